@@ -1,0 +1,41 @@
+# Relais: the two quick-start commands and the developer targets.
+#   make demo      build everything and play the demo story
+#   make test      build everything and run every test (ctest)
+#   make sanitize  the whole suite under ASan+UBSan
+#   make fuzz      each libFuzzer harness for a bounded time (clang)
+#   make bench     benchmarks, writes bench/RESULTS.md
+BUILD      ?= build
+JOBS       ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+
+.PHONY: all deps build test demo sanitize fuzz bench clean
+
+all: build
+
+deps:
+	@bash cmake/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+demo: build
+	@bash demo/demo.sh $(BUILD)/bin
+
+sanitize: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRELAIS_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900
+
+fuzz: deps
+	@bash tests/fuzz/run.sh $${FUZZ_SECONDS:-20}
+
+bench: build
+	@bash bench/run.sh $(BUILD)/bin
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

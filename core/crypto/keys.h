@@ -1,0 +1,78 @@
+// Participant identities: key files (secret, mode 0600) and public cards.
+//
+// Every participant holds three keypairs (DESIGN §2.7):
+//   sign  Ed25519  envelopes, and for the broker its checkpoints and receipts
+//   link  X25519   CurveZMQ transport identity
+//   seal  X25519   crypto_box_seal wrapping of content keys
+// The authority holds only a sign key in practice (it has all three for
+// uniformity) and is never a participant.
+//
+// File formats (versioned, documented in docs/formats.md):
+//   NAME.key  TOML, format = "relais-key/1": the card fields plus the three
+//             secret keys in base64. Mode 0600; looser modes are refused.
+//   NAME.pub  TOML, format = "relais-card/1": the public card.
+// Thread-safety: plain values; immutable after load.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/secret.h"
+#include "util/status.h"
+
+namespace relais {
+
+using PublicKey = std::array<uint8_t, 32>;
+
+enum class Role { kPolice, kGendarmerie, kSocial, kNgo, kCommittee, kCommission, kAuditor, kBroker, kAuthority };
+
+std::string_view role_name(Role role);
+Result<Role> parse_role(std::string_view text);
+
+// Names match [a-z0-9_-]+(\.[a-z0-9_-]+)* and are at most 128 characters.
+bool is_valid_participant_name(std::string_view name);
+// Region and prefecture slugs: [a-z0-9_-]+ (may be empty when not set).
+bool is_valid_slug(std::string_view slug);
+
+// The public half of an identity, as published in the trust bundle.
+struct PublicCard {
+  int version = 1;
+  std::string name;
+  Role role = Role::kPolice;
+  std::string region;      // empty when not set
+  std::string prefecture;  // empty when not set
+  PublicKey sign_pk{};
+  PublicKey link_pk{};
+  PublicKey seal_pk{};
+  bool revoked = false;  // set by the bundle, never by keygen
+};
+
+// A full identity: card plus secrets held in wiped, sodium_malloc'd memory.
+struct Identity {
+  PublicCard card;
+  SecretBytes sign_sk;  // 64 bytes (libsodium Ed25519 secret key)
+  SecretBytes link_sk;  // 32 bytes
+  SecretBytes seal_sk;  // 32 bytes
+};
+
+// Generates fresh keypairs. Validates name, role and slugs (Status::Invalid).
+Result<Identity> generate_identity(const std::string& name, Role role, const std::string& region,
+                                   const std::string& prefecture);
+
+// Writes DIR/NAME.key (0600) and DIR/NAME.pub durably; never overwrites an
+// existing file (Status::Invalid naming it).
+Status write_identity(const Identity& id, const std::string& dir);
+
+// Loads a .key file. Refuses a loose mode (Status::Permission, exit 2) and a
+// malformed or inconsistent file (Status::Config naming the file).
+Result<Identity> load_identity(const std::string& key_path);
+
+std::string card_to_toml(const PublicCard& card);
+// origin names the source in error messages (a file name).
+Result<PublicCard> card_from_toml(std::string_view text, const std::string& origin);
+Result<PublicCard> load_card(const std::string& pub_path);
+
+}  // namespace relais
