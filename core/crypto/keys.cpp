@@ -1,0 +1,345 @@
+// Key files and public cards (formats in docs/formats.md).
+//
+//   NAME.key  format = "relais-key/1"   card fields + sign_sk, link_sk, seal_sk
+//   NAME.pub  format = "relais-card/1"  card fields only
+//
+// Secrets are decoded straight into SecretBytes; every temporary copy (the
+// file text, toml++'s string nodes, base64 buffers) is wiped with
+// sodium_memzero before it is released.
+#include "crypto/keys.h"
+
+#include <sodium.h>
+
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "util/bytes.h"
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kKeyFormat = "relais-key/1";
+constexpr std::string_view kCardFormat = "relais-card/1";
+constexpr size_t kMaxKeyFileBytes = 64 * 1024;
+
+struct RoleEntry {
+  Role role;
+  std::string_view name;
+};
+constexpr RoleEntry kRoles[] = {
+    {Role::kPolice, "police"},       {Role::kGendarmerie, "gendarmerie"}, {Role::kSocial, "social"},
+    {Role::kNgo, "ngo"},             {Role::kCommittee, "committee"},     {Role::kCommission, "commission"},
+    {Role::kAuditor, "auditor"},     {Role::kBroker, "broker"},           {Role::kAuthority, "authority"},
+};
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+void wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+void wipe(Bytes& b) {
+  if (!b.empty()) sodium_memzero(b.data(), b.size());
+  b.clear();
+}
+
+// Parses TOML text; toml++ may throw, so this is the edge where exceptions stop.
+Result<toml::table> parse_toml(std::string_view text, const std::string& origin) {
+  try {
+    return toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return Status::Config("keys: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
+                          std::string(e.description()));
+  }
+}
+
+std::string line_of(const toml::node* n, const std::string& origin) {
+  if (n == nullptr) return origin;
+  return origin + ":" + std::to_string(n->source().begin.line);
+}
+
+Result<std::string> get_string(const toml::table& t, std::string_view key, const std::string& origin,
+                               bool required) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) {
+    if (!required) return std::string();
+    return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
+  }
+  const auto* s = n->as_string();
+  if (s == nullptr)
+    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be a string");
+  return s->get();
+}
+
+Result<PublicKey> get_public_key(const toml::table& t, std::string_view key, const std::string& origin) {
+  auto text = get_string(t, key, origin, true);
+  if (!text.ok()) return text.status();
+  auto raw = from_base64(*text);
+  if (!raw.ok() || raw->size() != 32)
+    return Status::Config("keys: " + line_of(t.get(key), origin) + ": '" + std::string(key) +
+                          "' must be 32 bytes in base64");
+  PublicKey pk{};
+  std::memcpy(pk.data(), raw->data(), 32);
+  return pk;
+}
+
+// Decodes a base64 secret held in the (mutable) table into SecretBytes and
+// wipes the table's copy of the text.
+Result<SecretBytes> take_secret(toml::table& t, std::string_view key, size_t size, const std::string& origin) {
+  toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
+  auto* s = n->as_string();
+  if (s == nullptr)
+    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be a string");
+  std::string& text = s->get();
+  Bytes raw(text.size() / 4 * 3 + 3);
+  size_t len = 0;
+  const char* end = nullptr;
+  const bool good = sodium_base642bin(raw.data(), raw.size(), text.data(), text.size(), nullptr, &len, &end,
+                                      sodium_base64_VARIANT_ORIGINAL) == 0 &&
+                    end == text.data() + text.size() && len == size;
+  wipe(text);
+  if (!good) {
+    wipe(raw);
+    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be " +
+                          std::to_string(size) + " bytes in base64");
+  }
+  SecretBytes out(size);
+  std::memcpy(out.data(), raw.data(), size);
+  wipe(raw);
+  return out;
+}
+
+// Reads the card fields shared by .key and .pub files.
+Result<PublicCard> card_from_table(const toml::table& t, std::string_view want_format, const std::string& origin) {
+  auto format = get_string(t, "format", origin, true);
+  if (!format.ok()) return format.status();
+  if (*format != want_format)
+    return Status::Config("keys: " + line_of(t.get("format"), origin) + ": format is '" + *format +
+                          "', expected '" + std::string(want_format) + "'");
+  PublicCard card;
+  auto name = get_string(t, "name", origin, true);
+  if (!name.ok()) return name.status();
+  if (!is_valid_participant_name(*name))
+    return Status::Config("keys: " + line_of(t.get("name"), origin) + ": invalid name '" + *name + "'");
+  card.name = *name;
+  auto role_text = get_string(t, "role", origin, true);
+  if (!role_text.ok()) return role_text.status();
+  auto role = parse_role(*role_text);
+  if (!role.ok()) return Status::Config("keys: " + line_of(t.get("role"), origin) + ": " + role.status().message());
+  card.role = *role;
+  auto region = get_string(t, "region", origin, false);
+  if (!region.ok()) return region.status();
+  auto prefecture = get_string(t, "prefecture", origin, false);
+  if (!prefecture.ok()) return prefecture.status();
+  if (!is_valid_slug(*region) || !is_valid_slug(*prefecture))
+    return Status::Config("keys: " + origin + ": region and prefecture must be lowercase slugs [a-z0-9_-]+");
+  card.region = *region;
+  card.prefecture = *prefecture;
+  for (auto [key, dst] : {std::pair<std::string_view, PublicKey*>{"sign_pk", &card.sign_pk},
+                          {"link_pk", &card.link_pk},
+                          {"seal_pk", &card.seal_pk}}) {
+    auto pk = get_public_key(t, key, origin);
+    if (!pk.ok()) return pk.status();
+    *dst = *pk;
+  }
+  return card;
+}
+
+std::string quoted(std::string_view s) {
+  // Only slugs, names and base64 are ever written: no escaping needed, but be safe.
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string card_fields(const PublicCard& card) {
+  std::ostringstream o;
+  o << "name = " << quoted(card.name) << "\n";
+  o << "role = " << quoted(role_name(card.role)) << "\n";
+  o << "region = " << quoted(card.region) << "\n";
+  o << "prefecture = " << quoted(card.prefecture) << "\n";
+  o << "sign_pk = " << quoted(to_base64(card.sign_pk)) << "  # Ed25519, signatures\n";
+  o << "link_pk = " << quoted(to_base64(card.link_pk)) << "  # X25519, CurveZMQ transport\n";
+  o << "seal_pk = " << quoted(to_base64(card.seal_pk)) << "  # X25519, content-key sealing\n";
+  return o.str();
+}
+
+// Appends `prefix + base64(secret) + suffix` to out without leaving copies behind.
+void append_secret(std::string& out, std::string_view prefix, const SecretBytes& sk) {
+  const size_t cap = sodium_base64_encoded_len(sk.size(), sodium_base64_VARIANT_ORIGINAL);
+  std::string b64(cap, '\0');
+  sodium_bin2base64(b64.data(), cap, sk.data(), sk.size(), sodium_base64_VARIANT_ORIGINAL);
+  out += prefix;
+  out += '"';
+  out.append(b64.data(), cap - 1);
+  out += "\"\n";
+  wipe(b64);
+}
+
+}  // namespace
+
+std::string_view role_name(Role role) {
+  for (const auto& e : kRoles)
+    if (e.role == role) return e.name;
+  return "unknown";
+}
+
+Result<Role> parse_role(std::string_view text) {
+  for (const auto& e : kRoles)
+    if (e.name == text) return e.role;
+  return Status::Invalid("keys: unknown role '" + std::string(text) +
+                         "' (expected police, gendarmerie, social, ngo, committee, commission, auditor, broker or "
+                         "authority)");
+}
+
+bool is_valid_participant_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  bool token_empty = true;
+  for (char c : name) {
+    if (c == '.') {
+      if (token_empty) return false;
+      token_empty = true;
+    } else if (is_token_char(c)) {
+      token_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !token_empty;
+}
+
+bool is_valid_slug(std::string_view slug) {
+  for (char c : slug)
+    if (!is_token_char(c)) return false;
+  return true;
+}
+
+Result<Identity> generate_identity(const std::string& name, Role role, const std::string& region,
+                                   const std::string& prefecture) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  if (!is_valid_participant_name(name))
+    return Status::Invalid("keys: invalid name '" + name + "': use [a-z0-9_-]+ tokens separated by dots");
+  if (!is_valid_slug(region) || !is_valid_slug(prefecture))
+    return Status::Invalid("keys: region and prefecture must be lowercase slugs [a-z0-9_-]+");
+  Identity id;
+  id.card.name = name;
+  id.card.role = role;
+  id.card.region = region;
+  id.card.prefecture = prefecture;
+  id.sign_sk = SecretBytes(crypto_sign_SECRETKEYBYTES);
+  id.link_sk = SecretBytes(32);
+  id.seal_sk = SecretBytes(32);
+  crypto_sign_keypair(id.card.sign_pk.data(), id.sign_sk.data());
+  crypto_box_keypair(id.card.link_pk.data(), id.link_sk.data());
+  crypto_box_keypair(id.card.seal_pk.data(), id.seal_sk.data());
+  return id;
+}
+
+std::string card_to_toml(const PublicCard& card) {
+  return "# Relais public card. Share freely; the secret keys are in " + card.name + ".key.\nformat = \"" +
+         std::string(kCardFormat) + "\"\n" + card_fields(card);
+}
+
+Status write_identity(const Identity& id, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string key_path = (fs::path(dir) / (id.card.name + ".key")).string();
+  const std::string pub_path = (fs::path(dir) / (id.card.name + ".pub")).string();
+  std::error_code ec;
+  for (const auto& p : {key_path, pub_path})
+    if (fs::exists(p, ec)) return Status::Invalid("keys: " + p + " already exists; refusing to overwrite a key");
+  std::string text = "# Relais SECRET key file. Keep it mode 0600 and never share it.\nformat = \"" +
+                     std::string(kKeyFormat) + "\"\n" + card_fields(id.card);
+  append_secret(text, "sign_sk = ", id.sign_sk);
+  append_secret(text, "link_sk = ", id.link_sk);
+  append_secret(text, "seal_sk = ", id.seal_sk);
+  Status s = write_file_durable(key_path, as_bytes(text), 0600, true);
+  wipe(text);
+  RELAIS_RETURN_IF_ERROR(s);
+  const std::string card = card_to_toml(id.card);
+  return write_file_durable(pub_path, as_bytes(card), 0644, true);
+}
+
+Result<Identity> load_identity(const std::string& key_path) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(key_path));
+  auto text = read_text_file(key_path, kMaxKeyFileBytes);
+  if (!text.ok()) return Status::Config(text.status().message());
+  auto parsed = parse_toml(*text, key_path);
+  wipe(*text);
+  if (!parsed.ok()) return parsed.status();
+  toml::table& t = *parsed;
+  auto card = card_from_table(t, kKeyFormat, key_path);
+  if (!card.ok()) return card.status();
+  Identity id;
+  id.card = *card;
+  auto sign_sk = take_secret(t, "sign_sk", crypto_sign_SECRETKEYBYTES, key_path);
+  auto link_sk = take_secret(t, "link_sk", 32, key_path);
+  auto seal_sk = take_secret(t, "seal_sk", 32, key_path);
+  for (const auto* r : {&sign_sk, &link_sk, &seal_sk})
+    if (!r->ok()) return r->status();
+  id.sign_sk = std::move(*sign_sk);
+  id.link_sk = std::move(*link_sk);
+  id.seal_sk = std::move(*seal_sk);
+  for (const auto& [key, node] : t) {
+    static constexpr std::string_view kKnown[] = {"format", "name", "role", "region", "prefecture", "sign_pk",
+                                                  "link_pk", "seal_pk", "sign_sk", "link_sk", "seal_sk"};
+    bool known = false;
+    for (auto k : kKnown) known = known || key.str() == k;
+    if (!known)
+      return Status::Config("keys: " + line_of(&node, key_path) + ": unknown key '" + std::string(key.str()) + "'");
+  }
+  // Consistency: each public key must be derived from its secret key.
+  PublicKey derived{};
+  bool consistent = crypto_sign_ed25519_sk_to_pk(derived.data(), id.sign_sk.data()) == 0 &&
+                    sodium_memcmp(derived.data(), id.card.sign_pk.data(), 32) == 0;
+  consistent = consistent && crypto_scalarmult_base(derived.data(), id.link_sk.data()) == 0 &&
+               sodium_memcmp(derived.data(), id.card.link_pk.data(), 32) == 0;
+  consistent = consistent && crypto_scalarmult_base(derived.data(), id.seal_sk.data()) == 0 &&
+               sodium_memcmp(derived.data(), id.card.seal_pk.data(), 32) == 0;
+  if (consistent) {
+    // The Ed25519 secret key embeds a copy of its public key: check it signs.
+    static constexpr uint8_t kProbe[] = "relais/keys/self-test";
+    uint8_t sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, nullptr, kProbe, sizeof kProbe, id.sign_sk.data());
+    consistent = crypto_sign_verify_detached(sig, kProbe, sizeof kProbe, id.card.sign_pk.data()) == 0;
+  }
+  if (!consistent)
+    return Status::Config("keys: " + key_path +
+                          ": a public key does not match its secret key; the file is damaged or was edited");
+  return id;
+}
+
+Result<PublicCard> card_from_toml(std::string_view text, const std::string& origin) {
+  auto parsed = parse_toml(text, origin);
+  if (!parsed.ok()) return parsed.status();
+  for (const auto& [key, node] : *parsed) {
+    static constexpr std::string_view kKnown[] = {"format", "name", "role", "region", "prefecture",
+                                                  "sign_pk", "link_pk", "seal_pk"};
+    bool known = false;
+    for (auto k : kKnown) known = known || key.str() == k;
+    if (!known) {
+      if (key.str().ends_with("_sk"))
+        return Status::Config("keys: " + origin + " holds a secret key: it is not a public card");
+      return Status::Config("keys: " + line_of(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
+    }
+  }
+  return card_from_table(*parsed, kCardFormat, origin);
+}
+
+Result<PublicCard> load_card(const std::string& pub_path) {
+  auto text = read_text_file(pub_path, kMaxKeyFileBytes);
+  if (!text.ok()) return Status::Config(text.status().message());
+  return card_from_toml(*text, pub_path);
+}
+
+}  // namespace relais
