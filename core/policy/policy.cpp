@@ -1,0 +1,470 @@
+// Policy parsing and evaluation. See policy.h for the semantics and
+// docs/formats.md for the file format.
+#include "policy/policy.h"
+
+#include <algorithm>
+#include <optional>
+#include <toml++/toml.h>
+
+#include "policy/topic.h"
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kPolicyFormat = "relais-policy/1";
+constexpr std::string_view kPlaceholderToken = "_";
+
+// Collects every problem with its line, so parse() can report them all at once.
+class Errors {
+ public:
+  explicit Errors(const std::string& origin) : origin_(origin) {}
+  void add(const toml::node* n, const std::string& what) { add(n ? static_cast<int>(n->source().begin.line) : 0, what); }
+  void add(int line, const std::string& what) {
+    if (!text_.empty()) text_ += '\n';
+    text_ += origin_ + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + what;
+  }
+  bool empty() const { return text_.empty(); }
+  const std::string& text() const { return text_; }
+
+ private:
+  const std::string& origin_;
+  std::string text_;
+};
+
+// A string or an array of strings; reports an error and returns nullopt otherwise.
+std::optional<std::vector<std::string>> string_list(const toml::node& n, std::string_view key, Errors& errors) {
+  std::vector<std::string> out;
+  if (const auto* s = n.as_string()) {
+    out.push_back(s->get());
+    return out;
+  }
+  if (const auto* a = n.as_array()) {
+    for (const auto& item : *a) {
+      const auto* s = item.as_string();
+      if (s == nullptr) {
+        errors.add(&item, "policy: '" + std::string(key) + "' must hold strings");
+        return std::nullopt;
+      }
+      out.push_back(s->get());
+    }
+    if (out.empty()) {
+      errors.add(&n, "policy: '" + std::string(key) + "' is an empty list and would match nothing; remove it");
+      return std::nullopt;
+    }
+    return out;
+  }
+  errors.add(&n, "policy: '" + std::string(key) + "' must be a string or a list of strings");
+  return std::nullopt;
+}
+
+// Parses "golfe", "{3}", "{1..}" or "committee.{3}".
+std::optional<SelectorValue> parse_selector_value(const std::string& text, std::string& why) {
+  SelectorValue v;
+  const size_t open = text.find('{');
+  const size_t close = text.find('}');
+  if (open == std::string::npos && close == std::string::npos) {
+    v.prefix = text;
+    return v;
+  }
+  if (open == std::string::npos || close == std::string::npos || close < open ||
+      text.find('{', open + 1) != std::string::npos || text.find('}', close + 1) != std::string::npos) {
+    why = "bad token reference '" + text + "': use {N} or {N..} once";
+    return std::nullopt;
+  }
+  std::string inner = text.substr(open + 1, close - open - 1);
+  if (inner.size() > 2 && inner.ends_with("..")) {
+    v.ref_rest = true;
+    inner.resize(inner.size() - 2);
+  }
+  if (inner.empty() || inner.size() > 2 || !std::all_of(inner.begin(), inner.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    why = "bad token reference '" + text + "': use {N} or {N..} with N a token index from 0";
+    return std::nullopt;
+  }
+  v.ref = std::stoi(inner);
+  v.prefix = text.substr(0, open);
+  v.suffix = text.substr(close + 1);
+  return v;
+}
+
+// True if token index k exists in every topic matching the pattern.
+bool pattern_covers(std::string_view pattern, int k) {
+  const auto tokens = split_tokens(pattern);
+  if (tokens.back() == ">") return true;
+  return static_cast<size_t>(k) < tokens.size();
+}
+
+bool valid_versioned_type(std::string_view t) {
+  const size_t slash = t.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == t.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (i == slash) continue;
+    if (i < slash && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    if (i > slash && !(c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> resolve(const SelectorValue& v, const std::vector<std::string_view>& tokens) {
+  if (v.ref < 0) return v.prefix;
+  const size_t k = static_cast<size_t>(v.ref);
+  if (k >= tokens.size()) return std::nullopt;
+  std::string out = v.prefix;
+  if (v.ref_rest) {
+    for (size_t i = k; i < tokens.size(); ++i) {
+      if (i > k) out += '.';
+      out += tokens[i];
+    }
+  } else {
+    out += tokens[k];
+  }
+  out += v.suffix;
+  return out;
+}
+
+bool selector_matches(const std::vector<SelectorValue>& values, const std::string& field,
+                      const std::vector<std::string_view>& tokens) {
+  if (values.empty()) return true;
+  for (const auto& v : values) {
+    auto r = resolve(v, tokens);
+    if (r && !field.empty() && *r == field) return true;
+  }
+  return false;
+}
+
+bool rule_selects(const PolicyRule& r, const PublicCard& card, const std::vector<std::string_view>& tokens) {
+  if (!r.roles.empty() && std::find(r.roles.begin(), r.roles.end(), card.role) == r.roles.end()) return false;
+  return selector_matches(r.names, card.name, tokens) && selector_matches(r.regions, card.region, tokens) &&
+         selector_matches(r.prefectures, card.prefecture, tokens);
+}
+
+using Tokens = std::vector<std::string>;
+
+Tokens to_tokens(std::string_view s) {
+  Tokens out;
+  for (auto t : split_tokens(s)) out.emplace_back(t);
+  return out;
+}
+
+// Unifies two patterns: the pattern matching exactly the topics both match
+// (approximately, for two '>' tails of different offsets), or nullopt.
+std::optional<Tokens> unify(const Tokens& a, const Tokens& b) {
+  Tokens out;
+  size_t i = 0, j = 0;
+  while (true) {
+    if (i == a.size() && j == b.size()) return out;
+    if (i == a.size() || j == b.size()) return std::nullopt;
+    const std::string& x = a[i];
+    const std::string& y = b[j];
+    if (x == ">" && y == ">") {
+      out.push_back(">");
+      return out;
+    }
+    if (x == ">") {
+      out.insert(out.end(), b.begin() + static_cast<std::ptrdiff_t>(j), b.end());
+      return out;
+    }
+    if (y == ">") {
+      out.insert(out.end(), a.begin() + static_cast<std::ptrdiff_t>(i), a.end());
+      return out;
+    }
+    if (x == "*") {
+      out.push_back(y);
+    } else if (y == "*" || x == y) {
+      out.push_back(x);
+    } else {
+      return std::nullopt;
+    }
+    ++i;
+    ++j;
+  }
+}
+
+// Patterns that bind the tokens a pure reference points at to the card's value.
+void binding_patterns(const std::vector<SelectorValue>& values, const std::string& field, std::vector<Tokens>& out) {
+  if (field.empty()) return;
+  for (const auto& v : values) {
+    if (v.ref < 0 || !v.prefix.empty() || !v.suffix.empty()) continue;
+    Tokens b(static_cast<size_t>(v.ref), "*");
+    if (v.ref_rest) {
+      for (auto t : split_tokens(field)) b.emplace_back(t);
+      out.push_back(b);
+    } else {
+      b.push_back(field);
+      out.push_back(b);
+      b.push_back(">");
+      out.push_back(b);
+    }
+  }
+}
+
+}  // namespace
+
+Result<Policy> Policy::parse(std::string_view toml_text, const std::string& origin) {
+  Errors errors(origin);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    errors.add(static_cast<int>(e.source().begin.line), "policy: " + std::string(e.description()));
+    return Status::Config(errors.text());
+  }
+  Policy policy;
+  const toml::node* format = root.get("format");
+  if (format == nullptr) {
+    errors.add(1, "policy: missing format = \"" + std::string(kPolicyFormat) + "\"");
+  } else if (!format->is_string() || format->as_string()->get() != kPolicyFormat) {
+    errors.add(format, "policy: unsupported format; expected \"" + std::string(kPolicyFormat) + "\"");
+  }
+  for (const auto& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k == "format" || k == "description") continue;
+    if (k != "rule" && k != "types") {
+      errors.add(&node, "policy: unknown key '" + std::string(k) + "' (expected format, description, [[rule]], [[types]])");
+      continue;
+    }
+    const auto* arr = node.as_array();
+    if (arr == nullptr || !arr->is_array_of_tables()) {
+      errors.add(&node, "policy: '" + std::string(k) + "' must be an array of tables ([[" + std::string(k) + "]])");
+      continue;
+    }
+    for (const auto& item : *arr) {
+      const auto& t = *item.as_table();
+      const int line = static_cast<int>(t.source().begin.line);
+      if (k == "types") {
+        TypeRule tr;
+        tr.line = line;
+        bool has_topic = false, has_allow = false;
+        for (const auto& [fkey, fnode] : t) {
+          const std::string_view f = fkey.str();
+          if (f == "topic") {
+            has_topic = true;
+            if (auto v = string_list(fnode, f, errors)) {
+              for (const auto& p : *v) {
+                Status s = validate_pattern(p);
+                if (!s.ok()) errors.add(&fnode, "policy: " + s.message());
+                tr.topics.push_back(p);
+              }
+            }
+          } else if (f == "allow") {
+            has_allow = true;
+            if (auto v = string_list(fnode, f, errors)) {
+              for (const auto& ty : *v) {
+                if (!valid_versioned_type(ty))
+                  errors.add(&fnode, "policy: bad document type '" + ty + "' (expected name/version, e.g. alert/1)");
+                tr.types.push_back(ty);
+              }
+            }
+          } else if (f != "comment") {
+            errors.add(&fnode, "policy: unknown key '" + std::string(f) + "' in [[types]] (expected topic, allow, comment)");
+          }
+        }
+        if (!has_topic) errors.add(line, "policy: [[types]] needs a 'topic'");
+        if (!has_allow) errors.add(line, "policy: [[types]] needs an 'allow' list");
+        policy.type_rules_.push_back(std::move(tr));
+        continue;
+      }
+      PolicyRule r;
+      r.line = line;
+      bool has_topic = false, has_action = false;
+      // Deferred until topics are known: references to check against them.
+      std::vector<std::pair<const toml::node*, SelectorValue>> refs;
+      for (const auto& [fkey, fnode] : t) {
+        const std::string_view f = fkey.str();
+        if (f == "comment") continue;
+        if (f == "effect") {
+          const auto* s = fnode.as_string();
+          if (s != nullptr && s->get() == "allow") {
+            r.deny = false;
+          } else if (s != nullptr && s->get() == "deny") {
+            r.deny = true;
+          } else {
+            errors.add(&fnode, "policy: effect must be \"allow\" or \"deny\"");
+          }
+          continue;
+        }
+        if (f != "topic" && f != "action" && f != "role" && f != "name" && f != "region" && f != "prefecture") {
+          errors.add(&fnode, "policy: unknown key '" + std::string(f) +
+                                 "' in [[rule]] (expected effect, action, topic, name, role, region, prefecture, comment)");
+          continue;
+        }
+        auto values = string_list(fnode, f, errors);
+        if (!values) {
+          if (f == "topic") has_topic = true;
+          if (f == "action") has_action = true;
+          continue;
+        }
+        if (f == "topic") {
+          has_topic = true;
+          for (const auto& p : *values) {
+            Status s = validate_pattern(p);
+            if (!s.ok()) errors.add(&fnode, "policy: " + s.message());
+            else r.topics.push_back(p);
+          }
+        } else if (f == "action") {
+          has_action = true;
+          for (const auto& a : *values) {
+            if (a == "publish") r.publish = true;
+            else if (a == "subscribe") r.subscribe = true;
+            else errors.add(&fnode, "policy: unknown action '" + a + "' (expected publish or subscribe)");
+          }
+        } else if (f == "role") {
+          for (const auto& name : *values) {
+            auto role = parse_role(name);
+            if (!role.ok()) errors.add(&fnode, "policy: unknown role '" + name + "'");
+            else if (*role == Role::kAuthority)
+              errors.add(&fnode, "policy: role 'authority' is never a participant and cannot be granted anything");
+            else r.roles.push_back(*role);
+          }
+        } else {
+          auto& list = f == "name" ? r.names : f == "region" ? r.regions : r.prefectures;
+          for (const auto& text : *values) {
+            std::string why;
+            auto v = parse_selector_value(text, why);
+            if (!v) {
+              errors.add(&fnode, "policy: " + why);
+              continue;
+            }
+            if (v->ref < 0 && ((f == "name" && !is_valid_participant_name(v->prefix)) ||
+                               (f != "name" && (v->prefix.empty() || !is_valid_slug(v->prefix))))) {
+              errors.add(&fnode, "policy: bad " + std::string(f) + " '" + text + "'");
+              continue;
+            }
+            if (v->ref >= 0) refs.emplace_back(&fnode, *v);
+            list.push_back(std::move(*v));
+          }
+        }
+      }
+      if (!has_topic) errors.add(line, "policy: [[rule]] needs a 'topic'");
+      if (!has_action) errors.add(line, "policy: [[rule]] needs an 'action' (publish, subscribe)");
+      for (const auto& [n, v] : refs) {
+        for (const auto& p : r.topics) {
+          if (!pattern_covers(p, v.ref)) {
+            errors.add(n, "policy: bad reference {" + std::to_string(v.ref) + (v.ref_rest ? ".." : "") +
+                              "}: topic pattern '" + p + "' has no token " + std::to_string(v.ref) +
+                              " (tokens count from 0)");
+          }
+        }
+      }
+      policy.rules_.push_back(std::move(r));
+    }
+  }
+  if (!errors.empty()) return Status::Config(errors.text());
+  return policy;
+}
+
+bool Policy::allowed(const PublicCard& card, std::string_view topic, bool publish) const {
+  if (card.revoked || card.role == Role::kAuthority) return false;
+  if (!validate_topic(topic).ok()) return false;
+  const auto tokens = split_tokens(topic);
+  bool allow = false;
+  for (const auto& r : rules_) {
+    if (!(publish ? r.publish : r.subscribe)) continue;
+    if (allow && !r.deny) continue;  // already allowed: only a deny can change the answer
+    bool topic_hit = false;
+    for (const auto& p : r.topics) topic_hit = topic_hit || pattern_matches(p, topic);
+    if (!topic_hit || !rule_selects(r, card, tokens)) continue;
+    if (r.deny) return false;
+    allow = true;
+  }
+  return allow;
+}
+
+bool Policy::may_publish(const PublicCard& card, std::string_view topic) const { return allowed(card, topic, true); }
+
+bool Policy::may_subscribe(const PublicCard& card, std::string_view topic) const {
+  return allowed(card, topic, false);
+}
+
+bool Policy::type_allowed(std::string_view topic, std::string_view versioned_type) const {
+  for (const auto& tr : type_rules_) {
+    bool topic_hit = false;
+    for (const auto& p : tr.topics) topic_hit = topic_hit || pattern_matches(p, topic);
+    if (!topic_hit) continue;
+    for (const auto& t : tr.types)
+      if (t == versioned_type) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Policy::readers(std::string_view topic, const std::vector<PublicCard>& participants) const {
+  std::vector<std::string> out;
+  for (const auto& c : participants)
+    if (may_subscribe(c, topic)) out.push_back(c.name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool Policy::may_subscribe_pattern(const PublicCard& card, std::string_view pattern) const {
+  if (card.revoked || card.role == Role::kAuthority) return false;
+  if (!validate_pattern(pattern).ok()) return false;
+  const Tokens want = to_tokens(pattern);
+  for (const auto& r : rules_) {
+    if (r.deny || !r.subscribe) continue;
+    std::vector<Tokens> bindings;
+    binding_patterns(r.names, card.name, bindings);
+    binding_patterns(r.regions, card.region, bindings);
+    binding_patterns(r.prefectures, card.prefecture, bindings);
+    for (const auto& p : r.topics) {
+      std::vector<Tokens> shapes{to_tokens(p)};
+      for (const auto& b : bindings) {
+        const size_t n = shapes.size();
+        for (size_t i = 0; i < n; ++i)
+          if (auto u = unify(shapes[i], b)) shapes.push_back(std::move(*u));
+      }
+      for (const auto& shape : shapes) {
+        auto u = unify(want, shape);
+        if (!u) continue;
+        std::string topic;
+        for (const auto& t : *u) {
+          if (!topic.empty()) topic += '.';
+          topic += (t == "*" || t == ">") ? std::string(kPlaceholderToken) : t;
+        }
+        if (pattern_matches(pattern, topic) && may_subscribe(card, topic)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> Policy::describe() const {
+  std::vector<std::string> out;
+  auto join_values = [](const std::vector<SelectorValue>& vs) {
+    std::string s;
+    for (const auto& v : vs) {
+      if (!s.empty()) s += ',';
+      s += v.prefix;
+      if (v.ref >= 0) s += "{" + std::to_string(v.ref) + (v.ref_rest ? "..}" : "}") + v.suffix;
+    }
+    return s;
+  };
+  for (const auto& r : rules_) {
+    std::string line = r.deny ? "deny  " : "allow ";
+    line += r.publish && r.subscribe ? "publish,subscribe" : r.publish ? "publish" : "subscribe";
+    line += " on";
+    for (const auto& t : r.topics) line += " " + t;
+    line += " to";
+    bool any = true;
+    if (!r.roles.empty()) {
+      line += " role=";
+      for (size_t i = 0; i < r.roles.size(); ++i) line += (i ? "," : "") + std::string(role_name(r.roles[i]));
+      any = false;
+    }
+    if (!r.names.empty()) { line += " name=" + join_values(r.names); any = false; }
+    if (!r.regions.empty()) { line += " region=" + join_values(r.regions); any = false; }
+    if (!r.prefectures.empty()) { line += " prefecture=" + join_values(r.prefectures); any = false; }
+    if (any) line += " everyone";
+    out.push_back(line);
+  }
+  for (const auto& tr : type_rules_) {
+    std::string line = "types";
+    for (const auto& t : tr.topics) line += " " + t;
+    line += " allow";
+    for (const auto& t : tr.types) line += " " + t;
+    out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace relais

@@ -1,0 +1,87 @@
+// The topic policy: data, not code (format "relais-policy/1", docs/formats.md).
+//
+// Rules grant `publish` and/or `subscribe` on topic patterns to participants
+// selected by name, role, region and prefecture. Selector values may refer to
+// tokens of the concrete topic: "{3}" is token 3 (0-based), "{1..}" is tokens
+// 1..end joined with '.'; literal text may surround one reference
+// ("committee.{3}"). Deny by default; a matching `effect = "deny"` rule wins
+// over every allow. A rule never matches a revoked card, and nothing ever
+// matches the authority. `[[types]]` entries say which versioned document
+// types ("alert/1") are allowed on which topic patterns.
+//
+// A Policy is immutable after parse() and safe to share between threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/keys.h"
+#include "util/status.h"
+
+namespace relais {
+
+// One selector value: literal text, or text around one token reference.
+struct SelectorValue {
+  std::string prefix;     // the whole literal when ref < 0
+  std::string suffix;
+  int ref = -1;           // token index, or -1 for a plain literal
+  bool ref_rest = false;  // "{k..}": tokens k..end joined with '.'
+};
+
+struct PolicyRule {
+  bool deny = false;
+  bool publish = false;
+  bool subscribe = false;
+  std::vector<std::string> topics;  // validated patterns
+  // Each selector list: empty means "any"; otherwise any listed value matches.
+  std::vector<Role> roles;
+  std::vector<SelectorValue> names, regions, prefectures;
+  int line = 0;  // source line, for messages
+};
+
+struct TypeRule {
+  std::vector<std::string> topics;  // validated patterns
+  std::vector<std::string> types;   // "alert/1", ...
+  int line = 0;
+};
+
+class Policy {
+ public:
+  Policy() = default;  // the empty policy: denies everything
+
+  // Parses policy TOML. On failure returns Status::Config listing EVERY
+  // problem found, one per line, each as "origin:line: what".
+  static Result<Policy> parse(std::string_view toml_text, const std::string& origin);
+
+  bool may_publish(const PublicCard& card, std::string_view topic) const;
+  bool may_subscribe(const PublicCard& card, std::string_view topic) const;
+  bool type_allowed(std::string_view topic, std::string_view versioned_type) const;
+
+  // The readers of a concrete topic: names (sorted ascending, byte order) of
+  // every unrevoked participant that may subscribe to it. Never the authority.
+  std::vector<std::string> readers(std::string_view topic, const std::vector<PublicCard>& participants) const;
+
+  // True if the card may subscribe to at least one concrete topic matching
+  // `pattern` (which may contain * and >). Candidates are built by unifying
+  // the pattern with each allow rule's patterns, filling pure token
+  // references ("{k}", "{k..}") from the card and free wildcards with a
+  // placeholder token; each candidate is checked with may_subscribe, so deny
+  // rules are honoured. May answer false for exotic rules (a reference with
+  // surrounding literal text is not used to build candidates), never a false
+  // true.
+  bool may_subscribe_pattern(const PublicCard& card, std::string_view pattern) const;
+
+  const std::vector<PolicyRule>& rules() const { return rules_; }
+  const std::vector<TypeRule>& type_rules() const { return type_rules_; }
+  // One human-readable line per rule, for `relais-admin verify-bundle`.
+  std::vector<std::string> describe() const;
+
+ private:
+  bool allowed(const PublicCard& card, std::string_view topic, bool publish) const;
+
+  std::vector<PolicyRule> rules_;
+  std::vector<TypeRule> type_rules_;
+};
+
+}  // namespace relais
