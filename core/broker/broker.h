@@ -1,0 +1,43 @@
+// Broker: the central router. One ROUTER socket (CURVE server), one ZAP
+// thread, one log-writer thread, and signature-check workers (DESIGN §6).
+//
+// Lifecycle: Broker::create() loads and checks everything (config, identity,
+// bundle, data folder) and fails with a Status whose exit_code() is the
+// program's; start() starts the ZAP handler and binds; run() serves until
+// stop_fd becomes readable (the program passes a signalfd for SIGTERM/SIGINT)
+// and then shuts down cleanly: every accepted record is synced before exit.
+// A Broker is used from one thread; its helpers own their own threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "net/broker_config.h"
+#include "util/status.h"
+
+namespace relais {
+
+class BrokerImpl;
+
+class Broker {
+ public:
+  static Result<std::unique_ptr<Broker>> create(const BrokerConfig& config);
+  ~Broker();
+
+  // Starts the ZAP handler (refusing to run if it cannot), then binds.
+  Status start();
+  // Serves until stop_fd is readable. Returns the shutdown status.
+  Status run(int stop_fd);
+  // The endpoint actually bound (resolves a tcp://...:* wildcard port).
+  std::string endpoint() const;
+
+ private:
+  explicit Broker(std::unique_ptr<BrokerImpl> impl);
+  std::unique_ptr<BrokerImpl> impl_;
+};
+
+// Checks a configuration and its bundle without starting anything, for
+// --check-config: every problem, each with file:line where there is one.
+Status check_broker_config(const std::string& config_path);
+
+}  // namespace relais

@@ -1,0 +1,157 @@
+// BrokerImpl: the broker's internal state, shared by broker.cpp (lifecycle and
+// the poll loop), ingest.cpp (PUB, in DESIGN §6 order) and delivery.cpp
+// (subscriptions, credit, acks, redelivery, dead letters). Single-threaded:
+// only the broker's main thread touches it.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include <zmq.hpp>
+
+#include "broker/event.h"
+#include "crypto/envelope.h"
+#include "crypto/keys.h"
+#include "log/log.h"
+#include "net/broker_config.h"
+#include "net/protocol.h"
+#include "net/zap_handler.h"
+#include "policy/bundle.h"
+
+namespace relais {
+
+// A message kept in memory after it became durable, so live deliveries do
+// not read the log. Older messages are read back from the log on demand.
+struct CachedMessage {
+  uint64_t seq = 0;
+  std::string topic;
+  std::vector<std::string> readers;  // names in `to`, sorted
+  Bytes envelope;
+};
+
+struct InFlight {
+  int64_t deadline_ms = 0;
+  uint32_t deliveries = 0;
+};
+
+// One subscription. Durable ones outlive their session (attached=false) and
+// keep their cursor in DATA/subscriptions/.
+struct Subscription {
+  std::string owner;        // participant name
+  uint32_t sub_id = 0;      // the agent's id for it, within its session
+  std::string pattern;
+  std::string durable;      // empty when not durable
+  std::string rid;          // routing id of the attached session
+  bool attached = false;
+  uint64_t next_seq = 1;    // next log record to examine
+  std::map<uint64_t, InFlight> in_flight;  // delivered, not yet acked
+  int64_t next_deadline_ms = INT64_MAX;
+  uint64_t persisted_floor = 0;
+  int64_t persist_due_ms = 0;
+  // Cursor: every matching record below it was settled.
+  uint64_t floor() const { return in_flight.empty() ? next_seq : in_flight.begin()->first; }
+};
+
+struct Session {
+  std::string rid;
+  std::string name;
+  const PublicCard* card = nullptr;
+  int64_t last_seen_ms = 0;
+  std::map<uint32_t, std::shared_ptr<Subscription>> subs;
+};
+
+struct Waiter {
+  std::string rid;
+  uint64_t req_id = 0;
+};
+
+struct PendingPublish {
+  std::string dedup_key;
+  Uuid id{};
+  std::vector<Waiter> waiters;
+  std::shared_ptr<CachedMessage> message;
+};
+
+struct DedupEntry {
+  uint64_t seq = 0;
+  Hash32 leaf{};
+  int64_t ts_ms = 0;
+  int64_t expires_ms = 0;  // when the entry may be forgotten
+};
+
+class BrokerImpl {
+ public:
+  BrokerConfig config_;
+  Identity identity_;
+  TrustBundle bundle_;
+  std::unique_ptr<zmq::context_t> ctx_;
+  std::unique_ptr<zmq::socket_t> router_;
+  std::unique_ptr<zmq::socket_t> zap_events_;
+  std::unique_ptr<ZapHandler> zap_;
+  std::unique_ptr<Log> log_;
+  std::string bound_endpoint_;
+
+  std::unordered_map<std::string, Session> sessions_;
+  std::map<std::string, std::shared_ptr<Subscription>> durable_;  // owner + '/' + durable name
+  std::unordered_map<uint64_t, PendingPublish> pending_;
+  std::unordered_map<std::string, uint64_t> pending_by_key_;
+  std::unordered_map<std::string, DedupEntry> dedup_;
+  std::deque<std::pair<int64_t, std::string>> dedup_expiry_;
+  std::unordered_map<std::string, std::vector<std::string>> readers_cache_;
+  std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
+  std::deque<uint64_t> recent_order_;
+  uint64_t next_token_ = 1;
+  uint64_t durable_horizon_ = 0;  // highest seq whose completion was drained
+  bool new_messages_ = false;
+
+  // Reusable buffers (allocation-light hot path).
+  Bytes args_buf_;
+  EventBuilder event_;
+  std::vector<Completion> completions_;
+  // Batched delivery and ack events, flushed once per loop turn.
+  struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
+  std::vector<DeliveryNote> delivered_;
+  std::vector<std::pair<std::string, uint64_t>> acked_;
+
+  // broker.cpp
+  Status open();
+  Status start();
+  Status run(int stop_fd);
+  void handle_router();
+  void handle_zap_events();
+  void handle_completions();
+  void sweep_sessions(int64_t now);
+  void detach_session(Session& s, const char* why);
+  void send(const std::string& rid, Command cmd, const Bytes& args, const zmq::const_buffer* extra = nullptr);
+  void send_error(const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason);
+  void log_event(const Bytes& body);
+  void refuse(const Session* s, const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason,
+              std::string_view topic = {}, const Uuid* id = nullptr);
+  void flush_event_batches();
+  Status rebuild_dedup();
+
+  // ingest.cpp
+  void on_pub(Session& s, ByteView args, const zmq::message_t& envelope_frame);
+  const std::vector<std::string>& readers_for(const std::string& topic);
+  void remember_dedup(const std::string& key, const DedupEntry& e);
+  void expire_dedup(int64_t now);
+  void send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e);
+
+  // delivery.cpp
+  void on_sub(Session& s, ByteView args);
+  void on_unsub(Session& s, ByteView args);
+  void on_ack(Session& s, ByteView args, bool nack);
+  void pump_all(int64_t now);
+  void pump(Subscription& sub, Session& s, int64_t now);
+  std::shared_ptr<CachedMessage> load_message(uint64_t seq, bool* is_message);
+  // Remembers a durable record; m is nullptr for an event (not deliverable).
+  void cache_message(uint64_t seq, std::shared_ptr<CachedMessage> m);
+  void persist_cursor(Subscription& sub, bool force);
+  uint64_t load_cursor(const std::string& owner, const std::string& durable);
+  std::string cursor_path(const std::string& owner, const std::string& durable) const;
+};
+
+}  // namespace relais

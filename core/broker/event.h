@@ -1,0 +1,45 @@
+// Event records: what the broker saw, logged beside the messages so that
+// auditors see denied attempts, deliveries and acks, not only messages.
+//
+// An event body is a msgpack map with string keys; "event" names the kind:
+//   broker_start {version}            bundle_loaded {serial, hash}
+//   connect {who, addr}               disconnect {who, why}
+//   auth_failure {key, addr, why}     refusal {who, code, why, topic?, id?}
+//   subscribe {who, pattern, durable} delivery {items: [[who, sub, seq, count]...]}
+//   ack {items: [[who, seq]...]}      nack {who, seq, why}
+//   dead_letter {who, seq, deliveries}
+// Bodies never contain message plaintext or keys. EventBuilder is a small
+// reusable encoder (not thread-safe); decode_event gives a generic JSON view.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <msgpack.hpp>
+
+#include "util/bytes.h"
+
+namespace relais {
+
+class EventBuilder {
+ public:
+  // Starts an event of `kind` with `fields` more key/value pairs to follow.
+  EventBuilder& begin(std::string_view kind, uint32_t fields);
+  EventBuilder& str(std::string_view key, std::string_view value);
+  EventBuilder& u64(std::string_view key, uint64_t value);
+  EventBuilder& bin(std::string_view key, ByteView value);
+  // Starts an array field of n items; the caller then packs items with raw().
+  EventBuilder& array(std::string_view key, uint32_t n);
+  msgpack::packer<EventBuilder>& raw() { return packer_; }
+  const Bytes& bytes() const { return buf_; }
+
+  // msgpack packer sink
+  void write(const char* d, size_t n) { buf_.insert(buf_.end(), d, d + n); }
+
+ private:
+  void key(std::string_view k);
+  Bytes buf_;
+  msgpack::packer<EventBuilder> packer_{*this};
+};
+
+}  // namespace relais

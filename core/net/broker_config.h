@@ -1,0 +1,48 @@
+// BrokerConfig: broker.toml, parsed and checked (config/broker.toml documents
+// every key and its default). load_broker_config reports every error at once
+// with file:line (Status::Config, exit 2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "crypto/keys.h"
+#include "util/status.h"
+
+namespace relais {
+
+struct BrokerConfig {
+  std::string path;           // the config file itself
+  std::string endpoint = "tcp://127.0.0.1:7450";
+  std::string identity;       // the broker's .key file
+  std::string bundle;         // trust bundle file
+  PublicKey authority_key{};  // pinned authority sign key
+  std::string data_dir;
+  // [log]
+  std::string sync = "batch";  // always | batch | none
+  int64_t segment_bytes = 64ll << 20;
+  int64_t checkpoint_every = 1000;
+  int64_t checkpoint_seconds = 10;
+  int64_t batch_max_delay_us = 2000;
+  // [delivery]
+  int64_t max_in_flight = 256;
+  int64_t ack_timeout_ms = 30000;
+  int64_t max_deliver = 5;
+  int64_t heartbeat_ms = 2000;
+  int64_t heartbeat_timeout_ms = 10000;
+  // [limits]
+  int64_t max_frame_bytes = 1 << 20;
+  int64_t max_subscriptions = 64;
+  int64_t max_connections = 4096;
+  int64_t max_readers = 64;
+  int64_t max_clock_skew_ms = 300000;
+  int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms
+  int64_t verify_threads = 2;        // signature-check workers
+};
+
+Result<BrokerConfig> load_broker_config(const std::string& path);
+
+// Parses a base64 Ed25519 public key (the authority pin).
+Result<PublicKey> parse_public_key_base64(const std::string& text);
+
+}  // namespace relais

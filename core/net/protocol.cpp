@@ -1,0 +1,283 @@
+#include "net/protocol.h"
+
+#include <msgpack.hpp>
+
+#include "util/clock.h"
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kCommandNames[] = {
+    "HELLO", "PING", "PUB", "SUB", "UNSUB", "ACK", "NACK", "BYE",
+    "WELCOME", "PONG", "PUBACK", "SUBOK", "ERROR", "MSG",
+};
+
+// Appends msgpack output to a Bytes buffer.
+struct BytesSink {
+  Bytes* out;
+  void write(const char* data, size_t len) { out->insert(out->end(), data, data + len); }
+};
+
+using Packer = msgpack::packer<BytesSink>;
+
+// Argument frames are tiny: tight limits make hostile input cheap to refuse.
+constexpr size_t kMaxArgFrame = 4096;
+constexpr size_t kMaxArgString = 1024;
+
+// A decoded argument array, bounded; accessors check types and never throw.
+class Args {
+ public:
+  Status parse(ByteView in, size_t min_count, const char* what) {
+    if (in.size() > kMaxArgFrame) return Status::Invalid(std::string("protocol: ") + what + " arguments too large");
+    try {
+      msgpack::unpack_limit limit(16, 0, kMaxArgString, kMaxArgString, 0, 2);
+      handle_ = msgpack::unpack(reinterpret_cast<const char*>(in.data()), in.size(), nullptr, nullptr, limit);
+    } catch (const std::exception&) {
+      return Status::Invalid(std::string("protocol: ") + what + " arguments are not valid msgpack");
+    }
+    const msgpack::object& o = handle_.get();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size < min_count)
+      return Status::Invalid(std::string("protocol: ") + what + " arguments must be an array of at least " +
+                             std::to_string(min_count));
+    items_ = o.via.array.ptr;
+    count_ = o.via.array.size;
+    what_ = what;
+    return Status::Ok();
+  }
+  size_t count() const { return count_; }
+  Status u64(size_t i, uint64_t* out) const {
+    if (i >= count_ || items_[i].type != msgpack::type::POSITIVE_INTEGER) return bad(i, "an unsigned integer");
+    *out = items_[i].via.u64;
+    return Status::Ok();
+  }
+  Status u32(size_t i, uint32_t* out) const {
+    uint64_t v = 0;
+    RELAIS_RETURN_IF_ERROR(u64(i, &v));
+    if (v > UINT32_MAX) return bad(i, "a 32-bit unsigned integer");
+    *out = static_cast<uint32_t>(v);
+    return Status::Ok();
+  }
+  Status str(size_t i, std::string* out) const {
+    if (i >= count_ || items_[i].type != msgpack::type::STR) return bad(i, "a string");
+    out->assign(items_[i].via.str.ptr, items_[i].via.str.size);
+    return Status::Ok();
+  }
+  Status bin(size_t i, Bytes* out) const {
+    if (i >= count_ || items_[i].type != msgpack::type::BIN) return bad(i, "binary");
+    const auto* p = reinterpret_cast<const uint8_t*>(items_[i].via.bin.ptr);
+    out->assign(p, p + items_[i].via.bin.size);
+    return Status::Ok();
+  }
+
+ private:
+  Status bad(size_t i, const char* expected) const {
+    return Status::Invalid(std::string("protocol: ") + what_ + " argument " + std::to_string(i) + " must be " +
+                           expected);
+  }
+  msgpack::object_handle handle_;
+  const msgpack::object* items_ = nullptr;
+  size_t count_ = 0;
+  const char* what_ = "";
+};
+
+Packer start(Bytes* out, size_t n, BytesSink* sink) {
+  out->clear();
+  *sink = BytesSink{out};
+  Packer p(*sink);
+  p.pack_array(static_cast<uint32_t>(n));
+  return p;
+}
+
+void pack_str(Packer& p, std::string_view s) {
+  p.pack_str(static_cast<uint32_t>(s.size()));
+  p.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+}
+
+}  // namespace
+
+std::string_view command_name(Command c) { return kCommandNames[static_cast<size_t>(c)]; }
+
+std::optional<Command> parse_command(std::string_view name) {
+  for (size_t i = 0; i < std::size(kCommandNames); ++i)
+    if (kCommandNames[i] == name) return static_cast<Command>(i);
+  return std::nullopt;
+}
+
+std::string_view error_code_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kMalformed: return "malformed";
+    case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kNotAuthenticated: return "not_authenticated";
+    case ErrorCode::kSenderMismatch: return "sender_mismatch";
+    case ErrorCode::kStaleBundle: return "stale_bundle";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kTypeNotAllowed: return "type_not_allowed";
+    case ErrorCode::kReadersMismatch: return "readers_mismatch";
+    case ErrorCode::kClockSkew: return "clock_skew";
+    case ErrorCode::kBadSignature: return "bad_signature";
+    case ErrorCode::kStorage: return "storage";
+    case ErrorCode::kLimit: return "limit";
+    case ErrorCode::kUnknownSubscription: return "unknown_subscription";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+void encode_empty_args(Bytes* out) { BytesSink s; start(out, 0, &s); }
+
+void encode_args(const HelloArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 2, &s);
+  p.pack_uint32(a.version); p.pack_uint64(a.bundle_serial);
+}
+void encode_args(const WelcomeArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 4, &s);
+  p.pack_uint32(a.version); pack_str(p, a.name); p.pack_uint64(a.bundle_serial); p.pack_uint32(a.heartbeat_ms);
+}
+void encode_args(const PubArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 1, &s);
+  p.pack_uint64(a.req_id);
+}
+void encode_args(const SubArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 5, &s);
+  p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id); pack_str(p, a.pattern); pack_str(p, a.from); pack_str(p, a.durable);
+}
+void encode_args(const UnsubArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 1, &s);
+  p.pack_uint32(a.sub_id);
+}
+void encode_args(const AckArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 2, &s);
+  p.pack_uint32(a.sub_id); p.pack_uint64(a.seq);
+}
+void encode_args(const NackArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 3, &s);
+  p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); pack_str(p, a.reason.substr(0, kMaxArgString / 2));
+}
+void encode_args(const PubAckArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 3, &s);
+  p.pack_uint64(a.req_id); p.pack_uint64(a.seq);
+  p.pack_bin(static_cast<uint32_t>(a.receipt.size()));
+  p.pack_bin_body(reinterpret_cast<const char*>(a.receipt.data()), static_cast<uint32_t>(a.receipt.size()));
+}
+void encode_args(const SubOkArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 2, &s);
+  p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id);
+}
+void encode_args(const ErrorArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 3, &s);
+  p.pack_uint64(a.req_id); p.pack_uint32(static_cast<uint32_t>(a.code)); pack_str(p, a.reason.substr(0, kMaxArgString / 2));
+}
+void encode_args(const MsgArgs& a, Bytes* out) {
+  BytesSink s; Packer p = start(out, 3, &s);
+  p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); p.pack_uint32(a.delivery_count);
+}
+
+Status decode_args(ByteView in, HelloArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "HELLO"));
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->version));
+  return a.u64(1, &out->bundle_serial);
+}
+Status decode_args(ByteView in, WelcomeArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 4, "WELCOME"));
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->version));
+  RELAIS_RETURN_IF_ERROR(a.str(1, &out->name));
+  RELAIS_RETURN_IF_ERROR(a.u64(2, &out->bundle_serial));
+  return a.u32(3, &out->heartbeat_ms);
+}
+Status decode_args(ByteView in, PubArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 1, "PUB"));
+  return a.u64(0, &out->req_id);
+}
+Status decode_args(ByteView in, SubArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 5, "SUB"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  RELAIS_RETURN_IF_ERROR(a.u32(1, &out->sub_id));
+  RELAIS_RETURN_IF_ERROR(a.str(2, &out->pattern));
+  RELAIS_RETURN_IF_ERROR(a.str(3, &out->from));
+  return a.str(4, &out->durable);
+}
+Status decode_args(ByteView in, UnsubArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 1, "UNSUB"));
+  return a.u32(0, &out->sub_id);
+}
+Status decode_args(ByteView in, AckArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "ACK"));
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
+  return a.u64(1, &out->seq);
+}
+Status decode_args(ByteView in, NackArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "NACK"));
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
+  RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
+  return a.str(2, &out->reason);
+}
+Status decode_args(ByteView in, PubAckArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "PUBACK"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
+  return a.bin(2, &out->receipt);
+}
+Status decode_args(ByteView in, SubOkArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "SUBOK"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  return a.u32(1, &out->sub_id);
+}
+Status decode_args(ByteView in, ErrorArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "ERROR"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  uint32_t code = 0;
+  RELAIS_RETURN_IF_ERROR(a.u32(1, &code));
+  out->code = static_cast<ErrorCode>(code);
+  return a.str(2, &out->reason);
+}
+Status decode_args(ByteView in, MsgArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "MSG"));
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
+  RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
+  return a.u32(2, &out->delivery_count);
+}
+
+Result<StartPosition> parse_start_position_text(std::string_view text) {
+  StartPosition p;
+  if (text == "new") return p;
+  if (text == "first") { p.kind = StartPosition::Kind::kFirst; return p; }
+  if (!text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    p.kind = StartPosition::Kind::kSeq;
+    p.value = std::stoll(std::string(text));
+    if (p.value < 1) return Status::Usage("--from: sequence numbers start at 1");
+    return p;
+  }
+  auto t = parse_rfc3339(text);
+  if (!t.ok())
+    return Status::Usage("--from: expected first, new, a sequence number or an RFC 3339 time, got '" +
+                         std::string(text.substr(0, 64)) + "'");
+  p.kind = StartPosition::Kind::kTime;
+  p.value = *t;
+  return p;
+}
+
+std::string start_position_to_wire(const StartPosition& p) {
+  switch (p.kind) {
+    case StartPosition::Kind::kNew: return "new";
+    case StartPosition::Kind::kFirst: return "first";
+    case StartPosition::Kind::kSeq: return "seq:" + std::to_string(p.value);
+    case StartPosition::Kind::kTime: return "time:" + std::to_string(p.value);
+  }
+  return "new";
+}
+
+Result<StartPosition> parse_start_position_wire(std::string_view w) {
+  StartPosition p;
+  auto number = [](std::string_view s, int64_t* out) {
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    *out = std::stoll(std::string(s));
+    return true;
+  };
+  if (w == "new") return p;
+  if (w == "first") { p.kind = StartPosition::Kind::kFirst; return p; }
+  if (w.rfind("seq:", 0) == 0 && number(w.substr(4), &p.value)) { p.kind = StartPosition::Kind::kSeq; return p; }
+  if (w.rfind("time:", 0) == 0 && number(w.substr(5), &p.value)) { p.kind = StartPosition::Kind::kTime; return p; }
+  return Status::Invalid("protocol: bad subscription start position");
+}
+
+}  // namespace relais

@@ -1,0 +1,123 @@
+// The Relais session protocol between agents (DEALER) and the broker (ROUTER).
+//
+// Every protocol message is 2 or 3 ZeroMQ frames (the ROUTER adds the peer's
+// routing id in front):
+//   frame 1  command name, a short ASCII string ("PUB", "MSG", ...)
+//   frame 2  command arguments: a msgpack array, bounded-decoded
+//   frame 3  for PUB and MSG only: the envelope bytes, exactly as signed
+// The envelope travels in its own frame so the broker logs and forwards it
+// without copying or re-serialising. docs/protocol.md has the grammar.
+//
+// Commands (agent -> broker):
+//   HELLO   [protocol_version, bundle_serial]
+//   PING    []
+//   PUB     [req_id]                              + envelope
+//   SUB     [req_id, sub_id, pattern, from, durable]
+//             from: "new" | "first" | "seq:N" | "time:MS"; durable: name or ""
+//   UNSUB   [sub_id]
+//   ACK     [sub_id, seq]
+//   NACK    [sub_id, seq, reason]
+//   BYE     []
+// Commands (broker -> agent):
+//   WELCOME [protocol_version, participant_name, bundle_serial, heartbeat_ms]
+//   PONG    []
+//   PUBACK  [req_id, seq, receipt(bin)]
+//   SUBOK   [req_id, sub_id]
+//   ERROR   [req_id, code, reason]     req_id 0 when not tied to a request
+//   MSG     [sub_id, seq, delivery_count]          + envelope
+// Thread-safety: plain functions over values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace relais {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+enum class Command : uint8_t {
+  kHello, kPing, kPub, kSub, kUnsub, kAck, kNack, kBye,
+  kWelcome, kPong, kPubAck, kSubOk, kError, kMsg,
+};
+
+std::string_view command_name(Command c);
+std::optional<Command> parse_command(std::string_view name);
+
+// Error codes carried by ERROR, each with a stable number scripts may rely on.
+enum class ErrorCode : uint32_t {
+  kMalformed = 1,        // frame or envelope cannot be decoded
+  kTooLarge = 2,         // frame over max_frame_bytes
+  kNotAuthenticated = 3, // no User-Id / no HELLO
+  kSenderMismatch = 4,   // envelope from != transport identity
+  kStaleBundle = 5,      // envelope bundle serial out of date
+  kForbidden = 6,        // publish or subscribe ACL
+  kTypeNotAllowed = 7,   // type not allowed on topic
+  kReadersMismatch = 8,  // to != policy readers
+  kClockSkew = 9,        // ts too far from broker time, or expired
+  kBadSignature = 10,
+  kStorage = 11,         // log could not write (disk full ...)
+  kLimit = 12,           // a resource bound was hit
+  kUnknownSubscription = 13,
+  kInternal = 14,
+};
+
+std::string_view error_code_name(ErrorCode c);
+
+// Decoded arguments of each command. Strings are bounded by the decoder.
+struct HelloArgs { uint32_t version = kProtocolVersion; uint64_t bundle_serial = 0; };
+struct WelcomeArgs { uint32_t version = kProtocolVersion; std::string name; uint64_t bundle_serial = 0; uint32_t heartbeat_ms = 0; };
+struct PubArgs { uint64_t req_id = 0; };
+struct SubArgs { uint64_t req_id = 0; uint32_t sub_id = 0; std::string pattern; std::string from = "new"; std::string durable; };
+struct UnsubArgs { uint32_t sub_id = 0; };
+struct AckArgs { uint32_t sub_id = 0; uint64_t seq = 0; };
+struct NackArgs { uint32_t sub_id = 0; uint64_t seq = 0; std::string reason; };
+struct PubAckArgs { uint64_t req_id = 0; uint64_t seq = 0; Bytes receipt; };
+struct SubOkArgs { uint64_t req_id = 0; uint32_t sub_id = 0; };
+struct ErrorArgs { uint64_t req_id = 0; ErrorCode code = ErrorCode::kInternal; std::string reason; };
+struct MsgArgs { uint32_t sub_id = 0; uint64_t seq = 0; uint32_t delivery_count = 0; };
+
+// Encoders append the msgpack argument frame to *out (cleared first).
+void encode_args(const HelloArgs&, Bytes* out);
+void encode_args(const WelcomeArgs&, Bytes* out);
+void encode_args(const PubArgs&, Bytes* out);
+void encode_args(const SubArgs&, Bytes* out);
+void encode_args(const UnsubArgs&, Bytes* out);
+void encode_args(const AckArgs&, Bytes* out);
+void encode_args(const NackArgs&, Bytes* out);
+void encode_args(const PubAckArgs&, Bytes* out);
+void encode_args(const SubOkArgs&, Bytes* out);
+void encode_args(const ErrorArgs&, Bytes* out);
+void encode_args(const MsgArgs&, Bytes* out);
+void encode_empty_args(Bytes* out);
+
+// Decoders: bounded, never throw; Status::Invalid "protocol: ..." on bad input.
+Status decode_args(ByteView in, HelloArgs* out);
+Status decode_args(ByteView in, WelcomeArgs* out);
+Status decode_args(ByteView in, PubArgs* out);
+Status decode_args(ByteView in, SubArgs* out);
+Status decode_args(ByteView in, UnsubArgs* out);
+Status decode_args(ByteView in, AckArgs* out);
+Status decode_args(ByteView in, NackArgs* out);
+Status decode_args(ByteView in, PubAckArgs* out);
+Status decode_args(ByteView in, SubOkArgs* out);
+Status decode_args(ByteView in, ErrorArgs* out);
+Status decode_args(ByteView in, MsgArgs* out);
+
+// "from" of a subscription: where delivery starts.
+struct StartPosition {
+  enum class Kind { kNew, kFirst, kSeq, kTime } kind = Kind::kNew;
+  int64_t value = 0;  // seq or ms
+};
+// Parses "new" | "first" | a sequence number | an RFC 3339 time (agent side)
+Result<StartPosition> parse_start_position_text(std::string_view text);
+// Wire form: "new" | "first" | "seq:N" | "time:MS".
+std::string start_position_to_wire(const StartPosition& p);
+Result<StartPosition> parse_start_position_wire(std::string_view wire);
+
+}  // namespace relais
