@@ -1,0 +1,269 @@
+// Trust bundle writing, signature check and parsing (see bundle.h).
+#include "policy/bundle.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "util/clock.h"
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kBundleFormat = "relais-bundle/1";
+// The signature context, including its terminating NUL.
+constexpr std::string_view kContext{"relais/bundle/v1\0", 17};
+constexpr std::string_view kTrailerHead = "[signature]\ned25519 = \"";
+constexpr std::string_view kTrailerTail = "\"\n";
+constexpr size_t kSigB64 = 88;  // base64 of 64 bytes, with padding
+constexpr size_t kTrailerSize = kTrailerHead.size() + kSigB64 + kTrailerTail.size();
+
+Bytes signed_message(ByteView body) {
+  Bytes m(kContext.begin(), kContext.end());
+  m.insert(m.end(), body.begin(), body.end());
+  return m;
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// TOML multi-line basic string holding exactly `text`.
+std::string toml_multiline(std::string_view text) {
+  std::string out = "\"\"\"\n";
+  for (unsigned char c : text) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n' || c == '\t' || c >= 0x20) out += static_cast<char>(c);
+    else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", c);
+      out += buf;
+    }
+  }
+  return out + "\"\"\"";
+}
+
+Status check_cards(const std::vector<PublicCard>& cards, const std::string& origin) {
+  std::set<std::string> names;
+  std::set<PublicKey> links;
+  int brokers = 0;
+  for (const auto& c : cards) {
+    if (c.role == Role::kAuthority)
+      return Status::Invalid("bundle: " + origin + ": '" + c.name + "' has role authority and cannot be a participant");
+    if (!is_valid_participant_name(c.name))
+      return Status::Invalid("bundle: " + origin + ": invalid participant name '" + c.name + "'");
+    if (!names.insert(c.name).second)
+      return Status::Invalid("bundle: " + origin + ": participant name '" + c.name + "' appears twice");
+    if (!links.insert(c.link_pk).second)
+      return Status::Invalid("bundle: " + origin + ": '" + c.name + "' reuses another participant's link key");
+    if (c.role == Role::kBroker) ++brokers;
+  }
+  if (brokers != 1)
+    return Status::Invalid("bundle: " + origin + ": expected exactly one broker card, found " + std::to_string(brokers));
+  return Status::Ok();
+}
+
+const toml::node* need(const toml::table& t, std::string_view key, const std::string& where, std::string& err) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr && err.empty()) err = where + ": missing '" + std::string(key) + "'";
+  return n;
+}
+
+std::string at(const std::string& origin, const toml::node& n) {
+  return origin + ":" + std::to_string(n.source().begin.line);
+}
+
+Result<PublicCard> participant_from_table(const toml::table& t, const std::string& origin) {
+  const std::string where = at(origin, t);
+  PublicCard c;
+  for (const auto& [key, node] : t) {
+    const std::string_view k = key.str();
+    const auto* s = node.as_string();
+    if (k == "revoked") {
+      if (!node.is_boolean()) return Status::Invalid("bundle: " + at(origin, node) + ": 'revoked' must be true or false");
+      c.revoked = node.as_boolean()->get();
+      continue;
+    }
+    if (s == nullptr) return Status::Invalid("bundle: " + at(origin, node) + ": '" + std::string(k) + "' must be a string");
+    const std::string& v = s->get();
+    if (k == "name") {
+      c.name = v;
+    } else if (k == "role") {
+      auto r = parse_role(v);
+      if (!r.ok()) return Status::Invalid("bundle: " + at(origin, node) + ": " + r.status().message());
+      c.role = *r;
+    } else if (k == "region" || k == "prefecture") {
+      if (!is_valid_slug(v)) return Status::Invalid("bundle: " + at(origin, node) + ": bad " + std::string(k) + " '" + v + "'");
+      (k == "region" ? c.region : c.prefecture) = v;
+    } else if (k == "sign_pk" || k == "link_pk" || k == "seal_pk") {
+      auto raw = from_base64(v);
+      if (!raw.ok() || raw->size() != 32)
+        return Status::Invalid("bundle: " + at(origin, node) + ": '" + std::string(k) + "' must be 32 bytes in base64");
+      PublicKey& dst = k == "sign_pk" ? c.sign_pk : k == "link_pk" ? c.link_pk : c.seal_pk;
+      std::memcpy(dst.data(), raw->data(), 32);
+    } else {
+      return Status::Invalid("bundle: " + at(origin, node) + ": unknown participant key '" + std::string(k) + "'");
+    }
+  }
+  std::string err;
+  for (auto k : {"name", "role", "region", "prefecture", "sign_pk", "link_pk", "seal_pk", "revoked"})
+    need(t, k, where, err);
+  if (!err.empty()) return Status::Invalid("bundle: " + err);
+  return c;
+}
+
+}  // namespace
+
+const PublicCard* TrustBundle::find(std::string_view name) const {
+  for (const auto& c : participants)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const PublicCard* TrustBundle::find_by_link_key(const PublicKey& link_pk) const {
+  for (const auto& c : participants)
+    if (c.link_pk == link_pk) return &c;
+  return nullptr;
+}
+
+const PublicCard* TrustBundle::broker() const {
+  for (const auto& c : participants)
+    if (c.role == Role::kBroker) return &c;
+  return nullptr;
+}
+
+Result<Bytes> build_bundle(const Identity& authority, const std::vector<PublicCard>& cards,
+                           std::string_view policy_text, uint64_t serial, int64_t issued_at_ms,
+                           const std::vector<std::string>& revoked_names) {
+  if (sodium_init() < 0) return Status::IOError("bundle: libsodium failed to initialise");
+  if (authority.card.role != Role::kAuthority)
+    return Status::Invalid("bundle: the signing key '" + authority.card.name + "' has role " +
+                           std::string(role_name(authority.card.role)) + ", not authority");
+  if (serial == 0 || serial > static_cast<uint64_t>(INT64_MAX)) return Status::Invalid("bundle: serial must be from 1 to 2^63-1");
+  auto policy = Policy::parse(policy_text, "policy");
+  if (!policy.ok()) return Status::Invalid("bundle: the policy is invalid:\n" + policy.status().message());
+
+  std::vector<PublicCard> participants;
+  for (const auto& c : cards)
+    if (c.role != Role::kAuthority) participants.push_back(c);
+  std::sort(participants.begin(), participants.end(),
+            [](const PublicCard& a, const PublicCard& b) { return a.name < b.name; });
+  for (const auto& name : revoked_names) {
+    auto it = std::find_if(participants.begin(), participants.end(), [&](const PublicCard& c) { return c.name == name; });
+    if (it == participants.end()) return Status::Invalid("bundle: cannot revoke '" + name + "': no such participant card");
+    it->revoked = true;
+  }
+  RELAIS_RETURN_IF_ERROR(check_cards(participants, "new bundle"));
+
+  std::ostringstream o;
+  o << "# Relais trust bundle, signed by the authority. Any change to any byte of\n"
+       "# this file invalidates it: issue a new bundle with relais-admin instead.\n";
+  o << "format = \"" << kBundleFormat << "\"\n";
+  o << "serial = " << serial << "\n";
+  o << "issued_at_ms = " << issued_at_ms << "  # " << format_rfc3339_ms(issued_at_ms) << "\n";
+  o << "policy = " << toml_multiline(policy_text) << "\n";
+  for (const auto& c : participants) {
+    o << "\n[[participant]]\n";
+    o << "name = " << toml_quote(c.name) << "\n";
+    o << "role = " << toml_quote(role_name(c.role)) << "\n";
+    o << "region = " << toml_quote(c.region) << "\n";
+    o << "prefecture = " << toml_quote(c.prefecture) << "\n";
+    o << "sign_pk = " << toml_quote(to_base64(c.sign_pk)) << "\n";
+    o << "link_pk = " << toml_quote(to_base64(c.link_pk)) << "\n";
+    o << "seal_pk = " << toml_quote(to_base64(c.seal_pk)) << "\n";
+    o << "revoked = " << (c.revoked ? "true" : "false") << "\n";
+  }
+  o << "\n";
+  const std::string body = o.str();
+  const Bytes msg = signed_message(as_bytes(body));
+  std::array<uint8_t, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), authority.sign_sk.data());
+  std::string file = body;
+  file += kTrailerHead;
+  file += to_base64(sig);
+  file += kTrailerTail;
+  // Self-check: what we write must parse back.
+  auto back = parse_bundle(as_bytes(file), authority.card.sign_pk, "new bundle");
+  if (!back.ok()) return back.status();
+  return Bytes(file.begin(), file.end());
+}
+
+Result<TrustBundle> parse_bundle(ByteView file, const PublicKey& authority_sign_pk, const std::string& origin) {
+  if (sodium_init() < 0) return Status::IOError("bundle: libsodium failed to initialise");
+  const std::string_view text = as_chars(file);
+  if (text.size() > kMaxBundleBytes) return Status::Invalid("bundle: " + origin + " is too large");
+  if (text.size() < kTrailerSize + 1)
+    return Status::Invalid("bundle: " + origin + " is truncated: no signature trailer");
+  const std::string_view body = text.substr(0, text.size() - kTrailerSize);
+  const std::string_view trailer = text.substr(body.size());
+  if (!trailer.starts_with(kTrailerHead) || !trailer.ends_with(kTrailerTail) || body.back() != '\n')
+    return Status::Invalid("bundle: " + origin +
+                           " does not end with its [signature] trailer: the file was altered or truncated");
+  const std::string_view sig_b64 = trailer.substr(kTrailerHead.size(), kSigB64);
+  auto sig = from_base64(sig_b64);
+  if (!sig.ok() || sig->size() != crypto_sign_BYTES || to_base64(*sig) != sig_b64)
+    return Status::Invalid("bundle: " + origin + ": the signature is not valid base64 of 64 bytes: the file was altered");
+  const Bytes msg = signed_message(as_bytes(body));
+  if (crypto_sign_verify_detached(sig->data(), msg.data(), msg.size(), authority_sign_pk.data()) != 0)
+    return Status::Invalid("bundle: " + origin +
+                           ": the signature does not verify with the pinned authority key; the file was altered or "
+                           "signed by another authority. Refusing it");
+
+  // Signed by the authority: now parse (still defensively).
+  toml::table root;
+  try {
+    root = toml::parse(body, origin);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid("bundle: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
+                           std::string(e.description()));
+  }
+  TrustBundle b;
+  const auto* format = root.get_as<std::string>("format");
+  if (format == nullptr || format->get() != kBundleFormat)
+    return Status::Invalid("bundle: " + origin + ": unsupported format (expected \"" + std::string(kBundleFormat) + "\")");
+  const auto* serial = root.get_as<int64_t>("serial");
+  if (serial == nullptr || serial->get() < 1) return Status::Invalid("bundle: " + origin + ": 'serial' must be an integer >= 1");
+  b.serial = static_cast<uint64_t>(serial->get());
+  const auto* issued = root.get_as<int64_t>("issued_at_ms");
+  if (issued == nullptr) return Status::Invalid("bundle: " + origin + ": missing 'issued_at_ms'");
+  b.issued_at_ms = issued->get();
+  const auto* policy_text = root.get_as<std::string>("policy");
+  if (policy_text == nullptr) return Status::Invalid("bundle: " + origin + ": missing 'policy'");
+  b.policy_text = policy_text->get();
+  auto policy = Policy::parse(b.policy_text, origin + " (policy)");
+  if (!policy.ok()) return Status::Invalid("bundle: invalid policy:\n" + policy.status().message());
+  b.policy = std::move(*policy);
+  for (const auto& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k == "format" || k == "serial" || k == "issued_at_ms" || k == "policy") continue;
+    if (k != "participant" || !node.is_array_of_tables())
+      return Status::Invalid("bundle: " + at(origin, node) + ": unknown key '" + std::string(k) + "'");
+    for (const auto& item : *node.as_array()) {
+      auto c = participant_from_table(*item.as_table(), origin);
+      if (!c.ok()) return c.status();
+      b.participants.push_back(std::move(*c));
+    }
+  }
+  RELAIS_RETURN_IF_ERROR(check_cards(b.participants, origin));
+  crypto_generichash(b.hash.data(), b.hash.size(), file.data(), file.size(), nullptr, 0);
+  return b;
+}
+
+Result<TrustBundle> load_bundle(const std::string& path, const PublicKey& authority_sign_pk) {
+  auto bytes = read_file(path, kMaxBundleBytes);
+  if (!bytes.ok()) return Status::IOError("bundle: cannot read " + path + ": " + bytes.status().message());
+  return parse_bundle(*bytes, authority_sign_pk, path);
+}
+
+}  // namespace relais
