@@ -1,1 +1,26 @@
-int main() { return 0; }
+// relais-admin: key generation, trust bundles and sample deployments.
+// Thin over core/; one file per subcommand (keygen.cpp, bundle.cpp,
+// verify_bundle.cpp, init.cpp).
+#include <iostream>
+#include <vector>
+
+#include "commands.h"
+#include "util/cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"relais-admin: keys, trust bundles and sample deployments for Relais", "relais-admin"};
+  app.set_version_flag("--version", std::string("relais-admin ") + RELAIS_VERSION);
+  app.require_subcommand(1);
+  std::vector<relais::admin::Command> commands = {
+      relais::admin::add_keygen(app), relais::admin::add_bundle(app), relais::admin::add_verify_bundle(app),
+      relais::admin::add_init(app)};
+  if (auto code = relais::parse_command_line(app, argc, argv)) return *code;
+  try {
+    for (auto& c : commands)
+      if (c.app->parsed()) return c.run();
+  } catch (const std::exception& e) {
+    std::cerr << "relais-admin: unexpected error: " << e.what() << "\n";
+    return relais::kExitFailed;
+  }
+  return relais::kExitUsage;
+}

@@ -1,0 +1,42 @@
+// relais-admin subcommands, one file each. Every add_* registers its
+// subcommand and options on the root app and returns the function to run
+// once the command line has parsed; it returns the process exit code
+// (0 ok, 1 refused/invalid, 2 usage/config).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "crypto/keys.h"
+#include "policy/locations.h"
+#include "util/status.h"
+
+namespace relais::admin {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_keygen(CLI::App& root);
+Command add_bundle(CLI::App& root);
+Command add_verify_bundle(CLI::App& root);
+Command add_init(CLI::App& root);
+
+// Prints "relais-admin: <message>" to stderr and returns the status' exit code.
+int report(const Status& s);
+
+// Loads location data from `path`, or from Locations::default_path() when
+// `path` is empty and that file exists. Returns nullopt-like empty Locations
+// (has_value false) when no data is available.
+Result<std::optional<Locations>> load_locations(const std::string& path);
+
+// Generates an identity after checking the role and (when data is given)
+// that the prefecture lies in the region, and writes DIR/NAME.key/.pub.
+// Usage errors are Status::Usage.
+Result<PublicCard> create_identity(const std::string& name, const std::string& role, const std::string& region,
+                                   const std::string& prefecture, const std::string& dir,
+                                   const std::optional<Locations>& locations);
+
+}  // namespace relais::admin
