@@ -1,0 +1,373 @@
+#include "log/log_writer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "log/coding.h"
+#include "log/crc32c.h"
+#include "log/recovery.h"
+#include "util/clock.h"
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+constexpr size_t kSeqOffset = kRecordHeaderSize + 1;  // seq field inside a framed leaf record
+
+std::string checkpoints_path(const std::string& dir) { return dir + "/checkpoints"; }
+
+Status write_error(const std::string& path, int err) {
+  if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+    return Status::IOError("log: disk full: cannot write " + path + " (" + std::strerror(err) +
+                           "); the record was not logged. Free space on the data folder's disk; the broker "
+                           "keeps working once space returns");
+  return Status::IOError("log: cannot write " + path + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Log::Log(const LogOptions& options, const SecretBytes& sign_sk) : opt_(options), sk_(sign_sk) {}
+
+std::string Log::seg_path(uint64_t number) const { return opt_.dir + "/" + segment_file_name(number); }
+
+Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBytes& sign_sk) {
+  if (sodium_init() < 0) return Status::IOError("log: libsodium failed to initialise");
+  if (sign_sk.size() != crypto_sign_SECRETKEYBYTES)
+    return Status::Invalid("log: the checkpoint signing key must be a 64-byte Ed25519 secret key");
+  if (options.dir.empty()) return Status::Config("log: no data folder given");
+  RELAIS_RETURN_IF_ERROR(make_dirs(options.dir, 0700));
+  std::unique_ptr<Log> log(new Log(options, sign_sk));
+  auto lock = DirLock::acquire(options.dir);
+  if (!lock.ok()) return lock.status();
+  log->lock_ = std::move(*lock);
+
+  const int64_t t0 = monotonic_ms();
+  auto rec = recover_log(options.dir);
+  if (!rec.ok()) return rec.status();
+  auto cps = recover_checkpoint_file(checkpoints_path(options.dir));
+  if (!cps.ok()) return cps.status();
+  RecoveredLog& r = *rec;
+  if (!cps->empty()) {
+    const Checkpoint& last = cps->back();
+    if (last.size > r.last_seq)
+      return Status::Corruption("log: the log ends at seq " + std::to_string(r.last_seq) +
+                                " but DATA/checkpoints holds a checkpoint signed at size " + std::to_string(last.size) +
+                                ": the log was cut back; keep a copy, run relais-audit verify, restore from a backup");
+    if (last.size == r.last_seq && !equal_ct(last.root, r.frontier.root()))
+      return Status::Corruption("log: the Merkle root of the log differs from the latest checkpoint in "
+                                "DATA/checkpoints: records were altered; run relais-audit verify");
+    log->latest_cp_ = last;
+  }
+  if (r.last_checkpoint_record && (!log->latest_cp_ || log->latest_cp_->size < r.last_checkpoint_record->size)) {
+    // The crash came between the log's sync and the checkpoints file's append: complete it.
+    RELAIS_RETURN_IF_ERROR(append_checkpoint_file(checkpoints_path(options.dir), *r.last_checkpoint_record,
+                                                  options.sync != SyncPolicy::kNone));
+    log->latest_cp_ = r.last_checkpoint_record;
+  }
+  if (log->latest_cp_) {
+    log->last_cp_size_ = log->latest_cp_->size;
+    log->last_cp_time_ms_ = log->latest_cp_->ts_ms;
+  } else {
+    log->last_cp_time_ms_ = now_ms();
+  }
+
+  if (r.segments.empty()) {
+    SegmentFile f;
+    f.number = 1;
+    f.name = segment_file_name(1);
+    f.path = log->seg_path(1);
+    r.segments.push_back(f);
+  }
+  for (size_t i = 0; i < r.segments.size(); ++i) {
+    const bool last = i + 1 == r.segments.size();
+    int fd = ::open(r.segments[i].path.c_str(), (last ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IOError("log: cannot open " + r.segments[i].path + ": " + std::strerror(errno));
+    log->segments_.push_back({r.segments[i].number, fd});
+  }
+  RELAIS_RETURN_IF_ERROR(sync_dir(options.dir));
+  log->seg_size_ = r.tail_size;
+  log->frontier_ = r.frontier;
+  log->index_ = std::move(r.index);
+  log->durable_seq_.store(r.last_seq);
+
+  log->event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (log->event_fd_ < 0) return Status::IOError(std::string("log: cannot create an eventfd: ") + std::strerror(errno));
+  spdlog::info("log: opened {} at seq {} ({} records, {} segments) in {} ms", options.dir, r.last_seq, r.records,
+               log->segments_.size(), monotonic_ms() - t0);
+  Log* self = log.get();
+  log->thread_ = std::thread([self] { self->run(); });
+  return log;
+}
+
+Log::~Log() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> g(q_mu_);
+      stop_ = true;
+    }
+    q_cv_.notify_one();
+    thread_.join();
+  }
+  for (const Segment& s : segments_) ::close(s.fd);
+  if (event_fd_ >= 0) ::close(event_fd_);
+}
+
+void Log::submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
+                         const std::array<uint8_t, 32>& ct_hash, ByteView envelope) {
+  std::lock_guard<std::mutex> g(q_mu_);
+  const size_t off = q_arena_.size();
+  q_arena_.resize(off + kRecordHeaderSize);
+  encode_message_payload(&q_arena_, 0, ts_ms, core_hash, ct_hash, envelope);
+  const bool was_empty = q_meta_.empty();
+  q_meta_.push_back({token, RecordKind::kMessage, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize});
+  if (was_empty) q_cv_.notify_one();
+}
+
+void Log::submit_event(uint64_t token, int64_t ts_ms, ByteView event_body) {
+  std::lock_guard<std::mutex> g(q_mu_);
+  const size_t off = q_arena_.size();
+  q_arena_.resize(off + kRecordHeaderSize);
+  encode_event_payload(&q_arena_, 0, ts_ms, event_body);
+  const bool was_empty = q_meta_.empty();
+  q_meta_.push_back({token, RecordKind::kEvent, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize});
+  if (was_empty) q_cv_.notify_one();
+}
+
+void Log::drain_completions(std::vector<Completion>* out) {
+  uint64_t v;
+  ssize_t n = ::read(event_fd_, &v, sizeof v);
+  (void)n;  // EAGAIN when nothing was signalled: fine
+  std::lock_guard<std::mutex> g(c_mu_);
+  if (out->empty()) {
+    out->swap(done_);
+  } else {
+    out->insert(out->end(), std::make_move_iterator(done_.begin()), std::make_move_iterator(done_.end()));
+    done_.clear();
+  }
+}
+
+Result<LogRecord> Log::read(uint64_t seq) const {
+  if (seq == 0 || seq > last_durable_seq()) return Status::NotFound("log: no durable record with seq " + std::to_string(seq));
+  int fd = -1;
+  uint64_t offset = 0, number = 0;
+  {
+    std::shared_lock<std::shared_mutex> g(r_mu_);
+    auto loc = index_.locate(seq);
+    if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
+    number = loc->segment;
+    offset = loc->offset;
+    const size_t i = static_cast<size_t>(number - segments_.front().number);
+    if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
+    fd = segments_[i].fd;
+  }
+  const std::string where = "log: segment " + segment_file_name(number) + " offset " + std::to_string(offset);
+  uint8_t h[kRecordHeaderSize];
+  if (::pread(fd, h, sizeof h, static_cast<off_t>(offset)) != static_cast<ssize_t>(sizeof h))
+    return Status::IOError(where + ": cannot read the record header");
+  const uint32_t len = coding::get_u32(h);
+  if (len == 0 || len > kMaxRecordPayload) return Status::Corruption(where + ": bad length");
+  Bytes payload(len);
+  if (::pread(fd, payload.data(), len, static_cast<off_t>(offset + kRecordHeaderSize)) != static_cast<ssize_t>(len))
+    return Status::Corruption(where + ": truncated record");
+  if (crc32c::value(payload) != coding::get_u32(h + 4)) return Status::Corruption(where + ": bad crc");
+  auto rv = decode_payload(payload);
+  if (!rv.ok()) return Status::Corruption(where + ": " + rv.status().message());
+  if (!is_leaf_kind(rv->kind) || rv->seq != seq) return Status::Corruption(where + ": index points at the wrong record");
+  LogRecord out;
+  out.kind = rv->kind;
+  out.seq = rv->seq;
+  out.ts_ms = rv->ts_ms;
+  out.core_hash = rv->core_hash;
+  out.ct_hash = rv->ct_hash;
+  const size_t fixed = rv->kind == RecordKind::kMessage ? kMessageFixedSize : kEventFixedSize;
+  payload.erase(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(fixed));
+  out.payload = std::move(payload);
+  return out;
+}
+
+Result<uint64_t> Log::first_seq_at_or_after_time(int64_t ts_ms) const {
+  const uint64_t limit = last_durable_seq();
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  auto s = index_.first_seq_at_or_after_time(ts_ms, limit);
+  if (!s) return Status::NotFound("log: no record at or after " + format_rfc3339_ms(ts_ms));
+  return *s;
+}
+
+std::optional<Checkpoint> Log::latest_checkpoint() const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  return latest_cp_;
+}
+
+bool Log::checkpoint_due(uint64_t size, int64_t now) const {
+  if (size <= last_cp_size_) return false;
+  return size - last_cp_size_ >= opt_.checkpoint_every || now - last_cp_time_ms_ >= opt_.checkpoint_interval_ms;
+}
+
+void Log::run() {
+  std::unique_lock<std::mutex> lk(q_mu_);
+  for (;;) {
+    if (q_meta_.empty() && !stop_) {
+      if (frontier_.size() > last_cp_size_) {
+        const auto wait = std::chrono::milliseconds(std::max<int64_t>(1, last_cp_time_ms_ + opt_.checkpoint_interval_ms - now_ms()));
+        q_cv_.wait_for(lk, wait, [this] { return !q_meta_.empty() || stop_; });
+      } else {
+        q_cv_.wait(lk, [this] { return !q_meta_.empty() || stop_; });
+      }
+    }
+    const bool stopping = stop_ && q_meta_.empty();
+    w_arena_.swap(q_arena_);
+    w_meta_.swap(q_meta_);
+    lk.unlock();
+    const int64_t now = now_ms();
+    if (!w_meta_.empty()) {
+      if (opt_.sync == SyncPolicy::kAlways) {
+        for (size_t i = 0; i < w_meta_.size(); ++i) write_batch(w_meta_, w_arena_, i, i + 1);
+      } else {
+        write_batch(w_meta_, w_arena_, 0, w_meta_.size());
+      }
+    } else if (checkpoint_due(frontier_.size(), stopping ? now + opt_.checkpoint_interval_ms : now)) {
+      write_batch(w_meta_, w_arena_, 0, 0);  // a checkpoint (and its commit marker) alone
+    }
+    w_arena_.clear();
+    w_meta_.clear();
+    lk.lock();
+    if (stopping) break;
+  }
+}
+
+Status Log::maybe_roll_over() {
+  if (seg_size_ < opt_.segment_bytes) return Status::Ok();
+  const uint64_t number = segments_.back().number + 1;
+  const std::string path = seg_path(number);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return write_error(path, errno);
+  if (opt_.sync != SyncPolicy::kNone) {
+    Status s = sync_dir(opt_.dir);
+    if (!s.ok()) {
+      ::close(fd);
+      ::unlink(path.c_str());
+      return s;
+    }
+  }
+  std::unique_lock<std::shared_mutex> g(r_mu_);
+  segments_.push_back({number, fd});
+  seg_size_ = 0;
+  return Status::Ok();
+}
+
+Status Log::append_to_segment(ByteView a, ByteView b) {
+  const int fd = segments_.back().fd;
+  const std::string path = seg_path(segments_.back().number);
+  uint64_t pos = seg_size_;
+  for (ByteView part : {a, b}) {
+    size_t done = 0;
+    while (done < part.size()) {
+      ssize_t n = ::pwrite(fd, part.data() + done, part.size() - done, static_cast<off_t>(pos));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        if (::ftruncate(fd, static_cast<off_t>(seg_size_)) != 0) { /* recovery cuts the torn tail */ }
+        return write_error(path, err);
+      }
+      done += static_cast<size_t>(n);
+      pos += static_cast<uint64_t>(n);
+    }
+  }
+  if (opt_.sync != SyncPolicy::kNone && ::fdatasync(fd) != 0) {
+    const int err = errno;
+    // After a failed sync the page cache cannot be trusted: drop the batch.
+    if (::ftruncate(fd, static_cast<off_t>(seg_size_)) != 0) { /* recovery cuts the torn tail */ }
+    return write_error(path, err);
+  }
+  return Status::Ok();
+}
+
+void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, size_t end) {
+  const int64_t now = now_ms();
+  MerkleFrontier f = frontier_;
+  w_done_.clear();
+  const size_t start = begin < end ? meta[begin].frame_off : 0;
+  const size_t stop = begin < end ? meta[end - 1].frame_off + kRecordHeaderSize + meta[end - 1].payload_len : 0;
+  for (size_t i = begin; i < end; ++i) {
+    const Pending& p = meta[i];
+    uint8_t* frame = arena.data() + p.frame_off;
+    const uint64_t seq = f.size() + 1;
+    coding::put_u64(frame + kSeqOffset, seq);
+    ByteView payload(frame + kRecordHeaderSize, p.payload_len);
+    write_frame_header(frame, payload);
+    Completion c;
+    c.token = p.token;
+    c.seq = seq;
+    c.ts_ms = p.ts_ms;
+    if (p.kind == RecordKind::kMessage) {
+      Hash32 core, ct;
+      std::memcpy(core.data(), payload.data() + 17, 32);
+      std::memcpy(ct.data(), payload.data() + 49, 32);
+      c.leaf_hash = message_leaf_hash(seq, p.ts_ms, core, ct);
+    } else {
+      c.leaf_hash = event_leaf_hash(seq, p.ts_ms, payload.subspan(kEventFixedSize));
+    }
+    f.append(c.leaf_hash);
+    w_done_.push_back(std::move(c));
+  }
+  // Trailer: an optional checkpoint, then the commit marker.
+  trailer_.clear();
+  std::optional<Checkpoint> cp;
+  if (checkpoint_due(f.size(), now) || (begin == end && f.size() > last_cp_size_)) {
+    cp = Checkpoint::sign(f.size(), f.root(), now, sk_);
+    append_frame(&trailer_, cp->encode_payload());
+  }
+  if (begin == end && !cp) return;
+  staging_.clear();
+  encode_commit_payload(&staging_, f.size(), now);
+  append_frame(&trailer_, staging_);
+
+  Status s = maybe_roll_over();
+  const uint64_t base = seg_size_;
+  if (s.ok()) s = append_to_segment(ByteView(arena.data() + start, stop - start), trailer_);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    for (Completion& c : w_done_) {
+      c.seq = 0;
+      c.leaf_hash = {};
+      c.status = s;
+    }
+    publish(&w_done_);
+    return;
+  }
+  {
+    std::unique_lock<std::shared_mutex> g(r_mu_);
+    for (size_t i = begin; i < end; ++i)
+      index_.add(w_done_[i - begin].seq, segments_.back().number, base + (meta[i].frame_off - start), meta[i].ts_ms);
+    if (cp) latest_cp_ = cp;
+  }
+  seg_size_ += (stop - start) + trailer_.size();
+  frontier_ = std::move(f);
+  durable_seq_.store(frontier_.size(), std::memory_order_release);
+  publish(&w_done_);
+  if (cp) {
+    last_cp_size_ = cp->size;
+    last_cp_time_ms_ = cp->ts_ms;
+    Status cs = append_checkpoint_file(checkpoints_path(opt_.dir), *cp, opt_.sync != SyncPolicy::kNone);
+    if (!cs.ok()) spdlog::error("{} (the checkpoint is in the log; it is re-added at the next start)", cs.message());
+  }
+}
+
+void Log::publish(std::vector<Completion>* batch) {
+  if (batch->empty()) return;
+  {
+    std::lock_guard<std::mutex> g(c_mu_);
+    done_.insert(done_.end(), std::make_move_iterator(batch->begin()), std::make_move_iterator(batch->end()));
+  }
+  batch->clear();
+  const uint64_t one = 1;
+  ssize_t n = ::write(event_fd_, &one, sizeof one);
+  (void)n;
+}
+
+}  // namespace relais

@@ -1,0 +1,144 @@
+// Log: the broker's durable, tamper-evident message log (DESIGN §6-7,
+// docs/log-format.md). One writer thread owns the files; the broker's thread
+// only queues records and collects completions.
+//
+// Thread-safety: submit_*, completion_fd, drain_completions must be called
+// from one thread (the broker's main thread). read, first_seq_at_or_after_time,
+// last_durable_seq and latest_checkpoint are safe from any thread and see
+// only durable records. The sign key passed to open() must outlive the Log.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/secret.h"
+#include "log/checkpoint.h"
+#include "log/dir_lock.h"
+#include "log/log_index.h"
+#include "log/merkle.h"
+#include "log/record.h"
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace relais {
+
+enum class SyncPolicy { kAlways, kBatch, kNone };
+
+struct LogOptions {
+  std::string dir;                          // the data folder (created 0700 if missing)
+  SyncPolicy sync = SyncPolicy::kBatch;
+  uint64_t segment_bytes = 64ull << 20;     // start a new segment once this size is reached
+  uint64_t checkpoint_every = 1000;         // sign a checkpoint every N leaves ...
+  int64_t checkpoint_interval_ms = 10000;   // ... or every T ms when leaves were added
+  int64_t batch_max_delay_us = 2000;        // upper bound on how long a queued record waits for its sync
+};
+
+struct Completion {
+  uint64_t token = 0;
+  uint64_t seq = 0;          // 0 when status is not ok
+  std::array<uint8_t, 32> leaf_hash{};
+  int64_t ts_ms = 0;
+  Status status;             // IOError "log: disk full ..." etc.; then nothing was written
+};
+
+class Log {
+ public:
+  // Takes DATA/LOCK (Refused if another broker holds it), recovers (see
+  // recovery.h: Corruption names segment and offset), checks the log against
+  // DATA/checkpoints (Corruption if the log was cut below a signed size),
+  // rebuilds the index and Merkle state and starts the writer thread.
+  // sign_sk: the broker's Ed25519 secret key (64 bytes); must outlive the Log.
+  static Result<std::unique_ptr<Log>> open(const LogOptions& options, const SecretBytes& sign_sk);
+  // Drains and syncs everything submitted, writes a final checkpoint (if any
+  // leaf was added since the last one) with its commit marker, releases the lock.
+  ~Log();
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  // Queue a record and return at once (no I/O here). The writer thread
+  // assigns the seq and appends; a Completion follows once the record is
+  // durable under the policy, or with a non-ok status if it was not written.
+  void submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
+                      const std::array<uint8_t, 32>& ct_hash, ByteView envelope);
+  void submit_event(uint64_t token, int64_t ts_ms, ByteView event_body);
+
+  // An eventfd that is readable while completions wait; poll it as a raw fd.
+  int completion_fd() const { return event_fd_; }
+  // Resets the eventfd and appends every waiting completion, in seq order, to *out.
+  void drain_completions(std::vector<Completion>* out);
+
+  uint64_t last_durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  // A durable message or event record. NotFound for an unknown seq;
+  // Corruption if the stored record fails its CRC.
+  Result<LogRecord> read(uint64_t seq) const;
+  // The first durable seq whose broker ts >= ts_ms; NotFound if none yet.
+  Result<uint64_t> first_seq_at_or_after_time(int64_t ts_ms) const;
+  // The latest signed checkpoint (none for a log that never had a leaf).
+  std::optional<Checkpoint> latest_checkpoint() const;
+
+ private:
+  struct Pending {
+    uint64_t token;
+    RecordKind kind;
+    int64_t ts_ms;
+    size_t frame_off;  // offset of the 8-byte header in the arena
+    size_t payload_len;
+  };
+  struct Segment {
+    uint64_t number;
+    int fd;
+  };
+
+  explicit Log(const LogOptions& options, const SecretBytes& sign_sk);
+  void run();
+  void write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, size_t end);
+  bool checkpoint_due(uint64_t size, int64_t now) const;
+  Status append_to_segment(ByteView a, ByteView b);
+  Status maybe_roll_over();
+  void publish(std::vector<Completion>* batch);
+  std::string seg_path(uint64_t number) const;
+
+  LogOptions opt_;
+  const SecretBytes& sk_;
+  std::unique_ptr<DirLock> lock_;
+  int event_fd_ = -1;
+
+  // Submission queue (broker thread -> writer thread).
+  std::mutex q_mu_;
+  std::condition_variable q_cv_;
+  Bytes q_arena_;
+  std::vector<Pending> q_meta_;
+  bool stop_ = false;
+
+  // Writer-thread state.
+  Bytes w_arena_, trailer_, staging_;
+  std::vector<Pending> w_meta_;
+  std::vector<Completion> w_done_;
+  MerkleFrontier frontier_;
+  uint64_t seg_size_ = 0;
+  uint64_t last_cp_size_ = 0;
+  int64_t last_cp_time_ms_ = 0;
+  std::thread thread_;
+
+  // Shared with readers.
+  mutable std::shared_mutex r_mu_;
+  std::vector<Segment> segments_;  // all open segments, ascending; the last is written
+  LogIndex index_;
+  std::optional<Checkpoint> latest_cp_;
+  std::atomic<uint64_t> durable_seq_{0};
+
+  // Completions (writer thread -> broker thread).
+  std::mutex c_mu_;
+  std::vector<Completion> done_;
+};
+
+}  // namespace relais

@@ -1,0 +1,88 @@
+// Log record framing and payloads (docs/log-format.md is the normative grammar).
+//
+//   record  = len u32 LE ‖ crc32c(payload) u32 LE ‖ payload[len]
+//   payload = kind u8 ‖ fields ... (fixed-width little-endian integers)
+//     message    (1): seq u64 ‖ ts i64 ‖ core_hash[32] ‖ ct_hash[32] ‖ envelope bytes
+//     event      (2): seq u64 ‖ ts i64 ‖ event body (opaque msgpack from the broker)
+//     commit     (3): last_seq u64 ‖ ts i64
+//     checkpoint (4): size u64 ‖ root[32] ‖ ts i64 ‖ sig[64]
+//
+// message and event records are the Merkle leaves (leaf index = seq - 1):
+//   message leaf = H(0x00 ‖ "relais/leaf/v1" ‖ kind ‖ seq ‖ ts ‖ core_hash ‖ ct_hash)
+//   event leaf   = H(0x00 ‖ "relais/leaf/v1" ‖ kind ‖ seq ‖ ts ‖ H(body))
+// with H = BLAKE2b-256. All functions are pure and thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "log/checkpoint.h"
+#include "log/merkle.h"
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace relais {
+
+enum class RecordKind : uint8_t { kMessage = 1, kEvent = 2, kCommit = 3, kCheckpoint = 4 };
+
+inline constexpr size_t kRecordHeaderSize = 8;                 // len ‖ crc
+inline constexpr uint32_t kMaxRecordPayload = 32u << 20;       // 32 MiB, far above any envelope
+inline constexpr size_t kMessageFixedSize = 1 + 8 + 8 + 32 + 32;
+inline constexpr size_t kEventFixedSize = 1 + 8 + 8;
+inline constexpr size_t kCommitPayloadSize = 1 + 8 + 8;
+
+inline bool is_leaf_kind(RecordKind k) { return k == RecordKind::kMessage || k == RecordKind::kEvent; }
+const char* record_kind_name(RecordKind k);
+
+// A decoded payload that points into the bytes it was decoded from (which must
+// outlive it).
+struct RecordView {
+  RecordKind kind = RecordKind::kMessage;
+  uint64_t seq = 0;        // message/event: its seq; commit: last seq covered; checkpoint: tree size
+  int64_t ts_ms = 0;
+  Hash32 core_hash{};      // message only
+  Hash32 ct_hash{};        // message only
+  ByteView body;           // message: envelope bytes; event: event body; else empty
+  std::optional<Checkpoint> checkpoint;  // checkpoint only
+};
+
+// An owning copy, as returned by Log::read.
+struct LogRecord {
+  RecordKind kind = RecordKind::kMessage;
+  uint64_t seq = 0;
+  int64_t ts_ms = 0;
+  Hash32 core_hash{};
+  Hash32 ct_hash{};
+  Bytes payload;           // envelope bytes (message) or event body (event)
+};
+
+// Strict payload decoder: Status::Corruption "record: ..." on an unknown kind
+// or a length that does not fit the kind.
+Result<RecordView> decode_payload(ByteView payload);
+
+// Leaf hash of a message or event (asserts on other kinds). For events the body is hashed.
+Hash32 leaf_hash(const RecordView& r);
+Hash32 message_leaf_hash(uint64_t seq, int64_t ts_ms, const Hash32& core_hash, const Hash32& ct_hash);
+Hash32 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body);
+
+// Payload encoders: each appends one complete payload to *out.
+void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash32& core_hash,
+                            const Hash32& ct_hash, ByteView envelope);
+void encode_event_payload(Bytes* out, uint64_t seq, int64_t ts_ms, ByteView body);
+void encode_commit_payload(Bytes* out, uint64_t last_seq, int64_t ts_ms);
+
+// Appends len ‖ crc ‖ payload to *out.
+void append_frame(Bytes* out, ByteView payload);
+// Fills the 8-byte header at *header for the payload that follows it.
+void write_frame_header(uint8_t* header, ByteView payload);
+
+// Framing faults, in the words used by error messages.
+enum class FrameFault { kNone, kTruncatedHeader, kBadLength, kTruncatedRecord, kBadCrc };
+const char* frame_fault_name(FrameFault f);
+
+// Parses the frame at `offset` of `data`. On kNone, *payload is the payload
+// and *next is the offset after the record.
+FrameFault parse_frame(ByteView data, uint64_t offset, ByteView* payload, uint64_t* next);
+
+}  // namespace relais

@@ -1,0 +1,47 @@
+// Recovery of a data folder at broker start (DESIGN §7, docs/log-format.md
+// §Recovery). Scans every segment, checks framing, CRCs, payloads, sequence
+// continuity and that every in-log checkpoint's root matches the leaves
+// before it, and rebuilds the index and the Merkle frontier.
+//
+// Rules:
+//  * Everything up to the last valid commit marker was synced and may have
+//    been acknowledged: it is kept.
+//  * Damage in the final batch (no valid commit marker after it, or only the
+//    final batch's own marker at the very end of the log) or a tail of
+//    records without a commit marker was never durably acknowledged under
+//    kBatch (each earlier batch was synced before the next was written):
+//    it is truncated, with a spdlog warning giving segment, offset and bytes.
+//  * Damage anywhere else is corruption: Status::Corruption
+//    "log: segment NAME offset N: FAULT ..." and nothing is modified.
+//  * Trailing empty segments (a crash right after a rollover) are removed.
+// Must run with the folder lock held (Log::open does this).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log/checkpoint.h"
+#include "log/log_index.h"
+#include "log/merkle.h"
+#include "log/segment.h"
+#include "util/status.h"
+
+namespace relais {
+
+struct RecoveredLog {
+  std::vector<SegmentFile> segments;  // in order; empty for a new log
+  uint64_t tail_size = 0;             // size of the last segment after any truncation
+  LogIndex index;
+  MerkleFrontier frontier;
+  uint64_t last_seq = 0;
+  int64_t last_ts_ms = 0;
+  uint64_t records = 0;               // records kept, all kinds
+  uint64_t truncated_bytes = 0;       // bytes cut from the tail
+  std::optional<Checkpoint> last_checkpoint_record;
+};
+
+// repair=false only reports (never truncates or removes anything).
+Result<RecoveredLog> recover_log(const std::string& dir, bool repair = true);
+
+}  // namespace relais
