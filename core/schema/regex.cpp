@@ -28,7 +28,7 @@ Result<std::shared_ptr<const Regex>> Regex::compile(std::string_view pattern) {
   re->mctx_ = pcre2_match_context_create(nullptr);
   if (re->mctx_) {
     pcre2_set_match_limit(re->mctx_, 1000000);
-    pcre2_set_depth_limit(re->mctx_, 10000);
+    pcre2_set_depth_limit(re->mctx_, 250000);
   }
   return std::shared_ptr<const Regex>(std::move(re));
 }
@@ -38,12 +38,13 @@ Regex::~Regex() {
   if (code_) pcre2_code_free(code_);
 }
 
-bool Regex::search(std::string_view text, RegexMatchData& md) const {
+Regex::Outcome Regex::search(std::string_view text, RegexMatchData& md) const {
   pcre2_match_data* m = md.get();
-  if (!m) return false;
+  if (!m) return Outcome::kLimit;
   const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
                              PCRE2_NO_UTF_CHECK, m, mctx_);
-  return rc >= 0;
+  if (rc >= 0) return Outcome::kMatch;
+  return rc == PCRE2_ERROR_NOMATCH ? Outcome::kNoMatch : Outcome::kLimit;
 }
 
 }  // namespace relais

@@ -36,9 +36,11 @@ class Regex {
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
 
+  enum class Outcome { kMatch, kNoMatch, kLimit };
   // Unanchored search, as JSON Schema requires. `text` must be valid UTF-8.
-  // A match-limit hit counts as no match.
-  bool search(std::string_view text, RegexMatchData& md) const;
+  // kLimit: the backtracking/depth/heap limit was hit (a pathological
+  // pattern or input); callers treat it as a failure (fail closed).
+  Outcome search(std::string_view text, RegexMatchData& md) const;
   const std::string& source() const { return source_; }
 
  private:

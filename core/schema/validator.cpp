@@ -718,8 +718,13 @@ class Validator {
         RELAIS_SCHEMA_FAIL("maxLength", "must be at most " + std::to_string(n.max_len) + " characters");
       }
     }
-    if (n.pattern && !n.pattern->search(s, c.md)) {
-      RELAIS_SCHEMA_FAIL("pattern", "must match pattern " + n.pattern->source());
+    if (n.pattern) {
+      const Regex::Outcome m = n.pattern->search(s, c.md);
+      if (m == Regex::Outcome::kNoMatch) {
+        RELAIS_SCHEMA_FAIL("pattern", "must match pattern " + n.pattern->source());
+      } else if (m == Regex::Outcome::kLimit) {
+        RELAIS_SCHEMA_FAIL("pattern", "pattern " + n.pattern->source() + " hit its matching limit on this value");
+      }
     }
     switch (n.format) {
       case Fmt::kNone: break;
@@ -797,7 +802,10 @@ class Validator {
         if (!check(it->second, val, c)) { ok = false; if (!c.errors) return false; }
       }
       for (const auto& [re, s] : n.pattern_props) {
-        if (re->search(name, c.md)) {
+        const Regex::Outcome o = re->search(name, c.md);
+        if (o == Regex::Outcome::kLimit) {
+          RELAIS_SCHEMA_FAIL("patternProperties", "pattern " + re->source() + " hit its matching limit on this name");
+        } else if (o == Regex::Outcome::kMatch) {
           matched = true;
           if (!check(s, val, c)) { ok = false; if (!c.errors) return false; }
         }
