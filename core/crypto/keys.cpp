@@ -250,7 +250,7 @@ std::string card_to_toml(const PublicCard& card) {
          std::string(kCardFormat) + "\"\n" + card_fields(card);
 }
 
-Status write_identity(const Identity& id, const std::string& dir) {
+Status write_identity(const Identity& id, const std::string& dir, const SecretBytes* passphrase, KdfParams params) {
   namespace fs = std::filesystem;
   const std::string key_path = (fs::path(dir) / (id.card.name + ".key")).string();
   const std::string pub_path = (fs::path(dir) / (id.card.name + ".pub")).string();
@@ -262,8 +262,17 @@ Status write_identity(const Identity& id, const std::string& dir) {
   append_secret(text, "sign_sk = ", id.sign_sk);
   append_secret(text, "link_sk = ", id.link_sk);
   append_secret(text, "seal_sk = ", id.seal_sk);
-  Status s = write_file_durable(key_path, as_bytes(text), 0600, true);
-  wipe(text);
+  Status s;
+  if (passphrase != nullptr) {
+    SecretBytes plain = secret_from_text(text);
+    wipe(text);
+    auto enc = encrypt_key_text(plain, id.card.name, *passphrase, params);
+    if (!enc.ok()) return enc.status();
+    s = write_file_durable(key_path, as_bytes(*enc), 0600, true);
+  } else {
+    s = write_file_durable(key_path, as_bytes(text), 0600, true);
+    wipe(text);
+  }
   RELAIS_RETURN_IF_ERROR(s);
   const std::string card = card_to_toml(id.card);
   return write_file_durable(pub_path, as_bytes(card), 0644, true);
@@ -274,17 +283,50 @@ Result<Identity> load_identity(const std::string& key_path) {
   RELAIS_RETURN_IF_ERROR(check_secret_file_mode(key_path));
   auto text = read_text_file(key_path, kMaxKeyFileBytes);
   if (!text.ok()) return Status::Config(text.status().message());
-  auto parsed = parse_toml(*text, key_path);
+  if (!is_encrypted_key_text(*text)) {
+    auto id = identity_from_toml(*text, key_path, nullptr);
+    wipe(*text);
+    return id;
+  }
+  auto pass = passphrase_from_env();
+  if (!pass.ok()) return pass.status();
+  auto id = identity_from_toml(*text, key_path, pass->has_value() ? &**pass : nullptr);
   wipe(*text);
+  return id;
+}
+
+Result<Identity> load_identity(const std::string& key_path, const SecretBytes* passphrase) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(key_path));
+  auto text = read_text_file(key_path, kMaxKeyFileBytes);
+  if (!text.ok()) return Status::Config(text.status().message());
+  auto id = identity_from_toml(*text, key_path, passphrase);
+  wipe(*text);
+  return id;
+}
+
+Result<Identity> identity_from_toml(std::string_view text, const std::string& origin, const SecretBytes* passphrase) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  if (is_encrypted_key_text(text)) {
+    if (passphrase == nullptr)
+      return Status::Config("keys: " + origin + " is encrypted with a passphrase: set " + kPassphraseEnv + " or " +
+                            kPassphraseFileEnv + " (a mode-0600 file holding it)");
+    auto plain = decrypt_key_text(text, *passphrase, origin);
+    if (!plain.ok()) return plain.status();
+    if (is_encrypted_key_text(as_chars(plain->view())))
+      return Status::Config("keys: " + origin + ": nested encryption is not supported");
+    return identity_from_toml(as_chars(plain->view()), origin, nullptr);
+  }
+  auto parsed = parse_toml(text, origin);
   if (!parsed.ok()) return parsed.status();
   toml::table& t = *parsed;
-  auto card = card_from_table(t, kKeyFormat, key_path);
+  auto card = card_from_table(t, kKeyFormat, origin);
   if (!card.ok()) return card.status();
   Identity id;
   id.card = *card;
-  auto sign_sk = take_secret(t, "sign_sk", crypto_sign_SECRETKEYBYTES, key_path);
-  auto link_sk = take_secret(t, "link_sk", 32, key_path);
-  auto seal_sk = take_secret(t, "seal_sk", 32, key_path);
+  auto sign_sk = take_secret(t, "sign_sk", crypto_sign_SECRETKEYBYTES, origin);
+  auto link_sk = take_secret(t, "link_sk", 32, origin);
+  auto seal_sk = take_secret(t, "seal_sk", 32, origin);
   for (const auto* r : {&sign_sk, &link_sk, &seal_sk})
     if (!r->ok()) return r->status();
   id.sign_sk = std::move(*sign_sk);
@@ -296,7 +338,7 @@ Result<Identity> load_identity(const std::string& key_path) {
     bool known = false;
     for (auto k : kKnown) known = known || key.str() == k;
     if (!known)
-      return Status::Config("keys: " + line_of(&node, key_path) + ": unknown key '" + std::string(key.str()) + "'");
+      return Status::Config("keys: " + line_of(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
   }
   // Consistency: each public key must be derived from its secret key.
   PublicKey derived{};
@@ -314,7 +356,7 @@ Result<Identity> load_identity(const std::string& key_path) {
     consistent = crypto_sign_verify_detached(sig, kProbe, sizeof kProbe, id.card.sign_pk.data()) == 0;
   }
   if (!consistent)
-    return Status::Config("keys: " + key_path +
+    return Status::Config("keys: " + origin +
                           ": a public key does not match its secret key; the file is damaged or was edited");
   return id;
 }

@@ -11,6 +11,8 @@
 //   NAME.key  TOML, format = "relais-key/1": the card fields plus the three
 //             secret keys in base64. Mode 0600; looser modes are refused.
 //   NAME.pub  TOML, format = "relais-card/1": the public card.
+//   NAME.key  may instead be format = "relais-key-enc/1": the relais-key/1
+//             text encrypted under a passphrase (crypto/key_passphrase.h).
 // Thread-safety: plain values; immutable after load.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/key_passphrase.h"
 #include "crypto/secret.h"
 #include "util/status.h"
 
@@ -63,12 +66,22 @@ Result<Identity> generate_identity(const std::string& name, Role role, const std
                                    const std::string& prefecture);
 
 // Writes DIR/NAME.key (0600) and DIR/NAME.pub durably; never overwrites an
-// existing file (Status::Invalid naming it).
-Status write_identity(const Identity& id, const std::string& dir);
+// existing file (Status::Invalid naming it). With a passphrase the key file
+// is written encrypted (relais-key-enc/1) with the given Argon2id cost.
+Status write_identity(const Identity& id, const std::string& dir, const SecretBytes* passphrase = nullptr,
+                      KdfParams params = KdfParams::moderate());
 
 // Loads a .key file. Refuses a loose mode (Status::Permission, exit 2) and a
-// malformed or inconsistent file (Status::Config naming the file).
+// malformed or inconsistent file (Status::Config naming the file). An
+// encrypted file is decrypted transparently with the passphrase from
+// RELAIS_KEY_PASSPHRASE / RELAIS_KEY_PASSPHRASE_FILE; a missing or wrong
+// passphrase is Status::Config saying which variable to set.
 Result<Identity> load_identity(const std::string& key_path);
+// The same with an explicit passphrase (nullptr: none; the environment is not read).
+Result<Identity> load_identity(const std::string& key_path, const SecretBytes* passphrase);
+// Parses key file text (plain or encrypted) already read; origin names it.
+Result<Identity> identity_from_toml(std::string_view text, const std::string& origin,
+                                    const SecretBytes* passphrase);
 
 std::string card_to_toml(const PublicCard& card);
 // origin names the source in error messages (a file name).

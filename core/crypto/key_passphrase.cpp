@@ -1,0 +1,227 @@
+// Passphrase-encrypted key files: Argon2id + XChaCha20-Poly1305 (see header).
+#include "crypto/key_passphrase.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "util/bytes.h"
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kKdfName = "argon2id13";
+constexpr std::string_view kAadContext{"relais/key-enc/v1\0", 18};
+constexpr size_t kMaxPassphraseBytes = 4096;
+constexpr size_t kMaxEncryptedFileBytes = 64 * 1024;
+
+static_assert(crypto_pwhash_SALTBYTES == 16);
+static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
+
+Bytes make_aad(uint64_t opslimit, uint64_t memlimit, std::string_view name) {
+  Bytes aad(kAadContext.begin(), kAadContext.end());
+  aad.insert(aad.end(), kKdfName.begin(), kKdfName.end());
+  aad.push_back(0);
+  for (uint64_t v : {opslimit, memlimit})
+    for (int i = 7; i >= 0; --i) aad.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  aad.insert(aad.end(), name.begin(), name.end());
+  return aad;
+}
+
+Result<SecretBytes> derive_key(const SecretBytes& passphrase, const uint8_t* salt, KdfParams p) {
+  SecretBytes key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  if (crypto_pwhash(key.data(), key.size(), reinterpret_cast<const char*>(passphrase.data()), passphrase.size(),
+                    salt, p.opslimit, p.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return Status::IOError("keys: not enough memory for the passphrase key derivation (Argon2id, " +
+                           std::to_string(p.memlimit >> 20) + " MiB)");
+  return key;
+}
+
+std::string origin_line(const toml::node* n, const std::string& origin) {
+  if (n == nullptr) return origin;
+  return origin + ":" + std::to_string(n->source().begin.line);
+}
+
+Result<std::string> str_field(const toml::table& t, std::string_view key, const std::string& origin) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
+  const auto* s = n->as_string();
+  if (s == nullptr)
+    return Status::Config("keys: " + origin_line(n, origin) + ": '" + std::string(key) + "' must be a string");
+  return s->get();
+}
+
+Result<Bytes> b64_field(const toml::table& t, std::string_view key, const std::string& origin, size_t want,
+                        size_t max) {
+  auto text = str_field(t, key, origin);
+  if (!text.ok()) return text.status();
+  if (text->size() > max / 3 * 4 + 8)
+    return Status::Config("keys: " + origin_line(t.get(key), origin) + ": '" + std::string(key) + "' too long");
+  auto raw = from_base64(*text);
+  if (!raw.ok() || (want != 0 && raw->size() != want) || raw->size() > max)
+    return Status::Config("keys: " + origin_line(t.get(key), origin) + ": '" + std::string(key) +
+                          "' is not valid base64" + (want ? " of " + std::to_string(want) + " bytes" : ""));
+  return std::move(*raw);
+}
+
+Result<uint64_t> int_field(const toml::table& t, std::string_view key, const std::string& origin, uint64_t lo,
+                           uint64_t hi) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
+  const auto* i = n->as_integer();
+  if (i == nullptr || i->get() < 0 || static_cast<uint64_t>(i->get()) < lo || static_cast<uint64_t>(i->get()) > hi)
+    return Status::Config("keys: " + origin_line(n, origin) + ": '" + std::string(key) + "' must be an integer in [" +
+                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<uint64_t>(i->get());
+}
+
+}  // namespace
+
+KdfParams KdfParams::moderate() {
+  return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+KdfParams KdfParams::interactive() {
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+SecretBytes secret_from_text(std::string_view text) {
+  SecretBytes s(text.size());
+  if (!text.empty()) std::memcpy(s.data(), text.data(), text.size());
+  return s;
+}
+
+Result<std::optional<SecretBytes>> passphrase_from_env() {
+  const char* direct = std::getenv(kPassphraseEnv);
+  const char* file = std::getenv(kPassphraseFileEnv);
+  if (direct != nullptr && file != nullptr)
+    return Status::Config(std::string("keys: both ") + kPassphraseEnv + " and " + kPassphraseFileEnv +
+                          " are set: set only one");
+  if (direct != nullptr) {
+    std::string_view text(direct);
+    if (text.empty()) return Status::Config(std::string("keys: ") + kPassphraseEnv + " is empty");
+    if (text.size() > kMaxPassphraseBytes)
+      return Status::Config(std::string("keys: ") + kPassphraseEnv + " is longer than 4096 bytes");
+    return std::optional<SecretBytes>(secret_from_text(text));
+  }
+  if (file == nullptr) return std::optional<SecretBytes>();
+  const std::string path(file);
+  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(path));
+  auto data = read_file(path, kMaxPassphraseBytes + 2);
+  if (!data.ok())
+    return Status::Config(std::string("keys: cannot read the passphrase file named by ") + kPassphraseFileEnv + ": " +
+                          data.status().message());
+  size_t len = data->size();
+  if (len > 0 && (*data)[len - 1] == '\n') --len;
+  if (len > 0 && (*data)[len - 1] == '\r') --len;
+  Status bad;
+  if (len == 0) bad = Status::Config("keys: passphrase file " + path + " is empty");
+  if (len > kMaxPassphraseBytes) bad = Status::Config("keys: passphrase file " + path + " is longer than 4096 bytes");
+  std::optional<SecretBytes> out;
+  if (bad.ok()) out = secret_from_text(as_chars(ByteView(data->data(), len)));
+  if (!data->empty()) sodium_memzero(data->data(), data->size());
+  if (!bad.ok()) return bad;
+  return out;
+}
+
+bool is_encrypted_key_text(std::string_view text) {
+  // A cheap check before a full parse: the format line as written by us.
+  const std::string needle = "format = \"" + std::string(kEncryptedKeyFormat) + "\"";
+  return text.find(needle) != std::string_view::npos;
+}
+
+Result<std::string> encrypt_key_text(const SecretBytes& plaintext, const std::string& name,
+                                     const SecretBytes& passphrase, KdfParams params) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  if (passphrase.empty()) return Status::Invalid("keys: the passphrase is empty");
+  for (char c : name)
+    if (c == '"' || c == '\\' || c == '\n' || static_cast<unsigned char>(c) < 0x20)
+      return Status::Invalid("keys: invalid name for an encrypted key file");
+  uint8_t salt[crypto_pwhash_SALTBYTES];
+  uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+  randombytes_buf(salt, sizeof salt);
+  randombytes_buf(nonce, sizeof nonce);
+  auto key = derive_key(passphrase, salt, params);
+  if (!key.ok()) return key.status();
+  const Bytes aad = make_aad(params.opslimit, params.memlimit, name);
+  Bytes ct(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long ct_len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), &ct_len, plaintext.data(), plaintext.size(), aad.data(),
+                                             aad.size(), nullptr, nonce, key->data());
+  ct.resize(ct_len);
+  std::ostringstream o;
+  o << "# Relais SECRET key file, encrypted with a passphrase (Argon2id + XChaCha20-Poly1305).\n"
+    << "# Keep it mode 0600. Set RELAIS_KEY_PASSPHRASE or RELAIS_KEY_PASSPHRASE_FILE to use it.\n"
+    << "format = \"" << kEncryptedKeyFormat << "\"\n"
+    << "name = \"" << name << "\"\n"
+    << "kdf = \"" << kKdfName << "\"\n"
+    << "opslimit = " << params.opslimit << "\n"
+    << "memlimit = " << params.memlimit << "\n"
+    << "salt = \"" << to_base64(ByteView(salt, sizeof salt)) << "\"\n"
+    << "nonce = \"" << to_base64(ByteView(nonce, sizeof nonce)) << "\"\n"
+    << "ciphertext = \"" << to_base64(ct) << "\"\n";
+  return o.str();
+}
+
+Result<SecretBytes> decrypt_key_text(std::string_view text, const SecretBytes& passphrase,
+                                     const std::string& origin) {
+  if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
+  if (text.size() > kMaxEncryptedFileBytes) return Status::Config("keys: " + origin + ": file too large");
+  toml::table t;
+  try {
+    t = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return Status::Config("keys: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
+                          std::string(e.description()));
+  }
+  auto format = str_field(t, "format", origin);
+  if (!format.ok()) return format.status();
+  if (*format != kEncryptedKeyFormat)
+    return Status::Config("keys: " + origin + ": format is '" + *format + "', expected '" +
+                          std::string(kEncryptedKeyFormat) + "'");
+  for (const auto& [key, node] : t) {
+    static constexpr std::string_view kKnown[] = {"format", "name",  "kdf",  "opslimit",
+                                                  "memlimit", "salt", "nonce", "ciphertext"};
+    bool known = false;
+    for (auto k : kKnown) known = known || key.str() == k;
+    if (!known)
+      return Status::Config("keys: " + origin_line(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
+  }
+  auto name = str_field(t, "name", origin);
+  if (!name.ok()) return name.status();
+  auto kdf = str_field(t, "kdf", origin);
+  if (!kdf.ok()) return kdf.status();
+  if (*kdf != kKdfName)
+    return Status::Config("keys: " + origin + ": unsupported kdf '" + *kdf + "' (expected argon2id13)");
+  auto ops = int_field(t, "opslimit", origin, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_OPSLIMIT_SENSITIVE);
+  if (!ops.ok()) return ops.status();
+  auto mem = int_field(t, "memlimit", origin, crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_SENSITIVE);
+  if (!mem.ok()) return mem.status();
+  auto salt = b64_field(t, "salt", origin, crypto_pwhash_SALTBYTES, crypto_pwhash_SALTBYTES);
+  if (!salt.ok()) return salt.status();
+  auto nonce = b64_field(t, "nonce", origin, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                         crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  if (!nonce.ok()) return nonce.status();
+  auto ct = b64_field(t, "ciphertext", origin, 0, kMaxEncryptedFileBytes);
+  if (!ct.ok()) return ct.status();
+  if (ct->size() <= crypto_aead_xchacha20poly1305_ietf_ABYTES)
+    return Status::Config("keys: " + origin + ": ciphertext too short");
+  if (passphrase.empty()) return Status::Config("keys: " + origin + ": the passphrase is empty");
+  const KdfParams params{*ops, static_cast<size_t>(*mem)};
+  auto key = derive_key(passphrase, salt->data(), params);
+  if (!key.ok()) return key.status();
+  const Bytes aad = make_aad(*ops, *mem, *name);
+  SecretBytes plain(ct->size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  unsigned long long plain_len = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),
+                                                 aad.data(), aad.size(), nonce->data(), key->data()) != 0)
+    return Status::Config("keys: " + origin +
+                          ": wrong passphrase or damaged file (check RELAIS_KEY_PASSPHRASE or "
+                          "RELAIS_KEY_PASSPHRASE_FILE)");
+  return plain;
+}
+
+}  // namespace relais
