@@ -980,7 +980,7 @@ Result<Schema> Schema::compile(msgpack::object_handle doc, SchemaMode mode) {
 Result<Schema> Schema::compile_json(std::string_view json_text, SchemaMode mode) {
   auto bytes = json_to_msgpack(json_text);
   if (!bytes.ok()) return bytes.status().with_prefix("schema");
-  auto oh = unpack_bounded(*bytes);
+  auto oh = unpack_document(*bytes);
   if (!oh.ok()) return oh.status().with_prefix("schema");
   return compile(std::move(*oh), mode);
 }

@@ -1,6 +1,7 @@
 #include "util/json_msgpack.h"
 
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <unordered_set>
@@ -134,24 +135,33 @@ class TreeBuilder {
   std::string error_;
 };
 
-void pack_tree(msgpack::packer<msgpack::sbuffer>& pk, const JNode& n) {
+void pack_tree(msgpack::packer<msgpack::sbuffer>& pk, msgpack::sbuffer& buf, const JNode& n) {
   switch (n.kind) {
     case JNode::Kind::kNull: pk.pack_nil(); break;
     case JNode::Kind::kBool: if (n.b) pk.pack_true(); else pk.pack_false(); break;
     case JNode::Kind::kInt: pk.pack_int64(n.i); break;
     case JNode::Kind::kUint: pk.pack_uint64(n.u); break;
-    case JNode::Kind::kFloat: pk.pack_double(n.d); break;
+    case JNode::Kind::kFloat: {
+      // Always float64: msgpack-cxx 4's pack_double would turn 1.0 into an int.
+      uint64_t bits;
+      std::memcpy(&bits, &n.d, sizeof bits);
+      char raw[9];
+      raw[0] = static_cast<char>(0xcb);
+      for (int k = 0; k < 8; ++k) raw[1 + k] = static_cast<char>((bits >> (56 - 8 * k)) & 0xff);
+      buf.write(raw, sizeof raw);
+      break;
+    }
     case JNode::Kind::kStr:
       pk.pack_str(static_cast<uint32_t>(n.s.size()));
       pk.pack_str_body(n.s.data(), static_cast<uint32_t>(n.s.size()));
       break;
     case JNode::Kind::kArr:
       pk.pack_array(static_cast<uint32_t>(n.kids.size()));
-      for (const auto& k : n.kids) pack_tree(pk, k);
+      for (const auto& k : n.kids) pack_tree(pk, buf, k);
       break;
     case JNode::Kind::kObj:
       pk.pack_map(static_cast<uint32_t>(n.kids.size() / 2));
-      for (const auto& k : n.kids) pack_tree(pk, k);
+      for (const auto& k : n.kids) pack_tree(pk, buf, k);
       break;
   }
 }
@@ -159,7 +169,7 @@ void pack_tree(msgpack::packer<msgpack::sbuffer>& pk, const JNode& n) {
 // ---------------------------------------------------------------------------
 // Linear pre-scan of msgpack bytes: every container's claimed element count
 // must fit in the bytes that remain (each element takes at least one byte).
-Status prescan(ByteView b, const UnpackLimits& lim) {
+Status prescan(ByteView b, const MsgpackLimits& lim) {
   size_t pos = 0;
   const size_t n = b.size();
   uint64_t need = 1;  // values still to read
@@ -221,14 +231,14 @@ Status prescan(ByteView b, const UnpackLimits& lim) {
       case kArr:
       case kMap: {
         const uint64_t count = skip;
-        if (count > lim.max_container) return Status::Invalid("msgpack: container too large");
+        if (count > (what == kMap ? lim.map : lim.array)) return Status::Invalid("msgpack: container too large");
         need += what == kMap ? 2 * count : count;
         if (need > n - pos) return Status::Invalid("msgpack: truncated container");
         continue;
       }
-      case kStr: if (skip > lim.max_str) return Status::Invalid("msgpack: string too long"); break;
-      case kBin: if (skip > lim.max_bin) return Status::Invalid("msgpack: bin too long"); break;
-      case kExt: if (skip - 1 > lim.max_ext) return Status::Invalid("msgpack: ext not allowed"); break;
+      case kStr: if (skip > lim.str) return Status::Invalid("msgpack: string too long"); break;
+      case kBin: if (skip > lim.bin) return Status::Invalid("msgpack: bin too long"); break;
+      case kExt: if (skip - 1 > lim.ext) return Status::Invalid("msgpack: ext not allowed"); break;
       case kScalar: break;
     }
     if (n - pos < skip) return Status::Invalid("msgpack: truncated value");
@@ -299,24 +309,16 @@ Result<Bytes> json_to_msgpack(std::string_view json_text) {
   if (!ok) return Status::Invalid(builder.error().empty() ? "json: parse error" : builder.error());
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pack_tree(pk, root);
+  pack_tree(pk, buf, root);
   const auto* p = reinterpret_cast<const uint8_t*>(buf.data());
   return Bytes(p, p + buf.size());
 }
 
-Result<msgpack::object_handle> unpack_bounded(ByteView b, const UnpackLimits& lim) {
+Result<msgpack::object_handle> unpack_document(ByteView b) {
+  const MsgpackLimits lim = document_msgpack_limits();
+  if (b.size() > lim.max_bytes) return Status::Invalid("msgpack: document larger than the limit");
   RELAIS_RETURN_IF_ERROR(prescan(b, lim));
-  try {
-    size_t off = 0;
-    msgpack::unpack_limit ul(lim.max_container, lim.max_container, lim.max_str, lim.max_bin,
-                             lim.max_ext, lim.max_depth);
-    msgpack::object_handle oh = msgpack::unpack(reinterpret_cast<const char*>(b.data()), b.size(),
-                                                off, nullptr, nullptr, ul);
-    if (off != b.size()) return Status::Invalid("msgpack: trailing bytes after value");
-    return oh;
-  } catch (const std::exception& e) {
-    return Status::Invalid(std::string("msgpack: cannot decode (") + e.what() + ")");
-  }
+  return unpack_bounded(b, lim);
 }
 
 Result<nlohmann::json> msgpack_object_to_json(const msgpack::object& obj) {
@@ -330,7 +332,7 @@ Result<nlohmann::json> msgpack_object_to_json(const msgpack::object& obj) {
 }
 
 Result<nlohmann::json> msgpack_to_json(ByteView b) {
-  auto oh = unpack_bounded(b);
+  auto oh = unpack_document(b);
   if (!oh.ok()) return oh.status();
   return msgpack_object_to_json(oh->get());
 }

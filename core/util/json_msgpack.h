@@ -11,10 +11,11 @@
 // UTF-8 text (nlohmann rejects invalid UTF-8). Nesting deeper than
 // kMaxJsonDepth is refused.
 //
-// unpack_bounded decodes msgpack with limits on depth, container counts and
-// lengths, after a linear pre-scan proving that no container claims more
-// elements than bytes remain (so a tiny header cannot make the decoder
-// allocate gigabytes). Trailing bytes after the first value are refused.
+// unpack_document decodes a document body: a linear pre-scan first proves
+// that no container claims more elements than bytes remain (so a tiny header
+// cannot make the decoder allocate gigabytes, at any depth), then
+// unpack_bounded (util/msgpack_limits.h) runs with document_msgpack_limits().
+// Trailing bytes after the value are refused.
 //
 // msgpack_to_json is for printing: bin becomes a base64 string, ext is
 // refused, non-string map keys are printed as their JSON text, NaN/inf become
@@ -28,24 +29,29 @@
 #include <nlohmann/json.hpp>
 
 #include "util/bytes.h"
+#include "util/msgpack_limits.h"
 #include "util/status.h"
 
 namespace relais {
 
 inline constexpr int kMaxJsonDepth = 64;
 
-struct UnpackLimits {
-  size_t max_depth = 64;
-  size_t max_container = 1u << 16;  // elements of one array / pairs of one map
-  size_t max_str = 1u << 20;
-  size_t max_bin = 16u << 20;
-  size_t max_ext = 0;               // ext types are not used by Relais
-};
+// Limits for payload documents (and for printing msgpack as JSON).
+inline MsgpackLimits document_msgpack_limits() {
+  MsgpackLimits l;
+  l.max_bytes = 8u << 20;
+  l.depth = kMaxJsonDepth + 1;
+  l.array = 1u << 16;
+  l.map = 1u << 16;
+  l.str = 1u << 20;
+  l.bin = 8u << 20;
+  l.ext = 0;
+  return l;
+}
 
 Result<Bytes> json_to_msgpack(std::string_view json_text);
 
-Result<msgpack::object_handle> unpack_bounded(ByteView msgpack_bytes,
-                                              const UnpackLimits& limits = {});
+Result<msgpack::object_handle> unpack_document(ByteView msgpack_bytes);
 
 Result<nlohmann::json> msgpack_to_json(ByteView msgpack_bytes);
 // Same, for an object already decoded (its zone must stay alive during the call).

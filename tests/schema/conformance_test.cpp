@@ -61,7 +61,7 @@ FileResult run_file(const fs::path& file, std::vector<std::string>* failures) {
         ++res.failed;
         continue;
       }
-      auto oh = relais::unpack_bounded(*bytes);
+      auto oh = relais::unpack_document(*bytes);
       REQUIRE(oh.ok());
       const bool expected = t["valid"].get<bool>();
       const auto errors = schema->validate(oh->get());

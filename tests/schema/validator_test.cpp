@@ -23,7 +23,7 @@ Schema lenient(const std::string& json) {
 std::vector<std::string> errors(const Schema& s, const std::string& instance_json) {
   auto b = json_to_msgpack(instance_json);
   REQUIRE(b.ok());
-  auto oh = unpack_bounded(*b);
+  auto oh = unpack_document(*b);
   REQUIRE(oh.ok());
   std::vector<std::string> out;
   for (const auto& e : s.validate(oh->get())) out.push_back(e.to_string());
@@ -195,7 +195,7 @@ TEST_CASE("Documents that are not plain JSON are refused before the schema runs"
   pk.pack(1); pk.pack("int key");
   pk.pack("bin"); pk.pack_bin(2); pk.pack_bin_body("\x01\x02", 2);
   pk.pack("bad"); pk.pack_str(2); pk.pack_str_body("\xff\xfe", 2);
-  auto oh = unpack_bounded(ByteView(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()));
+  auto oh = unpack_document(ByteView(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()));
   REQUIRE(oh.ok());
   std::vector<std::string> got;
   for (const auto& e : any.validate(oh->get())) got.push_back(e.to_string());
