@@ -27,16 +27,18 @@ Command add_init(CLI::App& root);
 // Prints "relais-admin: <message>" to stderr and returns the status' exit code.
 int report(const Status& s);
 
-// Loads location data from `path`, or from Locations::default_path() when
-// `path` is empty and that file exists. Returns nullopt-like empty Locations
-// (has_value false) when no data is available.
+// Loads location data from `path` (--locations), or when it is empty the
+// default data embedded at build time (config/locations.csv). The optional
+// is always set on success (kept optional for callers that skip checks).
 Result<std::optional<Locations>> load_locations(const std::string& path);
 
+// With a passphrase the key file is written encrypted (Argon2id moderate).
 // Generates an identity after checking the role and (when data is given)
 // that the prefecture lies in the region, and writes DIR/NAME.key/.pub.
 // Usage errors are Status::Usage.
 Result<PublicCard> create_identity(const std::string& name, const std::string& role, const std::string& region,
                                    const std::string& prefecture, const std::string& dir,
-                                   const std::optional<Locations>& locations);
+                                   const std::optional<Locations>& locations,
+                                   const SecretBytes* passphrase = nullptr);
 
 }  // namespace relais::admin

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "embedded_locations.h"
 #include "util/files.h"
 
 namespace relais::admin {
@@ -13,20 +14,16 @@ int report(const Status& s) {
 }
 
 Result<std::optional<Locations>> load_locations(const std::string& path) {
-  std::string p = path;
-  if (p.empty()) {
-    std::error_code ec;
-    p = Locations::default_path();
-    if (!std::filesystem::exists(p, ec)) return std::optional<Locations>();
-  }
-  auto loc = Locations::load(p);
+  // Fallback order: --locations FILE, then the data compiled in at build time.
+  auto loc = path.empty() ? Locations::parse(embedded_locations_csv(), "embedded config/locations.csv")
+                          : Locations::load(path);
   if (!loc.ok()) return loc.status();
   return std::optional<Locations>(std::move(*loc));
 }
 
 Result<PublicCard> create_identity(const std::string& name, const std::string& role_text, const std::string& region,
                                    const std::string& prefecture, const std::string& dir,
-                                   const std::optional<Locations>& locations) {
+                                   const std::optional<Locations>& locations, const SecretBytes* passphrase) {
   auto role = parse_role(role_text);
   if (!role.ok()) return Status::Usage(role.status().message());
   if (!is_valid_participant_name(name))
@@ -40,7 +37,7 @@ Result<PublicCard> create_identity(const std::string& name, const std::string& r
   auto id = generate_identity(name, *role, region, prefecture);
   if (!id.ok()) return id.status();
   RELAIS_RETURN_IF_ERROR(make_dirs(dir, 0700));
-  RELAIS_RETURN_IF_ERROR(write_identity(*id, dir));
+  RELAIS_RETURN_IF_ERROR(write_identity(*id, dir, passphrase));
   return id->card;
 }
 

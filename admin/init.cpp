@@ -94,7 +94,7 @@ Command add_init(CLI::App& root) {
   app->add_option("--dir", o->dir, "Folder to create (must be missing or empty)")->required();
   app->add_option("--port", o->port, "Broker TCP port on 127.0.0.1 (default 7450)")->check(CLI::Range(1, 65535));
   app->add_option("--locations", o->locations,
-                  "Location CSV used to check regions and prefectures (default: config/locations.csv if present)");
+                  "Location CSV used to check regions and prefectures (default: the data built in from config/locations.csv)");
   return {app, [o] {
             namespace fs = std::filesystem;
             std::error_code ec;
