@@ -1,1 +1,113 @@
-int main() { return 0; }
+// relais-agent: an agency's end of Relais. Thin over core/agent.
+//   relais-agent validate --type TYPE --file DOC.json|-
+//   relais-agent --config AGENT.toml publish --topic T --type TYPE [--file F|-] [--urgency U] [--case-ref R]
+//                                            [--timeout S] [--receipt FILE]
+//   relais-agent --config AGENT.toml subscribe --topic PATTERN [--count N] [--timeout S]
+//                                              [--from first|new|SEQ|TIME] [--durable NAME]
+// Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
+#include <iostream>
+#include <iterator>
+
+#include "agent/agent.h"
+#include "cmd_validate.h"
+#include "util/cli.h"
+#include "util/files.h"
+
+namespace {
+
+int fail(const relais::Status& s) {
+  std::cerr << "relais-agent: " << s.message() << "\n";
+  return s.exit_code();
+}
+
+relais::Result<std::string> read_document(const std::string& file) {
+  if (file.empty() || file == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return text;
+  }
+  auto t = relais::read_text_file(file, 4u << 20);
+  if (!t.ok()) return relais::Status::Invalid(t.status().message());
+  return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"relais-agent: publish and receive alerts and referrals through a Relais broker"};
+  app.name("relais-agent");
+  app.set_version_flag("--version", std::string("relais-agent ") + RELAIS_VERSION);
+  app.require_subcommand(1);
+  std::string config_path;
+  app.add_option("--config", config_path, "agent configuration file (agents/NAME.toml)");
+
+  std::string v_type, v_file;
+  auto* validate = app.add_subcommand("validate", "check a JSON document against its schema (no broker, no keys)");
+  validate->add_option("--type", v_type, "alert, referral, referral-response, case-update, statistics-report")->required();
+  validate->add_option("--file", v_file, "the JSON document, or - for stdin")->required();
+
+  relais::PublishRequest pub;
+  std::string p_file = "-", receipt_file;
+  double p_timeout = 10;
+  auto* publish = app.add_subcommand("publish", "validate, seal, sign and send a document; exit 0 once durably acknowledged");
+  publish->add_option("--topic", pub.topic, "the concrete topic, e.g. alert.missing_child.maritime.golfe")->required();
+  publish->add_option("--type", pub.type, "the document type")->required();
+  publish->add_option("--file", p_file, "the JSON document, or - for stdin (default)");
+  publish->add_option("--urgency", pub.urgency, "immediate, urgent or routine (default)");
+  publish->add_option("--handling", pub.handling, "handling code H0-H3 (default H2)");
+  std::string case_ref, in_reply_to;
+  publish->add_option("--case-ref", case_ref, "a pseudonymous case reference (never derived from a person)");
+  publish->add_option("--in-reply-to", in_reply_to, "the id of the message this answers");
+  publish->add_option("--timeout", p_timeout, "seconds to wait for the broker (default 10)")->check(CLI::PositiveNumber);
+  publish->add_option("--receipt", receipt_file, "save the broker's signed receipt to this file");
+
+  relais::SubscribeRequest sub;
+  double s_timeout = 30;
+  auto* subscribe = app.add_subcommand("subscribe", "print verified, opened, validated messages as JSON lines");
+  subscribe->add_option("--topic", sub.pattern, "a topic or pattern (* one token, > the rest)")->required();
+  subscribe->add_option("--count", sub.count, "exit 0 after N messages (1 if fewer arrive before the timeout)")
+      ->check(CLI::PositiveNumber);
+  subscribe->add_option("--timeout", s_timeout, "seconds (default 30)")->check(CLI::PositiveNumber);
+  subscribe->add_option("--from", sub.from, "first, new (default), a sequence number or an RFC 3339 time");
+  subscribe->add_option("--durable", sub.durable, "a durable subscription name: resumes where it stopped");
+
+  if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
+
+  if (validate->parsed()) return relais::run_validate(v_type, v_file);
+
+  if (config_path.empty()) {
+    std::cerr << "relais-agent: --config AGENT.toml is required for " << app.get_subcommands().front()->get_name()
+              << "\n";
+    return 2;
+  }
+  auto ctx = relais::load_agent_context(config_path);
+  if (!ctx.ok()) return fail(ctx.status());
+
+  if (publish->parsed()) {
+    auto doc = read_document(p_file);
+    if (!doc.ok()) return fail(doc.status());
+    pub.json_text = std::move(doc).value();
+    if (!case_ref.empty()) pub.case_ref = case_ref;
+    if (!in_reply_to.empty()) pub.in_reply_to = in_reply_to;
+    pub.timeout_ms = static_cast<int64_t>(p_timeout * 1000);
+    auto r = relais::publish_document(**ctx, pub);
+    if (!r.ok()) return fail(r.status());
+    if (!receipt_file.empty()) {
+      relais::Status s = relais::write_file_durable(receipt_file, r->receipt, 0644);
+      if (!s.ok()) return fail(s);
+    }
+    nlohmann::json out = {{"id", r->id}, {"seq", r->seq}};
+    std::cout << out.dump() << std::endl;
+    return 0;
+  }
+
+  sub.timeout_ms = static_cast<int64_t>(s_timeout * 1000);
+  auto n = relais::receive_messages(
+      **ctx, sub, [](const nlohmann::json& m) { std::cout << m.dump() << std::endl; },
+      [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });
+  if (!n.ok()) return fail(n.status());
+  if (sub.count > 0 && *n < sub.count) {
+    std::cerr << "relais-agent: " << *n << " of " << sub.count << " messages arrived before the timeout\n";
+    return 1;
+  }
+  return 0;
+}

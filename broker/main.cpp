@@ -3,7 +3,7 @@
 // Exit codes: 0 clean stop, 1 failure at run time, 2 usage or configuration.
 #include <csignal>
 #include <iostream>
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
 #include <unistd.h>

@@ -20,6 +20,7 @@
 #include "net/protocol.h"
 #include "net/zap_handler.h"
 #include "policy/bundle.h"
+#include "policy/serial_state.h"
 
 namespace relais {
 

@@ -1,0 +1,325 @@
+#include "agent/broker_client.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "util/clock.h"
+
+namespace relais {
+namespace {
+
+constexpr int64_t kRetryMs = 2000;  // resend a request unanswered for this long
+
+ByteView view(const zmq::message_t& m) { return ByteView(static_cast<const uint8_t*>(m.data()), m.size()); }
+
+}  // namespace
+
+BrokerClient::BrokerClient(std::string endpoint, const Identity& identity, const PublicKey& broker_link_pk,
+                           uint64_t bundle_serial, int64_t heartbeat_ms)
+    : endpoint_(std::move(endpoint)),
+      identity_(identity),
+      broker_link_pk_(broker_link_pk),
+      bundle_serial_(bundle_serial),
+      heartbeat_ms_(heartbeat_ms),
+      ctx_(1) {}
+
+BrokerClient::~BrokerClient() { close(); }
+
+void BrokerClient::close() {
+  if (socket_) {
+    try {
+      encode_empty_args(&buf_);
+      send(Command::kBye, buf_);
+    } catch (const zmq::error_t&) {
+    }
+  }
+  monitor_.reset();
+  socket_.reset();
+}
+
+Status BrokerClient::open_socket() {
+  monitor_.reset();
+  socket_.reset();
+  auth_failed_ = false;
+  try {
+    socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
+    socket_->set(zmq::sockopt::linger, 200);
+    socket_->set(zmq::sockopt::curve_serverkey, zmq::const_buffer(broker_link_pk_.data(), 32));
+    socket_->set(zmq::sockopt::curve_publickey, zmq::const_buffer(identity_.card.link_pk.data(), 32));
+    socket_->set(zmq::sockopt::curve_secretkey, zmq::const_buffer(identity_.link_sk.data(), 32));
+    socket_->set(zmq::sockopt::reconnect_ivl, 100);
+    socket_->set(zmq::sockopt::reconnect_ivl_max, 1000);
+    const std::string mon = "inproc://relais-client-monitor-" + std::to_string(++monitor_seq_);
+    if (zmq_socket_monitor(socket_->handle(), mon.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+      return Status::IOError("agent: cannot monitor the broker connection");
+    monitor_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pair);
+    monitor_->set(zmq::sockopt::linger, 0);
+    monitor_->connect(mon);
+    socket_->connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    return Status::Config("agent: cannot connect to " + endpoint_ + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status BrokerClient::check_monitor() {
+  if (!monitor_) return Status::Ok();
+  while (true) {
+    zmq::message_t ev;
+    try {
+      if (!monitor_->recv(ev, zmq::recv_flags::dontwait)) break;
+      zmq::message_t addr;
+      if (ev.more()) (void)monitor_->recv(addr, zmq::recv_flags::none);
+    } catch (const zmq::error_t&) {
+      break;
+    }
+    if (ev.size() < 6) continue;
+    uint16_t event = 0;
+    std::memcpy(&event, ev.data(), 2);
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) auth_failed_ = true;
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+      auth_failed_ = true;  // a CURVE failure against our key or the broker's
+  }
+  if (auth_failed_)
+    return Status::Refused("agent: the broker at " + endpoint_ + " refused " + identity_.card.name +
+                           "'s key: it is not in the broker's trust bundle, or it is revoked, or the broker key "
+                           "in our bundle is wrong");
+  return Status::Ok();
+}
+
+void BrokerClient::send(Command cmd, const Bytes& args, ByteView extra) {
+  const std::string_view name = command_name(cmd);
+  socket_->send(zmq::buffer(name), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+  socket_->send(zmq::buffer(args.data(), args.size()),
+                extra.empty() ? zmq::send_flags::dontwait : zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+  if (!extra.empty()) socket_->send(zmq::buffer(extra.data(), extra.size()), zmq::send_flags::dontwait);
+}
+
+Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t deadline_ms) {
+  while (true) {
+    RELAIS_RETURN_IF_ERROR(check_monitor());
+    const int64_t now = monotonic_ms();
+    if (now >= next_ping_ms_ && last_heard_ms_ > 0) {
+      encode_empty_args(&buf_);
+      try { send(Command::kPing, buf_); } catch (const zmq::error_t&) {}
+      next_ping_ms_ = now + heartbeat_ms_;
+    }
+    if (now >= deadline_ms) return std::optional<Incoming>();
+    int64_t wait = std::min<int64_t>(deadline_ms - now, std::max<int64_t>(1, next_ping_ms_ - now));
+    wait = std::min<int64_t>(wait, 100);
+    zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0}, {monitor_->handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 2, std::chrono::milliseconds(wait));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      return Status::IOError(std::string("agent: poll failed: ") + e.what());
+    }
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+    std::vector<zmq::message_t> frames;
+    try {
+      do {
+        zmq::message_t m;
+        if (!socket_->recv(m, zmq::recv_flags::none)) break;
+        frames.push_back(std::move(m));
+      } while (frames.back().more() && frames.size() < 4);
+    } catch (const zmq::error_t& e) {
+      return Status::IOError(std::string("agent: receive failed: ") + e.what());
+    }
+    last_heard_ms_ = monotonic_ms();
+    if (frames.size() < 2) continue;
+    auto cmd = parse_command(std::string_view(static_cast<const char*>(frames[0].data()), frames[0].size()));
+    if (!cmd) continue;
+    if (*cmd == Command::kPong) continue;
+    Incoming in{*cmd, Bytes(view(frames[1]).begin(), view(frames[1]).end()), {}};
+    if (frames.size() > 2) in.extra.assign(view(frames[2]).begin(), view(frames[2]).end());
+    return std::optional<Incoming>(std::move(in));
+  }
+}
+
+Status BrokerClient::handshake(int64_t deadline_ms) {
+  HelloArgs h;
+  h.bundle_serial = bundle_serial_;
+  encode_args(h, &buf_);
+  int64_t resend_at = monotonic_ms() + kRetryMs;
+  try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
+  last_heard_ms_ = 0;
+  while (true) {
+    auto in = receive(std::min(deadline_ms, resend_at));
+    if (!in.ok()) return in.status();
+    if (!in->has_value()) {
+      if (monotonic_ms() >= deadline_ms)
+        return Status::Timeout("agent: no answer from the broker at " + endpoint_ +
+                               " (is it running, and is the endpoint right?)");
+      // HELLO may have been dropped before the connection existed: resend.
+      HelloArgs again;
+      again.bundle_serial = bundle_serial_;
+      encode_args(again, &buf_);
+      try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
+      resend_at = monotonic_ms() + kRetryMs;
+      continue;
+    }
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kWelcome) {
+      WelcomeArgs w;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &w));
+      if (w.heartbeat_ms > 0) heartbeat_ms_ = w.heartbeat_ms;
+      next_ping_ms_ = monotonic_ms() + heartbeat_ms_;
+      return Status::Ok();
+    }
+    if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      return Status::Refused("broker refused the session: " + e.reason);
+    }
+  }
+}
+
+Status BrokerClient::connect(int64_t deadline_ms) {
+  RELAIS_RETURN_IF_ERROR(open_socket());
+  return handshake(deadline_ms);
+}
+
+Status BrokerClient::reconnect(int64_t deadline_ms) {
+  RELAIS_RETURN_IF_ERROR(connect(deadline_ms));
+  for (SubArgs s : subscriptions_) {
+    // A non-durable subscription resumes after the last seq it saw.
+    for (const auto& [id, seq] : last_seq_)
+      if (id == s.sub_id && s.durable.empty()) s.from = "seq:" + std::to_string(seq + 1);
+    s.req_id = next_req_id_++;
+    encode_args(s, &buf_);
+    send(Command::kSub, buf_);
+  }
+  return Status::Ok();
+}
+
+Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms) {
+  uint64_t req_id = next_req_id_++;
+  PubArgs p{req_id};
+  encode_args(p, &buf_);
+  send(Command::kPub, buf_, envelope);
+  int64_t retry_at = monotonic_ms() + kRetryMs;
+  while (true) {
+    auto in = receive(std::min(deadline_ms, retry_at));
+    if (!in.ok()) return in.status();
+    if (!in->has_value()) {
+      if (monotonic_ms() >= deadline_ms)
+        return Status::Timeout("agent: the broker at " + endpoint_ + " did not acknowledge the message in time");
+      // The request or its reply was lost: reconnect and resend the same
+      // bytes; the broker answers a retry with the original seq.
+      Status s = reconnect(deadline_ms);
+      if (!s.ok()) return s;
+      req_id = next_req_id_++;
+      PubArgs again{req_id};
+      encode_args(again, &buf_);
+      send(Command::kPub, buf_, envelope);
+      retry_at = monotonic_ms() + kRetryMs;
+      continue;
+    }
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kPubAck) {
+      PubAckArgs a;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &a));
+      if (a.req_id == req_id) return a;
+    } else if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      if (e.req_id == req_id || e.req_id == 0) {
+        if (e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted and forgot us
+          RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));
+          req_id = next_req_id_++;
+          PubArgs again{req_id};
+          encode_args(again, &buf_);
+          send(Command::kPub, buf_, envelope);
+          retry_at = monotonic_ms() + kRetryMs;
+          continue;
+        }
+        return Status::Refused(e.reason);
+      }
+    } else if (msg.cmd == Command::kMsg) {
+      MsgArgs a;
+      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    }
+  }
+}
+
+Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
+  SubArgs args = args_in;
+  args.req_id = next_req_id_++;
+  encode_args(args, &buf_);
+  send(Command::kSub, buf_);
+  while (true) {
+    auto in = receive(deadline_ms);
+    if (!in.ok()) return in.status();
+    if (!in->has_value())
+      return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer the subscription in time");
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kSubOk) {
+      SubOkArgs ok;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &ok));
+      if (ok.req_id == args.req_id) {
+        subscriptions_.push_back(args);
+        return Status::Ok();
+      }
+    } else if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      if (e.req_id == args.req_id || e.req_id == 0) return Status::Refused(e.reason);
+    } else if (msg.cmd == Command::kMsg) {
+      MsgArgs a;
+      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    }
+  }
+}
+
+Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
+  while (true) {
+    if (!queued_.empty()) {
+      Delivery d = std::move(queued_.front());
+      queued_.pop_front();
+      bool found = false;
+      for (auto& [id, seq] : last_seq_)
+        if (id == d.args.sub_id) { seq = std::max(seq, d.args.seq); found = true; }
+      if (!found) last_seq_.emplace_back(d.args.sub_id, d.args.seq);
+      return std::optional<Delivery>(std::move(d));
+    }
+    // A broker silent for 5 heartbeats is gone: reconnect and resubscribe.
+    if (last_heard_ms_ > 0 && monotonic_ms() - last_heard_ms_ > 5 * heartbeat_ms_) {
+      Status s = reconnect(deadline_ms);
+      if (!s.ok() && s.code() != Code::kTimeout) return s;
+      if (!s.ok()) return std::optional<Delivery>();
+    }
+    auto in = receive(std::min(deadline_ms, monotonic_ms() + heartbeat_ms_));
+    if (!in.ok()) return in.status();
+    if (!in->has_value()) {
+      if (monotonic_ms() >= deadline_ms) return std::optional<Delivery>();
+      continue;
+    }
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kMsg) {
+      MsgArgs a;
+      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    } else if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      if (decode_args(msg.args, &e).ok() && e.code == ErrorCode::kNotAuthenticated) {
+        Status s = reconnect(deadline_ms);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+}
+
+void BrokerClient::ack(uint32_t sub_id, uint64_t seq) {
+  AckArgs a{sub_id, seq};
+  encode_args(a, &buf_);
+  try { send(Command::kAck, buf_); } catch (const zmq::error_t&) {}
+}
+
+void BrokerClient::nack(uint32_t sub_id, uint64_t seq, const std::string& reason) {
+  NackArgs a{sub_id, seq, reason};
+  encode_args(a, &buf_);
+  try { send(Command::kNack, buf_); } catch (const zmq::error_t&) {}
+}
+
+}  // namespace relais

@@ -1,0 +1,20 @@
+// Routing must match the content (DESIGN §3): a sender refuses to send, and
+// a recipient NACKs, a document whose content contradicts its topic.
+//   alert             on alert.<kind>.<region>.<prefecture>: kind and
+//                     location.region / location.prefecture must match
+//   referral          on referral.<name>: to_org must be <name>
+//   statistics-report on stats.<prefecture>: prefecture must match
+// Returns Status::Invalid with a reason a person understands. Pure function.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "schema/registry.h"
+#include "util/status.h"
+
+namespace relais {
+
+Status check_content_matches_topic(DocType type, std::string_view topic, const nlohmann::json& doc);
+
+}  // namespace relais
