@@ -1,0 +1,69 @@
+// Test helpers that run the real Relais programs as child processes, on
+// 127.0.0.1 only, with bounded waits, and clean up everything they start.
+//
+// run_process: runs argv to completion (killed after timeout_ms), capturing
+// stdout and stderr. ChildProcess: a long-running program (the broker), with
+// its stderr captured to a file; stop() sends SIGTERM and waits, the
+// destructor kills whatever is left. TempDir: a mkdtemp folder removed on
+// destruction. No shell is involved, so no argument is ever interpreted.
+#pragma once
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace relais::test {
+
+struct ProcResult {
+  int exit_code = -1;  // -1 when killed by a signal (or timed out)
+  std::string out;
+  std::string err;
+};
+
+ProcResult run_process(const std::vector<std::string>& argv, int timeout_ms = 30000,
+                       const std::string& stdin_data = "", const std::map<std::string, std::string>& env = {});
+
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts argv with stdout+stderr appended to log_path.
+  bool start(const std::vector<std::string>& argv, const std::string& log_path,
+             const std::map<std::string, std::string>& env = {});
+  pid_t pid() const { return pid_; }
+  bool running();
+  // SIGTERM, then waits up to timeout_ms; returns the exit code (-1 on signal/timeout, then SIGKILL).
+  int stop(int timeout_ms = 10000);
+  void kill9();
+  // Waits for the process to exit by itself; returns its exit code or -1 on timeout.
+  int wait(int timeout_ms);
+  // Waits until the log contains `needle`.
+  bool wait_for_log(const std::string& needle, int timeout_ms);
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  std::string log_path_;
+};
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+ private:
+  std::string path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+std::string bin(const std::string& program);  // RELAIS_BIN_DIR/program
+std::string read_all(const std::string& path);
+void write_all(const std::string& path, const std::string& data);
+
+}  // namespace relais::test
