@@ -1,0 +1,179 @@
+// The seed corpus generator: a hidden test (tag [.seeds]) that rewrites
+// tests/fuzz/corpus/<harness>/ from real data: envelopes sealed by the fixed
+// fuzz identities, encoded protocol frames, the schema examples, the config
+// templates, a signed bundle, cards and key files, framed log records.
+//   build-*/bin/test_fuzz_regression "[.seeds]"
+// Seeds built from random material (ids, nonces) differ between runs; that
+// is fine for a corpus.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "crypto/envelope.h"
+#include "fuzz/harnesses.h"
+#include "log/checkpoint.h"
+#include "log/record.h"
+#include "net/protocol.h"
+#include "policy/bundle.h"
+#include "policy/sample_policy.h"
+#include "util/files.h"
+#include "util/json_msgpack.h"
+
+namespace fs = std::filesystem;
+using namespace relais;
+using namespace relais::fuzz;
+
+namespace {
+
+const fs::path kCorpus = fs::path(RELAIS_SOURCE_DIR) / "tests" / "fuzz" / "corpus";
+
+void put(const std::string& harness, const std::string& name, ByteView data) {
+  fs::create_directories(kCorpus / harness);
+  std::ofstream f(kCorpus / harness / name, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+}
+void put_text(const std::string& harness, const std::string& name, std::string_view text, int prefix = -1) {
+  Bytes b;
+  if (prefix >= 0) b.push_back(static_cast<uint8_t>(prefix));
+  b.insert(b.end(), text.begin(), text.end());
+  put(harness, name, b);
+}
+std::string read_source(const std::string& rel) {
+  auto t = read_text_file((fs::path(RELAIS_SOURCE_DIR) / rel).string());
+  REQUIRE(t.ok());
+  return *t;
+}
+
+template <typename Args>
+void put_frame(const std::string& name, int selector, const Args& a) {
+  Bytes b{static_cast<uint8_t>(selector)};
+  encode_args(a, &b);
+  put("protocol", name, b);
+}
+
+}  // namespace
+
+TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
+  const Identity& sender = fixed_identity(0);
+  const Identity& reader = fixed_identity(1);
+  const int64_t ts = 1767225600000;  // 2026-01-01
+
+  // envelope
+  for (int i = 0; i < 3; ++i) {
+    SealParams p;
+    p.from = sender.card.name;
+    p.topic = i == 0 ? "alert.trafficking.maritime.golfe" : "referral.commission";
+    p.type = i == 0 ? "alert/1" : "referral/1";
+    p.urgency = i == 2 ? "immediate" : "routine";
+    p.bundle_serial = 1;
+    p.ts_ms = ts;
+    p.expires_ms = ts + 86400000;
+    if (i == 2) p.case_ref = "c-0123456789abcdef";
+    p.readers = {{reader.card.name, reader.card.seal_pk}};
+    if (i == 0) p.readers.push_back({sender.card.name, sender.card.seal_pk});
+    const std::string body = i == 1 ? std::string(600, 'x') : "{\"kind\":\"trafficking\"}";
+    auto env = seal_envelope(p, as_bytes(body), sender.sign_sk);
+    REQUIRE(env.ok());
+    put("envelope", "sealed-" + std::to_string(i), *env);
+    if (i == 0) put("envelope", "truncated", ByteView(env->data(), env->size() / 2));
+  }
+
+  // protocol: selector byte = the case in fuzz/protocol.cpp
+  put_frame("hello", 0, HelloArgs{1, 7});
+  put_frame("welcome", 1, WelcomeArgs{1, "police.golfe", 7, 2000});
+  put_frame("pub", 2, PubArgs{42});
+  put_frame("sub", 3, SubArgs{1, 2, "alert.*.maritime.>", "first", "durable-1"});
+  put_frame("unsub", 4, UnsubArgs{2});
+  put_frame("ack", 5, AckArgs{2, 99});
+  put_frame("nack", 6, NackArgs{2, 99, "schema: /location: bad"});
+  put_frame("puback", 7, PubAckArgs{42, 99, Bytes(96, 0xab)});
+  put_frame("subok", 8, SubOkArgs{1, 2});
+  put_frame("error", 9, ErrorArgs{42, ErrorCode::kForbidden, "forbidden"});
+  put_frame("msg", 10, MsgArgs{2, 99, 1});
+  put_text("protocol", "start-time", "2026-01-01T00:00:00.000Z", 11);
+  put_text("protocol", "start-seq", "12345", 11);
+
+  // schema_instance (type byte = DocType) and schema_compile (mode byte 0)
+  const char* kTypes[] = {"alert", "referral", "referral-response", "case-update", "statistics-report"};
+  for (const auto& e : fs::directory_iterator(fs::path(RELAIS_SOURCE_DIR) / "schemas" / "examples")) {
+    const std::string file = e.path().filename().string();
+    for (int t = 0; t < 5; ++t) {
+      if (file.rfind(std::string(kTypes[t]) + ".", 0) != 0) continue;
+      auto mp = json_to_msgpack(read_source("schemas/examples/" + file));
+      if (!mp.ok()) continue;
+      Bytes b{static_cast<uint8_t>(t)};
+      b.insert(b.end(), mp->begin(), mp->end());
+      put("schema_instance", file, b);
+    }
+  }
+  for (const auto& e : fs::directory_iterator(fs::path(RELAIS_SOURCE_DIR) / "schemas"))
+    if (e.path().string().ends_with(".schema.json"))
+      put_text("schema_compile", e.path().filename().string(), read_source("schemas/" + e.path().filename().string()), 0);
+  put_text("schema_compile", "keywords.json",
+           R"({"type":"object","required":["a"],"properties":{"a":{"type":"string","pattern":"^[a-z]+$","maxLength":8},)"
+           R"("n":{"type":"integer","minimum":0,"maximum":9},"l":{"type":"array","items":{"enum":[1,2]},"uniqueItems":true}},)"
+           R"("additionalProperties":false,"definitions":{"x":{"const":1}},"oneOf":[{"$ref":"#/definitions/x"},true]})", 0);
+
+  // topic
+  put_text("topic", "alert", "alert.*.maritime.>\nalert.trafficking.maritime.golfe");
+  put_text("topic", "inbox", "referral.social.golfe");
+  put_text("topic", "bad", "a..b\n>.a");
+
+  // policy
+  put_text("policy", "sample.toml", sample_policy_toml());
+  put_text("policy", "config.toml", read_source("config/policy.toml"));
+
+  // bundle
+  std::vector<PublicCard> cards = {fixed_identity(0).card, fixed_identity(1).card, fixed_identity(3).card};
+  auto bundle = build_bundle(fixed_identity(2), cards, sample_policy_toml(), 3, ts, {"police.golfe"});
+  REQUIRE(bundle.ok());
+  put("bundle", "signed.bundle", *bundle);
+
+  // card: a public card, a plain key file and an encrypted one
+  put_text("card", "card.pub", card_to_toml(sender.card));
+  const fs::path tmp = fs::temp_directory_path() / ("relais-seeds-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  auto plain = generate_identity("ngo.refuge", Role::kNgo, "maritime", "golfe");
+  REQUIRE(plain.ok());
+  fs::create_directories(tmp / "p");
+  fs::create_directories(tmp / "e");
+  REQUIRE(write_identity(*plain, (tmp / "p").string()).ok());
+  const SecretBytes pass = secret_from_text("fuzz");
+  REQUIRE(write_identity(*plain, (tmp / "e").string(), &pass, KdfParams::interactive()).ok());
+  put_text("card", "plain.key", *read_text_file((tmp / "p" / "ngo.refuge.key").string()));
+  put_text("card", "encrypted.key", *read_text_file((tmp / "e" / "ngo.refuge.key").string()));
+  fs::remove_all(tmp);
+
+  // config: selector 0 broker, 1 agent
+  put_text("config", "broker-template.toml", read_source("config/broker.toml"), 0);
+  put_text("config", "agent-template.toml", read_source("config/agent.toml"), 1);
+  const std::string pin = to_base64(fixed_identity(2).card.sign_pk);
+  put_text("config", "agent-filled.toml",
+           "[agent]\nidentity = \"k.key\"\nbundle = \"t.bundle\"\nauthority_key = \"" + pin +
+               "\"\nbroker = \"tcp://127.0.0.1:7450\"\nstate_dir = \"s\"\nheartbeat_ms = 1000\n",
+           1);
+  put_text("config", "broker-filled.toml",
+           "[broker]\nendpoint = \"tcp://127.0.0.1:7450\"\nidentity = \"b.key\"\nbundle = \"t.bundle\"\n"
+           "authority_key = \"" + pin + "\"\ndata_dir = \"data\"\n[log]\nsync = \"always\"\n[limits]\n"
+           "max_frame_bytes = 65536\n",
+           0);
+
+  // log: a segment image with a message, an event, a commit and a checkpoint
+  Bytes segment, payload;
+  const Bytes env_bytes(300, 0x5a);
+  encode_message_payload(&payload, 1, ts, Hash32{}, Hash32{}, env_bytes);
+  append_frame(&segment, payload);
+  payload.clear();
+  encode_event_payload(&payload, 2, ts + 1, as_bytes("{\"event\":\"connect\"}"));
+  append_frame(&segment, payload);
+  payload.clear();
+  encode_commit_payload(&payload, 2, ts + 2);
+  append_frame(&segment, payload);
+  const Checkpoint cp = Checkpoint::sign(2, Hash32{}, ts + 3, fixed_identity(3).sign_sk);
+  append_frame(&segment, cp.encode_payload());
+  put("log", "segment", segment);
+  put("log", "torn", ByteView(segment.data(), segment.size() - 5));
+}
