@@ -2,22 +2,36 @@
 # Installs the Debian 12 packages Relais builds with, only those missing.
 # Idempotent and quiet when everything is present; uses sudo when not root.
 set -euo pipefail
+# The base set, used by every target (make build/test/demo).
 pkgs=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev
       libspdlog-dev catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
       libpcre2-dev json-schema-test-suite)
-missing=()
-for p in "${pkgs[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
+# Only for `make fuzz` (tests/fuzz/run.sh calls `install-deps.sh fuzz`):
+# clang 14 and its libFuzzer/sanitizer runtimes.
+fuzz_pkgs() {
+  pkgs+=(clang libclang-rt-14-dev)
+}
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
   fi
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if [ "${1:-}" = "fuzz" ]; then
+  fuzz_pkgs
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_missing "${pkgs[@]}"
