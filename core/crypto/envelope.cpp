@@ -322,7 +322,7 @@ Bytes encrypt_body(ByteView body, const std::array<uint8_t, 24>& nonce, const st
   const Hash256 aad = blake2b_256_ctx(kAadContext, core);
   const size_t padded_max = (body.size() / kEnvelopePadBlock + 1) * kEnvelopePadBlock;
   Bytes buf(padded_max + kTagBytes);
-  std::memcpy(buf.data(), body.data(), body.size());
+  if (!body.empty()) std::memcpy(buf.data(), body.data(), body.size());
   size_t padded_len = 0;
   [[maybe_unused]] int rc = sodium_pad(&padded_len, buf.data(), body.size(), kEnvelopePadBlock, padded_max);
   assert(rc == 0 && padded_len == padded_max);
