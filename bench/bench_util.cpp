@@ -1,0 +1,97 @@
+#include "bench_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace relais::bench {
+
+int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::optional<double> process_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  // The command name may hold spaces: fields are counted after the last ')'.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  const long hz = sysconf(_SC_CLK_TCK);
+  return static_cast<double>(utime + stime) / static_cast<double>(hz);
+}
+
+std::optional<long> process_status_kib(int pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 && line[field.size()] == ':')
+      return std::stol(line.substr(field.size() + 1));
+  }
+  return std::nullopt;
+}
+
+void LatencyRecorder::merge(const LatencyRecorder& other) {
+  samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
+  sorted_ = false;
+}
+
+double LatencyRecorder::percentile_ms(double p) {
+  if (samples_.empty()) return 0;
+  if (!sorted_) std::sort(samples_.begin(), samples_.end());
+  sorted_ = true;
+  const double rank = p / 100.0 * static_cast<double>(samples_.size() - 1);
+  const size_t idx = static_cast<size_t>(std::llround(rank));
+  return static_cast<double>(samples_[std::min(idx, samples_.size() - 1)]) / 1e6;
+}
+
+void emit(const std::string& key, const std::string& value) {
+  std::cout << key << " " << value << std::endl;
+}
+
+void emit(const std::string& key, double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  emit(key, std::string(buf));
+}
+
+std::string sample_alert_json(size_t bytes) {
+  const std::string head =
+      R"({"kind":"suspected_trafficking","observed_at":"2025-03-01T14:30:00Z",)"
+      R"("location":{"region":"maritime","prefecture":"golfe","detail":"Assigame market, east entrance"},)"
+      R"("subject_count":3,"age_band":"9-17","minor_involved":true,"reliability":"B","accuracy":2,)"
+      R"("gender":"female","suspected_exploitation":["forced_labour","child_labour"],"description":")";
+  const std::string tail = R"("})";
+  std::string desc = "Three girls, apparently under 15, unloaded from a minibus and led away by an adult man. ";
+  const size_t fixed = head.size() + tail.size();
+  const size_t want = bytes > fixed + 20 ? bytes - fixed : 20;
+  std::string d;
+  while (d.size() < want) d += desc;
+  d.resize(want);
+  return head + d + tail;
+}
+
+ByteView envelope_id(ByteView envelope) {
+  static constexpr uint8_t kPat[] = {0xa2, 'i', 'd', 0xc4, 0x10};
+  const size_t scan = std::min<size_t>(envelope.size(), 64);
+  for (size_t i = 0; i + sizeof kPat + 16 <= envelope.size() && i < scan; ++i)
+    if (std::memcmp(envelope.data() + i, kPat, sizeof kPat) == 0) return envelope.subspan(i + sizeof kPat, 16);
+  return {};
+}
+
+}  // namespace relais::bench

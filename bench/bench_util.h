@@ -1,0 +1,53 @@
+// Helpers shared by the benchmark programs: process statistics from /proc,
+// latency percentiles, the 1 KB sample alert, and the "key value" result
+// lines that bench/run.sh collects into bench/RESULTS.md.
+// Not part of the product: nothing here is linked into core/.
+// Thread-safety: plain functions; LatencyRecorder is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/bytes.h"
+
+namespace relais::bench {
+
+// Monotonic nanoseconds (CLOCK_MONOTONIC), comparable across threads.
+int64_t mono_ns();
+
+// utime+stime of a process in seconds (/proc/PID/stat); nullopt if unreadable.
+std::optional<double> process_cpu_seconds(int pid);
+// A "VmHWM" / "VmRSS" field of /proc/PID/status in KiB; nullopt if unreadable.
+std::optional<long> process_status_kib(int pid, std::string_view field);
+
+// Latency samples in nanoseconds; percentile() sorts on demand (p in 0..100).
+class LatencyRecorder {
+ public:
+  void reserve(size_t n) { samples_.reserve(n); }
+  void add(int64_t ns) { samples_.push_back(ns); }
+  void merge(const LatencyRecorder& other);
+  size_t size() const { return samples_.size(); }
+  double percentile_ms(double p);
+
+ private:
+  std::vector<int64_t> samples_;
+  bool sorted_ = false;
+};
+
+// Prints one result line "key value" to stdout (flushed).
+void emit(const std::string& key, const std::string& value);
+void emit(const std::string& key, double value, int decimals = 1);
+
+// The sample alert of schemas/examples/alert.valid.json with its description
+// padded so that the JSON document is about `bytes` long.
+std::string sample_alert_json(size_t bytes);
+
+// The 16-byte envelope id, found without a full decode: core's first key is
+// "id" (docs/envelope.md), so it is the bin16 after the first "\xa2id".
+// Empty view when not found.
+ByteView envelope_id(ByteView envelope);
+
+}  // namespace relais::bench

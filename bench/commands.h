@@ -1,0 +1,71 @@
+// The subcommands of relais-bench, one per measurement (bench/run.sh calls
+// them and collects their "key value" lines into bench/RESULTS.md).
+// Each returns the process exit code.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iostream>
+#include <string>
+
+namespace relais::bench {
+
+struct ForwarderOptions {
+  int port = 0;
+  size_t count = 200000;
+  size_t body_bytes = 1024;
+  int timeout_s = 60;
+};
+int run_forwarder(const ForwarderOptions& o);
+
+struct E2eOptions {
+  std::string dir;        // a relais-admin init deployment
+  std::string endpoint;   // default: the agents' configured broker
+  int broker_pid = 0;
+  size_t count = 50000;   // throughput phase
+  size_t latency_count = 40000;  // sealed for the latency phase (upper bound)
+  double latency_seconds = 4;
+  size_t window = 1000;
+  size_t body_bytes = 1024;
+  int timeout_s = 90;
+};
+int run_e2e(const E2eOptions& o);
+
+struct AgentCostOptions {
+  double seconds_each = 1.0;
+  size_t body_bytes = 1024;
+};
+int run_agent_costs(const AgentCostOptions& o);
+
+struct GenLogOptions {
+  std::string dir;        // deployment: writes DIR/data with DIR/keys/broker.key
+  size_t records = 1000000;
+  size_t body_bytes = 1024;
+};
+int run_genlog(const GenLogOptions& o);
+
+struct AuditOptions {
+  std::string dir;        // deployment: reads DIR/data, DIR/trust.bundle
+  int threads = 2;
+};
+int run_audit(const AuditOptions& o);
+
+struct IdleOptions {
+  std::string dir;
+  size_t agents = 1000;
+  bool prepare = false;   // write keys + a bundle with the extra agents, then exit
+  int broker_pid = 0;
+  double hold_seconds = 3;
+};
+int run_idle(const IdleOptions& o);
+
+struct StartOptions {
+  std::string broker;     // path to relais-broker
+  std::string config;
+  bool keep = false;      // leave it running and print its pid (for run.sh)
+};
+// Starts the broker and times exec -> "ready on" (stderr is copied to
+// CONFIG's folder/broker.stderr).
+int run_start(const StartOptions& o);
+
+}  // namespace relais::bench

@@ -1,0 +1,70 @@
+// relais-bench: the measurements behind `make bench` (bench/run.sh drives it
+// and writes bench/RESULTS.md). Each subcommand prints "key value" lines.
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "util/cli.h"
+
+int main(int argc, char** argv) {
+  using namespace relais::bench;
+  CLI::App app{"relais-bench: benchmarks for make bench"};
+  app.name("relais-bench");
+  app.require_subcommand(1);
+
+  ForwarderOptions fo;
+  auto* fwd = app.add_subcommand("forwarder", "bare ZeroMQ CURVE forwarder, 1 -> 3");
+  fwd->add_option("--port", fo.port)->required();
+  fwd->add_option("--count", fo.count);
+
+  E2eOptions eo;
+  auto* e2e = app.add_subcommand("e2e", "Relais 1 publisher -> broker -> 3 subscribers");
+  e2e->add_option("--dir", eo.dir)->required();
+  e2e->add_option("--broker-pid", eo.broker_pid)->required();
+  e2e->add_option("--count", eo.count);
+  e2e->add_option("--latency-count", eo.latency_count);
+  e2e->add_option("--latency-seconds", eo.latency_seconds);
+  e2e->add_option("--window", eo.window);
+
+  AgentCostOptions ao;
+  auto* agent = app.add_subcommand("agent", "seal+sign and open+verify costs");
+  agent->add_option("--seconds", ao.seconds_each);
+
+  GenLogOptions go;
+  auto* genlog = app.add_subcommand("genlog", "write a log of N signed message records");
+  genlog->add_option("--dir", go.dir)->required();
+  genlog->add_option("--records", go.records);
+
+  AuditOptions uo;
+  auto* audit = app.add_subcommand("audit", "LogReader scan + signature checks");
+  audit->add_option("--dir", uo.dir)->required();
+  audit->add_option("--threads", uo.threads);
+
+  IdleOptions io;
+  auto* idle = app.add_subcommand("idle", "broker RSS with many idle agents");
+  idle->add_option("--dir", io.dir)->required();
+  idle->add_option("--agents", io.agents);
+  idle->add_flag("--prepare", io.prepare);
+  idle->add_option("--broker-pid", io.broker_pid);
+  idle->add_option("--hold-seconds", io.hold_seconds);
+
+  StartOptions so;
+  auto* start = app.add_subcommand("start", "start relais-broker, time exec -> ready");
+  start->add_option("--broker", so.broker)->required();
+  start->add_option("--config", so.config)->required();
+  start->add_flag("--keep", so.keep);
+
+  if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
+  try {
+    if (*fwd) return run_forwarder(fo);
+    if (*e2e) return run_e2e(eo);
+    if (*agent) return run_agent_costs(ao);
+    if (*genlog) return run_genlog(go);
+    if (*audit) return run_audit(uo);
+    if (*idle) return run_idle(io);
+    if (*start) return run_start(so);
+  } catch (const std::exception& e) {
+    std::cerr << "relais-bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}
