@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# bench/run.sh BIN_DIR: every measurement of issue 8 in one run, written to
+# bench/RESULTS.md. Called by `make bench` as `bash bench/run.sh build/bin`.
+# Everything listens on 127.0.0.1 random ports, lives in one temp folder and
+# is stopped on exit (trap). Each step is bounded (seconds to ~1 minute).
+set -uo pipefail
+BIN=$(cd "${1:-build/bin}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BUILD=$(dirname "$BIN")
+OUT="$HERE/RESULTS.md"
+T=$(mktemp -d /tmp/relais-bench.XXXXXX)
+RES="$T/results.txt"
+: > "$RES"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 8192 2>/dev/null || true
+
+COUNT_FWD=${COUNT_FWD:-200000}
+COUNT_E2E=${COUNT_E2E:-50000}
+COUNT_PEER=${COUNT_PEER:-50000}
+LOG_RECORDS=${LOG_RECORDS:-1000000}
+IDLE_AGENTS=${IDLE_AGENTS:-1000}
+LAT_SECONDS=${LAT_SECONDS:-4}
+COMMANDS=()
+
+say() { echo "bench: $*" >&2; }
+port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+run() {  # run CMD...: records the command, appends its "key value" lines
+  COMMANDS+=("$*")
+  "$@" >> "$RES" 2> "$T/last.err" || { say "failed: $*"; cat "$T/last.err" >&2; return 1; }
+}
+get() { awk -v k="$1" '$1==k { $1=""; sub(/^ /,""); v=$0 } END { print v }' "$RES"; }
+wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+stop_pid() { kill -TERM "$1" 2>/dev/null; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -KILL "$1" 2>/dev/null; }
+
+say "installing peer brokers and clients if missing"
+bash "$HERE/install-bench-deps.sh" >&2
+# The peer clients are built only when their libraries are present: now they may be.
+cmake -S "$ROOT" -B "$BUILD" >/dev/null 2>&1 && \
+  cmake --build "$BUILD" --target relais-bench -j"$(nproc)" >/dev/null 2>&1
+for t in relais-bench-mosquitto relais-bench-nats; do
+  cmake --build "$BUILD" --target "$t" -j"$(nproc)" >/dev/null 2>&1 || true
+done
+[ -x "$BIN/relais-bench" ] || { say "relais-bench is not built"; exit 1; }
+
+start_broker() {  # start_broker DEPLOY -> sets BROKER_PID
+  "$BIN/relais-bench" start --broker "$BIN/relais-broker" --config "$1/broker.toml" --keep > "$T/start.out" 2>&1 || {
+    cat "$T/start.out" >&2; return 1; }
+  BROKER_PID=$(awk '$1=="start.pid"{print $2}' "$T/start.out")
+  PIDS+=("$BROKER_PID")
+}
+
+# 1. Agent-side costs.
+say "agent-side costs"
+run "$BIN/relais-bench" agent --seconds 1
+
+# 2. The transport's ceiling.
+say "bare CURVE forwarder"
+run "$BIN/relais-bench" forwarder --port "$(port)" --count "$COUNT_FWD"
+
+# 3. Relais end to end.
+say "relais end to end"
+P=$(port)
+"$BIN/relais-admin" init --dir "$T/e2e" --port "$P" >/dev/null
+COMMANDS+=("$BIN/relais-admin init --dir \$T/e2e --port $P")
+if start_broker "$T/e2e"; then
+  COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
+  run "$BIN/relais-bench" e2e --dir "$T/e2e" --broker-pid "$BROKER_PID" --count "$COUNT_E2E" \
+    --latency-seconds "$LAT_SECONDS"
+  stop_pid "$BROKER_PID"
+fi
+
+# 4. Peers.
+MOSQ_NOTE="" ; NATS_NOTE=""
+if command -v mosquitto >/dev/null && [ -x "$BIN/relais-bench-mosquitto" ]; then
+  say "mosquitto"
+  P=$(port)
+  mkdir -p "$T/mosq"
+  cat > "$T/mosq/mosquitto.conf" <<CONF
+listener $P 127.0.0.1
+allow_anonymous true
+user root
+persistence true
+persistence_location $T/mosq/
+max_inflight_messages 1000
+max_queued_messages 0
+log_dest none
+CONF
+  mosquitto -c "$T/mosq/mosquitto.conf" > "$T/mosq/log" 2>&1 &
+  MPID=$!; PIDS+=("$MPID")
+  COMMANDS+=("mosquitto -c \$T/mosq/mosquitto.conf   # $(tr '\n' ';' < "$T/mosq/mosquitto.conf")")
+  if wait_port "$P"; then
+    run "$BIN/relais-bench-mosquitto" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$MPID"
+  else MOSQ_NOTE="mosquitto did not start: $(head -c 300 "$T/mosq/log")"; fi
+  stop_pid "$MPID"
+  echo "mqtt.version $(mosquitto -h 2>&1 | head -1)" >> "$RES"
+else
+  MOSQ_NOTE="mosquitto or libmosquitto-dev could not be installed: not measured"
+fi
+if command -v nats-server >/dev/null && [ -x "$BIN/relais-bench-nats" ]; then
+  say "nats jetstream"
+  P=$(port)
+  mkdir -p "$T/nats"
+  nats-server -js -a 127.0.0.1 -p "$P" -sd "$T/nats" > "$T/nats/log" 2>&1 &
+  NPID=$!; PIDS+=("$NPID")
+  COMMANDS+=("nats-server -js -a 127.0.0.1 -p $P -sd \$T/nats")
+  if wait_port "$P"; then
+    run "$BIN/relais-bench-nats" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$NPID"
+  else NATS_NOTE="nats-server did not start: $(head -c 300 "$T/nats/log")"; fi
+  stop_pid "$NPID"
+  echo "nats.version $(nats-server --version 2>&1 | head -1)" >> "$RES"
+else
+  NATS_NOTE="nats-server or libnats-dev could not be installed: not measured"
+fi
+
+# 5. Scale: 1,000 idle agents.
+say "idle agents"
+P=$(port)
+"$BIN/relais-admin" init --dir "$T/idle" --port "$P" >/dev/null
+COMMANDS+=("$BIN/relais-admin init --dir \$T/idle --port $P")
+run "$BIN/relais-bench" idle --dir "$T/idle" --agents "$IDLE_AGENTS" --prepare
+if start_broker "$T/idle"; then
+  run "$BIN/relais-bench" idle --dir "$T/idle" --agents "$IDLE_AGENTS" --broker-pid "$BROKER_PID"
+  stop_pid "$BROKER_PID"
+fi
+
+# 6. A 1-million-record log: audit speed and restart-to-ready.
+say "1M-record log (generate, audit, restart)"
+P=$(port)
+"$BIN/relais-admin" init --dir "$T/log" --port "$P" >/dev/null
+COMMANDS+=("$BIN/relais-admin init --dir \$T/log --port $P")
+run "$BIN/relais-bench" genlog --dir "$T/log" --records "$LOG_RECORDS"
+echo "log.bytes $(du -sb "$T/log/data" | cut -f1)" >> "$RES"
+AUDIT_TOOL="relais-bench audit (LogReader scan + decode + Ed25519 verify on 2 threads; relais-audit verify not available)"
+if [ -x "$BIN/relais-audit" ] && "$BIN/relais-audit" verify --help >/dev/null 2>&1; then
+  AUDIT_TOOL="relais-audit verify"
+  COMMANDS+=("$BIN/relais-audit verify --config \$T/log/broker.toml")
+  s=$(date +%s%N)
+  if "$BIN/relais-audit" verify --config "$T/log/broker.toml" > "$T/audit.out" 2>&1; then
+    e=$(date +%s%N)
+    echo "audit.seconds $(awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", (b-a)/1e9}')" >> "$RES"
+    echo "audit.records_per_s $(awk -v a="$s" -v b="$e" -v n="$LOG_RECORDS" 'BEGIN{printf "%.0f", n/((b-a)/1e9)}')" >> "$RES"
+  else
+    AUDIT_TOOL="relais-bench audit (relais-audit verify failed: $(head -c 200 "$T/audit.out"))"
+    run "$BIN/relais-bench" audit --dir "$T/log" --threads 2
+  fi
+else
+  run "$BIN/relais-bench" audit --dir "$T/log" --threads 2
+fi
+sync
+run "$BIN/relais-bench" start --broker "$BIN/relais-broker" --config "$T/log/broker.toml"
+echo "restart.ready_ms $(get start.ready_ms)" >> "$RES"
+echo "restart.rss_kib $(get start.rss_kib)" >> "$RES"
+
+# ---- RESULTS.md ----
+say "writing $OUT"
+num() { v=$(get "$1"); echo "${v:-n/a}"; }
+ratio() { awk -v a="$(get "$1")" -v b="$(get "$2")" 'BEGIN{ if (a=="" || b=="" || b==0) print "n/a"; else printf "%.2f", a/b }'; }
+mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f", k/1024 }'; }
+{
+  echo "# Relais benchmark results"
+  echo
+  echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%dT%H:%M:%SZ). All figures come from this one run;"
+  echo "absolute figures drift by up to ~40% between runs on a shared VM, so compare ratios. Commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)."
+  echo
+  echo "## Machine"
+  echo '```'
+  echo "cpu:    $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "nproc:  $(nproc)"
+  echo "uname:  $(uname -srmo)"
+  echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end of the run)"
+  free -m
+  echo '```'
+  echo
+  echo "## Throughput and latency: 1 publisher -> broker -> 3 subscribers, 1 KB bodies"
+  echo
+  echo "| system | msgs/s in (all 3 subscribers got all) | vs CURVE forwarder | vs Mosquitto | p50 ms | p99 ms | p99.9 ms | broker CPU µs/msg | broker peak RSS MiB |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| bare ZeroMQ CURVE forwarder (no checks, no disk) | $(num fwd.msgs_per_s) | 1.00 | $(ratio fwd.msgs_per_s mqtt.msgs_per_s) | | | | $(num fwd.cpu_us_per_msg) | $(mib fwd.vmhwm_kib) |"
+  echo "| **Relais** (sync=batch, every check on) | $(num e2e.msgs_per_s) | $(ratio e2e.msgs_per_s fwd.msgs_per_s) | $(ratio e2e.msgs_per_s mqtt.msgs_per_s) | $(num e2e.p50_ms) | $(num e2e.p99_ms) | $(num e2e.p999_ms) | $(num e2e.broker_cpu_us_per_msg) | $(mib e2e.broker_vmhwm_kib) |"
+  echo "| Mosquitto, QoS 1, persistence | $(num mqtt.msgs_per_s) | $(ratio mqtt.msgs_per_s fwd.msgs_per_s) | 1.00 | $(num mqtt.p50_ms) | $(num mqtt.p99_ms) | $(num mqtt.p999_ms) | $(num mqtt.broker_cpu_us_per_msg) | $(mib mqtt.broker_vmhwm_kib) |"
+  echo "| NATS JetStream, file storage, explicit acks | $(num nats.msgs_per_s) | $(ratio nats.msgs_per_s fwd.msgs_per_s) | $(ratio nats.msgs_per_s mqtt.msgs_per_s) | $(num nats.p50_ms) | $(num nats.p99_ms) | $(num nats.p999_ms) | $(num nats.broker_cpu_us_per_msg) | $(mib nats.broker_vmhwm_kib) |"
+  echo
+  echo "Latencies are publish->deliver at half of each system's own maximum rate (paced publisher, $LAT_SECONDS s),"
+  echo "over all 3 subscribers. Relais: $(num e2e.count) envelopes sealed in advance, window $(num e2e.window) PUBs in flight,"
+  echo "errors $(num e2e.errors), complete: $(num e2e.complete); latency phase at $(num e2e.latency_rate) msg/s, missing $(num e2e.latency_missing)."
+  echo "Peers: Mosquitto complete: $(num mqtt.complete), NATS complete: $(num nats.complete). Broker CPU = utime+stime delta of the broker process / messages."
+  [ -n "$MOSQ_NOTE" ] && echo "- Mosquitto: $MOSQ_NOTE"
+  [ -n "$NATS_NOTE" ] && echo "- NATS: $NATS_NOTE"
+  echo "- Versions: $(num mqtt.version); $(num nats.version)."
+  echo
+  echo "## Agent-side costs (one thread, 1 KB body)"
+  echo
+  echo "| operation | µs per message |"
+  echo "|---|---|"
+  echo "| seal + sign, 1 reader | $(num agent.seal_sign_us_1) |"
+  echo "| seal + sign, 3 readers | $(num agent.seal_sign_us_3) |"
+  echo "| seal + sign, 10 readers | $(num agent.seal_sign_us_10) |"
+  echo "| decode + verify + open (1 of 3 readers) | $(num agent.open_verify_us) |"
+  echo
+  echo "## Audit and scale"
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  echo "| audit verify, records/s ($(num audit.records) records, $(num log.bytes) bytes of log) | $(num audit.records_per_s) | ≥ 40,000 |"
+  echo "| broker RSS with $(num idle.welcomed) idle connected agents (before: $(mib idle.broker_rss_before_kib) MiB) | $(mib idle.broker_rss_kib) MiB | < 64 MB |"
+  echo "| restart-to-ready, $(num log.records)-message log (exec -> \"ready on\") | $(num restart.ready_ms) ms | < 1000 ms |"
+  echo "| broker RSS right after that restart | $(mib restart.rss_kib) MiB | |"
+  echo
+  echo "Audit measured with: $AUDIT_TOOL."
+  echo
+  echo "## Targets (issue 8)"
+  echo
+  echo "- Relais / Mosquitto QoS 1: $(ratio e2e.msgs_per_s mqtt.msgs_per_s) (target ≥ 1.5)"
+  echo "- Relais / CURVE forwarder: $(ratio e2e.msgs_per_s fwd.msgs_per_s) (target ≥ 0.3)"
+  echo "- Relais p99 at half load: $(num e2e.p99_ms) ms (target < 3 ms)"
+  echo
+  echo "## Exact commands (\$T is a fresh temporary folder)"
+  echo '```'
+  for c in "${COMMANDS[@]}"; do echo "${c//$T/\$T}"; done
+  echo '```'
+  echo
+  echo "## Raw figures"
+  echo '```'
+  sed "s#$T#\$T#g" "$RES"
+  echo '```'
+} > "$OUT"
+say "done: $OUT"
