@@ -27,14 +27,14 @@ inline uint64_t get_u64(const uint8_t* p) {
 }
 inline void append_u8(Bytes* out, uint8_t v) { out->push_back(v); }
 inline void append_u32(Bytes* out, uint32_t v) {
-  size_t n = out->size();
-  out->resize(n + 4);
-  put_u32(out->data() + n, v);
+  uint8_t b[4];
+  put_u32(b, v);
+  out->insert(out->end(), b, b + 4);
 }
 inline void append_u64(Bytes* out, uint64_t v) {
-  size_t n = out->size();
-  out->resize(n + 8);
-  put_u64(out->data() + n, v);
+  uint8_t b[8];
+  put_u64(b, v);
+  out->insert(out->end(), b, b + 8);
 }
 inline void append_bytes(Bytes* out, ByteView b) { out->insert(out->end(), b.begin(), b.end()); }
 

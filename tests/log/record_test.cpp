@@ -46,6 +46,7 @@ TEST_CASE("Event and commit records round-trip and negative timestamps survive",
 
 TEST_CASE("The message leaf hash is BLAKE2b-256 of the documented bytes", "[record]") {
   Bytes m;
+  m.reserve(128);
   m.push_back(0x00);
   coding::append_bytes(&m, as_bytes("relais/leaf/v1"));
   m.push_back(1);
@@ -56,6 +57,7 @@ TEST_CASE("The message leaf hash is BLAKE2b-256 of the documented bytes", "[reco
   CHECK(message_leaf_hash(5, 1000, hash_of(1, 1), hash_of(2, 2)) == merkle::blake2b256(m));
 
   Bytes e;
+  e.reserve(128);
   e.push_back(0x00);
   coding::append_bytes(&e, as_bytes("relais/leaf/v1"));
   e.push_back(2);
@@ -97,4 +99,16 @@ TEST_CASE("Payloads with an unknown kind or a wrong length are refused", "[recor
   Bytes zero_seq;
   encode_event_payload(&zero_seq, 0, 2, {});
   CHECK(!decode_payload(zero_seq).ok());
+}
+
+TEST_CASE("The worked example of docs/log-format.md frames byte for byte", "[record]") {
+  Bytes p, framed;
+  encode_event_payload(&p, 1, 1700000000000, as_bytes("\x81\xa1k\xa1v"));
+  append_frame(&framed, p);
+  CHECK(to_hex(framed) == "160000000cadbcbf020100000000000000006" "8e5cf8b01000081a16ba176");
+  p.clear();
+  framed.clear();
+  encode_commit_payload(&p, 1, 1700000000000);
+  append_frame(&framed, p);
+  CHECK(to_hex(framed) == "11000000051e555c030100000000000000006" "8e5cf8b010000");
 }
