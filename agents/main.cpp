@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
 
   sub.timeout_ms = static_cast<int64_t>(s_timeout * 1000);
   auto n = relais::receive_messages(
-      **ctx, sub, [](const nlohmann::json& m) { std::cout << m.dump() << std::endl; },
+      **ctx, sub, [](const nlohmann::ordered_json& m) { std::cout << m.dump() << std::endl; },
       [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });
   if (!n.ok()) return fail(n.status());
   if (sub.count > 0 && *n < sub.count) {

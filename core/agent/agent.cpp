@@ -121,7 +121,7 @@ Result<PublishResult> publish_document(const AgentContext& ctx, const PublishReq
   return r;
 }
 
-Result<nlohmann::json> open_delivery(const AgentContext& ctx, ByteView bytes, uint64_t seq) {
+Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView bytes, uint64_t seq) {
   auto env = decode_envelope(bytes);
   if (!env.ok()) return env.status();
   const EnvelopeHeader& h = env->header;
@@ -139,7 +139,8 @@ Result<nlohmann::json> open_delivery(const AgentContext& ctx, ByteView bytes, ui
   auto doc = msgpack_to_json(*body);
   if (!doc.ok()) return doc.status();
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, h.topic, *doc));
-  nlohmann::json out = nlohmann::json::object();
+  // Field order as documented for `subscribe`; the body keeps its own keys.
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
   out["seq"] = seq;
   out["id"] = uuid_to_string(h.id);
   out["topic"] = h.topic;
@@ -147,15 +148,15 @@ Result<nlohmann::json> open_delivery(const AgentContext& ctx, ByteView bytes, ui
   out["from"] = h.from;
   out["ts"] = format_rfc3339_ms(h.ts_ms);
   out["urgency"] = h.urgency;
-  out["case_ref"] = h.case_ref ? nlohmann::json(*h.case_ref) : nlohmann::json(nullptr);
+  out["case_ref"] = h.case_ref ? nlohmann::ordered_json(*h.case_ref) : nlohmann::ordered_json(nullptr);
   out["handling"] = h.handling;
-  out["in_reply_to"] = h.in_reply_to ? nlohmann::json(uuid_to_string(*h.in_reply_to)) : nlohmann::json(nullptr);
-  out["body"] = std::move(doc).value();
+  out["in_reply_to"] = h.in_reply_to ? nlohmann::ordered_json(uuid_to_string(*h.in_reply_to)) : nlohmann::ordered_json(nullptr);
+  out["body"] = nlohmann::ordered_json::parse(doc->dump());
   return out;
 }
 
 Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
-                                 const std::function<void(const nlohmann::json&)>& on_message,
+                                 const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected) {
   if (Status s = validate_pattern(req.pattern); !s.ok()) return Status::Usage(s.message());
   auto start = parse_start_position_text(req.from);

@@ -75,11 +75,11 @@ struct SubscribeRequest {
 // go to on_rejected(reason) and are NACKed. Returns the number delivered, or
 // Status::Refused when the broker refuses the subscription.
 Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
-                                 const std::function<void(const nlohmann::json&)>& on_message,
+                                 const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected);
 
 // Checks one delivered envelope as a recipient does and returns its JSON view
 // (Status::Invalid with the reason otherwise). Exposed for the auditor/tests.
-Result<nlohmann::json> open_delivery(const AgentContext& ctx, ByteView envelope, uint64_t seq);
+Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView envelope, uint64_t seq);
 
 }  // namespace relais

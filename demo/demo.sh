@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The Relais demo story, played on real processes over CurveZMQ on 127.0.0.1:
+# a deployment made by relais-admin init, one broker, the agencies' agents,
+# and the auditor at the end. Usage: demo/demo.sh BIN_DIR
+set -euo pipefail
+BIN=$(cd "${1:-build/bin}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+DOCS="$HERE/documents"
+RUN="$(cd "$HERE/.." && pwd)/demo-run"
+PORT=${RELAIS_DEMO_PORT:-$((20000 + RANDOM % 20000))}
+BROKER_PID=""
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "$BROKER_PID" ]; then kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+say()  { printf '\n\033[1m%s\033[0m\n' "$*"; }
+note() { printf '   %s\n' "$*"; }
+agent() { local who=$1; shift; "$BIN/relais-agent" --config "$RUN/agents/$who.toml" "$@"; }
+show_json() { sed 's/^/   | /' "$1"; }
+
+rm -rf "$RUN"
+say "0. The commission creates the deployment (keys, policy, signed trust bundle, configs)"
+"$BIN/relais-admin" init --dir "$RUN" --port "$PORT" | sed 's/^/   /'
+"$BIN/relais-admin" verify-bundle --authority-pub "$RUN/keys/authority.pub" "$RUN/trust.bundle" >/dev/null
+note "trust bundle signed by the authority and verified"
+
+say "   The broker starts (CURVE + ZAP allowlist from the bundle, synced log in $RUN/data)"
+"$BIN/relais-broker" --config "$RUN/broker.toml" >"$RUN/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 1 100); do grep -q "ready on" "$RUN/broker.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "ready on" "$RUN/broker.log" || { echo "broker did not start:"; cat "$RUN/broker.log"; exit 1; }
+note "$(grep -o 'ready on.*' "$RUN/broker.log")"
+
+say "1. police.golfe raises an alert in Golfe; the commission and committee.golfe receive it"
+agent commission subscribe --topic 'alert.>' --count 1 --timeout 20 >"$RUN/commission.out" 2>"$RUN/commission.err" &
+PIDS+=($!); C1=$!
+agent committee.golfe subscribe --topic 'alert.*.maritime.golfe' --count 1 --timeout 20 >"$RUN/committee.golfe.out" 2>"$RUN/committee.golfe.err" &
+PIDS+=($!); C2=$!
+sleep 1
+agent police.golfe publish --topic alert.suspected_trafficking.maritime.golfe --type alert \
+  --urgency urgent --file "$DOCS/alert-golfe.json" --receipt "$RUN/alert.receipt" | sed 's/^/   police.golfe: acknowledged /'
+wait $C1 && wait $C2
+note "commission received:";      show_json "$RUN/commission.out" | cut -c1-160
+note "committee.golfe received:"; show_json "$RUN/committee.golfe.out" | cut -c1-160
+
+say "2. committee.kozah tries to read Golfe's alerts and is refused by the policy"
+if agent committee.kozah subscribe --topic 'alert.*.maritime.golfe' --count 1 --timeout 5 2>"$RUN/kozah.err"; then
+  echo "   UNEXPECTED: committee.kozah was allowed"; exit 1
+fi
+note "refused: $(cat "$RUN/kozah.err")"
+
+say "3. ngo.refuge refers a victim to social.golfe (only social.golfe can read its inbox)"
+agent social.golfe subscribe --topic referral.social.golfe --count 1 --timeout 20 >"$RUN/social.out" 2>"$RUN/social.err" &
+PIDS+=($!); S1=$!
+sleep 1
+REF=$(agent ngo.refuge publish --topic referral.social.golfe --type referral --urgency urgent \
+      --case-ref c-7f3a9e --file "$DOCS/referral-ngo-to-social.json")
+note "ngo.refuge: acknowledged $REF"
+wait $S1
+note "social.golfe received:"; show_json "$RUN/social.out" | cut -c1-160
+REF_ID=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' <<<"$REF")
+
+say "4. social.golfe accepts; ngo.refuge receives the referral-response"
+agent ngo.refuge subscribe --topic response.ngo.refuge --count 1 --timeout 20 >"$RUN/ngo.out" 2>"$RUN/ngo.err" &
+PIDS+=($!); N1=$!
+sleep 1
+agent social.golfe publish --topic response.ngo.refuge --type referral-response --case-ref c-7f3a9e \
+  --in-reply-to "$REF_ID" --file "$DOCS/response-accepted.json" | sed 's/^/   social.golfe: acknowledged /'
+wait $N1
+note "ngo.refuge received:"; show_json "$RUN/ngo.out" | cut -c1-160
+
+say "5. A referral without consent is refused before anything is sent"
+if agent ngo.refuge publish --topic referral.social.golfe --type referral \
+     --file "$DOCS/referral-no-consent.json" 2>"$RUN/noconsent.err"; then
+  echo "   UNEXPECTED: the referral without consent was sent"; exit 1
+fi
+sed 's/^/   refused: /' "$RUN/noconsent.err"
+
+say "6. Everything stops cleanly (SIGTERM: the log is synced, nothing acknowledged is lost)"
+kill -TERM "$BROKER_PID"; wait "$BROKER_PID"; BROKER_PID=""
+note "$(tail -n 1 "$RUN/broker.log")"
+
+say "7. The auditor verifies the log offline and replays the story"
+AUDIT=("$BIN/relais-audit" --bundle "$RUN/trust.bundle" --authority-pub "$RUN/keys/authority.pub" --data "$RUN/data")
+"${AUDIT[@]}" verify | sed 's/^/   /'
+note "messages (no bodies: the auditor is not a reader):"
+"${AUDIT[@]}" replay --identity "$RUN/keys/auditor.key" | sed 's/^/   | /' | cut -c1-160
+note "refusals recorded in the log:"
+"${AUDIT[@]}" replay --events | grep '"refusal"' | sed 's/^/   | /' | cut -c1-160 || true
+
+say "Demo complete. Files are in $RUN"

@@ -1,0 +1,59 @@
+#include "deployment.h"
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+namespace relais::test {
+
+Deployment::Deployment() {
+  port_ = free_port();
+  dir_ = tmp_.path() + "/d";
+  ProcResult r = run_process({bin("relais-admin"), "init", "--dir", dir_, "--port", std::to_string(port_)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+Deployment::~Deployment() { broker_.stop(5000); }
+
+void Deployment::start_broker(const std::map<std::string, std::string>& env) {
+  REQUIRE(broker_.start({bin("relais-broker"), "--config", dir() + "/broker.toml"}, dir() + "/broker.log", env));
+  bool ready = broker_.wait_for_log("ready on", 15000);
+  INFO(broker_.log());
+  REQUIRE(ready);
+}
+
+int Deployment::stop_broker() { return broker_.stop(15000); }
+
+ProcResult Deployment::agent(const std::string& name, const std::vector<std::string>& args, int timeout_ms,
+                             const std::string& stdin_data) {
+  std::vector<std::string> argv = {bin("relais-agent"), "--config", agent_config(name)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, timeout_ms, stdin_data);
+}
+
+void Deployment::start_subscriber(ChildProcess& p, const std::string& name, const std::vector<std::string>& args,
+                                  const std::string& out_path) {
+  // stdout and stderr both go to out_path; JSON lines start with '{'.
+  std::vector<std::string> argv = {bin("relais-agent"), "--config", agent_config(name), "subscribe"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  REQUIRE(p.start(argv, out_path));
+}
+
+ProcResult Deployment::admin(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {bin("relais-admin")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, 30000);
+}
+
+std::string source_path(const std::string& relative) { return std::string(RELAIS_SOURCE_DIR) + "/" + relative; }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+}  // namespace relais::test

@@ -1,0 +1,46 @@
+// A throwaway Relais deployment for integration tests: relais-admin init in a
+// temp folder on a free 127.0.0.1 port, the real relais-broker process, and
+// helpers to run relais-agent as each participant. Everything it starts is
+// stopped when it goes out of scope.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "process.h"
+
+namespace relais::test {
+
+class Deployment {
+ public:
+  Deployment();  // runs init (REQUIREs success)
+  ~Deployment();
+
+  const std::string& dir() const { return dir_; }
+  int port() const { return port_; }
+  std::string agent_config(const std::string& name) const { return dir() + "/agents/" + name + ".toml"; }
+
+  // Starts the broker and waits for its "ready on" line (REQUIREs it).
+  void start_broker(const std::map<std::string, std::string>& env = {});
+  int stop_broker();
+  ChildProcess& broker() { return broker_; }
+  std::string broker_log() const { return broker_.log(); }
+
+  ProcResult agent(const std::string& name, const std::vector<std::string>& args, int timeout_ms = 30000,
+                   const std::string& stdin_data = "");
+  // Starts a long-running `relais-agent subscribe` writing to out_path (stdout) and out_path.err.
+  void start_subscriber(ChildProcess& p, const std::string& name, const std::vector<std::string>& args,
+                        const std::string& out_path);
+  ProcResult admin(const std::vector<std::string>& args);
+
+ private:
+  TempDir tmp_;
+  std::string dir_;
+  int port_ = 0;
+  ChildProcess broker_;
+};
+
+std::string source_path(const std::string& relative);  // RELAIS_SOURCE_DIR/relative
+std::vector<std::string> lines_of(const std::string& text);
+
+}  // namespace relais::test
