@@ -80,13 +80,15 @@ class Args {
   const char* what_ = "";
 };
 
-Packer start(Bytes* out, size_t n, BytesSink* sink) {
-  out->clear();
-  *sink = BytesSink{out};
-  Packer p(*sink);
-  p.pack_array(static_cast<uint32_t>(n));
-  return p;
-}
+// Starts an argument frame of n items in *out.
+struct ArgWriter {
+  BytesSink sink;
+  Packer p;
+  ArgWriter(Bytes* out, size_t n) : sink{out}, p(sink) {
+    out->clear();
+    p.pack_array(static_cast<uint32_t>(n));
+  }
+};
 
 void pack_str(Packer& p, std::string_view s) {
   p.pack_str(static_cast<uint32_t>(s.size()));
@@ -123,52 +125,52 @@ std::string_view error_code_name(ErrorCode c) {
   return "unknown";
 }
 
-void encode_empty_args(Bytes* out) { BytesSink s; start(out, 0, &s); }
+void encode_empty_args(Bytes* out) { ArgWriter w(out, 0); }
 
 void encode_args(const HelloArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 2, &s);
+  ArgWriter w(out, 2); Packer& p = w.p;
   p.pack_uint32(a.version); p.pack_uint64(a.bundle_serial);
 }
 void encode_args(const WelcomeArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 4, &s);
+  ArgWriter w(out, 4); Packer& p = w.p;
   p.pack_uint32(a.version); pack_str(p, a.name); p.pack_uint64(a.bundle_serial); p.pack_uint32(a.heartbeat_ms);
 }
 void encode_args(const PubArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 1, &s);
+  ArgWriter w(out, 1); Packer& p = w.p;
   p.pack_uint64(a.req_id);
 }
 void encode_args(const SubArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 5, &s);
+  ArgWriter w(out, 5); Packer& p = w.p;
   p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id); pack_str(p, a.pattern); pack_str(p, a.from); pack_str(p, a.durable);
 }
 void encode_args(const UnsubArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 1, &s);
+  ArgWriter w(out, 1); Packer& p = w.p;
   p.pack_uint32(a.sub_id);
 }
 void encode_args(const AckArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 2, &s);
+  ArgWriter w(out, 2); Packer& p = w.p;
   p.pack_uint32(a.sub_id); p.pack_uint64(a.seq);
 }
 void encode_args(const NackArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 3, &s);
+  ArgWriter w(out, 3); Packer& p = w.p;
   p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); pack_str(p, a.reason.substr(0, kMaxArgString / 2));
 }
 void encode_args(const PubAckArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 3, &s);
+  ArgWriter w(out, 3); Packer& p = w.p;
   p.pack_uint64(a.req_id); p.pack_uint64(a.seq);
   p.pack_bin(static_cast<uint32_t>(a.receipt.size()));
   p.pack_bin_body(reinterpret_cast<const char*>(a.receipt.data()), static_cast<uint32_t>(a.receipt.size()));
 }
 void encode_args(const SubOkArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 2, &s);
+  ArgWriter w(out, 2); Packer& p = w.p;
   p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id);
 }
 void encode_args(const ErrorArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 3, &s);
+  ArgWriter w(out, 3); Packer& p = w.p;
   p.pack_uint64(a.req_id); p.pack_uint32(static_cast<uint32_t>(a.code)); pack_str(p, a.reason.substr(0, kMaxArgString / 2));
 }
 void encode_args(const MsgArgs& a, Bytes* out) {
-  BytesSink s; Packer p = start(out, 3, &s);
+  ArgWriter w(out, 3); Packer& p = w.p;
   p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); p.pack_uint32(a.delivery_count);
 }
 

@@ -118,8 +118,10 @@ Status configure_curve_server(zmq::socket_t& socket, const uint8_t link_sk[32]) 
     socket.set(zmq::sockopt::curve_server, 1);
     socket.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(link_sk, 32));
     socket.set(zmq::sockopt::zap_domain, kZapDomain);
+    // Raw option: Debian's non-draft cppzmq has no typed sockopt for it.
     int one = 1;
-    socket.setsockopt(kZapEnforceDomainOption, &one, sizeof one);
+    if (zmq_setsockopt(socket.handle(), kZapEnforceDomainOption, &one, sizeof one) != 0)
+      return Status::Config("broker: libzmq refused ZMQ_ZAP_ENFORCE_DOMAIN; refusing to run without enforced authentication");
   } catch (const zmq::error_t& e) {
     return Status::Config(std::string("broker: cannot configure CURVE server: ") + e.what());
   }
