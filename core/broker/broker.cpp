@@ -20,6 +20,11 @@ SyncPolicy sync_policy(const std::string& s) {
   return SyncPolicy::kBatch;
 }
 
+// zmq_msg_gets without cppzmq's throwing wrapper: nullptr when absent.
+const char* frame_property(const zmq::message_t& m, const char* name) {
+  return zmq_msg_gets(m.handle(), name);
+}
+
 std::string frame_string(const zmq::message_t& m) { return std::string(static_cast<const char*>(m.data()), m.size()); }
 
 ByteView frame_view(const zmq::message_t& m) { return ByteView(static_cast<const uint8_t*>(m.data()), m.size()); }
@@ -163,7 +168,7 @@ void BrokerImpl::handle_router() {
     }
     const std::string rid = frame_string(frames[0]);
     // Fail closed: every message must carry the ZAP User-Id.
-    const char* user = frames[1].gets("User-Id");
+    const char* user = frame_property(frames[1], "User-Id");
     if (user == nullptr || *user == '\0') {
       spdlog::warn("broker: dropped a message without User-Id");
       continue;
@@ -192,7 +197,8 @@ void BrokerImpl::handle_router() {
         refuse(nullptr, rid, 0, ErrorCode::kForbidden, s.name + " is not an active participant");
         continue;
       }
-      event_.begin("connect", 2).str("who", s.name).str("addr", frames[1].gets("Peer-Address") ? frames[1].gets("Peer-Address") : "");
+      const char* addr = frame_property(frames[1], "Peer-Address");
+      event_.begin("connect", 2).str("who", s.name).str("addr", addr ? addr : "");
       log_event(event_.bytes());
       auto [pos, _] = sessions_.emplace(rid, std::move(s));
       WelcomeArgs w;

@@ -1,0 +1,87 @@
+// Protocol frames: round trips, and hostile argument frames refused cleanly.
+#include <catch2/catch.hpp>
+
+#include "net/protocol.h"
+
+using namespace relais;
+
+TEST_CASE("every command name round-trips and unknown names are refused", "[protocol]") {
+  for (int c = 0; c <= static_cast<int>(Command::kMsg); ++c) {
+    auto cmd = static_cast<Command>(c);
+    auto back = parse_command(command_name(cmd));
+    REQUIRE(back.has_value());
+    CHECK(*back == cmd);
+  }
+  CHECK_FALSE(parse_command("pub").has_value());
+  CHECK_FALSE(parse_command("").has_value());
+}
+
+TEST_CASE("argument frames round-trip", "[protocol]") {
+  Bytes buf;
+  SubArgs s{7, 3, "alert.>", "seq:42", "inbox"};
+  encode_args(s, &buf);
+  SubArgs s2;
+  REQUIRE(decode_args(buf, &s2).ok());
+  CHECK(s2.req_id == 7);
+  CHECK(s2.sub_id == 3);
+  CHECK(s2.pattern == "alert.>");
+  CHECK(s2.from == "seq:42");
+  CHECK(s2.durable == "inbox");
+
+  PubAckArgs a{9, 1234, Bytes{1, 2, 3}};
+  encode_args(a, &buf);
+  PubAckArgs a2;
+  REQUIRE(decode_args(buf, &a2).ok());
+  CHECK(a2.seq == 1234);
+  CHECK(a2.receipt == Bytes{1, 2, 3});
+
+  ErrorArgs e{5, ErrorCode::kForbidden, "police.kozah may not publish on stats.golfe"};
+  encode_args(e, &buf);
+  ErrorArgs e2;
+  REQUIRE(decode_args(buf, &e2).ok());
+  CHECK(e2.code == ErrorCode::kForbidden);
+  CHECK(e2.reason == e.reason);
+}
+
+TEST_CASE("malformed argument frames are refused with a protocol error", "[protocol]") {
+  Bytes buf;
+  SubArgs sub;
+  CHECK_FALSE(decode_args(Bytes{}, &sub).ok());                  // empty
+  CHECK_FALSE(decode_args(Bytes{0xc1}, &sub).ok());              // reserved byte
+  CHECK_FALSE(decode_args(Bytes{0x91, 0x01}, &sub).ok());        // too few items
+  CHECK_FALSE(decode_args(Bytes{0xdd, 0xff, 0xff, 0xff, 0xff}, &sub).ok());  // array of 4G items
+  CHECK_FALSE(decode_args(Bytes{0xdb, 0x7f, 0xff, 0xff, 0xff}, &sub).ok());  // str of 2 GB
+  Bytes deep(100, 0x91);  // 100 nested arrays
+  deep.push_back(0x01);
+  CHECK_FALSE(decode_args(deep, &sub).ok());
+  NackArgs nack;
+  encode_args(AckArgs{1, 2}, &buf);
+  Status s = decode_args(buf, &nack);  // an ACK frame is not a NACK
+  CHECK_FALSE(s.ok());
+  CHECK_THAT(s.message(), Catch::StartsWith("protocol: "));
+  // Every truncation of a valid frame is refused, never a crash.
+  encode_args(SubArgs{1, 2, "alert.*.maritime.golfe", "time:1700000000000", "d"}, &buf);
+  for (size_t n = 0; n < buf.size(); ++n) {
+    SubArgs out;
+    CHECK_FALSE(decode_args(ByteView(buf.data(), n), &out).ok());
+  }
+}
+
+TEST_CASE("subscription start positions parse from text and wire forms", "[protocol]") {
+  auto first = parse_start_position_text("first");
+  REQUIRE(first.ok());
+  CHECK(first->kind == StartPosition::Kind::kFirst);
+  auto seq = parse_start_position_text("42");
+  REQUIRE(seq.ok());
+  CHECK(start_position_to_wire(*seq) == "seq:42");
+  auto t = parse_start_position_text("2026-11-28T10:00:00Z");
+  REQUIRE(t.ok());
+  CHECK(t->kind == StartPosition::Kind::kTime);
+  auto w = parse_start_position_wire(start_position_to_wire(*t));
+  REQUIRE(w.ok());
+  CHECK(w->value == t->value);
+  CHECK_FALSE(parse_start_position_text("yesterday").ok());
+  CHECK_FALSE(parse_start_position_text("0").ok());
+  CHECK_FALSE(parse_start_position_wire("seq:").ok());
+  CHECK_FALSE(parse_start_position_wire("seq:12x").ok());
+}
