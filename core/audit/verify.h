@@ -1,0 +1,92 @@
+// Offline verification of a broker's data folder (DESIGN §7, issue 6).
+//
+// verify_log() reads DATA/*.log and DATA/checkpoints strictly (never writes,
+// never truncates: it works on a read-only copy with no broker running) and
+// checks, in one pass:
+//   - framing, CRC32C, payload shape and sequence continuity (LogReader);
+//   - for each message: the envelope decodes, the record's core/ct hashes are
+//     those of the envelope's bytes, the sender is in the bundle and the
+//     sender's Ed25519 signature is valid (checked on a small thread pool);
+//   - for each event: the body is a bounded msgpack map with an "event" name;
+//   - for each checkpoint record and each entry of DATA/checkpoints: the
+//     broker's signature (the bundle's broker card) and the Merkle root
+//     recomputed from the leaves; a signed size above the log's leaf count is
+//     a log cut back below a signed checkpoint; checkpoints grow in size and
+//     time, and one size never has two roots. Recomputing every root from the
+//     same leaves is the consistency check between consecutive checkpoints
+//     (it is stronger than checking RFC 6962 consistency proofs).
+// The first fault (lowest seq, else earliest position) is reported with its
+// seq, segment, offset and kind. Leaves after the last signed checkpoint are
+// counted in summary.unsigned_tail (a running broker has not signed them yet).
+//
+// Thread-safety: verify_log may be called from any thread; it starts and
+// joins its own worker threads. Progress callbacks run on the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/bundle.h"
+#include "util/status.h"
+
+namespace relais {
+
+struct VerifyFault {
+  uint64_t seq = 0;         // 0 when the fault is not tied to a leaf (e.g. the checkpoints file)
+  std::string segment;      // segment file name, or "checkpoints"
+  uint64_t offset = 0;      // byte offset of the record header in that file
+  std::string kind;         // short fault kind, e.g. "bad crc", "bad signature", "root mismatch"
+  std::string detail;       // one sentence for a person
+
+  std::string to_string() const;
+};
+
+struct VerifySummary {
+  uint64_t records = 0;             // every record, of every kind
+  uint64_t leaves = 0;              // message + event records (the last seq)
+  uint64_t messages = 0;
+  uint64_t events = 0;
+  uint64_t commits = 0;
+  uint64_t segments = 0;
+  uint64_t bytes = 0;               // total segment bytes
+  uint64_t checkpoint_records = 0;  // kind-4 records in the log
+  uint64_t checkpoint_file = 0;     // entries of DATA/checkpoints
+  uint64_t signed_size = 0;         // the largest verified checkpoint size
+  uint64_t unsigned_tail = 0;       // leaves after the largest verified checkpoint
+  std::map<std::string, uint64_t> messages_by_type;  // "alert/1" -> n
+  std::map<std::string, uint64_t> events_by_kind;    // "delivery" -> n
+  std::map<std::string, uint64_t> senders;           // "police.golfe" -> n
+  std::map<std::string, uint64_t> revoked_senders;   // senders marked revoked in the given bundle
+  int64_t first_ts_ms = 0;          // broker time of the first and last leaf
+  int64_t last_ts_ms = 0;
+  uint64_t bundle_serial = 0;       // the bundle the auditor pinned
+  std::map<uint64_t, std::string> bundles_loaded;  // serial -> hex hash, from bundle_loaded events
+};
+
+struct VerifyReport {
+  VerifySummary summary;
+  std::optional<VerifyFault> fault;  // empty: the log is intact
+  bool ok() const { return !fault.has_value(); }
+};
+
+struct VerifyOptions {
+  int threads = 2;  // signature-checking threads (>= 1)
+  // Called now and then with (bytes scanned, total bytes); may be empty.
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+// Returns a report (intact or with the first fault). Only an unreadable data
+// folder or a bundle without a broker card is an error Status (IOError/Config).
+Result<VerifyReport> verify_log(const std::string& data_dir, const TrustBundle& bundle,
+                                const VerifyOptions& options = {});
+
+// Human-readable and JSON forms of a report.
+std::string format_summary(const VerifyReport& report);
+nlohmann::json report_to_json(const VerifyReport& report);
+
+}  // namespace relais
