@@ -40,7 +40,7 @@ struct HarnessEntry {
   const char* name;  // corpus/<name>/, regressions/<name>/
   Harness fn;
 };
-// Every harness, by name.
+// Every harness, by name (tests/fuzz/registry.cpp; regression build only).
 const std::vector<HarnessEntry>& all_harnesses();
 
 int fuzz_envelope(const uint8_t* data, size_t size);

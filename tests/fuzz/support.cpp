@@ -75,13 +75,4 @@ std::string temp_file(std::string_view name, const uint8_t* data, size_t size) {
   return path;
 }
 
-const std::vector<HarnessEntry>& all_harnesses() {
-  static const std::vector<HarnessEntry> kAll = {
-      {"envelope", fuzz_envelope}, {"protocol", fuzz_protocol}, {"schema_instance", fuzz_schema_instance},
-      {"schema_compile", fuzz_schema_compile}, {"topic", fuzz_topic}, {"policy", fuzz_policy},
-      {"bundle", fuzz_bundle}, {"card", fuzz_card}, {"config", fuzz_config}, {"log", fuzz_log},
-  };
-  return kAll;
-}
-
 }  // namespace relais::fuzz

@@ -8,6 +8,7 @@
 #include "fuzz/log.cpp"
 #include "fuzz/policy.cpp"
 #include "fuzz/protocol.cpp"
+#include "fuzz/registry.cpp"
 #include "fuzz/schema_compile.cpp"
 #include "fuzz/schema_instance.cpp"
 #include "fuzz/support.cpp"

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "crypto/envelope.h"
 #include "fuzz/harnesses.h"
+#include "policy/bundle.h"
 
 namespace fs = std::filesystem;
 using namespace relais::fuzz;
@@ -60,4 +62,17 @@ TEST_CASE("The harnesses accept empty and tiny inputs", "[fuzz]") {
     for (size_t i = 0; i < sizeof bytes; ++i) CHECK(h.fn(bytes + i, 1) == 0);
     CHECK(h.fn(bytes, sizeof bytes) == 0);
   }
+}
+
+TEST_CASE("The seed envelopes and bundle reach the verify, open and parse paths", "[fuzz]") {
+  const auto env_bytes = slurp(kFuzzDir / "corpus" / "envelope" / "sealed-0");
+  auto env = relais::decode_envelope(env_bytes);
+  REQUIRE(env.ok());
+  CHECK(relais::verify_envelope(*env, fixed_identity(0).card.sign_pk).ok());
+  const auto& reader = fixed_identity(1);
+  CHECK(relais::open_envelope(*env, reader.card.name, reader.card.seal_pk, reader.seal_sk).ok());
+  const auto bundle_bytes = slurp(kFuzzDir / "corpus" / "bundle" / "signed.bundle");
+  auto bundle = relais::parse_bundle(bundle_bytes, fixed_identity(2).card.sign_pk, "signed.bundle");
+  REQUIRE(bundle.ok());
+  CHECK(bundle->participants.size() == 3);
 }
