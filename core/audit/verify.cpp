@@ -109,6 +109,7 @@ std::string reader_fault_kind(const std::string& what) {
   for (const char* k : {"bad crc", "bad length", "truncated record header", "truncated record", "bad payload",
                         "sequence gap", "commit marker out of order", "checkpoint out of order"})
     if (what.rfind(k, 0) == 0) return k;
+  if (what.find(" out of order") != std::string::npos) return "record out of order";
   return "damaged log";
 }
 
