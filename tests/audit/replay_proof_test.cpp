@@ -1,0 +1,186 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "audit/proof.h"
+#include "audit/replay.h"
+#include "audit_fixture.h"
+#include "broker/receipt.h"
+
+using namespace relais;
+using namespace relais::audit_test;
+
+namespace {
+
+Deployment& shared() {
+  static Deployment d(30);
+  return d;
+}
+
+std::vector<nlohmann::json> replay(const ReplayFilter& f, const Identity* id = nullptr) {
+  std::vector<nlohmann::json> out;
+  auto n = replay_log(shared().data, shared().bundle, f, id, [&](const nlohmann::json& j) { out.push_back(j); });
+  REQUIRE(n.ok());
+  REQUIRE(*n == out.size());
+  return out;
+}
+
+std::set<uint64_t> seqs(const std::vector<nlohmann::json>& v) {
+  std::set<uint64_t> s;
+  for (const auto& j : v) s.insert(j["seq"].get<uint64_t>());
+  return s;
+}
+
+std::set<uint64_t> expected(const std::function<bool(const Logged&)>& pred) {
+  std::set<uint64_t> s;
+  for (const auto& l : shared().logged)
+    if (pred(l)) s.insert(l.seq);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Replay prints every message with the subscribe field names", "[replay]") {
+  auto all = replay({});
+  CHECK(seqs(all) == expected([](const Logged& l) { return l.message; }));
+  const auto& j = all.front();
+  for (const char* k : {"seq", "id", "topic", "type", "from", "ts", "urgency", "case_ref", "handling", "in_reply_to"})
+    CHECK(j.contains(k));
+  CHECK(j["type"] == "alert");
+  CHECK(j["signature"] == "valid");
+  CHECK(j["id"] == uuid_to_string(shared().logged[0].id));
+  CHECK_FALSE(j.contains("body"));
+}
+
+TEST_CASE("Replay filters return exactly the expected messages", "[replay]") {
+  ReplayFilter f;
+  f.sender = "police.golfe";
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) { return l.message && l.from == "police.golfe"; }));
+  f = {};
+  f.topic_pattern = "alert.missing_child.>";
+  CHECK(seqs(replay(f)) ==
+        expected([](const Logged& l) { return l.message && l.topic.rfind("alert.missing_child.", 0) == 0; }));
+  f = {};
+  f.type = "referral";
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) { return l.message && l.type == "referral/1"; }));
+  f.type = "referral/1";
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) { return l.message && l.type == "referral/1"; }));
+  f = {};
+  f.from_seq = 10;
+  f.to_seq = 30;
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) { return l.message && l.seq >= 10 && l.seq <= 30; }));
+  f = {};
+  f.since_ms = kBaseTs + 5000;
+  f.until_ms = kBaseTs + 12000;
+  CHECK(seqs(replay(f)) ==
+        expected([](const Logged& l) { return l.message && l.ts_ms >= kBaseTs + 5000 && l.ts_ms < kBaseTs + 12000; }));
+  f = {};
+  f.sender = "commission";
+  f.topic_pattern = "referral.*.*";
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) { return l.message && l.from == "commission"; }));
+  f.type = "alert";
+  CHECK(replay(f).empty());
+}
+
+TEST_CASE("Replay includes events only when asked", "[replay]") {
+  ReplayFilter f;
+  f.events = true;
+  auto all = replay(f);
+  CHECK(all.size() == shared().logged.size());
+  f.from_seq = 2;
+  f.to_seq = 2;
+  auto one = replay(f);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0]["event"] == "delivery");
+  CHECK(one[0]["items"][0][0] == "commission");
+  CHECK(one[0].contains("ts"));
+  f = {};
+  f.events = true;
+  f.sender = "police.golfe";
+  CHECK(seqs(replay(f)) == expected([](const Logged& l) {
+          return l.from == "police.golfe" || (!l.message && (l.seq / 2) % 3 == 2);
+        }));
+}
+
+TEST_CASE("Replay decrypts only the bodies addressed to the auditor", "[replay]") {
+  auto all = replay({}, &shared().auditor);
+  int opened = 0;
+  for (const auto& j : all) {
+    const Logged& l = shared().logged[j["seq"].get<uint64_t>() - 1];
+    const bool reader = std::find(l.readers.begin(), l.readers.end(), "auditor") != l.readers.end();
+    CHECK(j.contains("body") == reader);
+    if (reader) {
+      CHECK(j["body"]["kind"] == (l.type == "alert/1" ? "alert" : "referral"));
+      ++opened;
+    }
+  }
+  CHECK(opened > 5);
+}
+
+TEST_CASE("A bad topic pattern or type is a usage error", "[replay]") {
+  ReplayFilter f;
+  f.topic_pattern = "alert.>.x";
+  CHECK(validate_filter(f).code() == Code::kUsage);
+  f = {};
+  f.type = "poem";
+  CHECK(validate_filter(f).code() == Code::kUsage);
+}
+
+TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
+  auto& d = shared();
+  const Logged& l = d.logged[20];  // seq 21, a message
+  REQUIRE(l.message);
+  auto proof = make_proof(d.data, d.bundle, l.id);
+  REQUIRE(proof.ok());
+  CHECK((*proof)["leaf"]["seq"] == l.seq);
+  CHECK((*proof)["checkpoint"]["size"] == d.logged.size());
+  Receipt r = sign_receipt(l.id, l.seq, l.leaf, l.ts_ms, d.broker.sign_sk);
+  Bytes rb = encode_receipt(r);
+  auto c = check_proof(*proof, d.bundle, rb);
+  REQUIRE(c.ok());
+  CHECK(c->receipt_checked);
+  CHECK(c->seq == l.seq);
+  CHECK(c->from == l.from);
+  CHECK(c->topic == l.topic);
+  CHECK(check_proof(*proof, d.bundle, std::nullopt).ok());
+
+  SECTION("a tampered proof fails") {
+    auto bad = *proof;
+    std::string h = bad["inclusion"]["path"][0].get<std::string>();
+    h[0] = h[0] == '0' ? '1' : '0';
+    bad["inclusion"]["path"][0] = h;
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+    bad = *proof;
+    bad["leaf"]["ts"] = l.ts_ms + 1;
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+    bad = *proof;
+    bad["checkpoint"]["ts"] = (*proof)["checkpoint"]["ts"].get<int64_t>() + 1;
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+    bad = *proof;
+    bad["message"]["id"] = uuid_to_string(d.logged[22].id);
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+    bad = *proof;
+    bad["inclusion"]["index"] = l.seq;
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+    bad = *proof;
+    bad.erase("checkpoint");
+    CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
+  }
+  SECTION("a tampered or mismatched receipt fails") {
+    Receipt other = sign_receipt(l.id, l.seq + 2, l.leaf, l.ts_ms, d.broker.sign_sk);
+    CHECK_FALSE(check_proof(*proof, d.bundle, encode_receipt(other)).ok());
+    Receipt wrong_leaf = sign_receipt(l.id, l.seq, d.logged[22].leaf, l.ts_ms, d.broker.sign_sk);
+    CHECK_FALSE(check_proof(*proof, d.bundle, encode_receipt(wrong_leaf)).ok());
+    Receipt forged = r;
+    forged.sig[5] ^= 1;
+    auto s = check_proof(*proof, d.bundle, encode_receipt(forged));
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.status().message().rfind("receipt:", 0) == 0);
+  }
+}
+
+TEST_CASE("prove refuses an unknown id", "[proof]") {
+  auto p = make_proof(shared().data, shared().bundle, new_uuid_v7(kBaseTs));
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.status().code() == Code::kNotFound);
+}
