@@ -8,7 +8,8 @@
 namespace relais {
 namespace {
 
-constexpr int64_t kRetryMs = 2000;  // resend a request unanswered for this long
+// Resend a request unanswered for this long: three heartbeats, at most 2 s.
+int64_t retry_ms(int64_t heartbeat_ms) { return std::min<int64_t>(2000, 3 * heartbeat_ms); }
 
 ByteView view(const zmq::message_t& m) { return ByteView(static_cast<const uint8_t*>(m.data()), m.size()); }
 
@@ -142,7 +143,7 @@ Status BrokerClient::handshake(int64_t deadline_ms) {
   HelloArgs h;
   h.bundle_serial = bundle_serial_;
   encode_args(h, &buf_);
-  int64_t resend_at = monotonic_ms() + kRetryMs;
+  int64_t resend_at = monotonic_ms() + retry_ms(heartbeat_ms_);
   try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
   last_heard_ms_ = 0;
   while (true) {
@@ -157,7 +158,7 @@ Status BrokerClient::handshake(int64_t deadline_ms) {
       again.bundle_serial = bundle_serial_;
       encode_args(again, &buf_);
       try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
-      resend_at = monotonic_ms() + kRetryMs;
+      resend_at = monotonic_ms() + retry_ms(heartbeat_ms_);
       continue;
     }
     Incoming& msg = **in;
@@ -199,7 +200,7 @@ Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms)
   PubArgs p{req_id};
   encode_args(p, &buf_);
   send(Command::kPub, buf_, envelope);
-  int64_t retry_at = monotonic_ms() + kRetryMs;
+  int64_t retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
   while (true) {
     auto in = receive(std::min(deadline_ms, retry_at));
     if (!in.ok()) return in.status();
@@ -214,7 +215,7 @@ Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms)
       PubArgs again{req_id};
       encode_args(again, &buf_);
       send(Command::kPub, buf_, envelope);
-      retry_at = monotonic_ms() + kRetryMs;
+      retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
       continue;
     }
     Incoming& msg = **in;
@@ -232,7 +233,7 @@ Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms)
           PubArgs again{req_id};
           encode_args(again, &buf_);
           send(Command::kPub, buf_, envelope);
-          retry_at = monotonic_ms() + kRetryMs;
+          retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
           continue;
         }
         return Status::Refused(e.reason);

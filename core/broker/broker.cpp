@@ -59,7 +59,6 @@ Status BrokerImpl::open() {
   lo.segment_bytes = static_cast<uint64_t>(config_.segment_bytes);
   lo.checkpoint_every = static_cast<uint64_t>(config_.checkpoint_every);
   lo.checkpoint_interval_ms = config_.checkpoint_seconds * 1000;
-  lo.batch_max_delay_us = config_.batch_max_delay_us;
   auto log = Log::open(lo, identity_.sign_sk);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();

@@ -14,7 +14,6 @@
 namespace relais {
 namespace {
 
-constexpr size_t kRecentCapacity = 16384;  // live messages kept in memory
 constexpr uint64_t kScanPerPump = 2048;    // bounded work per subscription per turn
 constexpr int64_t kCursorPersistMs = 200;
 
@@ -63,7 +62,7 @@ void BrokerImpl::persist_cursor(Subscription& sub, bool force) {
 void BrokerImpl::cache_message(uint64_t seq, std::shared_ptr<CachedMessage> m) {
   recent_[seq] = std::move(m);
   recent_order_.push_back(seq);
-  while (recent_order_.size() > kRecentCapacity) {
+  while (recent_order_.size() > static_cast<size_t>(config_.cache_messages)) {
     recent_.erase(recent_order_.front());
     recent_order_.pop_front();
   }

@@ -37,19 +37,18 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.segment_bytes = f.get_int("log", "segment_bytes", c.segment_bytes, 1 << 16, 1ll << 34);
   c.checkpoint_every = f.get_int("log", "checkpoint_every", c.checkpoint_every, 1, 1 << 30);
   c.checkpoint_seconds = f.get_int("log", "checkpoint_seconds", c.checkpoint_seconds, 1, 86400);
-  c.batch_max_delay_us = f.get_int("log", "batch_max_delay_us", c.batch_max_delay_us, 50, 1000000);
   c.max_in_flight = f.get_int("delivery", "max_in_flight", c.max_in_flight, 1, 65536);
   c.ack_timeout_ms = f.get_int("delivery", "ack_timeout_ms", c.ack_timeout_ms, 100, 86400000);
   c.max_deliver = f.get_int("delivery", "max_deliver", c.max_deliver, 1, 1000);
   c.heartbeat_ms = f.get_int("delivery", "heartbeat_ms", c.heartbeat_ms, 50, 600000);
   c.heartbeat_timeout_ms = f.get_int("delivery", "heartbeat_timeout_ms", c.heartbeat_timeout_ms, 100, 3600000);
+  c.cache_messages = f.get_int("delivery", "cache_messages", c.cache_messages, 0, 1 << 20);
   c.max_frame_bytes = f.get_int("limits", "max_frame_bytes", c.max_frame_bytes, 4096, 64ll << 20);
   c.max_subscriptions = f.get_int("limits", "max_subscriptions", c.max_subscriptions, 1, 100000);
   c.max_connections = f.get_int("limits", "max_connections", c.max_connections, 1, 1000000);
   c.max_readers = f.get_int("limits", "max_readers", c.max_readers, 1, 4096);
   c.max_clock_skew_ms = f.get_int("limits", "max_clock_skew_ms", c.max_clock_skew_ms, 1000, 86400000);
   c.dedup_window_ms = f.get_int("limits", "dedup_window_ms", c.dedup_window_ms, 1000, 30ll * 86400000);
-  c.verify_threads = f.get_int("limits", "verify_threads", c.verify_threads, 0, 64);
   if (c.heartbeat_timeout_ms <= c.heartbeat_ms)
     f.error_at("delivery", "heartbeat_timeout_ms", "delivery.heartbeat_timeout_ms must exceed delivery.heartbeat_ms");
   if (c.dedup_window_ms < 2 * c.max_clock_skew_ms)

@@ -23,13 +23,13 @@ struct BrokerConfig {
   int64_t segment_bytes = 64ll << 20;
   int64_t checkpoint_every = 1000;
   int64_t checkpoint_seconds = 10;
-  int64_t batch_max_delay_us = 2000;
   // [delivery]
   int64_t max_in_flight = 256;
   int64_t ack_timeout_ms = 30000;
   int64_t max_deliver = 5;
   int64_t heartbeat_ms = 2000;
   int64_t heartbeat_timeout_ms = 10000;
+  int64_t cache_messages = 4096;  // recent messages kept in memory for live delivery
   // [limits]
   int64_t max_frame_bytes = 1 << 20;
   int64_t max_subscriptions = 64;
@@ -37,7 +37,6 @@ struct BrokerConfig {
   int64_t max_readers = 64;
   int64_t max_clock_skew_ms = 300000;
   int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms
-  int64_t verify_threads = 2;        // signature-check workers
 };
 
 Result<BrokerConfig> load_broker_config(const std::string& path);

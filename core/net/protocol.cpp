@@ -1,5 +1,6 @@
 #include "net/protocol.h"
 
+#include <charconv>
 #include <msgpack.hpp>
 
 #include "util/clock.h"
@@ -239,20 +240,32 @@ Status decode_args(ByteView in, MsgArgs* out) {
   return a.u32(2, &out->delivery_count);
 }
 
+namespace {
+
+// A non-negative decimal integer that fits in int64_t, digits only.
+bool parse_count(std::string_view s, int64_t* out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
 Result<StartPosition> parse_start_position_text(std::string_view text) {
   StartPosition p;
   if (text == "new") return p;
   if (text == "first") { p.kind = StartPosition::Kind::kFirst; return p; }
-  if (!text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string_view::npos) {
-    p.kind = StartPosition::Kind::kSeq;
-    p.value = std::stoll(std::string(text));
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (!parse_count(text, &p.value)) return Status::Usage("--from: sequence number out of range");
     if (p.value < 1) return Status::Usage("--from: sequence numbers start at 1");
+    p.kind = StartPosition::Kind::kSeq;
     return p;
   }
   auto t = parse_rfc3339(text);
   if (!t.ok())
     return Status::Usage("--from: expected first, new, a sequence number or an RFC 3339 time, got '" +
                          std::string(text.substr(0, 64)) + "'");
+  if (*t < 0) return Status::Usage("--from: times before 1970 are not in any log");
   p.kind = StartPosition::Kind::kTime;
   p.value = *t;
   return p;
@@ -270,15 +283,10 @@ std::string start_position_to_wire(const StartPosition& p) {
 
 Result<StartPosition> parse_start_position_wire(std::string_view w) {
   StartPosition p;
-  auto number = [](std::string_view s, int64_t* out) {
-    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    *out = std::stoll(std::string(s));
-    return true;
-  };
   if (w == "new") return p;
   if (w == "first") { p.kind = StartPosition::Kind::kFirst; return p; }
-  if (w.rfind("seq:", 0) == 0 && number(w.substr(4), &p.value)) { p.kind = StartPosition::Kind::kSeq; return p; }
-  if (w.rfind("time:", 0) == 0 && number(w.substr(5), &p.value)) { p.kind = StartPosition::Kind::kTime; return p; }
+  if (w.rfind("seq:", 0) == 0 && parse_count(w.substr(4), &p.value)) { p.kind = StartPosition::Kind::kSeq; return p; }
+  if (w.rfind("time:", 0) == 0 && parse_count(w.substr(5), &p.value)) { p.kind = StartPosition::Kind::kTime; return p; }
   return Status::Invalid("protocol: bad subscription start position");
 }
 

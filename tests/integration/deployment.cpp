@@ -22,6 +22,27 @@ void Deployment::start_broker(const std::map<std::string, std::string>& env) {
   REQUIRE(ready);
 }
 
+void Deployment::set_broker_option(const std::string& section, const std::string& key, const std::string& value) {
+  const std::string path = dir() + "/broker.toml";
+  std::vector<std::string> lines = lines_of(read_all(path));
+  std::string out, current;
+  bool done = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (!l.empty() && l[0] == '[') {
+      if (current == section && !done) { out += key + " = " + value + "\n"; done = true; }
+      current = l.substr(1, l.find(']') - 1);
+    } else if (current == section && l.rfind(key + " =", 0) == 0) {
+      out += key + " = " + value + "\n";
+      done = true;
+      continue;
+    }
+    out += l + "\n";
+  }
+  if (!done) out += (current == section ? "" : "[" + section + "]\n") + key + " = " + value + "\n";
+  write_all(path, out);
+}
+
 int Deployment::stop_broker() { return broker_.stop(15000); }
 
 ProcResult Deployment::agent(const std::string& name, const std::vector<std::string>& args, int timeout_ms,

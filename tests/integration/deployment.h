@@ -20,6 +20,8 @@ class Deployment {
   int port() const { return port_; }
   std::string agent_config(const std::string& name) const { return dir() + "/agents/" + name + ".toml"; }
 
+  // Sets section.key = value (a TOML literal) in broker.toml.
+  void set_broker_option(const std::string& section, const std::string& key, const std::string& value);
   // Starts the broker and waits for its "ready on" line (REQUIREs it).
   void start_broker(const std::map<std::string, std::string>& env = {});
   int stop_broker();

@@ -111,6 +111,7 @@ ChildProcess::~ChildProcess() {
 bool ChildProcess::start(const std::vector<std::string>& argv, const std::string& log_path,
                          const std::map<std::string, std::string>& env) {
   log_path_ = log_path;
+  log_start_ = read_all(log_path).size();
   pid_t pid = fork();
   if (pid < 0) return false;
   if (pid == 0) {
@@ -182,7 +183,10 @@ bool ChildProcess::wait_for_log(const std::string& needle, int timeout_ms) {
   return false;
 }
 
-std::string ChildProcess::log() const { return read_all(log_path_); }
+std::string ChildProcess::log() const {
+  std::string all = read_all(log_path_);
+  return log_start_ <= all.size() ? all.substr(log_start_) : all;
+}
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/relais-test-XXXXXX";

@@ -41,14 +41,16 @@ class ChildProcess {
   void kill9();
   // Waits for the process to exit by itself; returns its exit code or -1 on timeout.
   int wait(int timeout_ms);
-  // Waits until the log contains `needle`.
+  // Waits until the log, as written since the last start(), contains `needle`.
   bool wait_for_log(const std::string& needle, int timeout_ms);
+  // The log written since the last start() (a restart appends to the same file).
   std::string log() const;
 
  private:
   pid_t pid_ = -1;
   int exit_code_ = -1;
   std::string log_path_;
+  size_t log_start_ = 0;
 };
 
 class TempDir {
