@@ -1,6 +1,7 @@
 // relais-audit … verify [--json] [--strict] [--threads N]
 // Exit 0 intact, 1 damaged (first fault named), 2 usage/config.
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 #include "audit/verify.h"
@@ -54,12 +55,13 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
             if (!bundle.ok()) return report(bundle.status());
             VerifyOptions vo;
             vo.threads = o->threads;
-            Result<VerifyReport> rep = Status::Ok();
+            std::optional<Result<VerifyReport>> result;
             {
               Progress progress;
               vo.progress = [&progress](uint64_t done, uint64_t total) { progress.update(done, total); };
-              rep = verify_log(g->data, *bundle, vo);
+              result.emplace(verify_log(g->data, *bundle, vo));
             }
+            Result<VerifyReport>& rep = *result;
             if (!rep.ok()) return report(rep.status());
             const bool tail_fails = o->strict && rep->summary.unsigned_tail > 0;
             if (o->json) {

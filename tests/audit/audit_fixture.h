@@ -64,7 +64,7 @@ struct Deployment {
   std::string data;
   std::vector<Logged> logged;  // index seq - 1
 
-  Deployment(int messages = 60)
+  explicit Deployment(int messages = 60, uint64_t segment_bytes = 12 * 1024)
       : authority(make("authority", Role::kAuthority, "", "")),
         broker(make("broker", Role::kBroker, "", "")),
         police(make("police.golfe", Role::kPolice, "maritime", "golfe")),
@@ -80,7 +80,7 @@ struct Deployment {
     REQUIRE(b.ok());
     bundle = std::move(*b);
     data = root.path + "/data";
-    write_log(messages);
+    write_log(messages, segment_bytes);
   }
 
   static Identity make(const char* name, Role role, const char* region, const char* prefecture) {
@@ -131,11 +131,11 @@ struct Deployment {
     return *env;
   }
 
-  void write_log(int messages) {
+  void write_log(int messages, uint64_t segment_bytes) {
     LogOptions o;
     o.dir = data;
     o.sync = SyncPolicy::kNone;
-    o.segment_bytes = 12 * 1024;
+    o.segment_bytes = segment_bytes;
     o.checkpoint_every = kCheckpointEvery;
     o.checkpoint_interval_ms = 1000000;
     auto log = Log::open(o, broker.sign_sk);
