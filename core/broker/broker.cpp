@@ -63,6 +63,7 @@ Status BrokerImpl::open() {
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();
   durable_horizon_ = log_->last_durable_seq();
+  verify_pool_ = std::make_unique<VerifyPool>(static_cast<unsigned>(config_.verify_threads));
   return rebuild_dedup();
 }
 
@@ -326,14 +327,16 @@ Status BrokerImpl::run(int stop_fd) {
         {zap_events_->handle(), 0, ZMQ_POLLIN, 0},
         {nullptr, log_->completion_fd(), ZMQ_POLLIN, 0},
         {nullptr, stop_fd, ZMQ_POLLIN, 0},
+        {nullptr, verify_pool_->fd(), ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, 4, std::chrono::milliseconds(20));
+      zmq::poll(items, 5, std::chrono::milliseconds(20));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::IOError(std::string("broker: poll failed: ") + e.what());
     }
     if (items[3].revents & ZMQ_POLLIN) break;
+    if (items[4].revents & ZMQ_POLLIN) handle_verified();
     if (items[2].revents & ZMQ_POLLIN) handle_completions();
     if (items[0].revents & ZMQ_POLLIN) handle_router();
     if (items[1].revents & ZMQ_POLLIN) handle_zap_events();
@@ -346,8 +349,15 @@ Status BrokerImpl::run(int stop_fd) {
     }
   }
   spdlog::info("relais-broker stopping: syncing the log");
-  // Acks for records already written go out before we leave.
-  handle_completions();
+  // Messages already accepted are appended, and their acks go out, before we leave.
+  verify_pool_->stop();  // joins the workers: every submitted check has a result
+  handle_verified();
+  const int64_t give_up = monotonic_ms() + 2000;
+  while (!pending_.empty() && monotonic_ms() < give_up) {
+    zmq::pollitem_t item{nullptr, log_->completion_fd(), ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::milliseconds(50));
+    handle_completions();
+  }
   for (auto& [key, sub] : durable_) persist_cursor(*sub, true);
   event_.begin("broker_stop", 0);
   log_event(event_.bytes());

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "broker/event.h"
+#include "broker/verify_pool.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "log/log.h"
@@ -72,6 +73,10 @@ struct Waiter {
 struct PendingPublish {
   std::string dedup_key;
   Uuid id{};
+  std::string from;
+  int64_t ts_ms = 0;  // broker time at ingest
+  Hash256 core_hash{};
+  Hash256 ct_hash{};
   std::vector<Waiter> waiters;
   std::shared_ptr<CachedMessage> message;
 };
@@ -93,6 +98,8 @@ class BrokerImpl {
   std::unique_ptr<zmq::socket_t> zap_events_;
   std::unique_ptr<ZapHandler> zap_;
   std::unique_ptr<Log> log_;
+  std::unique_ptr<VerifyPool> verify_pool_;
+  std::vector<VerifyPool::Result> verified_;
   std::string bound_endpoint_;
 
   std::unordered_map<std::string, Session> sessions_;
@@ -140,6 +147,7 @@ class BrokerImpl {
   void remember_dedup(const std::string& key, const DedupEntry& e);
   void expire_dedup(int64_t now);
   void send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e);
+  void handle_verified();  // step 11 results: append (12) or refuse
 
   // delivery.cpp
   void on_sub(Session& s, ByteView args);

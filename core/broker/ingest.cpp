@@ -120,10 +120,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
     pending_[p->second].waiters.push_back(Waiter{s.rid, pa.req_id});
     return;
   }
-  // 11. signature
-  if (Status st = verify_envelope(env, s.card->sign_pk); !st.ok())
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kBadSignature, "bad signature", h.topic, &h.id);
-  // 12. append; 13 happens in handle_completions once the record is durable
+  // 11. signature, on the verify pool; handle_verified() goes on with 12.
   auto msg = std::make_shared<CachedMessage>();
   msg->topic = h.topic;
   msg->readers = readers;
@@ -133,11 +130,46 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
   PendingPublish pp;
   pp.dedup_key = key;
   pp.id = h.id;
+  pp.from = s.name;
+  pp.ts_ms = now;
+  pp.core_hash = env.core_hash;
+  pp.ct_hash = env.ct_hash;
   pp.waiters.push_back(Waiter{s.rid, pa.req_id});
   pp.message = std::move(msg);
-  log_->submit_message(token, now, env.core_hash, env.ct_hash, pp.message->envelope);
+  VerifyPool::Job job;
+  job.token = token;
+  job.message = envelope_signing_message(env.core_hash, env.ct_hash);
+  job.sig = env.sig;
+  job.pk = s.card->sign_pk;
   pending_by_key_.emplace(std::move(key), token);
   pending_.emplace(token, std::move(pp));
+  verify_pool_->submit(job);
+}
+
+void BrokerImpl::handle_verified() {
+  verified_.clear();
+  verify_pool_->drain(&verified_);
+  for (const VerifyPool::Result& r : verified_) {
+    auto it = pending_.find(r.token);
+    if (it == pending_.end()) continue;
+    PendingPublish& p = it->second;
+    if (!r.ok) {
+      for (const Waiter& w : p.waiters) send_error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature");
+      event_.begin("refusal", 5)
+          .str("who", p.from)
+          .str("code", error_code_name(ErrorCode::kBadSignature))
+          .str("why", "bad signature")
+          .str("topic", p.message->topic)
+          .bin("id", ByteView(p.id.data(), p.id.size()));
+      log_event(event_.bytes());
+      spdlog::info("refused {}: bad signature", p.from);
+      pending_by_key_.erase(p.dedup_key);
+      pending_.erase(it);
+      continue;
+    }
+    // 12. append; 13 happens in handle_completions once the record is durable.
+    log_->submit_message(r.token, p.ts_ms, p.core_hash, p.ct_hash, p.message->envelope);
+  }
 }
 
 void BrokerImpl::send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e) {

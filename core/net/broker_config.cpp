@@ -49,6 +49,7 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.max_readers = f.get_int("limits", "max_readers", c.max_readers, 1, 4096);
   c.max_clock_skew_ms = f.get_int("limits", "max_clock_skew_ms", c.max_clock_skew_ms, 1000, 86400000);
   c.dedup_window_ms = f.get_int("limits", "dedup_window_ms", c.dedup_window_ms, 1000, 30ll * 86400000);
+  c.verify_threads = f.get_int("limits", "verify_threads", c.verify_threads, 0, 64);
   if (c.heartbeat_timeout_ms <= c.heartbeat_ms)
     f.error_at("delivery", "heartbeat_timeout_ms", "delivery.heartbeat_timeout_ms must exceed delivery.heartbeat_ms");
   if (c.dedup_window_ms < 2 * c.max_clock_skew_ms)

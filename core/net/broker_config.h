@@ -37,6 +37,7 @@ struct BrokerConfig {
   int64_t max_readers = 64;
   int64_t max_clock_skew_ms = 300000;
   int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms
+  int64_t verify_threads = 2;         // signature-check workers; 0 = on the main thread
 };
 
 Result<BrokerConfig> load_broker_config(const std::string& path);

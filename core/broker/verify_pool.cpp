@@ -1,0 +1,86 @@
+#include "broker/verify_pool.h"
+
+#include <cstdlib>
+#include <sodium.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace relais {
+
+VerifyPool::VerifyPool(unsigned threads) {
+  if (sodium_init() < 0) std::abort();
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+}
+
+VerifyPool::~VerifyPool() {
+  stop();
+  if (event_fd_ >= 0) close(event_fd_);
+}
+
+void VerifyPool::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+static bool check(const VerifyPool::Job& j) {
+  return crypto_sign_verify_detached(j.sig.data(), j.message.data(), j.message.size(), j.pk.data()) == 0;
+}
+
+void VerifyPool::finish(const Result& r) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake = done_.empty();
+    done_.push_back(r);
+  }
+  if (wake) {
+    uint64_t one = 1;
+    (void)!write(event_fd_, &one, sizeof one);
+  }
+}
+
+void VerifyPool::submit(const Job& job) {
+  if (workers_.empty()) {
+    finish(Result{job.token, check(job)});
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(job);
+  }
+  cv_.notify_one();
+}
+
+void VerifyPool::run() {
+  std::vector<Job> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      if (stop_ && jobs_.empty()) return;
+      // Take a few at a time: fewer lock round trips under load.
+      for (int i = 0; i < 16 && !jobs_.empty(); ++i) {
+        batch.push_back(jobs_.front());
+        jobs_.pop_front();
+      }
+    }
+    for (const Job& j : batch) finish(Result{j.token, check(j)});
+    batch.clear();
+  }
+}
+
+void VerifyPool::drain(std::vector<Result>* out) {
+  uint64_t n = 0;
+  (void)!read(event_fd_, &n, sizeof n);
+  std::lock_guard<std::mutex> lock(mu_);
+  out->insert(out->end(), done_.begin(), done_.end());
+  done_.clear();
+}
+
+}  // namespace relais
