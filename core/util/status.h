@@ -47,7 +47,10 @@ class [[nodiscard]] Status {
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
-  const std::string& message() const { return message_; }
+  const std::string& message() const& { return message_; }
+  // On a temporary (e.g. result.status().message()) the text is moved out, so
+  // binding it to a reference can never dangle.
+  std::string message() && { return std::move(message_); }
 
   // Exit code convention of every Relais program: 0 ok, 2 usage/config
   // (including a loose key-file mode), 1 for everything else.

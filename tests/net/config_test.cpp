@@ -75,7 +75,7 @@ TEST_CASE("every error of a configuration is reported at once", "[config]") {
   std::string path = write_temp("[broker]\nendpoint = \"udp://x\"\n[log]\nsync = \"never\"\nbogus = 1\n");
   auto r = load_broker_config(path);
   REQUIRE_FALSE(r.ok());
-  const std::string& m = r.status().message();
+  const std::string m = r.status().message();
   CHECK_THAT(m, Catch::Contains("broker.endpoint"));
   CHECK_THAT(m, Catch::Contains("log.sync"));
   CHECK_THAT(m, Catch::Contains("unknown key log.bogus"));
