@@ -196,26 +196,31 @@ Status BrokerClient::reconnect(int64_t deadline_ms) {
 }
 
 Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms) {
-  uint64_t req_id = next_req_id_++;
-  PubArgs p{req_id};
-  encode_args(p, &buf_);
-  send(Command::kPub, buf_, envelope);
-  int64_t retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
+  uint64_t req_id = 0;
+  int64_t retry_at = 0;
+  // Every (re)send carries the same envelope bytes: the broker answers a
+  // retry of a logged (from, id) with the original seq.
+  auto send_pub = [&] {
+    req_id = next_req_id_++;
+    PubArgs p{req_id};
+    encode_args(p, &buf_);
+    send(Command::kPub, buf_, envelope);
+    retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
+  };
+  send_pub();
+  Status last_storage_error;
   while (true) {
     auto in = receive(std::min(deadline_ms, retry_at));
     if (!in.ok()) return in.status();
     if (!in->has_value()) {
-      if (monotonic_ms() >= deadline_ms)
+      if (monotonic_ms() >= deadline_ms) {
+        if (!last_storage_error.ok()) return Status::Refused(last_storage_error.message());
         return Status::Timeout("agent: the broker at " + endpoint_ + " did not acknowledge the message in time");
-      // The request or its reply was lost: reconnect and resend the same
-      // bytes; the broker answers a retry with the original seq.
-      Status s = reconnect(deadline_ms);
-      if (!s.ok()) return s;
-      req_id = next_req_id_++;
-      PubArgs again{req_id};
-      encode_args(again, &buf_);
-      send(Command::kPub, buf_, envelope);
-      retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
+      }
+      // The request or its reply was lost, or the broker could not store it
+      // yet: reconnect if needed and send the same bytes again.
+      if (last_storage_error.ok()) RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));
+      send_pub();
       continue;
     }
     Incoming& msg = **in;
@@ -226,16 +231,13 @@ Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms)
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
-      if (e.req_id == req_id || e.req_id == 0) {
-        if (e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted and forgot us
-          RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));
-          req_id = next_req_id_++;
-          PubArgs again{req_id};
-          encode_args(again, &buf_);
-          send(Command::kPub, buf_, envelope);
-          retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
-          continue;
-        }
+      if (e.req_id != req_id && e.req_id != 0) continue;
+      if (e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted and forgot us
+        RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));
+        send_pub();
+      } else if (e.code == ErrorCode::kStorage) {  // e.g. disk full: retried until the deadline
+        last_storage_error = Status::Refused(e.reason);
+      } else {
         return Status::Refused(e.reason);
       }
     } else if (msg.cmd == Command::kMsg) {

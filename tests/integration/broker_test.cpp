@@ -18,21 +18,12 @@ namespace {
 
 const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
-std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name) {
-  auto ctx = load_agent_context(d.agent_config(name));
-  INFO(ctx.status().message());
-  REQUIRE(ctx.ok());
-  return std::move(ctx).value();
-}
-
-std::string alert_doc() { return read_all(source_path("demo/documents/alert-golfe.json")); }
-
 // Seals an alert as `ctx` would, then lets the test tamper with the params.
 Bytes seal_alert(const AgentContext& ctx, const std::function<void(SealParams&)>& tweak) {
   PublishRequest req;
   req.topic = kAlertTopic;
   req.type = "alert";
-  req.json_text = alert_doc();
+  req.json_text = alert_with();
   auto honest = prepare_envelope(ctx, req);
   REQUIRE(honest.ok());
   SealParams p;
@@ -45,7 +36,7 @@ Bytes seal_alert(const AgentContext& ctx, const std::function<void(SealParams&)>
   for (const auto& n : ctx.bundle.policy.readers(kAlertTopic, ctx.bundle.participants))
     p.readers.emplace_back(n, ctx.bundle.find(n)->seal_pk);
   tweak(p);
-  auto body = json_to_msgpack(alert_doc());
+  auto body = json_to_msgpack(alert_with());
   REQUIRE(body.ok());
   auto sealed = seal_envelope(p, *body, ctx.identity.sign_sk);
   REQUIRE(sealed.ok());
@@ -298,7 +289,7 @@ TEST_CASE("no byte of a plaintext body reaches the broker's data folder or logs"
   Deployment d;
   d.start_broker();
   const std::string marker = "MARKER-" + std::to_string(now_ms()) + "-zq7";
-  std::string doc = alert_doc();
+  std::string doc = alert_with();
   doc.replace(doc.find("Two girls"), 9, marker);
   ChildProcess sub;
   const std::string out = d.dir() + "/out-commission";

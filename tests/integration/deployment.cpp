@@ -68,6 +68,21 @@ ProcResult Deployment::admin(const std::vector<std::string>& args) {
 
 std::string source_path(const std::string& relative) { return std::string(RELAIS_SOURCE_DIR) + "/" + relative; }
 
+std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name) {
+  auto ctx = load_agent_context(d.agent_config(name));
+  INFO(ctx.status().message());
+  REQUIRE(ctx.ok());
+  return std::move(ctx).value();
+}
+
+std::string alert_with(const std::string& tag, size_t padding) {
+  const std::string text = read_all(source_path("demo/documents/alert-golfe.json"));
+  if (tag.empty()) return text;
+  nlohmann::json doc = nlohmann::json::parse(text);
+  doc["description"] = "tag " + tag + (padding ? " " + std::string(padding, 'x') : std::string());
+  return doc.dump();
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent.h"
 #include "process.h"
 
 namespace relais::test {
@@ -43,6 +44,10 @@ class Deployment {
 };
 
 std::string source_path(const std::string& relative);  // RELAIS_SOURCE_DIR/relative
+// The agent library's context for a participant of d (REQUIREs it loads).
+std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name);
+// The demo's Golfe alert; with a tag, its description becomes "tag <tag>" (+ padding x's).
+std::string alert_with(const std::string& tag = "", size_t padding = 0);
 std::vector<std::string> lines_of(const std::string& text);
 
 }  // namespace relais::test

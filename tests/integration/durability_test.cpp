@@ -22,20 +22,7 @@ namespace {
 
 const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
-std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name) {
-  auto ctx = load_agent_context(d.agent_config(name));
-  INFO(ctx.status().message());
-  REQUIRE(ctx.ok());
-  return std::move(ctx).value();
-}
-
 // An alert whose description carries a unique tag (and optional padding).
-std::string alert_with(const std::string& tag, size_t padding = 0) {
-  nlohmann::json doc = nlohmann::json::parse(read_all(source_path("demo/documents/alert-golfe.json")));
-  doc["description"] = "tag " + tag + " " + std::string(padding, 'x');
-  return doc.dump();
-}
-
 Bytes sealed_alert(const AgentContext& ctx, const std::string& tag, size_t padding = 0) {
   PublishRequest req;
   req.topic = kAlertTopic;
@@ -258,7 +245,12 @@ TEST_CASE("a stuck subscriber neither stalls others nor grows the broker's memor
   const long rss_end = rss_kb(d.broker().pid());
   // The stuck subscriber's backlog is ~1000 x 4 KB = 4 MB; it stays on disk.
   WARN("broker RSS " << rss_warm << " kB after " << kWarmup << " messages, " << rss_end << " kB after " << kMessages);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's quarantine keeps freed memory, so RSS says nothing there; the
+  // release build (make test) makes the check.
+#else
   CHECK(rss_end - rss_warm < 2500);
+#endif
 }
 
 TEST_CASE("a second broker on the same data folder is refused", "[integration][durability]") {

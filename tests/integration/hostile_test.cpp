@@ -26,19 +26,6 @@ namespace {
 
 const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
-std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name) {
-  auto ctx = load_agent_context(d.agent_config(name));
-  INFO(ctx.status().message());
-  REQUIRE(ctx.ok());
-  return std::move(ctx).value();
-}
-
-std::string alert_with(const std::string& tag) {
-  nlohmann::json doc = nlohmann::json::parse(read_all(source_path("demo/documents/alert-golfe.json")));
-  doc["description"] = "tag " + tag;
-  return doc.dump();
-}
-
 Bytes sealed(const AgentContext& ctx, const std::string& tag, const std::function<void(SealParams&)>& tweak) {
   SealParams p;
   p.from = ctx.identity.card.name;
@@ -207,7 +194,7 @@ TEST_CASE("legitimate traffic flows and nothing is lost while the broker is atta
   CHECK_THAT(log, Catch::Contains("refused police.kozah"));
 }
 
-TEST_CASE("--check-config reports configuration errors with file and line and exits 2", "[integration][hostile]") {
+TEST_CASE("the broker's --check-config reports configuration errors with file and line and exits 2", "[integration][hostile]") {
   Deployment d;
   ProcResult ok = run_process({bin("relais-broker"), "--config", d.dir() + "/broker.toml", "--check-config"});
   CHECK(ok.exit_code == 0);
