@@ -142,9 +142,10 @@ echo "log.bytes $(du -sb "$T/log/data" | cut -f1)" >> "$RES"
 AUDIT_TOOL="relais-bench audit (LogReader scan + decode + Ed25519 verify on 2 threads; relais-audit verify not available)"
 if [ -x "$BIN/relais-audit" ] && "$BIN/relais-audit" verify --help >/dev/null 2>&1; then
   AUDIT_TOOL="relais-audit verify"
-  COMMANDS+=("$BIN/relais-audit verify --config \$T/log/broker.toml")
+  AUDIT_ARGS=(--bundle "$T/log/trust.bundle" --authority-pub "$T/log/keys/authority.pub" --data "$T/log/data" verify)
+  COMMANDS+=("$BIN/relais-audit --bundle \$T/log/trust.bundle --authority-pub \$T/log/keys/authority.pub --data \$T/log/data verify")
   s=$(date +%s%N)
-  if "$BIN/relais-audit" verify --config "$T/log/broker.toml" > "$T/audit.out" 2>&1; then
+  if "$BIN/relais-audit" "${AUDIT_ARGS[@]}" > "$T/audit.out" 2>&1; then
     e=$(date +%s%N)
     echo "audit.seconds $(awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", (b-a)/1e9}')" >> "$RES"
     echo "audit.records_per_s $(awk -v a="$s" -v b="$e" -v n="$LOG_RECORDS" 'BEGIN{printf "%.0f", n/((b-a)/1e9)}')" >> "$RES"
