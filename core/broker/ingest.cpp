@@ -230,12 +230,16 @@ void BrokerImpl::handle_completions() {
   }
 }
 
-// Dedup survives restarts: rebuilt from the messages logged within the window.
+// Dedup survives restarts: rebuilt from the messages logged recently enough
+// that a retry of them could still pass the clock check (step 9 refuses an
+// envelope more than max_clock_skew from now, and an envelope was logged within
+// max_clock_skew of its own ts), so older ones need not be read back.
 Status BrokerImpl::rebuild_dedup() {
   const int64_t now = now_ms();
   const uint64_t last = log_->last_durable_seq();
   if (last == 0) return Status::Ok();
-  auto first = log_->first_seq_at_or_after_time(now - config_.dedup_window_ms);
+  const int64_t window = std::min(config_.dedup_window_ms, 2 * config_.max_clock_skew_ms + 60000);
+  auto first = log_->first_seq_at_or_after_time(now - window);
   if (!first.ok()) return Status::Ok();  // nothing in the window
   size_t rebuilt = 0;
   for (uint64_t seq = *first; seq <= last; ++seq) {
