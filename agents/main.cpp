@@ -21,11 +21,18 @@ int fail(const relais::Status& s) {
 }
 
 relais::Result<std::string> read_document(const std::string& file) {
+  constexpr size_t kMaxDocument = 4u << 20;  // as for files
   if (file.empty() || file == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string text;
+    char buf[65536];
+    while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+      text.append(buf, static_cast<size_t>(std::cin.gcount()));
+      if (text.size() > kMaxDocument)
+        return relais::Status::Invalid("document on stdin is larger than " + std::to_string(kMaxDocument) + " bytes");
+    }
     return text;
   }
-  auto t = relais::read_text_file(file, 4u << 20);
+  auto t = relais::read_text_file(file, kMaxDocument);
   if (!t.ok()) return relais::Status::Invalid(t.status().message());
   return t;
 }

@@ -142,8 +142,8 @@ void BrokerImpl::refuse(const Session* s, const std::string& rid, uint64_t req_i
 void BrokerImpl::handle_router() {
   // Bounded burst: other work (completions, timers) gets its turn.
   for (int burst = 0; burst < 256; ++burst) {
-    std::vector<zmq::message_t> frames;
-    frames.reserve(4);
+    std::vector<zmq::message_t>& frames = frames_;
+    frames.clear();
     try {
       zmq::message_t m;
       if (!router_->recv(m, zmq::recv_flags::dontwait)) return;

@@ -30,7 +30,9 @@ namespace relais {
 struct CachedMessage {
   uint64_t seq = 0;
   std::string topic;
-  std::vector<std::string> readers;  // names in `to`, sorted
+  // Names in `to`, sorted. Shared with the readers cache for live messages, so
+  // ingest copies no strings per message.
+  std::shared_ptr<const std::vector<std::string>> readers;
   Bytes envelope;
 };
 
@@ -108,17 +110,17 @@ class BrokerImpl {
   std::unordered_map<std::string, uint64_t> pending_by_key_;
   std::unordered_map<std::string, DedupEntry> dedup_;
   std::deque<std::pair<int64_t, std::string>> dedup_expiry_;
-  std::unordered_map<std::string, std::vector<std::string>> readers_cache_;
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> readers_cache_;
   std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
   std::deque<uint64_t> recent_order_;
   uint64_t next_token_ = 1;
   uint64_t durable_horizon_ = 0;  // highest seq whose completion was drained
-  bool new_messages_ = false;
 
   // Reusable buffers (allocation-light hot path).
   Bytes args_buf_;
   EventBuilder event_;
   std::vector<Completion> completions_;
+  std::vector<zmq::message_t> frames_;  // one received message, reused
   // Batched delivery and ack events, flushed once per loop turn.
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
   std::vector<DeliveryNote> delivered_;
@@ -143,7 +145,7 @@ class BrokerImpl {
 
   // ingest.cpp
   void on_pub(Session& s, ByteView args, const zmq::message_t& envelope_frame);
-  const std::vector<std::string>& readers_for(const std::string& topic);
+  std::shared_ptr<const std::vector<std::string>> readers_for(const std::string& topic);
   void remember_dedup(const std::string& key, const DedupEntry& e);
   void expire_dedup(int64_t now);
   void send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e);

@@ -88,7 +88,10 @@ std::shared_ptr<CachedMessage> BrokerImpl::load_message(uint64_t seq, bool* is_m
   auto m = std::make_shared<CachedMessage>();
   m->seq = seq;
   m->topic = env->header.topic;
-  for (const auto& r : env->header.to) m->readers.push_back(r.name);
+  auto readers = std::make_shared<std::vector<std::string>>();
+  readers->reserve(env->header.to.size());
+  for (const auto& r : env->header.to) readers->push_back(r.name);
+  m->readers = std::move(readers);
   m->envelope = std::move(rec->payload);
   *is_message = true;
   return m;
@@ -246,7 +249,7 @@ void BrokerImpl::pump(Subscription& sub, Session& s, int64_t now) {
     if (!pattern_matches(sub.pattern, m->topic)) continue;
     // Checked again at delivery: the reader must be among the envelope's
     // readers and still allowed by the policy.
-    if (!std::binary_search(m->readers.begin(), m->readers.end(), s.name)) continue;
+    if (!std::binary_search(m->readers->begin(), m->readers->end(), s.name)) continue;
     if (!bundle_.policy.may_subscribe(*s.card, m->topic)) continue;
     InFlight f{now + config_.ack_timeout_ms, 1};
     sub.in_flight.emplace(seq, f);

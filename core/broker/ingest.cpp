@@ -26,14 +26,20 @@ std::string dedup_key(std::string_view from, const Uuid& id) {
   return k;
 }
 
+// Empty when `to` names exactly the expected readers (both sorted; the
+// envelope decoder guarantees `to` is sorted and unique). Allocates only to
+// describe a mismatch.
 std::string readers_mismatch(const std::vector<std::string>& expected, const std::vector<EnvelopeReader>& to) {
+  if (expected.size() == to.size() &&
+      std::equal(expected.begin(), expected.end(), to.begin(),
+                 [](const std::string& e, const EnvelopeReader& r) { return e == r.name; }))
+    return {};
   std::vector<std::string> actual;
   actual.reserve(to.size());
   for (const auto& r : to) actual.push_back(r.name);
   std::vector<std::string> missing, extra;
   std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
   std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(extra));
-  if (missing.empty() && extra.empty()) return {};
   std::string msg = "reader set does not match policy:";
   if (!missing.empty()) {
     msg += " missing";
@@ -48,11 +54,13 @@ std::string readers_mismatch(const std::vector<std::string>& expected, const std
 
 }  // namespace
 
-const std::vector<std::string>& BrokerImpl::readers_for(const std::string& topic) {
+std::shared_ptr<const std::vector<std::string>> BrokerImpl::readers_for(const std::string& topic) {
   auto it = readers_cache_.find(topic);
   if (it != readers_cache_.end()) return it->second;
   if (readers_cache_.size() > 100000) readers_cache_.clear();  // bounded memory under topic floods
-  return readers_cache_.emplace(topic, bundle_.policy.readers(topic, bundle_.participants)).first->second;
+  auto readers = std::make_shared<const std::vector<std::string>>(bundle_.policy.readers(topic, bundle_.participants));
+  readers_cache_.emplace(topic, readers);
+  return readers;
 }
 
 void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) {
@@ -96,8 +104,8 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kTypeNotAllowed,
                   "type " + h.type + " is not allowed on " + h.topic, h.topic, &h.id);
   // 8. to == readers
-  const std::vector<std::string>& readers = readers_for(h.topic);
-  if (std::string why = readers_mismatch(readers, h.to); !why.empty())
+  std::shared_ptr<const std::vector<std::string>> readers = readers_for(h.topic);
+  if (std::string why = readers_mismatch(*readers, h.to); !why.empty())
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kReadersMismatch, why, h.topic, &h.id);
   // 9. clock skew and expiry
   const int64_t now = now_ms();
@@ -123,7 +131,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
   // 11. signature, on the verify pool; handle_verified() goes on with 12.
   auto msg = std::make_shared<CachedMessage>();
   msg->topic = h.topic;
-  msg->readers = readers;
+  msg->readers = std::move(readers);
   msg->envelope.assign(static_cast<const uint8_t*>(frame.data()),
                        static_cast<const uint8_t*>(frame.data()) + frame.size());
   const uint64_t token = next_token_++;
@@ -224,7 +232,6 @@ void BrokerImpl::handle_completions() {
       remember_dedup(p.dedup_key, e);
       p.message->seq = c.seq;
       cache_message(c.seq, p.message);
-      new_messages_ = true;
     }
     pending_.erase(it);
   }
