@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "util/clock.h"
+
 namespace relais::test {
 
 Deployment::Deployment() {
@@ -73,6 +75,26 @@ std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name
   INFO(ctx.status().message());
   REQUIRE(ctx.ok());
   return std::move(ctx).value();
+}
+
+std::unique_ptr<BrokerClient> client_for(const AgentContext& ctx, int64_t timeout_ms) {
+  auto c = std::make_unique<BrokerClient>(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk,
+                                          ctx.bundle.serial, 500);
+  Status s = c->connect(monotonic_ms() + timeout_ms);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return c;
+}
+
+std::unique_ptr<BrokerClient> subscribed_client(const AgentContext& ctx, const std::string& pattern) {
+  auto c = client_for(ctx);
+  SubArgs a;
+  a.sub_id = 1;
+  a.pattern = pattern;
+  Status s = c->subscribe(a, monotonic_ms() + 5000);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return c;
 }
 
 std::string alert_with(const std::string& tag, size_t padding) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/broker_client.h"
 #include "process.h"
 
 namespace relais::test {
@@ -46,6 +47,10 @@ class Deployment {
 std::string source_path(const std::string& relative);  // RELAIS_SOURCE_DIR/relative
 // The agent library's context for a participant of d (REQUIREs it loads).
 std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name);
+// A BrokerClient for ctx's participant, connected (REQUIREs it).
+std::unique_ptr<BrokerClient> client_for(const AgentContext& ctx, int64_t timeout_ms = 10000);
+// The same, with subscription 1 on `pattern` accepted (REQUIREs it).
+std::unique_ptr<BrokerClient> subscribed_client(const AgentContext& ctx, const std::string& pattern);
 // The demo's Golfe alert; with a tag, its description becomes "tag <tag>" (+ padding x's).
 std::string alert_with(const std::string& tag = "", size_t padding = 0);
 std::vector<std::string> lines_of(const std::string& text);

@@ -33,15 +33,6 @@ Bytes sealed_alert(const AgentContext& ctx, const std::string& tag, size_t paddi
   return std::move(env).value();
 }
 
-std::unique_ptr<BrokerClient> client_for(const AgentContext& ctx, int64_t timeout_ms = 10000) {
-  auto c = std::make_unique<BrokerClient>(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk,
-                                          ctx.bundle.serial, 500);
-  Status s = c->connect(monotonic_ms() + timeout_ms);
-  INFO(s.message());
-  REQUIRE(s.ok());
-  return c;
-}
-
 long rss_kb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -194,11 +185,7 @@ TEST_CASE("a subscriber that never acks sees redelivery, then the message is dea
   d.start_broker();
   auto police = context_for(d, "police.golfe");
   auto commission = context_for(d, "commission");
-  auto sub = client_for(*commission);
-  SubArgs a;
-  a.sub_id = 1;
-  a.pattern = "alert.>";
-  REQUIRE(sub->subscribe(a, monotonic_ms() + 5000).ok());
+  auto sub = subscribed_client(*commission, "alert.>");
   auto pub = client_for(*police);
   auto acked = pub->publish(sealed_alert(*police, "never-acked"), monotonic_ms() + 10000);
   REQUIRE(acked.ok());
@@ -223,11 +210,7 @@ TEST_CASE("a stuck subscriber neither stalls others nor grows the broker's memor
   auto police = context_for(d, "police.golfe");
   auto committee = context_for(d, "committee.golfe");
   // The stuck one: subscribes, then never reads nor acks.
-  auto stuck = client_for(*committee);
-  SubArgs a;
-  a.sub_id = 1;
-  a.pattern = "alert.*.maritime.golfe";
-  REQUIRE(stuck->subscribe(a, monotonic_ms() + 5000).ok());
+  auto stuck = subscribed_client(*committee, "alert.*.maritime.golfe");
   const int kWarmup = 200, kMessages = 1200;
   ChildProcess healthy;
   const std::string out = d.dir() + "/commission.out";

@@ -123,9 +123,8 @@ TEST_CASE("legitimate traffic flows and nothing is lost while the broker is atta
   send_frames(*police_kozah, {"HELLO", std::string("\x92\x01\x01", 3), "PUB", std::string("\x91\x01", 2),
                               std::string(200000, 'x')});
   {
-    BrokerClient c(police_kozah->config.broker, police_kozah->identity, police_kozah->bundle.broker()->link_pk,
-                   police_kozah->bundle.serial, 500);
-    REQUIRE(c.connect(monotonic_ms() + 5000).ok());
+    auto client = client_for(*police_kozah);
+    BrokerClient& c = *client;
     // an oversized envelope frame (over max_frame_bytes, under libzmq's cut-off)
     Bytes big(60000, 0x90);
     auto r = c.publish(Bytes(70000, 0x90), monotonic_ms() + 3000);
@@ -160,8 +159,8 @@ TEST_CASE("legitimate traffic flows and nothing is lost while the broker is atta
     CHECK_THAT(expired.status().message(), Catch::Contains("expired"));
   }
   {  // replayed (duplicate) envelopes: answered with the original seq, delivered once
-    BrokerClient c(police->config.broker, police->identity, police->bundle.broker()->link_pk, police->bundle.serial, 500);
-    REQUIRE(c.connect(monotonic_ms() + 5000).ok());
+    auto client = client_for(*police);
+    BrokerClient& c = *client;
     Bytes env = sealed(*police, "replayed", [](SealParams&) {});
     auto a = c.publish(env, monotonic_ms() + 5000);
     REQUIRE(a.ok());
