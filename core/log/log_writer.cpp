@@ -11,6 +11,7 @@
 #include "log/coding.h"
 #include "log/crc32c.h"
 #include "log/recovery.h"
+#include "log/segment_summary.h"
 #include "util/clock.h"
 #include "util/files.h"
 
@@ -47,7 +48,7 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   log->lock_ = std::move(*lock);
 
   const int64_t t0 = monotonic_ms();
-  auto rec = recover_log(options.dir);
+  auto rec = recover_log(options.dir, true, options.message_key);
   if (!rec.ok()) return rec.status();
   auto cps = recover_checkpoint_file(checkpoints_path(options.dir));
   if (!cps.ok()) return cps.status();
@@ -91,14 +92,18 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   }
   RELAIS_RETURN_IF_ERROR(sync_dir(options.dir));
   log->seg_size_ = r.tail_size;
+  log->seg_first_seq_ = r.tail_first_seq;
+  log->seg_records_ = r.tail_records;
+  log->seg_last_cp_ = r.tail_last_checkpoint;
   log->frontier_ = r.frontier;
   log->index_ = std::move(r.index);
   log->durable_seq_.store(r.last_seq);
 
   log->event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (log->event_fd_ < 0) return Status::IOError(std::string("log: cannot create an eventfd: ") + std::strerror(errno));
-  spdlog::info("log: opened {} at seq {} ({} records, {} segments) in {} ms", options.dir, r.last_seq, r.records,
-               log->segments_.size(), monotonic_ms() - t0);
+  spdlog::info("log: opened {} at seq {} ({} records, {} segments: {} from summaries, {} scanned) in {} ms",
+               options.dir, r.last_seq, r.records, log->segments_.size(), r.summarised_segments, r.scanned_segments,
+               monotonic_ms() - t0);
   Log* self = log.get();
   log->thread_ = std::thread([self] { self->run(); });
   return log;
@@ -112,6 +117,9 @@ Log::~Log() {
     }
     q_cv_.notify_one();
     thread_.join();
+    // A clean close: the next start takes the last segment's keys from this
+    // summary (it still scans the segment itself).
+    if (seg_size_ > 0) write_summary_of_current_segment();
   }
   for (const Segment& s : segments_) ::close(s.fd);
   if (event_fd_ >= 0) ::close(event_fd_);
@@ -119,12 +127,18 @@ Log::~Log() {
 
 void Log::submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
                          const std::array<uint8_t, 32>& ct_hash, ByteView envelope) {
+  const RecordKey key = opt_.message_key ? opt_.message_key(envelope) : RecordKey{};
+  submit_message(token, ts_ms, core_hash, ct_hash, key, envelope);
+}
+
+void Log::submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
+                         const std::array<uint8_t, 32>& ct_hash, const RecordKey& key, ByteView envelope) {
   std::lock_guard<std::mutex> g(q_mu_);
   const size_t off = q_arena_.size();
   q_arena_.resize(off + kRecordHeaderSize);
   encode_message_payload(&q_arena_, 0, ts_ms, core_hash, ct_hash, envelope);
   const bool was_empty = q_meta_.empty();
-  q_meta_.push_back({token, RecordKind::kMessage, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize});
+  q_meta_.push_back({token, RecordKind::kMessage, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize, key});
   if (was_empty) q_cv_.notify_one();
 }
 
@@ -134,7 +148,7 @@ void Log::submit_event(uint64_t token, int64_t ts_ms, ByteView event_body) {
   q_arena_.resize(off + kRecordHeaderSize);
   encode_event_payload(&q_arena_, 0, ts_ms, event_body);
   const bool was_empty = q_meta_.empty();
-  q_meta_.push_back({token, RecordKind::kEvent, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize});
+  q_meta_.push_back({token, RecordKind::kEvent, ts_ms, off, q_arena_.size() - off - kRecordHeaderSize, RecordKey{}});
   if (was_empty) q_cv_.notify_one();
 }
 
@@ -198,6 +212,13 @@ Result<uint64_t> Log::first_seq_at_or_after_time(int64_t ts_ms) const {
   return *s;
 }
 
+void Log::for_each_message_key(uint64_t first_seq,
+                               const std::function<void(uint64_t seq, int64_t ts_ms, const RecordKey& key)>& fn) const {
+  const uint64_t limit = last_durable_seq();
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  index_.for_each_message_key(first_seq, limit, fn);
+}
+
 std::optional<Checkpoint> Log::latest_checkpoint() const {
   std::shared_lock<std::shared_mutex> g(r_mu_);
   return latest_cp_;
@@ -240,8 +261,28 @@ void Log::run() {
   }
 }
 
+void Log::write_summary_of_current_segment() {
+  SegmentSummary s;
+  s.segment = segments_.back().number;
+  s.size = seg_size_;
+  s.first_seq = seg_first_seq_;
+  s.records = seg_records_;
+  s.frontier = frontier_;
+  s.last_checkpoint = seg_last_cp_;
+  // Only this thread adds to the index, so reading it here needs no lock.
+  s.leaves.reserve(static_cast<size_t>(frontier_.size() + 1 - seg_first_seq_));
+  for (uint64_t seq = seg_first_seq_; seq <= frontier_.size(); ++seq) s.leaves.push_back(index_.entry(seq));
+  Status st = write_segment_summary(opt_.dir, s, opt_.sync != SyncPolicy::kNone);
+  if (!st.ok())
+    spdlog::warn("log: cannot write the summary of segment {} ({}); the next start scans the segment instead",
+                 segment_file_name(s.segment), st.message());
+}
+
 Status Log::maybe_roll_over() {
   if (seg_size_ < opt_.segment_bytes) return Status::Ok();
+  // Seal: the summary describes the segment as it now stays forever. A crash
+  // before it is durable only costs a scan of the segment at the next start.
+  write_summary_of_current_segment();
   const uint64_t number = segments_.back().number + 1;
   const std::string path = seg_path(number);
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -257,6 +298,9 @@ Status Log::maybe_roll_over() {
   std::unique_lock<std::shared_mutex> g(r_mu_);
   segments_.push_back({number, fd});
   seg_size_ = 0;
+  seg_first_seq_ = frontier_.size() + 1;
+  seg_records_ = 0;
+  seg_last_cp_.reset();
   return Status::Ok();
 }
 
@@ -343,10 +387,13 @@ void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, si
   {
     std::unique_lock<std::shared_mutex> g(r_mu_);
     for (size_t i = begin; i < end; ++i)
-      index_.add(w_done_[i - begin].seq, segments_.back().number, base + (meta[i].frame_off - start), meta[i].ts_ms);
+      index_.add(w_done_[i - begin].seq, segments_.back().number,
+                 IndexEntry{base + (meta[i].frame_off - start), meta[i].ts_ms, meta[i].kind, meta[i].key});
     if (cp) latest_cp_ = cp;
   }
   seg_size_ += (stop - start) + trailer_.size();
+  seg_records_ += (end - begin) + (cp ? 2 : 1);
+  if (cp) seg_last_cp_ = cp;
   frontier_ = std::move(f);
   durable_seq_.store(frontier_.size(), std::memory_order_release);
   publish(&w_done_);

@@ -4,14 +4,23 @@
 //
 // Thread-safety: submit_*, completion_fd, drain_completions must be called
 // from one thread (the broker's main thread). read, first_seq_at_or_after_time,
-// last_durable_seq and latest_checkpoint are safe from any thread and see
-// only durable records. The sign key passed to open() must outlive the Log.
+// for_each_message_key, last_durable_seq and latest_checkpoint are safe from
+// any thread and see only durable records. The sign key passed to open() must
+// outlive the Log.
+//
+// Each message record carries a 16-byte opaque RecordKey (the broker's
+// duplicate key), kept in memory and in segment summaries (never in the
+// record bytes), so that the broker rebuilds its duplicate index at start
+// without reading envelopes. Keys must be derived the same way across
+// restarts: recovery recomputes them with message_key only for records that
+// no summary covers.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +49,12 @@ struct LogOptions {
   uint64_t checkpoint_every = 1000;         // sign a checkpoint every N leaves ...
   int64_t checkpoint_interval_ms = 10000;   // ... or every T ms when leaves were added
   int64_t batch_max_delay_us = 2000;        // upper bound on how long a queued record waits for its sync
+  // Derives the key of a message record from its envelope bytes, for records
+  // recovery has to scan (not covered by a summary) and for the 5-argument
+  // submit_message. May be empty: the keys of such records are then all-zero.
+  // Called from the broker's thread (submit) and from Log::open; must not
+  // throw and must be deterministic.
+  std::function<RecordKey(ByteView envelope)> message_key;
 };
 
 struct Completion {
@@ -68,6 +83,9 @@ class Log {
   // assigns the seq and appends; a Completion follows once the record is
   // durable under the policy, or with a non-ok status if it was not written.
   void submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
+                      const std::array<uint8_t, 32>& ct_hash, const RecordKey& key, ByteView envelope);
+  // As above with key = options.message_key(envelope) (all-zero without one).
+  void submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
                       const std::array<uint8_t, 32>& ct_hash, ByteView envelope);
   void submit_event(uint64_t token, int64_t ts_ms, ByteView event_body);
 
@@ -82,6 +100,13 @@ class Log {
   Result<LogRecord> read(uint64_t seq) const;
   // The first durable seq whose broker ts >= ts_ms; NotFound if none yet.
   Result<uint64_t> first_seq_at_or_after_time(int64_t ts_ms) const;
+  // Calls fn(seq, ts_ms, key) for every durable MESSAGE record with seq >=
+  // first_seq, in seq order, from memory (no disk reads; about 2 ms per
+  // million records plus fn). Holds a shared lock on the index meanwhile, so
+  // fn must not call back into this Log; the writer waits for the index (not
+  // for I/O) until it returns.
+  void for_each_message_key(uint64_t first_seq,
+                            const std::function<void(uint64_t seq, int64_t ts_ms, const RecordKey& key)>& fn) const;
   // The latest signed checkpoint (none for a log that never had a leaf).
   std::optional<Checkpoint> latest_checkpoint() const;
 
@@ -92,6 +117,7 @@ class Log {
     int64_t ts_ms;
     size_t frame_off;  // offset of the 8-byte header in the arena
     size_t payload_len;
+    RecordKey key;     // all-zero for events
   };
   struct Segment {
     uint64_t number;
@@ -105,6 +131,7 @@ class Log {
   Status append_to_segment(ByteView a, ByteView b);
   Status maybe_roll_over();
   void publish(std::vector<Completion>* batch);
+  void write_summary_of_current_segment();
   std::string seg_path(uint64_t number) const;
 
   LogOptions opt_;
@@ -125,6 +152,9 @@ class Log {
   std::vector<Completion> w_done_;
   MerkleFrontier frontier_;
   uint64_t seg_size_ = 0;
+  uint64_t seg_first_seq_ = 1;   // seq of the current segment's first leaf (or the next one)
+  uint64_t seg_records_ = 0;     // records of every kind in the current segment
+  std::optional<Checkpoint> seg_last_cp_;  // last checkpoint record in the current segment
   uint64_t last_cp_size_ = 0;
   int64_t last_cp_time_ms_ = 0;
   std::thread thread_;

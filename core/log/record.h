@@ -32,6 +32,11 @@ inline constexpr size_t kMessageFixedSize = 1 + 8 + 8 + 32 + 32;
 inline constexpr size_t kEventFixedSize = 1 + 8 + 8;
 inline constexpr size_t kCommitPayloadSize = 1 + 8 + 8;
 
+// A 16-byte opaque key per message record, chosen by the broker (its duplicate
+// key). Not part of the record bytes: it lives in the in-memory index and in
+// segment summaries only (docs/log-format.md §Segment summaries).
+using RecordKey = std::array<uint8_t, 16>;
+
 inline bool is_leaf_kind(RecordKind k) { return k == RecordKind::kMessage || k == RecordKind::kEvent; }
 const char* record_kind_name(RecordKind k);
 

@@ -9,6 +9,7 @@
 #include "log/coding.h"
 #include "log/crc32c.h"
 #include "log/record.h"
+#include "log/segment_summary.h"
 
 namespace relais {
 namespace {
@@ -36,14 +37,41 @@ bool damage_is_in_final_batch(ByteView data, uint64_t from) {
 
 struct Pending {
   uint64_t seq;
-  uint64_t offset;
-  int64_t ts_ms;
-  Hash32 leaf;
+  IndexEntry entry;
 };
+
+// Takes a sealed segment from its summary if the summary is valid for it.
+bool use_summary(const std::string& dir, const SegmentFile& seg, uint64_t file_size, RecoveredLog* out) {
+  auto s = read_segment_summary(dir, seg.number, file_size);
+  if (!s.ok()) {
+    if (s.status().code() != Code::kNotFound)
+      spdlog::warn("log: ignoring the summary of segment {} ({}); scanning the segment", seg.name,
+                   s.status().message());
+    return false;
+  }
+  if (s->segment != seg.number || s->size != file_size || s->first_seq != out->last_seq + 1) {
+    spdlog::warn("log: ignoring the summary of segment {} (it describes another size or position); scanning the "
+                 "segment",
+                 seg.name);
+    return false;
+  }
+  uint64_t seq = out->last_seq;
+  for (const IndexEntry& e : s->leaves) {
+    out->index.add(++seq, seg.number, e);
+    out->last_ts_ms = e.ts_ms;
+  }
+  out->frontier = std::move(s->frontier);
+  out->last_seq = seq;
+  if (s->last_checkpoint) out->last_checkpoint_record = s->last_checkpoint;
+  out->records += s->records;
+  ++out->summarised_segments;
+  return true;
+}
 
 }  // namespace
 
-Result<RecoveredLog> recover_log(const std::string& dir, bool repair) {
+Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const MessageKeyFn& message_key,
+                                 bool use_summaries) {
   auto segs = list_segments(dir);
   if (!segs.ok()) return segs.status();
   RecoveredLog out;
@@ -58,18 +86,37 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair) {
     spdlog::warn("log: removing empty segment {} left by an interrupted rollover", files.back().name);
     if (repair && ::unlink(files.back().path.c_str()) != 0)
       return Status::IOError("log: cannot remove " + files.back().path + ": " + std::strerror(errno));
+    if (repair) ::unlink((dir + "/" + summary_file_name(files.back().number)).c_str());
     files.pop_back();
   }
 
   std::vector<Pending> pending;  // leaves since the last commit marker
+  std::vector<IndexEntry> seg_leaves;  // committed leaves of the current segment (for its summary)
   std::optional<Checkpoint> pending_cp;
   uint64_t pending_records = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const SegmentFile& seg = files[i];
     const bool last = i + 1 == files.size();
+    if (!last && use_summaries) {
+      struct stat st {};
+      if (::stat(seg.path.c_str(), &st) != 0)
+        return Status::IOError("log: cannot stat " + seg.path + ": " + std::strerror(errno));
+      if (use_summary(dir, seg, static_cast<uint64_t>(st.st_size), &out)) continue;
+    }
     auto m = MappedSegment::open(seg.path);
     if (!m.ok()) return m.status();
+    ++out.scanned_segments;
     ByteView data = m->data();
+    // A summary of the last segment left by a clean close: its keys spare the message_key calls.
+    std::optional<SegmentSummary> keys_from;
+    if (last && use_summaries) {
+      auto s = read_segment_summary(dir, seg.number, data.size());
+      if (s.ok() && s->size == data.size() && s->first_seq == out.last_seq + 1) keys_from = std::move(*s);
+    }
+    const uint64_t seg_first_seq = out.last_seq + 1;
+    const uint64_t seg_records_before = out.records;
+    std::optional<Checkpoint> seg_last_cp;
+    seg_leaves.clear();
     uint64_t off = 0, committed_end = 0;
     uint64_t seq = out.last_seq;  // last seq seen, committed or pending
     MerkleFrontier tentative = out.frontier;
@@ -94,9 +141,18 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair) {
           break;
         }
         seq = r.seq;
-        Hash32 leaf = leaf_hash(r);
-        tentative.append(leaf);
-        pending.push_back({r.seq, off, r.ts_ms, leaf});
+        tentative.append(leaf_hash(r));
+        IndexEntry e{off, r.ts_ms, r.kind, RecordKey{}};
+        if (r.kind == RecordKind::kMessage) {
+          const size_t k = static_cast<size_t>(seq - seg_first_seq);
+          if (keys_from && k < keys_from->leaves.size() && keys_from->leaves[k].offset == off &&
+              keys_from->leaves[k].kind == r.kind) {
+            e.key = keys_from->leaves[k].key;
+          } else if (message_key) {
+            e.key = message_key(r.body);
+          }
+        }
+        pending.push_back({r.seq, e});
       } else if (r.seq != seq) {
         fault = std::string(record_kind_name(r.kind)) + " out of order (covers seq " + std::to_string(r.seq) +
                 " but the last seq is " + std::to_string(seq) + ")";
@@ -112,13 +168,17 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair) {
       off = next;
       if (r.kind == RecordKind::kCommit) {
         for (const Pending& p : pending) {
-          out.index.add(p.seq, seg.number, p.offset, p.ts_ms);
-          out.last_ts_ms = p.ts_ms;
+          out.index.add(p.seq, seg.number, p.entry);
+          if (!last) seg_leaves.push_back(p.entry);
+          out.last_ts_ms = p.entry.ts_ms;
         }
         pending.clear();
         out.frontier = tentative;
         out.last_seq = seq;
-        if (pending_cp) out.last_checkpoint_record = pending_cp;
+        if (pending_cp) {
+          out.last_checkpoint_record = pending_cp;
+          seg_last_cp = pending_cp;
+        }
         pending_cp.reset();
         out.records += pending_records;
         pending_records = 0;
@@ -150,7 +210,30 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair) {
       if (repair && ::truncate(seg.path.c_str(), static_cast<off_t>(committed_end)) != 0)
         return Status::IOError("log: cannot truncate " + seg.path + ": " + std::strerror(errno));
     }
-    if (last) out.tail_size = committed_end;
+    if (last) {
+      out.tail_size = committed_end;
+      out.tail_first_seq = seg_first_seq;
+      out.tail_records = out.records - seg_records_before;
+      out.tail_last_checkpoint = seg_last_cp;
+    }
+    if (!last && repair && use_summaries) {
+      SegmentSummary s;
+      s.segment = seg.number;
+      s.size = data.size();
+      s.first_seq = seg_first_seq;
+      s.records = out.records - seg_records_before;
+      s.frontier = out.frontier;
+      s.last_checkpoint = seg_last_cp;
+      s.leaves = std::move(seg_leaves);
+      seg_leaves = {};
+      Status st = write_segment_summary(dir, s, true);
+      if (st.ok()) {
+        ++out.summaries_written;
+      } else {
+        spdlog::warn("log: cannot write the summary of segment {} ({}); the next start scans it again", seg.name,
+                     st.message());
+      }
+    }
   }
   out.segments = std::move(files);
   return out;

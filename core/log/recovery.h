@@ -2,6 +2,11 @@
 // §Recovery). Scans every segment, checks framing, CRCs, payloads, sequence
 // continuity and that every in-log checkpoint's root matches the leaves
 // before it, and rebuilds the index and the Merkle frontier.
+// A sealed (not last) segment with a valid summary (segment_summary.h: CRC
+// ok, same segment number and byte size, first seq continues the log) is not
+// read: its index entries, keys, frontier and last checkpoint come from the
+// summary. The last segment is always scanned. With repair, a sealed segment
+// that had to be scanned gets its summary (re)written.
 //
 // Rules:
 //  * Everything up to the last valid commit marker was synced and may have
@@ -17,6 +22,7 @@
 // Must run with the folder lock held (Log::open does this).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +38,9 @@ namespace relais {
 struct RecoveredLog {
   std::vector<SegmentFile> segments;  // in order; empty for a new log
   uint64_t tail_size = 0;             // size of the last segment after any truncation
+  uint64_t tail_first_seq = 1;        // seq of the last segment's first leaf (or the next one)
+  uint64_t tail_records = 0;          // records of every kind kept in the last segment
+  std::optional<Checkpoint> tail_last_checkpoint;  // last checkpoint record kept in the last segment
   LogIndex index;
   MerkleFrontier frontier;
   uint64_t last_seq = 0;
@@ -39,9 +48,19 @@ struct RecoveredLog {
   uint64_t records = 0;               // records kept, all kinds
   uint64_t truncated_bytes = 0;       // bytes cut from the tail
   std::optional<Checkpoint> last_checkpoint_record;
+  uint64_t summarised_segments = 0;   // sealed segments taken from their summary (not read)
+  uint64_t scanned_segments = 0;      // segments read and checked record by record
+  uint64_t summaries_written = 0;     // summaries (re)written for scanned sealed segments
 };
 
-// repair=false only reports (never truncates or removes anything).
-Result<RecoveredLog> recover_log(const std::string& dir, bool repair = true);
+// Derives the key of a message record from its envelope bytes (LogOptions::message_key).
+using MessageKeyFn = std::function<RecordKey(ByteView envelope)>;
+
+// repair=false only reports (never truncates, removes or writes anything).
+// message_key gives the keys of scanned message records (all-zero when empty),
+// unless a summary left by a clean close of the last segment already holds them.
+// use_summaries=false scans every segment.
+Result<RecoveredLog> recover_log(const std::string& dir, bool repair = true, const MessageKeyFn& message_key = {},
+                                 bool use_summaries = true);
 
 }  // namespace relais
