@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "broker/event.h"
+#include "broker/receipt.h"
 #include "broker/verify_pool.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
@@ -120,6 +121,9 @@ class BrokerImpl {
   Bytes args_buf_;
   EventBuilder event_;
   std::vector<Completion> completions_;
+  std::vector<ReceiptFields> receipt_items_;
+  std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
+  std::vector<Receipt> receipts_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
   // Batched delivery and ack events, flushed once per loop turn.
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
@@ -148,7 +152,10 @@ class BrokerImpl {
   std::shared_ptr<const std::vector<std::string>> readers_for(const std::string& topic);
   void remember_dedup(const std::string& key, const DedupEntry& e);
   void expire_dedup(int64_t now);
-  void send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e);
+  void send_puback(const Waiter& w, const Receipt& receipt);
+  // Signs the receipts gathered by one handle_completions() (one signature per
+  // kMaxReceiptBatch) and answers every waiter.
+  void send_batch_pubacks();
   void handle_verified();  // step 11 results: append (12) or refuse
 
   // delivery.cpp

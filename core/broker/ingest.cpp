@@ -121,7 +121,8 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
   // 10. duplicate: a retry gets the original acknowledgement
   std::string key = dedup_key(h.from, h.id);
   if (auto d = dedup_.find(key); d != dedup_.end()) {
-    send_puback(Waiter{s.rid, pa.req_id}, h.id, d->second);
+    const DedupEntry& e = d->second;
+    send_puback(Waiter{s.rid, pa.req_id}, sign_receipt(ReceiptFields{h.id, e.seq, e.leaf, e.ts_ms}, identity_.sign_sk));
     return;
   }
   if (auto p = pending_by_key_.find(key); p != pending_by_key_.end()) {
@@ -180,11 +181,12 @@ void BrokerImpl::handle_verified() {
   }
 }
 
-void BrokerImpl::send_puback(const Waiter& w, const Uuid& id, const DedupEntry& e) {
+void BrokerImpl::send_puback(const Waiter& w, const Receipt& receipt) {
   PubAckArgs a;
   a.req_id = w.req_id;
-  a.seq = e.seq;
-  a.receipt = encode_receipt(sign_receipt(id, e.seq, e.leaf, e.ts_ms, identity_.sign_sk));
+  a.seq = receipt.seq;
+  a.receipt.clear();
+  encode_receipt(receipt, &a.receipt);
   encode_args(a, &args_buf_);
   send(w.rid, Command::kPubAck, args_buf_);
 }
@@ -228,13 +230,31 @@ void BrokerImpl::handle_completions() {
       spdlog::error("broker: publish refused, log write failed: {}", c.status.message());
     } else {
       DedupEntry e{c.seq, c.leaf_hash, c.ts_ms, now_ms() + config_.dedup_window_ms};
-      for (const Waiter& w : p.waiters) send_puback(w, p.id, e);
+      // 13. acknowledged below, with one receipt signature for the whole drain.
+      const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
+      receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
+      for (Waiter& w : p.waiters) receipt_waiters_.emplace_back(item, std::move(w));
       remember_dedup(p.dedup_key, e);
       p.message->seq = c.seq;
       cache_message(c.seq, p.message);
     }
     pending_.erase(it);
   }
+  send_batch_pubacks();
+}
+
+void BrokerImpl::send_batch_pubacks() {
+  if (receipt_items_.empty()) return;
+  size_t w = 0;
+  for (size_t begin = 0; begin < receipt_items_.size(); begin += kMaxReceiptBatch) {
+    const size_t n = std::min(kMaxReceiptBatch, receipt_items_.size() - begin);
+    sign_receipt_batch(std::span<const ReceiptFields>(receipt_items_.data() + begin, n), identity_.sign_sk,
+                       &receipts_);
+    for (; w < receipt_waiters_.size() && receipt_waiters_[w].first < begin + n; ++w)
+      send_puback(receipt_waiters_[w].second, receipts_[receipt_waiters_[w].first - begin]);
+  }
+  receipt_items_.clear();
+  receipt_waiters_.clear();
 }
 
 // Dedup survives restarts: rebuilt from the messages logged recently enough
