@@ -23,6 +23,26 @@
 #include "util/clock.h"
 
 namespace relais::bench {
+namespace {
+
+// The record key of a message: BLAKE2b-128("relais/dedup/v1" ‖ from ‖ 0x00 ‖ id),
+// the broker's duplicate key (from, id) in 16 bytes. Must match the broker's
+// derivation (LogOptions::message_key), or its rebuilt duplicate index misses.
+RecordKey dedup_record_key(std::string_view from, const Uuid& id) {
+  static constexpr char kContext[] = "relais/dedup/v1";
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 16);
+  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(kContext), sizeof kContext - 1);
+  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(from.data()), from.size());
+  const uint8_t zero = 0;
+  crypto_generichash_update(&st, &zero, 1);
+  crypto_generichash_update(&st, id.data(), id.size());
+  RecordKey k{};
+  crypto_generichash_final(&st, k.data(), k.size());
+  return k;
+}
+
+}  // namespace
 
 int run_genlog(const GenLogOptions& o) {
   if (sodium_init() < 0) return 1;
@@ -36,6 +56,10 @@ int run_genlog(const GenLogOptions& o) {
   LogOptions lo;
   lo.dir = o.dir + "/data";
   lo.sync = SyncPolicy::kBatch;
+  lo.message_key = [](ByteView env) {
+    auto d = decode_envelope(env);
+    return d.ok() ? dedup_record_key(d->header.from, d->header.id) : RecordKey{};
+  };
   auto log = Log::open(lo, broker->sign_sk);
   if (!log.ok()) {
     std::cerr << log.status().message() << "\n";
@@ -46,6 +70,7 @@ int run_genlog(const GenLogOptions& o) {
   constexpr size_t kChunk = 10000;
   std::vector<Bytes> chunk(kChunk);
   std::vector<std::pair<Hash256, Hash256>> hashes(kChunk);
+  std::vector<RecordKey> keys(kChunk);
   std::vector<Completion> done;
   size_t written = 0;
   while (written < o.records) {
@@ -67,6 +92,7 @@ int run_genlog(const GenLogOptions& o) {
         auto d = decode_envelope(*e);
         if (!d.ok()) { failed = true; return; }
         hashes[i] = {d->core_hash, d->ct_hash};
+        keys[i] = dedup_record_key(d->header.from, d->header.id);
         chunk[i] = std::move(e).value();
       }
     };
@@ -79,7 +105,7 @@ int run_genlog(const GenLogOptions& o) {
     }
     // The Log copies the bytes into its own arena at submit.
     for (size_t i = 0; i < n; ++i)
-      (*log)->submit_message(written + i + 1, now_ms(), hashes[i].first, hashes[i].second, chunk[i]);
+      (*log)->submit_message(written + i + 1, now_ms(), hashes[i].first, hashes[i].second, keys[i], chunk[i]);
     written += n;
     done.clear();
     (*log)->drain_completions(&done);

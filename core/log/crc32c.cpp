@@ -3,6 +3,9 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace relais::crc32c {
 namespace {
@@ -26,9 +29,34 @@ constexpr Tables make_tables() {
 
 constexpr Tables kTables = make_tables();
 
+#if defined(__x86_64__)
+// The SSE4.2 crc32 instruction computes exactly this CRC (Castagnoli,
+// reflected); used when the CPU has it, about 5x faster than the tables.
+__attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const uint8_t* p, size_t n) {
+  uint64_t c = ~crc;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    c = _mm_crc32_u64(c, w);
+    p += 8;
+    n -= 8;
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  while (n--) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+#endif
+
 }  // namespace
 
 uint32_t extend(uint32_t crc, const uint8_t* p, size_t n) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("sse4.2")) return extend_sse42(crc, p, n);
+#endif
+  return extend_portable(crc, p, n);
+}
+
+uint32_t extend_portable(uint32_t crc, const uint8_t* p, size_t n) {
   const auto& t = kTables;
   uint32_t c = ~crc;
   while (n >= 8) {

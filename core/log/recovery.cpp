@@ -42,7 +42,8 @@ struct Pending {
 
 // Takes a sealed segment from its summary if the summary is valid for it.
 bool use_summary(const std::string& dir, const SegmentFile& seg, uint64_t file_size, RecoveredLog* out) {
-  auto s = read_segment_summary(dir, seg.number, file_size);
+  MappedSegment map;
+  auto s = map_segment_summary(dir, seg.number, file_size, &map);
   if (!s.ok()) {
     if (s.status().code() != Code::kNotFound)
       spdlog::warn("log: ignoring the summary of segment {} ({}); scanning the segment", seg.name,
@@ -56,7 +57,8 @@ bool use_summary(const std::string& dir, const SegmentFile& seg, uint64_t file_s
     return false;
   }
   uint64_t seq = out->last_seq;
-  for (const IndexEntry& e : s->leaves) {
+  for (size_t k = 0; k < s->leaf_count(); ++k) {
+    const IndexEntry e = s->leaf_at(k);
     out->index.add(++seq, seg.number, e);
     out->last_ts_ms = e.ts_ms;
   }
@@ -88,6 +90,24 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const Mess
       return Status::IOError("log: cannot remove " + files.back().path + ": " + std::strerror(errno));
     if (repair) ::unlink((dir + "/" + summary_file_name(files.back().number)).c_str());
     files.pop_back();
+  }
+
+  // Reserve the index once: at most one leaf per 25 bytes of the last segment,
+  // exactly one per 33-byte entry of each summary. Untouched capacity costs no memory.
+  {
+    uint64_t estimate = 0;
+    for (size_t i = 0; i < files.size(); ++i) {
+      struct stat st {};
+      const bool last = i + 1 == files.size();
+      const std::string p = last ? files[i].path : dir + "/" + summary_file_name(files[i].number);
+      if (::stat(p.c_str(), &st) != 0) {
+        if (::stat(files[i].path.c_str(), &st) != 0) continue;
+        estimate += static_cast<uint64_t>(st.st_size) / (kRecordHeaderSize + kEventFixedSize);
+      } else {
+        estimate += static_cast<uint64_t>(st.st_size) / (last ? kRecordHeaderSize + kEventFixedSize : SegmentSummary::kEntrySize);
+      }
+    }
+    out.index.reserve(static_cast<size_t>(estimate + 1));
   }
 
   std::vector<Pending> pending;  // leaves since the last commit marker

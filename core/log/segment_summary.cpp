@@ -16,7 +16,7 @@ namespace relais {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'L', 'S', 'U', 'M', 'M', '0', '1'};
-constexpr size_t kEntrySize = 8 + 8 + 1 + 16;
+constexpr size_t kEntrySize = SegmentSummary::kEntrySize;
 constexpr size_t kMinRecordSize = kRecordHeaderSize + kEventFixedSize;
 
 Status io_error(const std::string& what, const std::string& path) {
@@ -60,7 +60,17 @@ Bytes SegmentSummary::encode() const {
   return out;
 }
 
-Result<SegmentSummary> SegmentSummary::decode(ByteView d) {
+IndexEntry SegmentSummary::leaf_at(size_t i) const {
+  const uint8_t* e = leaf_bytes.data() + i * kEntrySize;
+  IndexEntry x;
+  x.offset = coding::get_u64(e);
+  x.ts_ms = static_cast<int64_t>(coding::get_u64(e + 8));
+  x.kind = static_cast<RecordKind>(e[16]);
+  std::memcpy(x.key.data(), e + 17, x.key.size());
+  return x;
+}
+
+Result<SegmentSummary> SegmentSummary::decode(ByteView d, bool copy_leaves) {
   constexpr size_t kFixed = sizeof kMagic + 6 * 8 + 1;
   if (d.size() < kFixed + 1 + 4) return Status::Corruption("summary: too short");
   if (std::memcmp(d.data(), kMagic, sizeof kMagic) != 0) return Status::Corruption("summary: bad magic");
@@ -93,21 +103,21 @@ Result<SegmentSummary> SegmentSummary::decode(ByteView d) {
   }
   if ((body - pos) / kEntrySize != leaves || (body - pos) % kEntrySize != 0)
     return Status::Corruption("summary: entry count does not fit the length");
-  s.leaves.resize(leaves);
-  const uint8_t* e = d.data() + pos;
+  s.leaf_bytes = d.subspan(pos, body - pos);
+  const uint8_t* e = s.leaf_bytes.data();
   uint64_t prev_end = 0;
-  for (IndexEntry& x : s.leaves) {
-    x.offset = coding::get_u64(e);
-    x.ts_ms = static_cast<int64_t>(coding::get_u64(e + 8));
+  for (uint64_t i = 0; i < leaves; ++i, e += kEntrySize) {
+    const uint64_t offset = coding::get_u64(e);
     const uint8_t kind = e[16];
     if (kind != static_cast<uint8_t>(RecordKind::kMessage) && kind != static_cast<uint8_t>(RecordKind::kEvent))
       return Status::Corruption("summary: bad record kind");
-    x.kind = static_cast<RecordKind>(kind);
-    std::memcpy(x.key.data(), e + 17, x.key.size());
-    if (x.offset < prev_end || x.offset > s.size || s.size - x.offset < kMinRecordSize)
+    if (offset < prev_end || offset > s.size || s.size - offset < kMinRecordSize)
       return Status::Corruption("summary: record offsets out of order or beyond the segment");
-    prev_end = x.offset + kMinRecordSize;
-    e += kEntrySize;
+    prev_end = offset + kMinRecordSize;
+  }
+  if (copy_leaves) {
+    s.leaves.reserve(leaves);
+    for (size_t i = 0; i < leaves; ++i) s.leaves.push_back(s.leaf_at(i));
   }
   return s;
 }
@@ -140,7 +150,8 @@ Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bo
   return Status::Ok();
 }
 
-Result<SegmentSummary> read_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size) {
+Result<SegmentSummary> map_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size,
+                                           MappedSegment* map) {
   const std::string path = dir + "/" + summary_file_name(number);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
@@ -149,9 +160,20 @@ Result<SegmentSummary> read_segment_summary(const std::string& dir, uint64_t num
   }
   const uint64_t max = 4096 + Checkpoint::kPayloadSize + 64 * 32 + (segment_size / kMinRecordSize + 1) * kEntrySize;
   if (static_cast<uint64_t>(st.st_size) > max) return Status::Corruption("summary: " + path + " is too large");
-  auto data = read_file(path, static_cast<size_t>(max));
-  if (!data.ok()) return data.status();
-  return SegmentSummary::decode(*data);
+  auto m = MappedSegment::open(path);
+  if (!m.ok()) return m.status();
+  *map = std::move(*m);
+  return SegmentSummary::decode(map->data(), false);
+}
+
+Result<SegmentSummary> read_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size) {
+  MappedSegment map;
+  auto s = map_segment_summary(dir, number, segment_size, &map);
+  if (!s.ok()) return s.status();
+  s->leaves.reserve(s->leaf_count());
+  for (size_t i = 0; i < s->leaf_count(); ++i) s->leaves.push_back(s->leaf_at(i));
+  s->leaf_bytes = {};
+  return s;
 }
 
 }  // namespace relais

@@ -19,6 +19,7 @@
 #include "log/checkpoint.h"
 #include "log/log_index.h"
 #include "log/merkle.h"
+#include "log/segment.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
@@ -32,12 +33,21 @@ struct SegmentSummary {
   MerkleFrontier frontier;    // after the segment's last record (size = first_seq - 1 + leaves)
   std::optional<Checkpoint> last_checkpoint;  // the last checkpoint record in the segment
   std::vector<IndexEntry> leaves;             // one per message/event record, in seq order
+  // After decode: the encoded entries (leaf_count() of them), pointing into
+  // the decoded bytes, which must outlive this view. Read with leaf_at().
+  ByteView leaf_bytes;
 
-  // The file's bytes: fields, then a CRC32C over all of them.
+  static constexpr size_t kEntrySize = 8 + 8 + 1 + 16;
+  size_t leaf_count() const { return leaf_bytes.size() / kEntrySize; }
+  IndexEntry leaf_at(size_t i) const;
+
+  // The file's bytes: fields, then a CRC32C over all of them (encodes `leaves`).
   Bytes encode() const;
   // Strict decoder: Status::Corruption "summary: ..." on a bad magic, length,
-  // CRC, kind, non-increasing offsets, or a frontier that does not fit.
-  static Result<SegmentSummary> decode(ByteView data);
+  // CRC, kind, non-increasing offsets, or a frontier that does not fit. Every
+  // entry is checked; `leaves` is filled only with copy_leaves (else use
+  // leaf_at, which needs `data` alive).
+  static Result<SegmentSummary> decode(ByteView data, bool copy_leaves = true);
 };
 
 std::string summary_file_name(uint64_t number);  // "NNNNNNNNNNNNNNNNNNNN.sum"
@@ -46,8 +56,14 @@ std::string summary_file_name(uint64_t number);  // "NNNNNNNNNNNNNNNNNNNN.sum"
 // fsyncs the file before the rename and the folder after it.
 Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bool sync);
 
-// Reads and decodes DATA/NNNN.sum; NotFound if it does not exist. The file may
-// hold at most one entry per 25 bytes of segment_size (the smallest record).
+// Reads and decodes DATA/NNNN.sum (copying its leaves); NotFound if it does
+// not exist. The file may hold at most one entry per 25 bytes of segment_size
+// (the smallest record).
 Result<SegmentSummary> read_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size);
+
+// As read_segment_summary, without copying the leaves: the file stays mapped
+// in *map, which leaf_bytes points into.
+Result<SegmentSummary> map_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size,
+                                           MappedSegment* map);
 
 }  // namespace relais

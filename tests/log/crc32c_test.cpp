@@ -31,3 +31,11 @@ TEST_CASE("CRC32C extends over split input exactly as over the whole", "[crc32c]
     CHECK(c == whole);
   }
 }
+
+TEST_CASE("The hardware and software CRC32C paths agree on every length and alignment", "[crc32c]") {
+  Bytes data(300);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 71 + 3);
+  for (size_t start = 0; start < 9; ++start)
+    for (size_t n = 0; start + n <= data.size(); n += 7)
+      REQUIRE(crc32c::extend(0x1234u, data.data() + start, n) == crc32c::extend_portable(0x1234u, data.data() + start, n));
+}
