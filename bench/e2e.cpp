@@ -21,8 +21,6 @@ constexpr const char* kPattern = "alert.*.maritime.golfe";
 constexpr const char* kPublisher = "social.golfe";
 constexpr const char* kReaders[] = {"commission", "committee.golfe", "police.golfe"};
 
-ByteView view(const zmq::message_t& m) { return ByteView(static_cast<const uint8_t*>(m.data()), m.size()); }
-
 std::string id_key(ByteView id) { return std::string(reinterpret_cast<const char*>(id.data()), id.size()); }
 
 }  // namespace
@@ -98,16 +96,35 @@ int run_e2e(const E2eOptions& o) {
     Frames f;
     Bytes buf;
     MsgArgs m;
-    while (!stop.load(std::memory_order_relaxed)) {
-      s.keepalive();
-      if (!s.recv(&f, 100)) continue;
-      if (f.cmd != Command::kMsg || !f.has_extra) continue;
-      const int64_t now = mono_ns();
-      if (!decode_args(view(f.args), &m).ok()) continue;
-      AckArgs a{m.sub_id, m.seq};
+    // Acks are batched like relais-agent's: one ACK for everything received
+    // so far, sent when the socket has nothing more (or the batch is full).
+    AckArgs a;
+    bool have_acks = false;
+    auto flush_acks = [&] {
+      if (!have_acks) return;
       encode_args(a, &buf);
       s.send(Command::kAck, buf);
-      auto it = index_of.find(id_key(envelope_id(view(f.extra))));
+      have_acks = false;
+    };
+    while (!stop.load(std::memory_order_relaxed)) {
+      s.keepalive();
+      if (!s.recv(&f, have_acks ? 0 : 100)) {
+        flush_acks();
+        continue;
+      }
+      if (f.cmd != Command::kMsg || !f.has_extra) continue;
+      const int64_t now = mono_ns();
+      if (!decode_args(f.args, &m).ok()) continue;
+      if (have_acks && a.more_count == kMaxAckMore) flush_acks();
+      if (!have_acks) {
+        a.sub_id = m.sub_id;
+        a.seq = m.seq;
+        a.more_count = 0;
+        have_acks = true;
+      } else {
+        a.more[a.more_count++] = m.seq;
+      }
+      auto it = index_of.find(id_key(envelope_id(f.extra)));
       if (it == index_of.end() || recv_ns[k][it->second] != 0) continue;
       recv_ns[k][it->second] = now;
       if (it->second < o.count) got_phase1[k].fetch_add(1, std::memory_order_relaxed);
@@ -143,7 +160,7 @@ int run_e2e(const E2eOptions& o) {
         --in_flight;
       } else if (f.cmd == Command::kError) {
         ErrorArgs e;
-        if (decode_args(view(f.args), &e).ok() && e.req_id != 0) {
+        if (decode_args(f.args, &e).ok() && e.req_id != 0) {
           ++errors;
           --in_flight;
           if (first_error.empty()) first_error = e.reason;

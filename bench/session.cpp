@@ -17,10 +17,8 @@ Session::Session(zmq::context_t& ctx, const std::string& endpoint, const Identit
 }
 
 void Session::send(Command cmd, const Bytes& args, ByteView extra) {
-  const std::string_view name = command_name(cmd);
-  socket_.send(zmq::buffer(name), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(args.data(), args.size()), extra.empty() ? zmq::send_flags::none : zmq::send_flags::sndmore);
-  if (!extra.empty()) socket_.send(zmq::buffer(extra.data(), extra.size()), zmq::send_flags::none);
+  pack_frame(cmd, args, extra, &out_);
+  socket_.send(zmq::buffer(out_.data(), out_.size()), zmq::send_flags::none);
   last_send_ns_ = mono_ns();
 }
 
@@ -34,29 +32,19 @@ bool Session::recv(Frames* out, int timeout_ms) {
   zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
   while (true) {
     if (zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms)) == 0) return false;
-    zmq::message_t name;
-    if (!socket_.recv(name, zmq::recv_flags::dontwait)) return false;
-    out->has_extra = false;
-    bool more = name.more();
-    if (more) {
-      (void)socket_.recv(out->args, zmq::recv_flags::none);
-      more = out->args.more();
+    if (!socket_.recv(out->frame, zmq::recv_flags::dontwait)) return false;
+    while (out->frame.more()) {  // never expected from the broker: drain
+      zmq::message_t rest;
+      (void)socket_.recv(rest, zmq::recv_flags::none);
+      if (!rest.more()) break;
     }
-    if (more) {
-      (void)socket_.recv(out->extra, zmq::recv_flags::none);
-      out->has_extra = true;
-      while (out->extra.more()) {  // never expected: drain
-        zmq::message_t rest;
-        (void)socket_.recv(rest, zmq::recv_flags::none);
-        if (!rest.more()) break;
-      }
-    }
-    auto cmd = parse_command(std::string_view(static_cast<const char*>(name.data()), name.size()));
-    if (!cmd || *cmd == Command::kPong) {
-      timeout_ms = 0;
-      continue;
-    }
-    out->cmd = *cmd;
+    timeout_ms = 0;
+    auto f = split_packed_frame(ByteView(static_cast<const uint8_t*>(out->frame.data()), out->frame.size()));
+    if (!f.ok() || !f->cmd || *f->cmd == Command::kPong) continue;
+    out->cmd = *f->cmd;
+    out->args = f->args;
+    out->extra = f->envelope;
+    out->has_extra = !f->envelope.empty();
     return true;
   }
 }
@@ -77,7 +65,7 @@ Status Session::hello(uint64_t bundle_serial, int timeout_ms) {
     if (f.cmd == Command::kWelcome) return Status::Ok();
     if (f.cmd == Command::kError) {
       ErrorArgs e;
-      (void)decode_args(ByteView(static_cast<const uint8_t*>(f.args.data()), f.args.size()), &e);
+      (void)decode_args(f.args, &e);
       return Status::Refused("bench: HELLO refused: " + e.reason);
     }
   }
@@ -98,7 +86,7 @@ Status Session::subscribe(uint32_t sub_id, const std::string& pattern, int timeo
     if (f.cmd == Command::kSubOk) return Status::Ok();
     if (f.cmd == Command::kError) {
       ErrorArgs e;
-      (void)decode_args(ByteView(static_cast<const uint8_t*>(f.args.data()), f.args.size()), &e);
+      (void)decode_args(f.args, &e);
       return Status::Refused("bench: SUB refused: " + e.reason);
     }
   }

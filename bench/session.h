@@ -12,16 +12,20 @@
 #include <zmq.hpp>
 
 #include "crypto/keys.h"
+#include "net/framing.h"
 #include "net/protocol.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
 namespace relais::bench {
 
+// One received message (packed framing, net/framing.h): args and extra are
+// views into `frame` and live as long as it does.
 struct Frames {
   Command cmd = Command::kPong;
-  zmq::message_t args;
-  zmq::message_t extra;  // envelope of a MSG; empty otherwise
+  zmq::message_t frame;
+  ByteView args;
+  ByteView extra;  // envelope of a MSG; empty otherwise
   bool has_extra = false;
 };
 
@@ -44,6 +48,7 @@ class Session {
  private:
   zmq::socket_t socket_;
   Bytes buf_;
+  Bytes out_;  // packed frame being sent, reused
   int64_t last_send_ns_ = 0;
 };
 

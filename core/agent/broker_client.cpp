@@ -1,5 +1,7 @@
 #include "agent/broker_client.h"
 
+#include "net/framing.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -29,6 +31,7 @@ BrokerClient::~BrokerClient() { close(); }
 void BrokerClient::close() {
   if (socket_) {
     try {
+      flush_acks();
       encode_empty_args(&buf_);
       send(Command::kBye, buf_);
     } catch (const zmq::error_t&) {
@@ -91,11 +94,8 @@ Status BrokerClient::check_monitor() {
 }
 
 void BrokerClient::send(Command cmd, const Bytes& args, ByteView extra) {
-  const std::string_view name = command_name(cmd);
-  socket_->send(zmq::buffer(name), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-  socket_->send(zmq::buffer(args.data(), args.size()),
-                extra.empty() ? zmq::send_flags::dontwait : zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-  if (!extra.empty()) socket_->send(zmq::buffer(extra.data(), extra.size()), zmq::send_flags::dontwait);
+  pack_frame(cmd, args, extra, &out_);
+  socket_->send(zmq::buffer(out_.data(), out_.size()), zmq::send_flags::dontwait);
 }
 
 Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t deadline_ms) {
@@ -118,23 +118,22 @@ Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t dead
       return Status::IOError(std::string("agent: poll failed: ") + e.what());
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
-    std::vector<zmq::message_t> frames;
+    zmq::message_t frame;
     try {
-      do {
-        zmq::message_t m;
-        if (!socket_->recv(m, zmq::recv_flags::none)) break;
-        frames.push_back(std::move(m));
-      } while (frames.back().more() && frames.size() < 4);
+      if (!socket_->recv(frame, zmq::recv_flags::none)) continue;
+      while (frame.more()) {  // the broker answers our packed framing with one frame: drain anything else
+        zmq::message_t rest;
+        if (!socket_->recv(rest, zmq::recv_flags::none) || !rest.more()) break;
+      }
     } catch (const zmq::error_t& e) {
       return Status::IOError(std::string("agent: receive failed: ") + e.what());
     }
     last_heard_ms_ = monotonic_ms();
-    if (frames.size() < 2) continue;
-    auto cmd = parse_command(std::string_view(static_cast<const char*>(frames[0].data()), frames[0].size()));
-    if (!cmd) continue;
-    if (*cmd == Command::kPong) continue;
-    Incoming in{*cmd, Bytes(view(frames[1]).begin(), view(frames[1]).end()), {}};
-    if (frames.size() > 2) in.extra.assign(view(frames[2]).begin(), view(frames[2]).end());
+    auto packed = split_packed_frame(view(frame));
+    if (!packed.ok() || !packed->cmd) continue;
+    if (*packed->cmd == Command::kPong) continue;
+    Incoming in{*packed->cmd, Bytes(packed->args.begin(), packed->args.end()),
+                Bytes(packed->envelope.begin(), packed->envelope.end())};
     return std::optional<Incoming>(std::move(in));
   }
 }
@@ -287,6 +286,7 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
       if (!found) last_seq_.emplace_back(d.args.sub_id, d.args.seq);
       return std::optional<Delivery>(std::move(d));
     }
+    flush_acks();  // everything received so far is handled: settle it in one ACK
     // A broker silent for 5 heartbeats is gone: reconnect and resubscribe.
     if (last_heard_ms_ > 0 && monotonic_ms() - last_heard_ms_ > 5 * heartbeat_ms_) {
       Status s = reconnect(deadline_ms);
@@ -314,8 +314,22 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
 }
 
 void BrokerClient::ack(uint32_t sub_id, uint64_t seq) {
-  AckArgs a{sub_id, seq};
-  encode_args(a, &buf_);
+  AckArgs& a = pending_ack_;
+  if (has_pending_ack_ && (a.sub_id != sub_id || a.more_count == kMaxAckMore)) flush_acks();
+  if (!has_pending_ack_) {
+    a.sub_id = sub_id;
+    a.seq = seq;
+    a.more_count = 0;
+    has_pending_ack_ = true;
+  } else {
+    a.more[a.more_count++] = seq;
+  }
+}
+
+void BrokerClient::flush_acks() {
+  if (!has_pending_ack_) return;
+  has_pending_ack_ = false;
+  encode_args(pending_ack_, &buf_);
   try { send(Command::kAck, buf_); } catch (const zmq::error_t&) {}
 }
 

@@ -51,6 +51,8 @@ class BrokerClient {
   // The next delivery, or nullopt at the deadline. Reconnects and
   // resubscribes on its own if the broker went away.
   Result<std::optional<Delivery>> next(int64_t deadline_ms);
+  // Acks are batched: sent as one ACK when next() runs out of received
+  // deliveries, when a batch is full or the subscription changes, and on close().
   void ack(uint32_t sub_id, uint64_t seq);
   void nack(uint32_t sub_id, uint64_t seq, const std::string& reason);
   // Says BYE (best effort) and closes the socket.
@@ -71,6 +73,7 @@ class BrokerClient {
   void send(Command cmd, const Bytes& args, ByteView extra = {});
   Status check_monitor();
   Status reconnect(int64_t deadline_ms);
+  void flush_acks();
 
   std::string endpoint_;
   const Identity& identity_;
@@ -89,6 +92,9 @@ class BrokerClient {
   std::deque<Delivery> queued_;          // deliveries received while waiting for a reply
   std::vector<std::pair<uint32_t, uint64_t>> last_seq_;  // per subscription, to resume after reconnect
   Bytes buf_;
+  Bytes out_;  // packed frame being sent, reused
+  AckArgs pending_ack_;  // acks not sent yet (see ack())
+  bool has_pending_ack_ = false;
 };
 
 }  // namespace relais

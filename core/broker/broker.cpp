@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "broker/broker_impl.h"
+#include "net/framing.h"
 #include "util/clock.h"
 #include "util/files.h"
 
@@ -104,9 +105,19 @@ Status BrokerImpl::start() {
 void BrokerImpl::log_event(const Bytes& body) { log_->submit_event(0, now_ms(), body); }
 
 void BrokerImpl::send(const std::string& rid, Command cmd, const Bytes& args, const zmq::const_buffer* extra) {
-  const std::string_view name = command_name(cmd);
+  // Answer in the framing the peer speaks: its session's, or that of the
+  // message being handled when there is no session yet.
+  auto it = sessions_.find(rid);
+  const bool packed = it != sessions_.end() ? it->second.packed : inbound_packed_;
   try {
     router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    if (packed) {
+      const ByteView env = extra ? ByteView(static_cast<const uint8_t*>(extra->data()), extra->size()) : ByteView();
+      pack_frame(cmd, args, env, &out_frame_);
+      router_->send(zmq::buffer(out_frame_.data(), out_frame_.size()), zmq::send_flags::dontwait);
+      return;
+    }
+    const std::string_view name = command_name(cmd);
     router_->send(zmq::buffer(name), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     router_->send(zmq::buffer(args.data(), args.size()),
                   extra ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait);
@@ -162,11 +173,32 @@ void BrokerImpl::handle_router() {
       spdlog::warn("broker: receive failed: {}", e.what());
       return;
     }
-    if (frames.size() < 3) {
-      if (frames.size() == 2) send_error(frame_string(frames[0]), 0, ErrorCode::kMalformed, "protocol: expected command and arguments frames");
-      continue;
-    }
+    // Packed framing: routing id + one frame. Legacy: routing id + command,
+    // arguments and (PUB) envelope frames. framing.h has both.
+    inbound_packed_ = frames.size() == 2;
     const std::string rid = frame_string(frames[0]);
+    if (frames.size() < 2) continue;
+    std::string_view name;
+    ByteView args, envelope;
+    bool has_envelope = false;
+    if (inbound_packed_) {
+      auto packed = split_packed_frame(frame_view(frames[1]));
+      if (!packed.ok()) {
+        if (frame_property(frames[1], "User-Id") != nullptr) send_error(rid, 0, ErrorCode::kMalformed, packed.status().message());
+        continue;
+      }
+      name = packed->name;
+      args = packed->args;
+      envelope = packed->envelope;
+      has_envelope = !envelope.empty();
+    } else {
+      name = std::string_view(static_cast<const char*>(frames[1].data()), frames[1].size());
+      args = frame_view(frames[2]);
+      if (frames.size() == 4) {
+        envelope = frame_view(frames[3]);
+        has_envelope = true;
+      }
+    }
     // Fail closed: every message must carry the ZAP User-Id.
     const char* user = frame_property(frames[1], "User-Id");
     if (user == nullptr || *user == '\0') {
@@ -174,11 +206,11 @@ void BrokerImpl::handle_router() {
       continue;
     }
     const int64_t now = now_ms();
-    auto cmd = parse_command(std::string_view(static_cast<const char*>(frames[1].data()), frames[1].size()));
+    auto cmd = parse_command(name);
     auto it = sessions_.find(rid);
     if (cmd == Command::kHello) {
       HelloArgs h;
-      if (Status st = decode_args(frame_view(frames[2]), &h); !st.ok()) {
+      if (Status st = decode_args(args, &h); !st.ok()) {
         send_error(rid, 0, ErrorCode::kMalformed, st.message());
         continue;
       }
@@ -190,6 +222,7 @@ void BrokerImpl::handle_router() {
       }
       Session s;
       s.rid = rid;
+      s.packed = inbound_packed_;
       s.name = user;
       s.card = bundle_.find(s.name);
       s.last_seen_ms = now;
@@ -229,16 +262,16 @@ void BrokerImpl::handle_router() {
         send(rid, Command::kPong, args_buf_);
         break;
       case Command::kPub:
-        if (frames.size() != 4) {
-          refuse(&s, rid, 0, ErrorCode::kMalformed, "protocol: PUB needs an envelope frame");
+        if (!has_envelope) {
+          refuse(&s, rid, 0, ErrorCode::kMalformed, "protocol: PUB needs an envelope");
           break;
         }
-        on_pub(s, frame_view(frames[2]), frames[3]);
+        on_pub(s, args, envelope);
         break;
-      case Command::kSub: on_sub(s, frame_view(frames[2])); break;
-      case Command::kUnsub: on_unsub(s, frame_view(frames[2])); break;
-      case Command::kAck: on_ack(s, frame_view(frames[2]), false); break;
-      case Command::kNack: on_ack(s, frame_view(frames[2]), true); break;
+      case Command::kSub: on_sub(s, args); break;
+      case Command::kUnsub: on_unsub(s, args); break;
+      case Command::kAck: on_ack(s, args, false); break;
+      case Command::kNack: on_ack(s, args, true); break;
       case Command::kBye: detach_session(s, "bye"); sessions_.erase(rid); break;
       default: refuse(&s, rid, 0, ErrorCode::kMalformed, "protocol: command not accepted by the broker"); break;
     }

@@ -65,6 +65,7 @@ struct Session {
   std::string name;
   const PublicCard* card = nullptr;
   int64_t last_seen_ms = 0;
+  bool packed = true;  // the peer's framing (net/framing.h), from its HELLO
   std::map<uint32_t, std::shared_ptr<Subscription>> subs;
 };
 
@@ -125,6 +126,9 @@ class BrokerImpl {
   std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
   std::vector<Receipt> receipts_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
+  bool inbound_packed_ = true;          // framing of the message being handled
+  Bytes out_frame_;                     // packed frame being sent, reused
+  AckArgs ack_args_;                    // decoded ACK batch, reused
   // Batched delivery and ack events, flushed once per loop turn.
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
   std::vector<DeliveryNote> delivered_;
@@ -148,7 +152,7 @@ class BrokerImpl {
   Status rebuild_dedup();
 
   // ingest.cpp
-  void on_pub(Session& s, ByteView args, const zmq::message_t& envelope_frame);
+  void on_pub(Session& s, ByteView args, ByteView envelope);
   std::shared_ptr<const std::vector<std::string>> readers_for(const std::string& topic);
   void remember_dedup(const std::string& key, const DedupEntry& e);
   void expire_dedup(int64_t now);

@@ -177,30 +177,27 @@ void BrokerImpl::on_unsub(Session& s, ByteView args) {
 }
 
 void BrokerImpl::on_ack(Session& s, ByteView args, bool nack) {
-  uint32_t sub_id = 0;
-  uint64_t seq = 0;
-  std::string reason;
   if (nack) {
     NackArgs a;
     if (Status st = decode_args(args, &a); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
-    sub_id = a.sub_id; seq = a.seq; reason = a.reason;
-  } else {
-    AckArgs a;
-    if (Status st = decode_args(args, &a); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
-    sub_id = a.sub_id; seq = a.seq;
-  }
-  auto it = s.subs.find(sub_id);
-  if (it == s.subs.end()) return send_error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
-  Subscription& sub = *it->second;
-  if (sub.in_flight.erase(seq) == 0) return;  // late or duplicate ack: harmless
-  if (nack) {
+    auto it = s.subs.find(a.sub_id);
+    if (it == s.subs.end()) return send_error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
+    if (it->second->in_flight.erase(a.seq) == 0) return;  // late or duplicate: harmless
     // A NACK is the reader's evidence that a message failed its checks; it
     // is recorded and not redelivered (the same bytes would fail again).
-    event_.begin("nack", 3).str("who", s.name).u64("seq", seq).str("why", reason);
+    event_.begin("nack", 3).str("who", s.name).u64("seq", a.seq).str("why", a.reason);
     log_event(event_.bytes());
-    spdlog::warn("{} rejected record {}: {}", s.name, seq, reason);
-  } else {
-    acked_.emplace_back(s.name, seq);
+    spdlog::warn("{} rejected record {}: {}", s.name, a.seq, a.reason);
+    return;
+  }
+  AckArgs& a = ack_args_;  // reused: it holds a whole batch
+  if (Status st = decode_args(args, &a); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
+  auto it = s.subs.find(a.sub_id);
+  if (it == s.subs.end()) return send_error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
+  Subscription& sub = *it->second;
+  for (uint32_t i = 0; i <= a.more_count; ++i) {
+    const uint64_t seq = i == 0 ? a.seq : a.more[i - 1];
+    if (sub.in_flight.erase(seq) != 0) acked_.emplace_back(s.name, seq);  // else late or duplicate: harmless
   }
 }
 

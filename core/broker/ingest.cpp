@@ -63,7 +63,7 @@ std::shared_ptr<const std::vector<std::string>> BrokerImpl::readers_for(const st
   return readers;
 }
 
-void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) {
+void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   PubArgs pa;
   if (Status st = decode_args(args, &pa); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
   // 1. frame size
@@ -75,7 +75,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
   EnvelopeLimits limits;
   limits.max_bytes = static_cast<size_t>(config_.max_frame_bytes);
   limits.max_readers = static_cast<size_t>(config_.max_readers);
-  auto decoded = decode_envelope(ByteView(static_cast<const uint8_t*>(frame.data()), frame.size()), limits);
+  auto decoded = decode_envelope(frame, limits);
   if (!decoded.ok()) return refuse(&s, s.rid, pa.req_id, ErrorCode::kMalformed, decoded.status().message());
   const Envelope& env = *decoded;
   const EnvelopeHeader& h = env.header;
@@ -133,8 +133,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, const zmq::message_t& frame) 
   auto msg = std::make_shared<CachedMessage>();
   msg->topic = h.topic;
   msg->readers = std::move(readers);
-  msg->envelope.assign(static_cast<const uint8_t*>(frame.data()),
-                       static_cast<const uint8_t*>(frame.data()) + frame.size());
+  msg->envelope.assign(frame.begin(), frame.end());
   const uint64_t token = next_token_++;
   PendingPublish pp;
   pp.dedup_key = key;

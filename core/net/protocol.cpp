@@ -1,3 +1,4 @@
+#include <cassert>
 #include "net/protocol.h"
 
 #include <charconv>
@@ -24,6 +25,7 @@ using Packer = msgpack::packer<BytesSink>;
 // Argument frames are tiny: tight limits make hostile input cheap to refuse.
 constexpr size_t kMaxArgFrame = 4096;
 constexpr size_t kMaxArgString = 1024;
+constexpr size_t kMaxArgItems = 2 + kMaxAckMore;  // a full ACK batch
 
 // A decoded argument array, bounded; accessors check types and never throw.
 class Args {
@@ -31,7 +33,7 @@ class Args {
   Status parse(ByteView in, size_t min_count, const char* what) {
     if (in.size() > kMaxArgFrame) return Status::Invalid(std::string("protocol: ") + what + " arguments too large");
     try {
-      msgpack::unpack_limit limit(16, 0, kMaxArgString, kMaxArgString, 0, 2);
+      msgpack::unpack_limit limit(kMaxArgItems, 0, kMaxArgString, kMaxArgString, 0, 2);
       handle_ = msgpack::unpack(reinterpret_cast<const char*>(in.data()), in.size(), nullptr, nullptr, limit);
     } catch (const std::exception&) {
       return Status::Invalid(std::string("protocol: ") + what + " arguments are not valid msgpack");
@@ -149,8 +151,10 @@ void encode_args(const UnsubArgs& a, Bytes* out) {
   p.pack_uint32(a.sub_id);
 }
 void encode_args(const AckArgs& a, Bytes* out) {
-  ArgWriter w(out, 2); Packer& p = w.p;
+  assert(a.more_count <= kMaxAckMore);
+  ArgWriter w(out, 2 + a.more_count); Packer& p = w.p;
   p.pack_uint32(a.sub_id); p.pack_uint64(a.seq);
+  for (uint32_t i = 0; i < a.more_count; ++i) p.pack_uint64(a.more[i]);
 }
 void encode_args(const NackArgs& a, Bytes* out) {
   ArgWriter w(out, 3); Packer& p = w.p;
@@ -206,7 +210,10 @@ Status decode_args(ByteView in, UnsubArgs* out) {
 Status decode_args(ByteView in, AckArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "ACK"));
   RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
-  return a.u64(1, &out->seq);
+  RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
+  out->more_count = static_cast<uint32_t>(a.count() - 2);  // <= kMaxAckMore by the unpack limit
+  for (uint32_t i = 0; i < out->more_count; ++i) RELAIS_RETURN_IF_ERROR(a.u64(2 + i, &out->more[i]));
+  return Status::Ok();
 }
 Status decode_args(ByteView in, NackArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "NACK"));

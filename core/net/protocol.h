@@ -1,12 +1,10 @@
 // The Relais session protocol between agents (DEALER) and the broker (ROUTER).
 //
-// Every protocol message is 2 or 3 ZeroMQ frames (the ROUTER adds the peer's
-// routing id in front):
-//   frame 1  command name, a short ASCII string ("PUB", "MSG", ...)
-//   frame 2  command arguments: a msgpack array, bounded-decoded
-//   frame 3  for PUB and MSG only: the envelope bytes, exactly as signed
-// The envelope travels in its own frame so the broker logs and forwards it
-// without copying or re-serialising. docs/protocol.md has the grammar.
+// Every protocol message is one packed ZeroMQ frame holding the command
+// name, its msgpack argument array and, for PUB and MSG, the envelope bytes
+// exactly as signed (net/framing.h). The broker also accepts the earlier
+// framing of 2 or 3 frames (name, args, envelope). docs/protocol.md has the
+// grammar.
 //
 // Commands (agent -> broker):
 //   HELLO   [protocol_version, bundle_serial]
@@ -15,7 +13,7 @@
 //   SUB     [req_id, sub_id, pattern, from, durable]
 //             from: "new" | "first" | "seq:N" | "time:MS"; durable: name or ""
 //   UNSUB   [sub_id]
-//   ACK     [sub_id, seq]
+//   ACK     [sub_id, seq, seq2...]         up to 1 + kMaxAckMore seqs
 //   NACK    [sub_id, seq, reason]
 //   BYE     []
 // Commands (broker -> agent):
@@ -28,6 +26,7 @@
 // Thread-safety: plain functions over values.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -75,7 +74,15 @@ struct WelcomeArgs { uint32_t version = kProtocolVersion; std::string name; uint
 struct PubArgs { uint64_t req_id = 0; };
 struct SubArgs { uint64_t req_id = 0; uint32_t sub_id = 0; std::string pattern; std::string from = "new"; std::string durable; };
 struct UnsubArgs { uint32_t sub_id = 0; };
-struct AckArgs { uint32_t sub_id = 0; uint64_t seq = 0; };
+// An ACK settles `seq` and, batched, up to kMaxAckMore further seqs of the
+// same subscription: [sub_id, seq, seq2, ...].
+inline constexpr size_t kMaxAckMore = 254;
+struct AckArgs {
+  uint32_t sub_id = 0;
+  uint64_t seq = 0;
+  uint32_t more_count = 0;
+  std::array<uint64_t, kMaxAckMore> more{};
+};
 struct NackArgs { uint32_t sub_id = 0; uint64_t seq = 0; std::string reason; };
 struct PubAckArgs { uint64_t req_id = 0; uint64_t seq = 0; Bytes receipt; };
 struct SubOkArgs { uint64_t req_id = 0; uint32_t sub_id = 0; };
