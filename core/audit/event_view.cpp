@@ -1,11 +1,15 @@
 #include "audit/event_view.h"
 
+#include <string_view>
+
 #include "util/json_msgpack.h"
 #include "util/msgpack_limits.h"
 
 namespace relais {
 
-Result<nlohmann::json> event_to_json(ByteView body) {
+namespace {
+
+Result<msgpack::object_handle> unpack_event(ByteView body) {
   MsgpackLimits limits;
   limits.max_bytes = 32u << 20;
   limits.depth = 4;             // map -> items array -> item array
@@ -15,22 +19,108 @@ Result<nlohmann::json> event_to_json(ByteView body) {
   limits.bin = 4096;
   auto h = unpack_bounded(body, limits);
   if (!h.ok()) return Status::Invalid("event: " + h.status().message());
-  const msgpack::object& o = h->get();
+  return h;
+}
+
+std::string_view str_of(const msgpack::object& o) { return std::string_view(o.via.str.ptr, o.via.str.size); }
+
+// The shape both decoders require: a map with string keys and a non-empty
+// string "event".
+Status check_shape(const msgpack::object& o) {
   if (o.type != msgpack::type::MAP) return Status::Invalid("event: body is not a map");
   bool named = false;
   for (uint32_t i = 0; i < o.via.map.size; ++i) {
     const auto& kv = o.via.map.ptr[i];
     if (kv.key.type != msgpack::type::STR) return Status::Invalid("event: a key is not a string");
-    if (std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == "event") {
+    if (str_of(kv.key) == "event") {
       if (kv.val.type != msgpack::type::STR || kv.val.via.str.size == 0)
         return Status::Invalid("event: \"event\" is not a non-empty string");
       named = true;
     }
   }
   if (!named) return Status::Invalid("event: no \"event\" name");
+  return Status::Ok();
+}
+
+// True when msgpack_object_to_json cannot fail on o: no ext value and no
+// non-string map key (whose JSON dump may throw) anywhere. The verifier
+// takes the JSON path for anything else, so both paths agree.
+bool plainly_printable(const msgpack::object& o) {
+  switch (o.type) {
+    case msgpack::type::EXT: return false;
+    case msgpack::type::ARRAY:
+      for (uint32_t k = 0; k < o.via.array.size; ++k)
+        if (!plainly_printable(o.via.array.ptr[k])) return false;
+      return true;
+    case msgpack::type::MAP:
+      for (uint32_t k = 0; k < o.via.map.size; ++k) {
+        const auto& kv = o.via.map.ptr[k];
+        if (kv.key.type != msgpack::type::STR || !plainly_printable(kv.val)) return false;
+      }
+      return true;
+    default: return true;
+  }
+}
+
+std::string hex_of_base64(std::string_view b64) {
+  auto raw = from_base64(b64);
+  return raw.ok() ? to_hex(*raw) : std::string();
+}
+
+EventFacts facts_from_json(const nlohmann::json& j) {
+  EventFacts f;
+  f.name = j["event"].get<std::string>();
+  if (j.contains("serial") && j["serial"].is_number_unsigned()) {
+    f.has_serial = true;
+    f.serial = j["serial"].get<uint64_t>();
+  }
+  if (j.contains("hash") && j["hash"].is_string()) f.hash_hex = hex_of_base64(j["hash"].get<std::string>());
+  return f;
+}
+
+}  // namespace
+
+Result<nlohmann::json> event_to_json(ByteView body) {
+  auto h = unpack_event(body);
+  if (!h.ok()) return h.status();
+  const msgpack::object& o = h->get();
+  RELAIS_RETURN_IF_ERROR(check_shape(o));
   auto j = msgpack_object_to_json(o);
   if (!j.ok()) return Status::Invalid("event: " + j.status().message());
   return j;
+}
+
+Result<EventFacts> decode_event_facts(ByteView body) {
+  auto h = unpack_event(body);
+  if (!h.ok()) return h.status();
+  const msgpack::object& o = h->get();
+  RELAIS_RETURN_IF_ERROR(check_shape(o));
+  if (!plainly_printable(o)) {
+    auto j = event_to_json(body);
+    if (!j.ok()) return j.status();
+    return facts_from_json(*j);
+  }
+  EventFacts f;
+  std::string_view name;  // check_shape saw at least one
+  for (uint32_t i = 0; i < o.via.map.size; ++i) {
+    const auto& kv = o.via.map.ptr[i];
+    const std::string_view key = str_of(kv.key);
+    if (key == "event") {
+      name = str_of(kv.val);
+    } else if (key == "serial") {
+      f.has_serial = kv.val.type == msgpack::type::POSITIVE_INTEGER;
+      f.serial = f.has_serial ? kv.val.via.u64 : 0;
+    } else if (key == "hash") {
+      if (kv.val.type == msgpack::type::BIN)
+        f.hash_hex = to_hex(ByteView(reinterpret_cast<const uint8_t*>(kv.val.via.bin.ptr), kv.val.via.bin.size));
+      else if (kv.val.type == msgpack::type::STR)
+        f.hash_hex = hex_of_base64(str_of(kv.val));
+      else
+        f.hash_hex.clear();
+    }
+  }
+  f.name.assign(name);
+  return f;
 }
 
 }  // namespace relais

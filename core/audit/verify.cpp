@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
-#include <future>
+#include <memory>
 #include <sodium.h>
 #include <sstream>
 #include <vector>
 
 #include "audit/event_view.h"
+#include "audit/work_pool.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
 #include "util/clock.h"
@@ -25,62 +26,96 @@ std::string VerifyFault::to_string() const {
 
 namespace {
 
-constexpr size_t kSigBatch = 2048;
 constexpr size_t kCheckpointFrameSize = kRecordHeaderSize + Checkpoint::kPayloadSize;
 
-// One sender signature to check, with where its record is.
-struct SigJob {
-  uint64_t seq;
-  uint32_t segment;  // index into the scan's segment names
-  uint64_t offset;
-  PublicKey pk;
-  std::array<uint8_t, 83> msg;
-  std::array<uint8_t, 64> sig;
+// One framed record as the scanning thread read it. body points into one of
+// its chunk's mappings.
+struct Item {
+  RecordKind kind = RecordKind::kCommit;
+  uint32_t seg = 0;        // index into the scan's segment names
+  uint32_t length = 0;     // payload length
+  uint64_t seq = 0;
+  int64_t ts_ms = 0;
+  uint64_t offset = 0;     // of the record header in its segment
+  ByteView body;
+  Hash32 core_hash{};      // message only
+  Hash32 ct_hash{};        // message only
+  Hash32 leaf{};           // message and event only
+  uint32_t cp = 0;         // checkpoint only: index into Chunk::cps
 };
 
-// Returns the failing job with the lowest seq, if any.
-std::optional<SigJob> check_batch(std::vector<SigJob> batch) {
-  for (const auto& j : batch)
-    if (crypto_sign_verify_detached(j.sig.data(), j.msg.data(), j.msg.size(), j.pk.data()) != 0) return j;
-  return std::nullopt;
+// What a worker found for one message or event that passed its checks.
+struct ItemCheck {
+  const PublicCard* sender = nullptr;  // message
+  bool sig_ok = true;                  // message
+  std::string type;                    // message type
+  EventFacts event;                    // event
+};
+
+// A run of consecutive records. The scanning thread fills items, cps and
+// maps; one worker then fills checks, stop and fault (check_chunk); the
+// scanning thread finally merges it, in log order, after WorkPool::wait.
+struct Chunk {
+  std::vector<Item> items;
+  std::vector<Checkpoint> cps;
+  std::vector<std::shared_ptr<const MappedSegment>> maps;  // keep the bodies mapped
+  std::vector<ItemCheck> checks;       // checks[i] for items[i], i < stop
+  size_t stop = 0;                     // first item that failed its checks (items.size(): none)
+  std::optional<VerifyFault> fault;    // why items[stop] failed
+};
+
+// Worker side: decode and check every message and event of the chunk, up to
+// its first failure, with the same checks and words as the sequential scan.
+// Signatures are checked here too; a bad one does not stop the chunk (the
+// merge reports the lowest-seq one unless an earlier fault stops the scan).
+void check_chunk(Chunk& c, const TrustBundle& bundle, const std::vector<std::string>& seg_names) {
+  c.checks.resize(c.items.size());
+  c.stop = c.items.size();
+  for (size_t i = 0; i < c.items.size(); ++i) {
+    const Item& it = c.items[i];
+    ItemCheck& k = c.checks[i];
+    auto fail = [&](const char* kind, const std::string& detail) {
+      c.fault = VerifyFault{it.seq, seg_names[it.seg], it.offset, kind, detail};
+      c.stop = i;
+    };
+    if (it.kind == RecordKind::kMessage) {
+      auto env = decode_envelope(it.body);
+      if (!env.ok()) return fail("bad envelope", env.status().message());
+      if (env->core_hash != it.core_hash)
+        return fail("hash mismatch", "the record's core hash is not the hash of its envelope's core");
+      if (env->ct_hash != it.ct_hash)
+        return fail("hash mismatch", "the record's ciphertext hash is not the hash of its envelope's ciphertext");
+      const EnvelopeHeader& h = env->header;
+      const PublicCard* sender = bundle.find(h.from);
+      if (sender == nullptr || sender->role == Role::kBroker)
+        return fail("unknown sender", "sender \"" + h.from + "\" is not a participant of bundle serial " +
+                                          std::to_string(bundle.serial) + " (message built with serial " +
+                                          std::to_string(h.bundle_serial) + "); pass the bundle that lists it");
+      const auto msg = envelope_signing_message(env->core_hash, env->ct_hash);
+      k.sender = sender;
+      k.sig_ok = crypto_sign_verify_detached(env->sig.data(), msg.data(), msg.size(), sender->sign_pk.data()) == 0;
+      k.type = std::move(env->header.type);
+    } else if (it.kind == RecordKind::kEvent) {
+      auto ev = decode_event_facts(it.body);
+      if (!ev.ok()) return fail("bad event", ev.status().message());
+      k.event = std::move(*ev);
+    }
+  }
 }
 
-// Checks signatures in batches on up to `threads` worker threads while the
-// caller keeps scanning.
-class SigPool {
+// ++map[key], remembering the last key (runs of one type or sender are the
+// common case, so most records cost one string compare).
+class Counter {
  public:
-  explicit SigPool(int threads) : threads_(static_cast<size_t>(std::max(1, threads))) {}
-  ~SigPool() { (void)finish(); }
-
-  void add(const SigJob& j) {
-    cur_.push_back(j);
-    if (cur_.size() >= kSigBatch) flush();
-  }
-  // Waits for everything; the failing job with the lowest seq.
-  std::optional<SigJob> finish() {
-    flush();
-    while (!inflight_.empty()) collect_oldest();
-    return worst_;
+  explicit Counter(std::map<std::string, uint64_t>* m) : m_(m) {}
+  void bump(const std::string& key) {
+    if (last_ == m_->end() || last_->first != key) last_ = m_->try_emplace(key).first;
+    ++last_->second;
   }
 
  private:
-  void flush() {
-    if (cur_.empty()) return;
-    inflight_.push_back(std::async(std::launch::async, check_batch, std::move(cur_)));
-    cur_ = {};
-    cur_.reserve(kSigBatch);
-    while (inflight_.size() > threads_) collect_oldest();
-  }
-  void collect_oldest() {
-    auto r = inflight_.front().get();
-    inflight_.pop_front();
-    if (r && (!worst_ || r->seq < worst_->seq)) worst_ = r;
-  }
-
-  size_t threads_;
-  std::vector<SigJob> cur_;
-  std::deque<std::future<std::optional<SigJob>>> inflight_;
-  std::optional<SigJob> worst_;
+  std::map<std::string, uint64_t>* m_;
+  std::map<std::string, uint64_t>::iterator last_ = m_->end();
 };
 
 // "PREFIX: segment NAME offset N: FAULT" -> its parts (best effort).
@@ -113,10 +148,14 @@ std::string reader_fault_kind(const std::string& what) {
   return "damaged log";
 }
 
+// The scanning thread reads and frames records (LogReader: CRC, payload,
+// sequence, leaf hash) into chunks for the WorkPool, then merges finished
+// chunks in log order: counts, the Merkle frontier, checkpoint records and
+// the first fault. The result is the one a sequential scan would give.
 class Scan {
  public:
   Scan(const std::string& dir, const TrustBundle& bundle, const PublicCard& broker, const VerifyOptions& o)
-      : dir_(dir), bundle_(bundle), broker_(broker), opt_(o), pool_(o.threads) {}
+      : dir_(dir), bundle_(bundle), broker_(broker), opt_(o) {}
 
   Result<VerifyReport> run();
 
@@ -125,18 +164,19 @@ class Scan {
     if (!fault_ || (f.seq != 0 && (fault_->seq == 0 || f.seq < fault_->seq))) fault_ = std::move(f);
   }
   bool scan_log();
-  void check_message(const LogEntry& e, uint32_t seg_index);
-  void check_event(const LogEntry& e);
-  void check_log_checkpoint(const LogEntry& e);
+  void merge(const Chunk& c);
+  void count_message(const Item& it, const ItemCheck& k);
+  void count_event(const ItemCheck& k);
+  void check_log_checkpoint(const Checkpoint& cp, const Item& it);
   void check_checkpoint_file();
 
   const std::string& dir_;
   const TrustBundle& bundle_;
   const PublicCard& broker_;
   const VerifyOptions& opt_;
-  SigPool pool_;
   VerifySummary s_;
   std::optional<VerifyFault> fault_;
+  std::optional<VerifyFault> bad_sig_;  // the lowest-seq bad signature merged so far
   std::vector<std::string> seg_names_;
   MerkleFrontier frontier_;
   std::vector<Checkpoint> file_cps_;
@@ -146,63 +186,32 @@ class Scan {
   std::string last_segment_;
   uint64_t end_offset_ = 0;            // end of the last record of the last segment
   std::optional<Status> file_error_;
+  Counter by_type_{&s_.messages_by_type};
+  Counter senders_{&s_.senders};
+  Counter events_{&s_.events_by_kind};
 };
 
-void Scan::check_message(const LogEntry& e, uint32_t seg_index) {
-  const RecordView& r = e.record;
-  auto fail = [&](const char* kind, const std::string& detail) {
-    set_fault({r.seq, e.segment, e.offset, kind, detail});
-  };
-  auto env = decode_envelope(r.body);
-  if (!env.ok()) return fail("bad envelope", env.status().message());
-  if (env->core_hash != r.core_hash)
-    return fail("hash mismatch", "the record's core hash is not the hash of its envelope's core");
-  if (env->ct_hash != r.ct_hash)
-    return fail("hash mismatch", "the record's ciphertext hash is not the hash of its envelope's ciphertext");
-  const EnvelopeHeader& h = env->header;
-  const PublicCard* sender = bundle_.find(h.from);
-  if (sender == nullptr || sender->role == Role::kBroker)
-    return fail("unknown sender", "sender \"" + h.from + "\" is not a participant of bundle serial " +
-                                      std::to_string(bundle_.serial) + " (message built with serial " +
-                                      std::to_string(h.bundle_serial) + "); pass the bundle that lists it");
-  if (sender->revoked) ++s_.revoked_senders[h.from];
-  SigJob j;
-  j.seq = r.seq;
-  j.segment = seg_index;
-  j.offset = e.offset;
-  j.pk = sender->sign_pk;
-  j.msg = envelope_signing_message(env->core_hash, env->ct_hash);
-  j.sig = env->sig;
-  pool_.add(j);
+void Scan::count_message(const Item& it, const ItemCheck& k) {
+  const std::string& from = k.sender->name;
+  if (k.sender->revoked) ++s_.revoked_senders[from];
+  if (!k.sig_ok && !bad_sig_)
+    bad_sig_ = VerifyFault{it.seq, seg_names_[it.seg], it.offset, "bad signature",
+                           "the sender's signature does not verify: the message was altered or forged"};
   ++s_.messages;
-  ++s_.messages_by_type[h.type];
-  ++s_.senders[h.from];
+  by_type_.bump(k.type);
+  senders_.bump(from);
 }
 
-void Scan::check_event(const LogEntry& e) {
-  auto j = event_to_json(e.record.body);
-  if (!j.ok()) {
-    set_fault({e.record.seq, e.segment, e.offset, "bad event", j.status().message()});
-    return;
-  }
-  const std::string kind = (*j)["event"].get<std::string>();
+void Scan::count_event(const ItemCheck& k) {
   ++s_.events;
-  ++s_.events_by_kind[kind];
-  if (kind == "bundle_loaded" && j->contains("serial") && (*j)["serial"].is_number_unsigned()) {
-    std::string h;
-    if (j->contains("hash") && (*j)["hash"].is_string()) {
-      auto raw = from_base64((*j)["hash"].get<std::string>());
-      if (raw.ok()) h = to_hex(*raw);
-    }
-    s_.bundles_loaded[(*j)["serial"].get<uint64_t>()] = h;
-  }
+  events_.bump(k.event.name);
+  if (k.event.name == "bundle_loaded" && k.event.has_serial) s_.bundles_loaded[k.event.serial] = k.event.hash_hex;
 }
 
-void Scan::check_log_checkpoint(const LogEntry& e) {
-  const Checkpoint& cp = *e.record.checkpoint;
+void Scan::check_log_checkpoint(const Checkpoint& cp, const Item& it) {
   ++s_.checkpoint_records;
   auto fail = [&](const char* kind, const std::string& detail) {
-    set_fault({cp.size, e.segment, e.offset, kind, detail});
+    set_fault({cp.size, seg_names_[it.seg], it.offset, kind, detail});
   };
   if (!cp.verify(broker_.sign_pk))
     return fail("bad checkpoint signature", "the checkpoint of size " + std::to_string(cp.size) +
@@ -213,10 +222,45 @@ void Scan::check_log_checkpoint(const LogEntry& e) {
                                      " does not match the leaves: a record in seq " +
                                      std::to_string(last_ok_cp_size_ + 1) + ".." + std::to_string(cp.size) +
                                      " was altered, inserted, removed or reordered");
-  auto [it, fresh] = log_cps_.emplace(cp.size, cp);
-  if (!fresh && it->second.root != cp.root)
+  auto [pos, fresh] = log_cps_.emplace(cp.size, cp);
+  if (!fresh && pos->second.root != cp.root)
     return fail("conflicting checkpoints", "two signed roots for size " + std::to_string(cp.size));
   last_ok_cp_size_ = cp.size;
+}
+
+void Scan::merge(const Chunk& c) {
+  for (size_t i = 0; i < c.items.size(); ++i) {
+    const Item& it = c.items[i];
+    if (last_segment_.empty() || seg_names_[it.seg] != last_segment_) last_segment_ = seg_names_[it.seg];
+    end_offset_ = it.offset + kRecordHeaderSize + it.length;
+    ++s_.records;
+    if (i == c.stop) {
+      set_fault(*c.fault);
+      return;
+    }
+    switch (it.kind) {
+      case RecordKind::kMessage:
+        count_message(it, c.checks[i]);
+        break;
+      case RecordKind::kEvent:
+        count_event(c.checks[i]);
+        break;
+      case RecordKind::kCommit:
+        ++s_.commits;
+        break;
+      case RecordKind::kCheckpoint:
+        check_log_checkpoint(c.cps[it.cp], it);
+        break;
+    }
+    if (fault_) return;
+    if (is_leaf_kind(it.kind)) {
+      frontier_.append(it.leaf);
+      ++s_.leaves;
+      if (s_.leaves == 1) s_.first_ts_ms = it.ts_ms;
+      s_.last_ts_ms = it.ts_ms;
+      if (auto r = roots_.find(frontier_.size()); r != roots_.end()) r->second = frontier_.root();
+    }
+  }
 }
 
 bool Scan::scan_log() {
@@ -237,51 +281,76 @@ bool Scan::scan_log() {
   }
   s_.segments = seg_names_.size();
   s_.bytes = total;
-  uint64_t done = 0;
+
+  const size_t chunk_records = std::max<size_t>(1, opt_.chunk_records);
+  WorkPool pool(opt_.threads);
+  const size_t max_inflight = 2 * pool.threads() + 2;
+  std::deque<std::pair<std::shared_ptr<Chunk>, uint64_t>> inflight;
+  auto merge_oldest = [&] {
+    auto [chunk, ticket] = std::move(inflight.front());
+    inflight.pop_front();
+    pool.wait(ticket);
+    if (!fault_) merge(*chunk);
+  };
+  std::shared_ptr<Chunk> cur;
+  auto submit = [&] {
+    if (cur == nullptr) return;
+    // The job shares the chunk, so a dropped or still running job never
+    // outlives what it reads.
+    const uint64_t t = pool.submit([c = cur, this] { check_chunk(*c, bundle_, seg_names_); });
+    inflight.emplace_back(std::move(cur), t);
+    cur.reset();
+    while (inflight.size() >= max_inflight && !fault_) merge_oldest();
+  };
+
+  uint64_t done = 0, scanned = 0;
+  std::optional<Status> read_error;
   LogEntry e;
-  uint32_t seg_index = 0;
-  for (;;) {
+  while (!fault_) {
     auto more = (*reader)->next(&e);
     if (!more.ok()) {
-      std::string name = last_segment_, what;
-      uint64_t off = end_offset_;
-      parse_located(more.status().message(), "log: segment ", &name, &off, &what);
-      set_fault({(*reader)->last_seq() + 1, name, off, reader_fault_kind(what),
-                 what + " (the first damaged record follows seq " + std::to_string((*reader)->last_seq()) + ")"});
+      read_error = more.status();
       break;
     }
     if (!*more) break;
-    if (e.segment != last_segment_) {
-      while (seg_index < seg_names_.size() && seg_names_[seg_index] != e.segment) ++seg_index;
-      last_segment_ = e.segment;
+    if (cur == nullptr) {
+      cur = std::make_shared<Chunk>();
+      cur->items.reserve(std::min<size_t>(chunk_records, 4096));
     }
-    end_offset_ = e.offset + kRecordHeaderSize + e.length;
-    done += kRecordHeaderSize + e.length;
-    ++s_.records;
-    if (opt_.progress && (s_.records & 4095) == 0) opt_.progress(done, total);
+    const auto& map = (*reader)->mapping();
+    if (cur->maps.empty() || cur->maps.back() != map) cur->maps.push_back(map);
     const RecordView& r = e.record;
-    switch (r.kind) {
-      case RecordKind::kMessage:
-        check_message(e, seg_index);
-        break;
-      case RecordKind::kEvent:
-        check_event(e);
-        break;
-      case RecordKind::kCommit:
-        ++s_.commits;
-        break;
-      case RecordKind::kCheckpoint:
-        check_log_checkpoint(e);
-        break;
+    Item& it = cur->items.emplace_back();
+    it.kind = r.kind;
+    it.seg = static_cast<uint32_t>((*reader)->segment_index());
+    it.length = e.length;
+    it.seq = r.seq;
+    it.ts_ms = r.ts_ms;
+    it.offset = e.offset;
+    it.body = r.body;
+    if (r.kind == RecordKind::kMessage) {
+      it.core_hash = r.core_hash;
+      it.ct_hash = r.ct_hash;
     }
-    if (fault_) break;
-    if (is_leaf_kind(r.kind)) {
-      frontier_.append(e.leaf_hash);
-      ++s_.leaves;
-      if (s_.leaves == 1) s_.first_ts_ms = r.ts_ms;
-      s_.last_ts_ms = r.ts_ms;
-      if (auto it = roots_.find(frontier_.size()); it != roots_.end()) it->second = frontier_.root();
+    if (is_leaf_kind(r.kind)) it.leaf = e.leaf_hash;
+    if (r.kind == RecordKind::kCheckpoint) {
+      it.cp = static_cast<uint32_t>(cur->cps.size());
+      cur->cps.push_back(*r.checkpoint);
     }
+    done += kRecordHeaderSize + e.length;
+    ++scanned;
+    if (opt_.progress && (scanned & 4095) == 0) opt_.progress(done, total);
+    if (cur->items.size() >= chunk_records) submit();
+  }
+  if (!fault_) submit();
+  while (!inflight.empty() && !fault_) merge_oldest();
+  // Chunks after a fault are dropped (or finish running) when the pool goes.
+  if (read_error && !fault_) {
+    std::string name = last_segment_, what;
+    uint64_t off = end_offset_;
+    parse_located(read_error->message(), "log: segment ", &name, &off, &what);
+    set_fault({(*reader)->last_seq() + 1, name, off, reader_fault_kind(what),
+               what + " (the first damaged record follows seq " + std::to_string((*reader)->last_seq()) + ")"});
   }
   // The last segment's end: a cut log ends there.
   if (!seg_names_.empty() && last_segment_ != seg_names_.back()) {
@@ -353,10 +422,7 @@ Result<VerifyReport> Scan::run() {
     auto r = LogReader::open(dir_);
     return r.status();
   }
-  if (auto bad = pool_.finish()) {
-    set_fault({bad->seq, seg_names_.at(bad->segment), bad->offset, "bad signature",
-               "the sender's signature does not verify: the message was altered or forged"});
-  }
+  if (bad_sig_) set_fault(*bad_sig_);
   if (!fault_) check_checkpoint_file();
   s_.signed_size = std::max(s_.signed_size, last_ok_cp_size_);
   s_.unsigned_tail = s_.leaves > s_.signed_size ? s_.leaves - s_.signed_size : 0;

@@ -19,6 +19,13 @@
 // seq, segment, offset and kind. Leaves after the last signed checkpoint are
 // counted in summary.unsigned_tail (a running broker has not signed them yet).
 //
+// How (speed): the calling thread only frames records (CRC, sequence, leaf
+// hash) and hands chunks of them to `threads` workers, which decode envelopes
+// and events, compare hashes and check sender signatures; the calling thread
+// merges finished chunks in log order (counts, Merkle frontier, checkpoint
+// records). The report is the one a sequential scan gives, whatever the
+// thread count and chunk size.
+//
 // Thread-safety: verify_log may be called from any thread; it starts and
 // joins its own worker threads. Progress callbacks run on the calling thread.
 #pragma once
@@ -76,6 +83,9 @@ struct VerifyReport {
 
 struct VerifyOptions {
   int threads = 2;  // signature-checking threads (>= 1)
+  // Records per unit of work handed to a thread (>= 1); tests use tiny
+  // values to put chunk boundaries everywhere.
+  size_t chunk_records = 512;
   // Called now and then with (bytes scanned, total bytes); may be empty.
   std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -18,18 +18,17 @@ Status LogReader::fault(uint64_t offset, const std::string& what) const {
 Result<bool> LogReader::next(LogEntry* out) {
   for (;;) {
     if (seg_ >= segments_.size()) return false;
-    if (!mapped_) {
+    if (map_ == nullptr) {
       auto m = MappedSegment::open(segments_[seg_].path);
       if (!m.ok()) return m.status();
-      map_ = std::move(*m);
-      mapped_ = true;
+      map_ = std::make_shared<const MappedSegment>(std::move(*m));
       off_ = 0;
     }
-    if (off_ < map_.data().size()) break;
+    if (off_ < map_->data().size()) break;
     ++seg_;
-    mapped_ = false;
+    map_.reset();
   }
-  ByteView data = map_.data();
+  ByteView data = map_->data();
   ByteView payload;
   uint64_t next = 0;
   FrameFault f = parse_frame(data, off_, &payload, &next);

@@ -11,7 +11,9 @@
 // missing". A log that ends inside a record is damage: only the broker's own
 // recovery may cut a tail. Checkpoint roots and signatures are NOT checked
 // here (the auditor does that with MerkleTree and the bundle's key).
-// Not thread-safe; one reader per thread.
+// Not thread-safe; one reader per thread. An entry's views stay valid after
+// later next() calls (even on other threads) while a copy of mapping() taken
+// right after the entry was read is held.
 #pragma once
 
 #include <memory>
@@ -40,6 +42,10 @@ class LogReader {
   Result<bool> next(LogEntry* out);
   const std::vector<SegmentFile>& segments() const { return segments_; }
   uint64_t last_seq() const { return last_seq_; }
+  // The mapping of the segment the last entry came from (null before the
+  // first entry), and that segment's index in segments().
+  const std::shared_ptr<const MappedSegment>& mapping() const { return map_; }
+  size_t segment_index() const { return seg_; }
 
  private:
   LogReader() = default;
@@ -47,8 +53,7 @@ class LogReader {
 
   std::vector<SegmentFile> segments_;
   size_t seg_ = 0;
-  bool mapped_ = false;
-  MappedSegment map_;
+  std::shared_ptr<const MappedSegment> map_;  // null: segment seg_ not mapped yet
   uint64_t off_ = 0;
   uint64_t last_seq_ = 0;
 };

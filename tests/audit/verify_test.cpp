@@ -15,9 +15,25 @@ Deployment& shared() {
   return d;
 }
 
+// A fault detail may quote flipped bytes (not UTF-8).
+constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+
+// Verifies with the default options, and checks that every thread count and
+// chunk size (chunk boundaries at every record, or a single chunk) gives the
+// very same report, fault and summary included.
 VerifyReport verify(const std::string& dir) {
   auto r = verify_log(dir, shared().bundle);
   REQUIRE(r.ok());
+  const std::string expected = report_to_json(*r).dump(-1, ' ', false, kReplace);
+  for (auto [threads, chunk] : {std::pair<int, size_t>{1, 1000000}, {2, 1}, {2, 3}, {3, 16}}) {
+    VerifyOptions o;
+    o.threads = threads;
+    o.chunk_records = chunk;
+    auto again = verify_log(dir, shared().bundle, o);
+    REQUIRE(again.ok());
+    INFO("threads " << threads << ", chunk " << chunk);
+    CHECK(report_to_json(*again).dump(-1, ' ', false, kReplace) == expected);
+  }
   return std::move(*r);
 }
 

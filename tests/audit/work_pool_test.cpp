@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "audit/work_pool.h"
+
+using namespace relais;
+
+TEST_CASE("A work pool runs every job and each wait returns once its job is done", "[work_pool]") {
+  WorkPool pool(3);
+  CHECK(pool.threads() == 3);
+  std::vector<int> out(200, 0);
+  std::vector<uint64_t> tickets;
+  for (int i = 0; i < 200; ++i) tickets.push_back(pool.submit([&out, i] { out[static_cast<size_t>(i)] = i + 1; }));
+  for (size_t i = 0; i < tickets.size(); ++i) {
+    pool.wait(tickets[i]);
+    CHECK(out[i] == static_cast<int>(i) + 1);
+  }
+}
+
+TEST_CASE("A one-thread work pool starts jobs in the order they were submitted", "[work_pool]") {
+  WorkPool pool(1);
+  std::vector<int> order;
+  uint64_t last = 0;
+  for (int i = 0; i < 50; ++i) last = pool.submit([&order, i] { order.push_back(i); });
+  pool.wait(last);
+  REQUIRE(order.size() == 50);
+  for (int i = 0; i < 50; ++i) CHECK(order[static_cast<size_t>(i)] == i);
+}
+
+TEST_CASE("A work pool asked for no threads still runs jobs on one", "[work_pool]") {
+  WorkPool pool(0);
+  CHECK(pool.threads() == 1);
+  bool ran = false;
+  pool.wait(pool.submit([&ran] { ran = true; }));
+  CHECK(ran);
+}
+
+TEST_CASE("Destroying a work pool drops queued jobs and waits for the running one", "[work_pool]") {
+  std::atomic<bool> started{false}, release{false}, finished{false};
+  std::atomic<int> later{0};
+  auto owned = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = owned;
+  {
+    WorkPool pool(1);
+    pool.submit([&] {
+      started = true;
+      while (!release) std::this_thread::yield();
+      finished = true;
+    });
+    for (int i = 0; i < 10; ++i) pool.submit([&later, o = owned] { later += *o; });
+    owned.reset();
+    while (!started) std::this_thread::yield();
+    std::thread releaser([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      release = true;
+    });
+    releaser.detach();
+  }
+  CHECK(finished);
+  CHECK(later == 0);
+  CHECK(watch.expired());  // the dropped jobs released what they owned
+}
