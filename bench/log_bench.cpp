@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "broker/dedup_key.h"
 #include "bench_util.h"
 #include "commands.h"
 #include "crypto/envelope.h"
@@ -23,27 +24,6 @@
 #include "util/clock.h"
 
 namespace relais::bench {
-namespace {
-
-// The record key of a message: BLAKE2b-128("relais/dedup/v1" ‖ from ‖ 0x00 ‖ id),
-// the broker's duplicate key (from, id) in 16 bytes. Must match the broker's
-// derivation (LogOptions::message_key), or its rebuilt duplicate index misses.
-RecordKey dedup_record_key(std::string_view from, const Uuid& id) {
-  static constexpr char kContext[] = "relais/dedup/v1";
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, 16);
-  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(kContext), sizeof kContext - 1);
-  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(from.data()), from.size());
-  const uint8_t zero = 0;
-  crypto_generichash_update(&st, &zero, 1);
-  crypto_generichash_update(&st, id.data(), id.size());
-  RecordKey k{};
-  crypto_generichash_final(&st, k.data(), k.size());
-  return k;
-}
-
-}  // namespace
-
 int run_genlog(const GenLogOptions& o) {
   if (sodium_init() < 0) return 1;
   auto broker = load_identity(o.dir + "/keys/broker.key");
@@ -58,7 +38,7 @@ int run_genlog(const GenLogOptions& o) {
   lo.sync = SyncPolicy::kBatch;
   lo.message_key = [](ByteView env) {
     auto d = decode_envelope(env);
-    return d.ok() ? dedup_record_key(d->header.from, d->header.id) : RecordKey{};
+    return d.ok() ? dedup_key(d->header.from, d->header.id) : RecordKey{};
   };
   auto log = Log::open(lo, broker->sign_sk);
   if (!log.ok()) {
@@ -92,7 +72,7 @@ int run_genlog(const GenLogOptions& o) {
         auto d = decode_envelope(*e);
         if (!d.ok()) { failed = true; return; }
         hashes[i] = {d->core_hash, d->ct_hash};
-        keys[i] = dedup_record_key(d->header.from, d->header.id);
+        keys[i] = dedup_key(d->header.from, d->header.id);
         chunk[i] = std::move(e).value();
       }
     };

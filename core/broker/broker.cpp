@@ -60,6 +60,12 @@ Status BrokerImpl::open() {
   lo.segment_bytes = static_cast<uint64_t>(config_.segment_bytes);
   lo.checkpoint_every = static_cast<uint64_t>(config_.checkpoint_every);
   lo.checkpoint_interval_ms = config_.checkpoint_seconds * 1000;
+  // For records no segment summary covers (the last segment): the same key
+  // the broker handed the log when it appended them.
+  lo.message_key = [](ByteView envelope) {
+    auto env = decode_envelope(envelope);
+    return env.ok() ? dedup_key(env->header.from, env->header.id) : RecordKey{};
+  };
   auto log = Log::open(lo, identity_.sign_sk);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();
@@ -320,7 +326,7 @@ void BrokerImpl::sweep_sessions(int64_t now) {
       ++it;
     }
   }
-  expire_dedup(now);
+  dedup_.expire(now);
 }
 
 void BrokerImpl::flush_event_batches() {

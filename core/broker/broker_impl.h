@@ -12,6 +12,8 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "broker/dedup_index.h"
+#include "broker/dedup_key.h"
 #include "broker/event.h"
 #include "broker/receipt.h"
 #include "broker/verify_pool.h"
@@ -75,7 +77,7 @@ struct Waiter {
 };
 
 struct PendingPublish {
-  std::string dedup_key;
+  RecordKey dedup_key{};
   Uuid id{};
   std::string from;
   int64_t ts_ms = 0;  // broker time at ingest
@@ -83,13 +85,6 @@ struct PendingPublish {
   Hash256 ct_hash{};
   std::vector<Waiter> waiters;
   std::shared_ptr<CachedMessage> message;
-};
-
-struct DedupEntry {
-  uint64_t seq = 0;
-  Hash32 leaf{};
-  int64_t ts_ms = 0;
-  int64_t expires_ms = 0;  // when the entry may be forgotten
 };
 
 class BrokerImpl {
@@ -109,9 +104,8 @@ class BrokerImpl {
   std::unordered_map<std::string, Session> sessions_;
   std::map<std::string, std::shared_ptr<Subscription>> durable_;  // owner + '/' + durable name
   std::unordered_map<uint64_t, PendingPublish> pending_;
-  std::unordered_map<std::string, uint64_t> pending_by_key_;
-  std::unordered_map<std::string, DedupEntry> dedup_;
-  std::deque<std::pair<int64_t, std::string>> dedup_expiry_;
+  std::unordered_map<RecordKey, uint64_t, RecordKeyHash> pending_by_key_;
+  DedupIndex dedup_;  // logged messages (from, id) -> seq
   std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> readers_cache_;
   std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
   std::deque<uint64_t> recent_order_;
@@ -154,8 +148,8 @@ class BrokerImpl {
   // ingest.cpp
   void on_pub(Session& s, ByteView args, ByteView envelope);
   std::shared_ptr<const std::vector<std::string>> readers_for(const std::string& topic);
-  void remember_dedup(const std::string& key, const DedupEntry& e);
-  void expire_dedup(int64_t now);
+  // A retry of a logged message: its original receipt (leaf read back from the log).
+  void answer_retry(const Waiter& w, const Uuid& id, uint64_t seq);
   void send_puback(const Waiter& w, const Receipt& receipt);
   // Signs the receipts gathered by one handle_completions() (one signature per
   // kMaxReceiptBatch) and answers every waiter.

@@ -17,15 +17,6 @@
 namespace relais {
 namespace {
 
-std::string dedup_key(std::string_view from, const Uuid& id) {
-  std::string k;
-  k.reserve(from.size() + 1 + id.size());
-  k.append(from);
-  k.push_back('\0');
-  k.append(reinterpret_cast<const char*>(id.data()), id.size());
-  return k;
-}
-
 // Empty when `to` names exactly the expected readers (both sorted; the
 // envelope decoder guarantees `to` is sorted and unique). Allocates only to
 // describe a mismatch.
@@ -119,12 +110,8 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kClockSkew, "message expired at " + format_rfc3339_ms(h.expires_ms),
                   h.topic, &h.id);
   // 10. duplicate: a retry gets the original acknowledgement
-  std::string key = dedup_key(h.from, h.id);
-  if (auto d = dedup_.find(key); d != dedup_.end()) {
-    const DedupEntry& e = d->second;
-    send_puback(Waiter{s.rid, pa.req_id}, sign_receipt(ReceiptFields{h.id, e.seq, e.leaf, e.ts_ms}, identity_.sign_sk));
-    return;
-  }
+  const RecordKey key = dedup_key(h.from, h.id);
+  if (const DedupIndex::Entry* d = dedup_.find(key)) return answer_retry(Waiter{s.rid, pa.req_id}, h.id, d->seq);
   if (auto p = pending_by_key_.find(key); p != pending_by_key_.end()) {
     pending_[p->second].waiters.push_back(Waiter{s.rid, pa.req_id});
     return;
@@ -149,7 +136,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   job.message = envelope_signing_message(env.core_hash, env.ct_hash);
   job.sig = env.sig;
   job.pk = s.card->sign_pk;
-  pending_by_key_.emplace(std::move(key), token);
+  pending_by_key_.emplace(key, token);
   pending_.emplace(token, std::move(pp));
   verify_pool_->submit(job);
 }
@@ -176,7 +163,7 @@ void BrokerImpl::handle_verified() {
       continue;
     }
     // 12. append; 13 happens in handle_completions once the record is durable.
-    log_->submit_message(r.token, p.ts_ms, p.core_hash, p.ct_hash, p.message->envelope);
+    log_->submit_message(r.token, p.ts_ms, p.core_hash, p.ct_hash, p.dedup_key, p.message->envelope);
   }
 }
 
@@ -190,17 +177,14 @@ void BrokerImpl::send_puback(const Waiter& w, const Receipt& receipt) {
   send(w.rid, Command::kPubAck, args_buf_);
 }
 
-void BrokerImpl::remember_dedup(const std::string& key, const DedupEntry& e) {
-  dedup_[key] = e;
-  dedup_expiry_.emplace_back(e.expires_ms, key);
-}
-
-void BrokerImpl::expire_dedup(int64_t now) {
-  while (!dedup_expiry_.empty() && dedup_expiry_.front().first < now) {
-    auto it = dedup_.find(dedup_expiry_.front().second);
-    if (it != dedup_.end() && it->second.expires_ms < now) dedup_.erase(it);
-    dedup_expiry_.pop_front();
+void BrokerImpl::answer_retry(const Waiter& w, const Uuid& id, uint64_t seq) {
+  auto rec = log_->read(seq);
+  if (!rec.ok()) {
+    spdlog::error("broker: cannot read back record {} to answer a retry: {}", seq, rec.status().message());
+    return send_error(w.rid, w.req_id, ErrorCode::kStorage, "broker could not read back the logged message; retry later");
   }
+  const Hash32 leaf = message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
+  send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms}, identity_.sign_sk));
 }
 
 void BrokerImpl::handle_completions() {
@@ -228,12 +212,11 @@ void BrokerImpl::handle_completions() {
                                                              "; retry later");
       spdlog::error("broker: publish refused, log write failed: {}", c.status.message());
     } else {
-      DedupEntry e{c.seq, c.leaf_hash, c.ts_ms, now_ms() + config_.dedup_window_ms};
       // 13. acknowledged below, with one receipt signature for the whole drain.
       const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
       receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
       for (Waiter& w : p.waiters) receipt_waiters_.emplace_back(item, std::move(w));
-      remember_dedup(p.dedup_key, e);
+      dedup_.put(p.dedup_key, c.seq, now_ms() + config_.dedup_window_ms);
       p.message->seq = c.seq;
       cache_message(c.seq, p.message);
     }
@@ -261,6 +244,7 @@ void BrokerImpl::send_batch_pubacks() {
 // envelope more than max_clock_skew from now, and an envelope was logged within
 // max_clock_skew of its own ts), so older ones need not be read back.
 Status BrokerImpl::rebuild_dedup() {
+  const int64_t start = monotonic_ms();
   const int64_t now = now_ms();
   const uint64_t last = log_->last_durable_seq();
   if (last == 0) return Status::Ok();
@@ -268,18 +252,12 @@ Status BrokerImpl::rebuild_dedup() {
   auto first = log_->first_seq_at_or_after_time(now - window);
   if (!first.ok()) return Status::Ok();  // nothing in the window
   size_t rebuilt = 0;
-  for (uint64_t seq = *first; seq <= last; ++seq) {
-    auto rec = log_->read(seq);
-    if (!rec.ok()) return rec.status().with_prefix("broker: rebuilding the duplicate index");
-    if (rec->kind != RecordKind::kMessage) continue;
-    auto env = decode_envelope(rec->payload);
-    if (!env.ok()) continue;  // the auditor reports such damage; never fatal here
-    remember_dedup(dedup_key(env->header.from, env->header.id),
-                   DedupEntry{seq, message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash), rec->ts_ms,
-                              rec->ts_ms + config_.dedup_window_ms});
+  dedup_.reserve(static_cast<size_t>(last - *first + 1));
+  log_->for_each_message_key(*first, [&](uint64_t seq, int64_t ts_ms, const RecordKey& key) {
+    dedup_.put(key, seq, ts_ms + config_.dedup_window_ms);
     ++rebuilt;
-  }
-  spdlog::info("broker: duplicate index rebuilt with {} messages", rebuilt);
+  });
+  spdlog::info("broker: duplicate index rebuilt with {} messages in {} ms", rebuilt, monotonic_ms() - start);
   return Status::Ok();
 }
 

@@ -1,0 +1,29 @@
+// The duplicate key of a message: (from, id) in 16 bytes,
+//   BLAKE2b-128("relais/dedup/v1" ‖ from ‖ 0x00 ‖ id)
+// The broker keys its duplicate index on it and hands it to the log with each
+// message (LogOptions::message_key derives it again for records no segment
+// summary covers), so a restart rebuilds the index without reading envelopes.
+// The derivation is part of the data folder's format: changing it makes a
+// restarted broker miss duplicates of messages logged before. Thread-safe.
+#pragma once
+
+#include <cstring>
+#include <string_view>
+
+#include "crypto/uuid.h"
+#include "log/log_writer.h"
+
+namespace relais {
+
+RecordKey dedup_key(std::string_view from, const Uuid& id);
+
+// For unordered containers: the key is already a uniform hash.
+struct RecordKeyHash {
+  size_t operator()(const RecordKey& k) const noexcept {
+    size_t h;
+    std::memcpy(&h, k.data(), sizeof h);
+    return h;
+  }
+};
+
+}  // namespace relais
