@@ -388,6 +388,12 @@ Status BrokerImpl::run(int stop_fd) {
     }
   }
   spdlog::info("relais-broker stopping: syncing the log");
+  // Authentication failures the ZAP thread is reporting go on record too.
+  {
+    zmq::pollitem_t item{zap_events_->handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::milliseconds(20));
+    handle_zap_events();
+  }
   // Messages already accepted are appended, and their acks go out, before we leave.
   verify_pool_->stop();  // joins the workers: every submitted check has a result
   handle_verified();
