@@ -119,8 +119,9 @@ void BrokerImpl::send(const std::string& rid, Command cmd, const Bytes& args, co
     router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     if (packed) {
       const ByteView env = extra ? ByteView(static_cast<const uint8_t*>(extra->data()), extra->size()) : ByteView();
-      pack_frame(cmd, args, env, &out_frame_);
-      router_->send(zmq::buffer(out_frame_.data(), out_frame_.size()), zmq::send_flags::dontwait);
+      zmq::message_t frame(packed_frame_size(cmd, args, env));
+      pack_frame_into(cmd, args, env, static_cast<uint8_t*>(frame.data()));
+      router_->send(frame, zmq::send_flags::dontwait);
       return;
     }
     const std::string_view name = command_name(cmd);

@@ -81,14 +81,16 @@ struct PendingPublish {
   Uuid id{};
   std::string from;
   int64_t ts_ms = 0;  // broker time at ingest
-  Hash256 core_hash{};
-  Hash256 ct_hash{};
   std::vector<Waiter> waiters;
   std::shared_ptr<CachedMessage> message;
 };
 
 class BrokerImpl {
  public:
+  // Verify jobs point into pending_: the workers stop before it goes.
+  ~BrokerImpl() {
+    if (verify_pool_) verify_pool_->stop();
+  }
   BrokerConfig config_;
   Identity identity_;
   TrustBundle bundle_;
@@ -121,7 +123,6 @@ class BrokerImpl {
   std::vector<Receipt> receipts_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
   bool inbound_packed_ = true;          // framing of the message being handled
-  Bytes out_frame_;                     // packed frame being sent, reused
   AckArgs ack_args_;                    // decoded ACK batch, reused
   // Batched delivery and ack events, flushed once per loop turn.
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };

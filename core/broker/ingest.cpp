@@ -66,9 +66,9 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   EnvelopeLimits limits;
   limits.max_bytes = static_cast<size_t>(config_.max_frame_bytes);
   limits.max_readers = static_cast<size_t>(config_.max_readers);
-  auto decoded = decode_envelope(frame, limits);
+  auto decoded = decode_envelope_view(frame, limits);
   if (!decoded.ok()) return refuse(&s, s.rid, pa.req_id, ErrorCode::kMalformed, decoded.status().message());
-  const Envelope& env = *decoded;
+  const EnvelopeView& env = *decoded;
   const EnvelopeHeader& h = env.header;
   // 4. the sender is the authenticated transport identity
   if (h.from != s.name)
@@ -116,26 +116,27 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
     pending_[p->second].waiters.push_back(Waiter{s.rid, pa.req_id});
     return;
   }
-  // 11. signature, on the verify pool; handle_verified() goes on with 12.
+  // 11. signature, on the verify pool (which also hashes core and ct);
+  // handle_verified() goes on with 12. The job's views point into the
+  // message's own copy of the envelope, which outlives the job.
   auto msg = std::make_shared<CachedMessage>();
   msg->topic = h.topic;
   msg->readers = std::move(readers);
   msg->envelope.assign(frame.begin(), frame.end());
   const uint64_t token = next_token_++;
+  VerifyPool::Job job;
+  job.token = token;
+  job.core = ByteView(msg->envelope.data() + (env.core.data() - frame.data()), env.core.size());
+  job.ct = ByteView(msg->envelope.data() + (env.ct.data() - frame.data()), env.ct.size());
+  job.sig = env.sig;
+  job.pk = s.card->sign_pk;
   PendingPublish pp;
   pp.dedup_key = key;
   pp.id = h.id;
   pp.from = s.name;
   pp.ts_ms = now;
-  pp.core_hash = env.core_hash;
-  pp.ct_hash = env.ct_hash;
   pp.waiters.push_back(Waiter{s.rid, pa.req_id});
   pp.message = std::move(msg);
-  VerifyPool::Job job;
-  job.token = token;
-  job.message = envelope_signing_message(env.core_hash, env.ct_hash);
-  job.sig = env.sig;
-  job.pk = s.card->sign_pk;
   pending_by_key_.emplace(key, token);
   pending_.emplace(token, std::move(pp));
   verify_pool_->submit(job);
@@ -163,7 +164,7 @@ void BrokerImpl::handle_verified() {
       continue;
     }
     // 12. append; 13 happens in handle_completions once the record is durable.
-    log_->submit_message(r.token, p.ts_ms, p.core_hash, p.ct_hash, p.dedup_key, p.message->envelope);
+    log_->submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
   }
 }
 

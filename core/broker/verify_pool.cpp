@@ -1,5 +1,7 @@
 #include "broker/verify_pool.h"
 
+#include "crypto/hashing.h"
+
 #include <cstdlib>
 #include <sodium.h>
 #include <sys/eventfd.h>
@@ -28,8 +30,14 @@ void VerifyPool::stop() {
   workers_.clear();
 }
 
-static bool check(const VerifyPool::Job& j) {
-  return crypto_sign_verify_detached(j.sig.data(), j.message.data(), j.message.size(), j.pk.data()) == 0;
+static VerifyPool::Result check(const VerifyPool::Job& j) {
+  VerifyPool::Result r;
+  r.token = j.token;
+  r.core_hash = blake2b_256(j.core);
+  r.ct_hash = blake2b_256(j.ct);
+  const auto message = envelope_signing_message(r.core_hash, r.ct_hash);
+  r.ok = crypto_sign_verify_detached(j.sig.data(), message.data(), message.size(), j.pk.data()) == 0;
+  return r;
 }
 
 void VerifyPool::finish(const Result& r) {
@@ -47,7 +55,7 @@ void VerifyPool::finish(const Result& r) {
 
 void VerifyPool::submit(const Job& job) {
   if (workers_.empty()) {
-    finish(Result{job.token, check(job)});
+    finish(check(job));
     return;
   }
   {
@@ -70,7 +78,7 @@ void VerifyPool::run() {
         jobs_.pop_front();
       }
     }
-    for (const Job& j : batch) finish(Result{j.token, check(j)});
+    for (const Job& j : batch) finish(check(j));
     batch.clear();
   }
 }

@@ -1,8 +1,9 @@
 // VerifyPool: Ed25519 envelope-signature checks on worker threads, so the
 // broker's main thread is not bound by the ~38 µs each verify costs.
 //
-// The main thread submits (token, signing message, signature, sender key);
-// workers verify and queue (token, ok); an eventfd becomes readable when
+// The main thread submits (token, core and ct views, signature, sender key);
+// workers hash core and ct (BLAKE2b-256), verify the signature over them and
+// queue (token, ok, hashes); an eventfd becomes readable when
 // results wait, and the main thread drains them and carries on with the
 // ingest (append, ack). With threads == 0 the checks run inline in submit()
 // and results are still delivered through drain(), so callers have one path.
@@ -17,21 +18,27 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/envelope.h"
 #include "crypto/keys.h"
+#include "util/bytes.h"
 
 namespace relais {
 
 class VerifyPool {
  public:
+  // core and ct must stay valid until the job's Result has been drained.
   struct Job {
     uint64_t token = 0;
-    std::array<uint8_t, 83> message{};  // envelope_signing_message(core_hash, ct_hash)
+    ByteView core;
+    ByteView ct;
     std::array<uint8_t, 64> sig{};
     PublicKey pk{};
   };
   struct Result {
     uint64_t token = 0;
     bool ok = false;
+    Hash256 core_hash{};
+    Hash256 ct_hash{};
   };
 
   explicit VerifyPool(unsigned threads);

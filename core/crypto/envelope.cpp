@@ -423,7 +423,7 @@ Result<Bytes> seal_envelope(const SealParams& p, ByteView body, const SecretByte
   return out;
 }
 
-Result<Envelope> decode_envelope(ByteView bytes, const EnvelopeLimits& limits) {
+Result<EnvelopeView> decode_envelope_view(ByteView bytes, const EnvelopeLimits& limits) {
   MsgpackLimits ml;
   ml.max_bytes = limits.max_bytes;
   ml.depth = 1;
@@ -458,16 +458,26 @@ Result<Envelope> decode_envelope(ByteView bytes, const EnvelopeLimits& limits) {
                    std::to_string(limits.max_body) + " bytes");
   }
 
-  Envelope env;
+  EnvelopeView env;
   env.version = kEnvelopeVersion;
   RELAIS_RETURN_IF_ERROR(get_fixed_bin(sig, "sig", env.sig));
-  const ByteView core_view = bin_of(core);
-  const ByteView ct_view = bin_of(ct);
-  env.core.assign(core_view.begin(), core_view.end());
+  env.core = bin_of(core);
+  env.ct = bin_of(ct);
   auto header = decode_core(env.core, limits);
   if (!header.ok()) return header.status();
   env.header = std::move(*header);
-  env.ct.assign(ct_view.begin(), ct_view.end());
+  return env;
+}
+
+Result<Envelope> decode_envelope(ByteView bytes, const EnvelopeLimits& limits) {
+  auto view = decode_envelope_view(bytes, limits);
+  if (!view.ok()) return view.status();
+  Envelope env;
+  env.version = view->version;
+  env.header = std::move(view->header);
+  env.core.assign(view->core.begin(), view->core.end());
+  env.ct.assign(view->ct.begin(), view->ct.end());
+  env.sig = view->sig;
   env.core_hash = blake2b_256(env.core);
   env.ct_hash = blake2b_256(env.ct);
   return env;

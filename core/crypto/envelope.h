@@ -124,6 +124,18 @@ Result<Bytes> seal_envelope(const SealParams& params, ByteView body, const Secre
 // version other than 1.
 Result<Envelope> decode_envelope(ByteView bytes, const EnvelopeLimits& limits = {});
 
+// The same checks without copies or hashes, for the broker's hot path: core
+// and ct are views into `bytes`, which must outlive the result; the caller
+// hashes them (BLAKE2b-256) where it likes.
+struct EnvelopeView {
+  uint32_t version = kEnvelopeVersion;
+  EnvelopeHeader header;
+  ByteView core;
+  ByteView ct;
+  std::array<uint8_t, 64> sig{};
+};
+Result<EnvelopeView> decode_envelope_view(ByteView bytes, const EnvelopeLimits& limits = {});
+
 // Checks sig against the sender's Ed25519 public key.
 // Status::Invalid "envelope: bad signature ..." on failure.
 Status verify_envelope(const Envelope& env, const PublicKey& sender_sign_pk);

@@ -4,10 +4,17 @@
 
 namespace relais {
 
+size_t packed_frame_size(Command cmd, ByteView args, ByteView envelope) {
+  return 1 + command_name(cmd).size() + 4 + args.size() + envelope.size();
+}
+
 void pack_frame(Command cmd, ByteView args, ByteView envelope, Bytes* out) {
+  out->resize(packed_frame_size(cmd, args, envelope));
+  pack_frame_into(cmd, args, envelope, out->data());
+}
+
+void pack_frame_into(Command cmd, ByteView args, ByteView envelope, uint8_t* p) {
   const std::string_view name = command_name(cmd);
-  out->resize(1 + name.size() + 4 + args.size() + envelope.size());
-  uint8_t* p = out->data();
   *p++ = static_cast<uint8_t>(name.size());
   std::memcpy(p, name.data(), name.size());
   p += name.size();

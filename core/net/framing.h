@@ -29,6 +29,9 @@ struct PackedFrame {
   ByteView envelope;  // empty when absent
 };
 
+// The packed frame's size, and writing it to dst (which has that many bytes).
+size_t packed_frame_size(Command cmd, ByteView args, ByteView envelope);
+void pack_frame_into(Command cmd, ByteView args, ByteView envelope, uint8_t* dst);
 // Replaces *out with the packed frame.
 void pack_frame(Command cmd, ByteView args, ByteView envelope, Bytes* out);
 // Invalid "protocol: ..." when the frame is shorter than its own lengths say.
