@@ -33,7 +33,18 @@ uint64_t WorkPool::submit(std::function<void()> job) {
 
 void WorkPool::wait(uint64_t ticket) {
   std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return finished_.count(ticket) != 0; });
+  while (finished_.count(ticket) == 0) {
+    if (queue_.empty()) {
+      done_cv_.wait(lock);
+      continue;
+    }
+    auto [t, job] = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+    finished_.insert(t);
+  }
   finished_.erase(ticket);
 }
 

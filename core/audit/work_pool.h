@@ -3,8 +3,10 @@
 // they may finish in any order). The verifier hands it whole chunks of log
 // records and waits for them in log order.
 //
-// Contract: submit() returns a ticket; wait(ticket) blocks until that job has
-// run and may be called at most once per ticket. Jobs must not throw. The
+// Contract: submit() returns a ticket; wait(ticket) returns once that job has
+// run and may be called at most once per ticket. While it waits, the calling
+// thread runs queued jobs itself (oldest first), so a waiting owner adds a
+// thread of work instead of sleeping. Jobs must not throw. The
 // destructor drops the jobs that have not started and waits for the running
 // ones, so anything a job references must outlive the pool or be owned by
 // the job. submit and wait are for one owning thread; jobs run on the

@@ -65,3 +65,19 @@ TEST_CASE("Destroying a work pool drops queued jobs and waits for the running on
   CHECK(later == 0);
   CHECK(watch.expired());  // the dropped jobs released what they owned
 }
+
+TEST_CASE("Waiting on a work pool runs queued jobs on the waiting thread", "[work_pool]") {
+  WorkPool pool(1);
+  std::atomic<bool> started{false}, release{false};
+  const uint64_t blocker = pool.submit([&] {
+    started = true;
+    while (!release) std::this_thread::yield();
+  });
+  while (!started) std::this_thread::yield();
+  std::thread::id ran_on;
+  const uint64_t t = pool.submit([&ran_on] { ran_on = std::this_thread::get_id(); });
+  pool.wait(t);  // the only worker is blocked: the waiter runs the job
+  CHECK(ran_on == std::this_thread::get_id());
+  release = true;
+  pool.wait(blocker);
+}
