@@ -31,6 +31,12 @@ struct E2eOptions {
 };
 int run_e2e(const E2eOptions& o);
 
+struct DiskSyncOptions {
+  std::string dir;        // a folder on the disk the broker's data folder uses
+  size_t count = 1000;
+};
+int run_disk_sync(const DiskSyncOptions& o);
+
 struct AgentCostOptions {
   double seconds_each = 1.0;
   size_t body_bytes = 1024;

@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
   e2e->add_option("--latency-seconds", eo.latency_seconds);
   e2e->add_option("--window", eo.window);
 
+  DiskSyncOptions dso;
+  auto* sync = app.add_subcommand("sync", "the disk's fdatasync latency (1 KB appends)");
+  sync->add_option("--dir", dso.dir)->required();
+  sync->add_option("--count", dso.count);
+
   AgentCostOptions ao;
   auto* agent = app.add_subcommand("agent", "seal+sign and open+verify costs");
   agent->add_option("--seconds", ao.seconds_each);
@@ -58,6 +63,7 @@ int main(int argc, char** argv) {
     if (*fwd) return run_forwarder(fo);
     if (*e2e) return run_e2e(eo);
     if (*agent) return run_agent_costs(ao);
+    if (*sync) return run_disk_sync(dso);
     if (*genlog) return run_genlog(go);
     if (*audit) return run_audit(uo);
     if (*idle) return run_idle(io);

@@ -2,6 +2,7 @@
 // log line (restart-to-ready). With --keep the broker stays running, its pid
 // is printed as "start.pid" and its stderr keeps flowing to a file next to
 // the config; otherwise it is stopped with SIGTERM and waited for.
+#include <cstring>
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
@@ -53,6 +54,11 @@ int run_start(const StartOptions& o) {
     return 1;
   }
   emit("start.ready_ms", static_cast<double>(t_ready - t0) / 1e6, 1);
+  // What the start had to rebuild: "duplicate index rebuilt with N messages".
+  if (auto at = seen.find("rebuilt with "); at != std::string::npos) {
+    const size_t from = at + std::strlen("rebuilt with ");
+    emit("start.dedup_rebuilt", seen.substr(from, seen.find(' ', from) - from));
+  }
   if (auto rss = process_status_kib(pid, "VmRSS")) emit("start.rss_kib", std::to_string(*rss));
   if (o.keep) {
     // Keep copying the broker's stderr from a detached child so its pipe never fills.
