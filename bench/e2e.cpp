@@ -77,6 +77,7 @@ int run_e2e(const E2eOptions& o) {
   }
 
   std::vector<int64_t> send_ns(total, 0);
+  std::vector<int64_t> ack_ns(total, 0);  // PUBACK received
   std::vector<std::vector<int64_t>> recv_ns(3, std::vector<int64_t>(total, 0));
   std::atomic<int> ready{0};
   std::atomic<bool> stop{false};
@@ -158,6 +159,8 @@ int run_e2e(const E2eOptions& o) {
       if (f.cmd == Command::kPubAck) {
         ++acked;
         --in_flight;
+        PubAckArgs pa;
+        if (decode_args(f.args, &pa).ok() && pa.req_id >= 1 && pa.req_id <= total) ack_ns[pa.req_id - 1] = mono_ns();
       } else if (f.cmd == Command::kError) {
         ErrorArgs e;
         if (decode_args(f.args, &e).ok() && e.req_id != 0) {
@@ -247,6 +250,13 @@ int run_e2e(const E2eOptions& o) {
     emit("e2e.latency_msgs", std::to_string(n));
     emit("e2e.latency_missing", std::to_string(missing));
     emit("e2e.latency_errors", std::to_string(errors - errors_before));
+    LatencyRecorder ack_lat;
+    for (size_t j = o.count; j < o.count + n; ++j)
+      if (ack_ns[j] != 0 && send_ns[j] != 0) ack_lat.add(ack_ns[j] - send_ns[j]);
+    if (ack_lat.size() > 0) {
+      emit("e2e.puback_p50_ms", ack_lat.percentile_ms(50), 3);
+      emit("e2e.puback_p99_ms", ack_lat.percentile_ms(99), 3);
+    }
     emit("e2e.p50_ms", lat.percentile_ms(50), 3);
     emit("e2e.p99_ms", lat.percentile_ms(99), 3);
     emit("e2e.p999_ms", lat.percentile_ms(99.9), 3);

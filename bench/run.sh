@@ -198,7 +198,8 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo
   echo "Latencies are publish->deliver at half of each system's own maximum rate (paced publisher, $LAT_SECONDS s),"
   echo "over all 3 subscribers. Relais: $(num e2e.count) envelopes sealed in advance, window $(num e2e.window) PUBs in flight,"
-  echo "errors $(num e2e.errors), complete: $(num e2e.complete); latency phase at $(num e2e.latency_rate) msg/s, missing $(num e2e.latency_missing)."
+  echo "errors $(num e2e.errors), complete: $(num e2e.complete); latency phase at $(num e2e.latency_rate) msg/s, missing $(num e2e.latency_missing);"
+  echo "publish->PUBACK (durable ack) p50 $(num e2e.puback_p50_ms) ms, p99 $(num e2e.puback_p99_ms) ms. This disk's fdatasync alone: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms."
   echo "Peers: Mosquitto complete: $(num mqtt.complete), NATS complete: $(num nats.complete). Broker CPU = utime+stime delta of the broker process / messages."
   [ -n "$MOSQ_NOTE" ] && echo "- Mosquitto: $MOSQ_NOTE"
   [ -n "$NATS_NOTE" ] && echo "- NATS: $NATS_NOTE"

@@ -79,7 +79,10 @@ class Log {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  // Queue a record and return at once (no I/O here). The writer thread
+  // Queue a record and return at once (no I/O here). Under kBatch an event
+  // that finds no message queued waits up to 2 ms for one to share its sync
+  // (nobody waits for events; messages are synced as soon as the writer is
+  // free). The writer thread
   // assigns the seq and appends; a Completion follows once the record is
   // durable under the policy, or with a non-ok status if it was not written.
   void submit_message(uint64_t token, int64_t ts_ms, const std::array<uint8_t, 32>& core_hash,
@@ -145,6 +148,7 @@ class Log {
   Bytes q_arena_;
   std::vector<Pending> q_meta_;
   bool stop_ = false;
+  bool q_has_message_ = false;  // a message record waits in the queue
 
   // Writer-thread state.
   Bytes w_arena_, trailer_, staging_;
