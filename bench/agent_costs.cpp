@@ -1,6 +1,6 @@
 // relais-bench agent: what an agent pays per message. seal+sign for 1, 3 and
 // 10 readers (seal_envelope: one crypto_box_seal per reader + Ed25519), and
-// decode+verify+open for one reader. One thread; each figure is timed over
+// decode+verify+open for one reader, and the bare Ed25519 verify. One thread; each figure is timed over
 // about `seconds_each` seconds.
 #include <sodium.h>
 
@@ -71,6 +71,22 @@ int run_agent_costs(const AgentCostOptions& o) {
   }
   emit("agent.open_verify_us", static_cast<double>(mono_ns() - t0) / 1e3 / static_cast<double>(iters), 1);
   emit("agent.envelope_bytes_3_readers", std::to_string(env3->size()));
+
+  // The bare Ed25519 verify of an envelope signature (83-byte signing message):
+  // the floor under the broker's and the auditor's per-message cost, measured
+  // here because this machine's figure differs from PERF-REFERENCE's.
+  auto decoded = decode_envelope(*env3);
+  if (!decoded.ok()) return 1;
+  const auto msg = envelope_signing_message(decoded->core_hash, decoded->ct_hash);
+  iters = 0;
+  const int64_t v0 = mono_ns();
+  const int64_t v_until = v0 + static_cast<int64_t>(o.seconds_each * 1e9);
+  while (mono_ns() < v_until) {
+    if (crypto_sign_verify_detached(decoded->sig.data(), msg.data(), msg.size(), sender->card.sign_pk.data()) != 0)
+      return 1;
+    ++iters;
+  }
+  emit("agent.ed25519_verify_us", static_cast<double>(mono_ns() - v0) / 1e3 / static_cast<double>(iters), 1);
   return 0;
 }
 
