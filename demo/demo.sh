@@ -42,7 +42,8 @@ agent committee.golfe subscribe --topic 'alert.*.maritime.golfe' --count 1 --tim
 PIDS+=($!); C2=$!
 sleep 1
 agent police.golfe publish --topic alert.suspected_trafficking.maritime.golfe --type alert \
-  --urgency urgent --file "$DOCS/alert-golfe.json" --receipt "$RUN/alert.receipt" | sed 's/^/   police.golfe: acknowledged /'
+  --urgency urgent --file "$DOCS/alert-golfe.json" --receipt "$RUN/alert.receipt" | tee "$RUN/alert.ack" |
+  sed 's/^/   police.golfe: acknowledged /'
 wait $C1 && wait $C2
 note "commission received:";      show_json "$RUN/commission.out" | cut -c1-160
 note "committee.golfe received:"; show_json "$RUN/committee.golfe.out" | cut -c1-160
@@ -91,5 +92,11 @@ note "messages (no bodies: the auditor is not a reader):"
 "${AUDIT[@]}" replay --identity "$RUN/keys/auditor.key" | sed 's/^/   | /' | cut -c1-160
 note "refusals recorded in the log:"
 "${AUDIT[@]}" replay --events | grep '"refusal"' | sed 's/^/   | /' | cut -c1-160 || true
+
+note "police.golfe holds the broker's signed receipt for its alert; the auditor proves the alert is in the log:"
+ALERT_ID=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' "$RUN/alert.ack")
+"${AUDIT[@]}" prove --id "$ALERT_ID" > "$RUN/alert.proof.json"
+"$BIN/relais-audit" --bundle "$RUN/trust.bundle" --authority-pub "$RUN/keys/authority.pub" \
+  check-proof --proof "$RUN/alert.proof.json" --receipt "$RUN/alert.receipt" | sed 's/^/   /'
 
 say "Demo complete. Files are in $RUN"
