@@ -29,13 +29,42 @@ COUNT_PEER=${COUNT_PEER:-50000}
 LOG_RECORDS=${LOG_RECORDS:-1000000}
 IDLE_AGENTS=${IDLE_AGENTS:-1000}
 LAT_SECONDS=${LAT_SECONDS:-4}
+REPS=${REPS:-3}
 COMMANDS=()
 
 say() { echo "bench: $*" >&2; }
 port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
-run() {  # run CMD...: records the command, appends its "key value" lines
-  COMMANDS+=("$*")
+REP=1
+first_rep() { [ "$REP" = 1 ]; }
+run() {  # run CMD...: records the command (once), appends its "key value" lines
+  first_rep && COMMANDS+=("$*")
   "$@" >> "$RES" 2> "$T/last.err" || { say "failed: $*"; cat "$T/last.err" >&2; return 1; }
+}
+# Replaces the repeated keys in $RES by their median (numeric values) and
+# keeps every run's value of the throughput keys as KEY.runs.
+summarize_repetitions() {
+  awk '
+    { k = $1; v = $0; sub(/^[^ ]+ ?/, "", v)
+      if (!(k in n)) order[++keys] = k
+      n[k]++; val[k, n[k]] = v
+      if (v !~ /^-?[0-9]+(\.[0-9]+)?$/) text[k] = 1 }
+    END {
+      for (i = 1; i <= keys; i++) {
+        k = order[i]
+        if (n[k] == 1 || (k in text)) { print k, val[k, n[k]]; continue }
+        m = n[k]; for (j = 1; j <= m; j++) a[j] = val[k, j] + 0
+        for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+        med = (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+        print k, med
+        if (k ~ /msgs_per_s$/) { r = ""; for (j = 1; j <= m; j++) r = r (j > 1 ? " " : "") val[k, j]; print k ".runs", r }
+      }
+    }' "$RES" > "$RES.med" && mv "$RES.med" "$RES"
+}
+per_rep() {  # per_rep A B: A/B for each repetition, from A.runs and B.runs
+  awk -v a="$(get "$1.runs")" -v b="$(get "$2.runs")" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " "); r = ""
+    for (i = 1; i <= n; i++) r = r (i > 1 ? ", " : "") ((y[i] > 0) ? sprintf("%.2f", x[i] / y[i]) : "n/a")
+    print r }'
 }
 get() { awk -v k="$1" '$1==k { $1=""; sub(/^ /,""); v=$0 } END { print v }' "$RES"; }
 wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
@@ -62,34 +91,40 @@ start_broker() {  # start_broker DEPLOY -> sets BROKER_PID
 say "agent-side costs"
 run "$BIN/relais-bench" agent --seconds 1
 
-# 2. The transport's ceiling.
-say "bare CURVE forwarder"
-run "$BIN/relais-bench" forwarder --port "$(port)" --count "$COUNT_FWD"
+# 2-4. Throughput and latency, repeated REPS times, interleaved (forwarder,
+# disk, Relais, peers, then again), so that drift on a shared VM hits every
+# system alike; the table shows medians and the per-repetition ratios.
+for REP in $(seq 1 "$REPS"); do
+  say "repetition $REP of $REPS"
+  rm -rf "$T/e2e" "$T/mosq" "$T/nats"
+  # 2. The transport's ceiling.
+  say "bare CURVE forwarder"
+  run "$BIN/relais-bench" forwarder --port "$(port)" --count "$COUNT_FWD"
 
-# 3a. The disk's own sync latency: Relais acks and delivers only after a synced
-# group commit, so this bounds its publish->deliver latency from below.
-say "disk fdatasync latency"
-run "$BIN/relais-bench" sync --dir "$T" --count 1000
+  # 3a. The disk's own sync latency: Relais acks and delivers only after a synced
+  # group commit, so this bounds its publish->deliver latency from below.
+  say "disk fdatasync latency"
+  run "$BIN/relais-bench" sync --dir "$T" --count 1000
 
-# 3. Relais end to end.
-say "relais end to end"
-P=$(port)
-"$BIN/relais-admin" init --dir "$T/e2e" --port "$P" >/dev/null
-COMMANDS+=("$BIN/relais-admin init --dir \$T/e2e --port $P")
-if start_broker "$T/e2e"; then
-  COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
-  run "$BIN/relais-bench" e2e --dir "$T/e2e" --broker-pid "$BROKER_PID" --count "$COUNT_E2E" \
-    --latency-seconds "$LAT_SECONDS"
-  stop_pid "$BROKER_PID"
-fi
-
-# 4. Peers.
-MOSQ_NOTE="" ; NATS_NOTE=""
-if command -v mosquitto >/dev/null && [ -x "$BIN/relais-bench-mosquitto" ]; then
-  say "mosquitto"
+  # 3. Relais end to end.
+  say "relais end to end"
   P=$(port)
-  mkdir -p "$T/mosq"
-  cat > "$T/mosq/mosquitto.conf" <<CONF
+  "$BIN/relais-admin" init --dir "$T/e2e" --port "$P" >/dev/null
+  first_rep && COMMANDS+=("$BIN/relais-admin init --dir \$T/e2e --port $P")
+  if start_broker "$T/e2e"; then
+    first_rep && COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
+    run "$BIN/relais-bench" e2e --dir "$T/e2e" --broker-pid "$BROKER_PID" --count "$COUNT_E2E" \
+      --latency-seconds "$LAT_SECONDS"
+    stop_pid "$BROKER_PID"
+  fi
+
+  # 4. Peers.
+  MOSQ_NOTE="" ; NATS_NOTE=""
+  if command -v mosquitto >/dev/null && [ -x "$BIN/relais-bench-mosquitto" ]; then
+    say "mosquitto"
+    P=$(port)
+    mkdir -p "$T/mosq"
+    cat > "$T/mosq/mosquitto.conf" <<CONF
 listener $P 127.0.0.1
 allow_anonymous true
 user root
@@ -99,32 +134,34 @@ max_inflight_messages 1000
 max_queued_messages 0
 log_dest none
 CONF
-  mosquitto -c "$T/mosq/mosquitto.conf" > "$T/mosq/log" 2>&1 &
-  MPID=$!; PIDS+=("$MPID")
-  COMMANDS+=("mosquitto -c \$T/mosq/mosquitto.conf   # $(tr '\n' ';' < "$T/mosq/mosquitto.conf")")
-  if wait_port "$P"; then
-    run "$BIN/relais-bench-mosquitto" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$MPID"
-  else MOSQ_NOTE="mosquitto did not start: $(head -c 300 "$T/mosq/log")"; fi
-  stop_pid "$MPID"
-  echo "mqtt.version $(mosquitto -h 2>&1 | head -1)" >> "$RES"
-else
-  MOSQ_NOTE="mosquitto or libmosquitto-dev could not be installed: not measured"
-fi
-if command -v nats-server >/dev/null && [ -x "$BIN/relais-bench-nats" ]; then
-  say "nats jetstream"
-  P=$(port)
-  mkdir -p "$T/nats"
-  nats-server -js -a 127.0.0.1 -p "$P" -sd "$T/nats" > "$T/nats/log" 2>&1 &
-  NPID=$!; PIDS+=("$NPID")
-  COMMANDS+=("nats-server -js -a 127.0.0.1 -p $P -sd \$T/nats")
-  if wait_port "$P"; then
-    run "$BIN/relais-bench-nats" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$NPID"
-  else NATS_NOTE="nats-server did not start: $(head -c 300 "$T/nats/log")"; fi
-  stop_pid "$NPID"
-  echo "nats.version $(nats-server --version 2>&1 | head -1)" >> "$RES"
-else
-  NATS_NOTE="nats-server or libnats-dev could not be installed: not measured"
-fi
+    mosquitto -c "$T/mosq/mosquitto.conf" > "$T/mosq/log" 2>&1 &
+    MPID=$!; PIDS+=("$MPID")
+    first_rep && COMMANDS+=("mosquitto -c \$T/mosq/mosquitto.conf   # $(tr '\n' ';' < "$T/mosq/mosquitto.conf")")
+    if wait_port "$P"; then
+      run "$BIN/relais-bench-mosquitto" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$MPID"
+    else MOSQ_NOTE="mosquitto did not start: $(head -c 300 "$T/mosq/log")"; fi
+    stop_pid "$MPID"
+    echo "mqtt.version $(mosquitto -h 2>&1 | head -1)" >> "$RES"
+  else
+    MOSQ_NOTE="mosquitto or libmosquitto-dev could not be installed: not measured"
+  fi
+  if command -v nats-server >/dev/null && [ -x "$BIN/relais-bench-nats" ]; then
+    say "nats jetstream"
+    P=$(port)
+    mkdir -p "$T/nats"
+    nats-server -js -a 127.0.0.1 -p "$P" -sd "$T/nats" > "$T/nats/log" 2>&1 &
+    NPID=$!; PIDS+=("$NPID")
+    first_rep && COMMANDS+=("nats-server -js -a 127.0.0.1 -p $P -sd \$T/nats")
+    if wait_port "$P"; then
+      run "$BIN/relais-bench-nats" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$NPID"
+    else NATS_NOTE="nats-server did not start: $(head -c 300 "$T/nats/log")"; fi
+    stop_pid "$NPID"
+    echo "nats.version $(nats-server --version 2>&1 | head -1)" >> "$RES"
+  else
+    NATS_NOTE="nats-server or libnats-dev could not be installed: not measured"
+  fi
+done
+summarize_repetitions
 
 # 5. Scale: 1,000 idle agents.
 say "idle agents"
@@ -176,7 +213,9 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "# Relais benchmark results"
   echo
   echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%dT%H:%M:%SZ). All figures come from this one run;"
-  echo "absolute figures drift by up to ~40% between runs on a shared VM, so compare ratios. Commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)."
+  echo "absolute figures drift by up to ~40% between runs on a shared VM, so compare ratios. The forwarder, disk,"
+  echo "Relais and peer measurements ran $REPS times, interleaved; tables show medians, and the targets section the"
+  echo "ratio of each repetition. Commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)."
   echo
   echo "## Machine"
   echo '```'
@@ -229,8 +268,8 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo
   echo "## Targets (issue 8)"
   echo
-  echo "- Relais / Mosquitto QoS 1: $(ratio e2e.msgs_per_s mqtt.msgs_per_s) (target ≥ 1.5)"
-  echo "- Relais / CURVE forwarder: $(ratio e2e.msgs_per_s fwd.msgs_per_s) (target ≥ 0.3)"
+  echo "- Relais / Mosquitto QoS 1: $(ratio e2e.msgs_per_s mqtt.msgs_per_s) (target ≥ 1.5); per repetition: $(per_rep e2e.msgs_per_s mqtt.msgs_per_s)"
+  echo "- Relais / CURVE forwarder: $(ratio e2e.msgs_per_s fwd.msgs_per_s) (target ≥ 0.3); per repetition: $(per_rep e2e.msgs_per_s fwd.msgs_per_s)"
   echo "- Relais p99 at half load: $(num e2e.p99_ms) ms (target < 3 ms); this disk's own fdatasync in the same run: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms, p99.9 $(num sync.p999_ms) ms (Relais delivers only after a synced group commit)"
   echo
   echo "## Exact commands (\$T is a fresh temporary folder)"
