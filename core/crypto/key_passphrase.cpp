@@ -23,12 +23,17 @@ static_assert(crypto_pwhash_SALTBYTES == 16);
 static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
 
 Bytes make_aad(uint64_t opslimit, uint64_t memlimit, std::string_view name) {
-  Bytes aad(kAadContext.begin(), kAadContext.end());
-  aad.insert(aad.end(), kKdfName.begin(), kKdfName.end());
-  aad.push_back(0);
+  // Sized once and filled with memcpy: GCC 12 warns falsely on vector::insert here.
+  Bytes aad(kAadContext.size() + kKdfName.size() + 1 + 16 + name.size());
+  uint8_t* p = aad.data();
+  std::memcpy(p, kAadContext.data(), kAadContext.size());
+  p += kAadContext.size();
+  std::memcpy(p, kKdfName.data(), kKdfName.size());
+  p += kKdfName.size();
+  *p++ = 0;
   for (uint64_t v : {opslimit, memlimit})
-    for (int i = 7; i >= 0; --i) aad.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  aad.insert(aad.end(), name.begin(), name.end());
+    for (int i = 7; i >= 0; --i) *p++ = static_cast<uint8_t>(v >> (8 * i));
+  if (!name.empty()) std::memcpy(p, name.data(), name.size());
   return aad;
 }
 

@@ -24,8 +24,10 @@ constexpr size_t kSigB64 = 88;  // base64 of 64 bytes, with padding
 constexpr size_t kTrailerSize = kTrailerHead.size() + kSigB64 + kTrailerTail.size();
 
 Bytes signed_message(ByteView body) {
-  Bytes m(kContext.begin(), kContext.end());
-  m.insert(m.end(), body.begin(), body.end());
+  // Sized once and filled with memcpy: GCC 12 warns falsely on vector::insert here.
+  Bytes m(kContext.size() + body.size());
+  std::memcpy(m.data(), kContext.data(), kContext.size());
+  if (!body.empty()) std::memcpy(m.data() + kContext.size(), body.data(), body.size());
   return m;
 }
 
