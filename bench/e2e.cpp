@@ -99,31 +99,25 @@ int run_e2e(const E2eOptions& o) {
     MsgArgs m;
     // Acks are batched like relais-agent's: one ACK for everything received
     // so far, sent when the socket has nothing more (or the batch is full).
-    AckArgs a;
-    bool have_acks = false;
+    AckBatch acks;
     auto flush_acks = [&] {
-      if (!have_acks) return;
-      encode_args(a, &buf);
+      if (acks.empty()) return;
+      encode_args(acks.args(), &buf);
       s.send(Command::kAck, buf);
-      have_acks = false;
+      acks.clear();
     };
     while (!stop.load(std::memory_order_relaxed)) {
       s.keepalive();
-      if (!s.recv(&f, have_acks ? 0 : 100)) {
+      if (!s.recv(&f, acks.empty() ? 100 : 0)) {
         flush_acks();
         continue;
       }
       if (f.cmd != Command::kMsg || !f.has_extra) continue;
       const int64_t now = mono_ns();
       if (!decode_args(f.args, &m).ok()) continue;
-      if (have_acks && a.more_count == kMaxAckMore) flush_acks();
-      if (!have_acks) {
-        a.sub_id = m.sub_id;
-        a.seq = m.seq;
-        a.more_count = 0;
-        have_acks = true;
-      } else {
-        a.more[a.more_count++] = m.seq;
+      if (!acks.add(m.sub_id, m.seq)) {
+        flush_acks();
+        acks.add(m.sub_id, m.seq);
       }
       auto it = index_of.find(id_key(envelope_id(f.extra)));
       if (it == index_of.end() || recv_ns[k][it->second] != 0) continue;

@@ -36,10 +36,7 @@ int run_genlog(const GenLogOptions& o) {
   LogOptions lo;
   lo.dir = o.dir + "/data";
   lo.sync = SyncPolicy::kBatch;
-  lo.message_key = [](ByteView env) {
-    auto d = decode_envelope(env);
-    return d.ok() ? dedup_key(d->header.from, d->header.id) : RecordKey{};
-  };
+  lo.message_key = envelope_dedup_key;
   auto log = Log::open(lo, broker->sign_sk);
   if (!log.ok()) {
     std::cerr << log.status().message() << "\n";

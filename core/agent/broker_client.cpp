@@ -314,22 +314,15 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
 }
 
 void BrokerClient::ack(uint32_t sub_id, uint64_t seq) {
-  AckArgs& a = pending_ack_;
-  if (has_pending_ack_ && (a.sub_id != sub_id || a.more_count == kMaxAckMore)) flush_acks();
-  if (!has_pending_ack_) {
-    a.sub_id = sub_id;
-    a.seq = seq;
-    a.more_count = 0;
-    has_pending_ack_ = true;
-  } else {
-    a.more[a.more_count++] = seq;
-  }
+  if (pending_acks_.add(sub_id, seq)) return;
+  flush_acks();
+  pending_acks_.add(sub_id, seq);
 }
 
 void BrokerClient::flush_acks() {
-  if (!has_pending_ack_) return;
-  has_pending_ack_ = false;
-  encode_args(pending_ack_, &buf_);
+  if (pending_acks_.empty()) return;
+  encode_args(pending_acks_.args(), &buf_);
+  pending_acks_.clear();
   try { send(Command::kAck, buf_); } catch (const zmq::error_t&) {}
 }
 

@@ -93,8 +93,7 @@ class BrokerClient {
   std::vector<std::pair<uint32_t, uint64_t>> last_seq_;  // per subscription, to resume after reconnect
   Bytes buf_;
   Bytes out_;  // packed frame being sent, reused
-  AckArgs pending_ack_;  // acks not sent yet (see ack())
-  bool has_pending_ack_ = false;
+  AckBatch pending_acks_;  // acks not sent yet (see ack())
 };
 
 }  // namespace relais

@@ -62,10 +62,7 @@ Status BrokerImpl::open() {
   lo.checkpoint_interval_ms = config_.checkpoint_seconds * 1000;
   // For records no segment summary covers (the last segment): the same key
   // the broker handed the log when it appended them.
-  lo.message_key = [](ByteView envelope) {
-    auto env = decode_envelope(envelope);
-    return env.ok() ? dedup_key(env->header.from, env->header.id) : RecordKey{};
-  };
+  lo.message_key = envelope_dedup_key;
   auto log = Log::open(lo, identity_.sign_sk);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "crypto/envelope.h"
+
 namespace relais {
 
 RecordKey dedup_key(std::string_view from, const Uuid& id) {
@@ -16,6 +18,11 @@ RecordKey dedup_key(std::string_view from, const Uuid& id) {
   RecordKey k{};
   crypto_generichash_final(&st, k.data(), k.size());
   return k;
+}
+
+RecordKey envelope_dedup_key(ByteView envelope) {
+  auto env = decode_envelope_view(envelope);
+  return env.ok() ? dedup_key(env->header.from, env->header.id) : RecordKey{};
 }
 
 }  // namespace relais

@@ -16,6 +16,10 @@
 namespace relais {
 
 RecordKey dedup_key(std::string_view from, const Uuid& id);
+// The key of an envelope given as bytes (a borrowed decode: no copies, no
+// hashing); all-zero when the bytes are not an envelope. This is the
+// LogOptions::message_key of every log the broker writes.
+RecordKey envelope_dedup_key(ByteView envelope);
 
 // For unordered containers: the key is already a uniform hash.
 struct RecordKeyHash {

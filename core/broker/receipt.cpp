@@ -126,11 +126,6 @@ Receipt sign_receipt(const ReceiptFields& fields, const SecretBytes& sk) {
   return std::move(one[0]);
 }
 
-Receipt sign_receipt(const Uuid& id, uint64_t seq, const std::array<uint8_t, 32>& leaf_hash, int64_t ts_ms,
-                     const SecretBytes& sk) {
-  return sign_receipt(ReceiptFields{id, seq, leaf_hash, ts_ms}, sk);
-}
-
 Status verify_receipt(const Receipt& r, const PublicKey& pk) {
   const ReceiptFields fields{r.id, r.seq, r.leaf_hash, r.ts_ms};
   if (r.version == 1) {

@@ -66,8 +66,6 @@ void sign_receipt_batch(std::span<const ReceiptFields> items, const SecretBytes&
                         std::vector<Receipt>* out);
 // A batch of one.
 Receipt sign_receipt(const ReceiptFields& fields, const SecretBytes& broker_sign_sk);
-Receipt sign_receipt(const Uuid& id, uint64_t seq, const std::array<uint8_t, 32>& leaf_hash, int64_t ts_ms,
-                     const SecretBytes& broker_sign_sk);
 // Ok, or Invalid "receipt: ..." (bad signature, path inconsistent with index/count).
 Status verify_receipt(const Receipt& r, const PublicKey& broker_sign_pk);
 // Appends the wire form to *out.

@@ -83,6 +83,32 @@ struct AckArgs {
   uint32_t more_count = 0;
   std::array<uint64_t, kMaxAckMore> more{};
 };
+
+// AckBatch: seqs of one subscription gathered for one ACK. add() returns
+// false, taking nothing, for a seq of another subscription or when the batch
+// is full: send args(), clear(), then add again. Plain value.
+class AckBatch {
+ public:
+  bool empty() const { return !has_; }
+  bool add(uint32_t sub_id, uint64_t seq) {
+    if (!has_) {
+      args_.sub_id = sub_id;
+      args_.seq = seq;
+      args_.more_count = 0;
+      has_ = true;
+      return true;
+    }
+    if (args_.sub_id != sub_id || args_.more_count == kMaxAckMore) return false;
+    args_.more[args_.more_count++] = seq;
+    return true;
+  }
+  const AckArgs& args() const { return args_; }
+  void clear() { has_ = false; }
+
+ private:
+  AckArgs args_;
+  bool has_ = false;
+};
 struct NackArgs { uint32_t sub_id = 0; uint64_t seq = 0; std::string reason; };
 struct PubAckArgs { uint64_t req_id = 0; uint64_t seq = 0; Bytes receipt; };
 struct SubOkArgs { uint64_t req_id = 0; uint32_t sub_id = 0; };

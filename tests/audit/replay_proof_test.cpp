@@ -134,7 +134,7 @@ TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
   REQUIRE(proof.ok());
   CHECK((*proof)["leaf"]["seq"] == l.seq);
   CHECK((*proof)["checkpoint"]["size"] == d.logged.size());
-  Receipt r = sign_receipt(l.id, l.seq, l.leaf, l.ts_ms, d.broker.sign_sk);
+  Receipt r = sign_receipt(ReceiptFields{l.id, l.seq, l.leaf, l.ts_ms}, d.broker.sign_sk);
   Bytes rb = encode_receipt(r);
   auto c = check_proof(*proof, d.bundle, rb);
   REQUIRE(c.ok());
@@ -167,9 +167,9 @@ TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
     CHECK_FALSE(check_proof(bad, d.bundle, std::nullopt).ok());
   }
   SECTION("a tampered or mismatched receipt fails") {
-    Receipt other = sign_receipt(l.id, l.seq + 2, l.leaf, l.ts_ms, d.broker.sign_sk);
+    Receipt other = sign_receipt(ReceiptFields{l.id, l.seq + 2, l.leaf, l.ts_ms}, d.broker.sign_sk);
     CHECK_FALSE(check_proof(*proof, d.bundle, encode_receipt(other)).ok());
-    Receipt wrong_leaf = sign_receipt(l.id, l.seq, d.logged[22].leaf, l.ts_ms, d.broker.sign_sk);
+    Receipt wrong_leaf = sign_receipt(ReceiptFields{l.id, l.seq, d.logged[22].leaf, l.ts_ms}, d.broker.sign_sk);
     CHECK_FALSE(check_proof(*proof, d.bundle, encode_receipt(wrong_leaf)).ok());
     Receipt forged = r;
     forged.sig[5] ^= 1;

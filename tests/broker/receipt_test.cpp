@@ -32,17 +32,20 @@ void put_le(Bytes* b, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-// The item hash exactly as receipt.h documents it.
-Hash32 documented_item(const ReceiptFields& f) {
-  Bytes m{0x00};
-  const std::string ctx = "relais/receipt/v2";
-  m.insert(m.end(), ctx.begin(), ctx.end());
+// prefix ‖ context ‖ NUL ‖ id ‖ seq u64le ‖ leaf ‖ ts i64le, as receipt.h documents.
+Bytes documented_fields(Bytes prefix, const std::string& context, const ReceiptFields& f) {
+  Bytes m = std::move(prefix);
+  m.insert(m.end(), context.begin(), context.end());
   m.push_back(0);
   m.insert(m.end(), f.id.begin(), f.id.end());
   put_le(&m, f.seq, 8);
   m.insert(m.end(), f.leaf_hash.begin(), f.leaf_hash.end());
   put_le(&m, static_cast<uint64_t>(f.ts_ms), 8);
-  return merkle::blake2b256(m);
+  return m;
+}
+
+Hash32 documented_item(const ReceiptFields& f) {
+  return merkle::blake2b256(documented_fields(Bytes{0x00}, "relais/receipt/v2", f));
 }
 
 }  // namespace
@@ -114,14 +117,7 @@ TEST_CASE("a receipt survives its wire form and refuses any altered field", "[re
 TEST_CASE("a version 1 receipt saved by an older broker still verifies", "[receipt]") {
   const Identity b = broker_identity();
   const ReceiptFields f = fields(1)[0];
-  Bytes m;
-  const std::string ctx = "relais/receipt/v1";
-  m.insert(m.end(), ctx.begin(), ctx.end());
-  m.push_back(0);
-  m.insert(m.end(), f.id.begin(), f.id.end());
-  put_le(&m, f.seq, 8);
-  m.insert(m.end(), f.leaf_hash.begin(), f.leaf_hash.end());
-  put_le(&m, static_cast<uint64_t>(f.ts_ms), 8);
+  const Bytes m = documented_fields({}, "relais/receipt/v1", f);
   Receipt r;
   r.version = 1;
   r.id = f.id;

@@ -82,3 +82,24 @@ TEST_CASE("an ACK carries one seq or a full batch and refuses more", "[framing]"
   Bytes bad{0x93, 0x03, 0x01, 0xa1, 'x'};
   CHECK_FALSE(decode_args(bad, &back).ok());
 }
+
+TEST_CASE("an ACK batch takes one subscription's seqs until it is full", "[framing]") {
+  AckBatch b;
+  CHECK(b.empty());
+  REQUIRE(b.add(4, 10));
+  CHECK_FALSE(b.add(5, 11));  // another subscription: send first
+  for (uint64_t s = 11; s < 11 + kMaxAckMore; ++s) REQUIRE(b.add(4, s));
+  CHECK_FALSE(b.add(4, 999));  // full
+  CHECK(b.args().seq == 10);
+  CHECK(b.args().more_count == kMaxAckMore);
+  Bytes wire;
+  encode_args(b.args(), &wire);
+  AckArgs back;
+  REQUIRE(decode_args(wire, &back).ok());
+  CHECK(back.more[kMaxAckMore - 1] == 10 + kMaxAckMore);
+  b.clear();
+  CHECK(b.empty());
+  REQUIRE(b.add(5, 1));
+  CHECK(b.args().sub_id == 5);
+  CHECK(b.args().more_count == 0);
+}
