@@ -18,6 +18,23 @@ struct ForwarderOptions {
 };
 int run_forwarder(const ForwarderOptions& o);
 
+// The "minimal secure broker" of PERF-REFERENCE (CURVE + ZAP allowlist, one
+// Ed25519 verify per message on 2 threads, 2 ms group commit, acks and
+// deliveries after the sync) in a child process, 1 publisher -> 3 acking
+// subscribers; prints min.* keys. Writes its log under a mkdtemp folder in
+// `dir` (default /tmp) and removes it.
+struct MinimalOptions {
+  int port = 0;
+  std::string dir;               // parent of the temporary log folder
+  size_t count = 50000;          // throughput phase
+  size_t latency_count = 40000;  // latency phase (upper bound)
+  double latency_seconds = 4;
+  size_t window = 1000;
+  size_t body_bytes = 1024;
+  int timeout_s = 90;
+};
+int run_minimal(const MinimalOptions& o);
+
 struct E2eOptions {
   std::string dir;        // a relais-admin init deployment
   std::string endpoint;   // default: the agents' configured broker

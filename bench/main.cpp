@@ -16,6 +16,16 @@ int main(int argc, char** argv) {
   fwd->add_option("--port", fo.port)->required();
   fwd->add_option("--count", fo.count);
 
+  MinimalOptions mo;
+  auto* minimal = app.add_subcommand("minimal", "minimal secure broker (CURVE+ZAP, verify, group commit), 1 -> 3");
+  minimal->add_option("--port", mo.port)->required();
+  minimal->add_option("--dir", mo.dir);
+  minimal->add_option("--count", mo.count);
+  minimal->add_option("--latency-count", mo.latency_count);
+  minimal->add_option("--latency-seconds", mo.latency_seconds);
+  minimal->add_option("--window", mo.window);
+  minimal->add_option("--body-bytes", mo.body_bytes);
+
   E2eOptions eo;
   auto* e2e = app.add_subcommand("e2e", "Relais 1 publisher -> broker -> 3 subscribers");
   e2e->add_option("--dir", eo.dir)->required();
@@ -61,6 +71,7 @@ int main(int argc, char** argv) {
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
   try {
     if (*fwd) return run_forwarder(fo);
+    if (*minimal) return run_minimal(mo);
     if (*e2e) return run_e2e(eo);
     if (*agent) return run_agent_costs(ao);
     if (*sync) return run_disk_sync(dso);

@@ -101,6 +101,10 @@ for REP in $(seq 1 "$REPS"); do
   say "bare CURVE forwarder"
   run "$BIN/relais-bench" forwarder --port "$(port)" --count "$COUNT_FWD"
 
+  # 2b. The minimal secure broker of PERF-REFERENCE (the bar for Relais).
+  say "minimal secure broker"
+  run "$BIN/relais-bench" minimal --port "$(port)" --count "$COUNT_E2E" --latency-seconds "$LAT_SECONDS" --dir "$T"
+
   # 3a. The disk's own sync latency: Relais acks and delivers only after a synced
   # group commit, so this bounds its publish->deliver latency from below.
   say "disk fdatasync latency"
@@ -232,6 +236,7 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "|---|---|---|---|---|---|---|---|---|"
   echo "| bare ZeroMQ CURVE forwarder (no checks, no disk) | $(num fwd.msgs_per_s) | 1.00 | $(ratio fwd.msgs_per_s mqtt.msgs_per_s) | | | | $(num fwd.cpu_us_per_msg) | $(mib fwd.vmhwm_kib) |"
   echo "| **Relais** (sync=batch, every check on) | $(num e2e.msgs_per_s) | $(ratio e2e.msgs_per_s fwd.msgs_per_s) | $(ratio e2e.msgs_per_s mqtt.msgs_per_s) | $(num e2e.p50_ms) | $(num e2e.p99_ms) | $(num e2e.p999_ms) | $(num e2e.broker_cpu_us_per_msg) | $(mib e2e.broker_vmhwm_kib) |"
+  echo "| minimal secure broker (CURVE+ZAP, 1 Ed25519 verify on 2 threads, 2 ms group commit, acks after sync) | $(num min.msgs_per_s) | $(ratio min.msgs_per_s fwd.msgs_per_s) | $(ratio min.msgs_per_s mqtt.msgs_per_s) | $(num min.p50_ms) | $(num min.p99_ms) | $(num min.p999_ms) | $(num min.broker_cpu_us_per_msg) | $(mib min.broker_vmhwm_kib) |"
   echo "| Mosquitto, QoS 1, persistence | $(num mqtt.msgs_per_s) | $(ratio mqtt.msgs_per_s fwd.msgs_per_s) | 1.00 | $(num mqtt.p50_ms) | $(num mqtt.p99_ms) | $(num mqtt.p999_ms) | $(num mqtt.broker_cpu_us_per_msg) | $(mib mqtt.broker_vmhwm_kib) |"
   echo "| NATS JetStream, file storage, explicit acks | $(num nats.msgs_per_s) | $(ratio nats.msgs_per_s fwd.msgs_per_s) | $(ratio nats.msgs_per_s mqtt.msgs_per_s) | $(num nats.p50_ms) | $(num nats.p99_ms) | $(num nats.p999_ms) | $(num nats.broker_cpu_us_per_msg) | $(mib nats.broker_vmhwm_kib) |"
   echo
@@ -239,6 +244,10 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "over all 3 subscribers. Relais: $(num e2e.count) envelopes sealed in advance, window $(num e2e.window) PUBs in flight,"
   echo "errors $(num e2e.errors), complete: $(num e2e.complete); latency phase at $(num e2e.latency_rate) msg/s, missing $(num e2e.latency_missing);"
   echo "publish->PUBACK (durable ack) p50 $(num e2e.puback_p50_ms) ms, p99 $(num e2e.puback_p99_ms) ms. This disk's fdatasync alone: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms."
+  echo "The minimal secure broker row is the bar PERF-REFERENCE describes (\"the bar that Relais should approach\"), measured here in"
+  echo "the same run: only CURVE+ZAP allowlist, one Ed25519 verify per message on 2 threads, a synced log (at most one fdatasync per 2 ms),"
+  echo "acks and deliveries after the sync, 3 acking subscribers; complete: $(num min.complete), $(num min.payload_bytes)-byte signed payloads,"
+  echo "$(num min.phase1_syncs) fdatasyncs in the throughput phase, latency phase at $(num min.latency_rate) msg/s."
   echo "Peers: Mosquitto complete: $(num mqtt.complete), NATS complete: $(num nats.complete). Broker CPU = utime+stime delta of the broker process / messages."
   [ -n "$MOSQ_NOTE" ] && echo "- Mosquitto: $MOSQ_NOTE"
   [ -n "$NATS_NOTE" ] && echo "- NATS: $NATS_NOTE"
@@ -270,6 +279,9 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo
   echo "- Relais / Mosquitto QoS 1: $(ratio e2e.msgs_per_s mqtt.msgs_per_s) (target ≥ 1.5); per repetition: $(per_rep e2e.msgs_per_s mqtt.msgs_per_s)"
   echo "- Relais / CURVE forwarder: $(ratio e2e.msgs_per_s fwd.msgs_per_s) (target ≥ 0.3); per repetition: $(per_rep e2e.msgs_per_s fwd.msgs_per_s)"
+  echo "- Minimal secure broker / Mosquitto: $(ratio min.msgs_per_s mqtt.msgs_per_s) (PERF-REFERENCE: 1.6 on its machine); per repetition: $(per_rep min.msgs_per_s mqtt.msgs_per_s)"
+  echo "- Minimal secure broker / CURVE forwarder: $(ratio min.msgs_per_s fwd.msgs_per_s) (PERF-REFERENCE: 0.32 on its machine); per repetition: $(per_rep min.msgs_per_s fwd.msgs_per_s)"
+  echo "- Relais / minimal secure broker: $(ratio e2e.msgs_per_s min.msgs_per_s); per repetition: $(per_rep e2e.msgs_per_s min.msgs_per_s)"
   echo "- Relais p99 at half load: $(num e2e.p99_ms) ms (target < 3 ms); this disk's own fdatasync in the same run: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms, p99.9 $(num sync.p999_ms) ms (Relais delivers only after a synced group commit)"
   echo
   echo "## Exact commands (\$T is a fresh temporary folder)"
