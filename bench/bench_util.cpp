@@ -1,6 +1,7 @@
 #include "bench_util.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace relais::bench {
@@ -16,6 +18,16 @@ int64_t mono_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void sleep_until_ns(int64_t due_ns) {
+  static_assert(sizeof(long) == 8);
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);  // per thread; cheap to repeat
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(due_ns / 1000000000);
+  ts.tv_nsec = static_cast<long>(due_ns % 1000000000);
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
 }
 
 std::optional<double> process_cpu_seconds(int pid) {

@@ -18,6 +18,12 @@ namespace relais::bench {
 // Monotonic nanoseconds (CLOCK_MONOTONIC), comparable across threads.
 int64_t mono_ns();
 
+// Sleeps until mono_ns() >= due_ns in one timed wait (clock_nanosleep on the
+// absolute time), with the calling thread's timer slack set to 1 µs so it
+// wakes on time. A paced load generator must not spin or wake in small steps:
+// on a shared 2-core machine that CPU is taken from the system being measured.
+void sleep_until_ns(int64_t due_ns);
+
 // utime+stime of a process in seconds (/proc/PID/stat); nullopt if unreadable.
 std::optional<double> process_cpu_seconds(int pid);
 // A "VmHWM" / "VmRSS" field of /proc/PID/status in KiB; nullopt if unreadable.

@@ -227,7 +227,7 @@ int run_e2e(const E2eOptions& o) {
       pub.keepalive();
       if (i < n) {
         const int64_t due = p0 + static_cast<int64_t>(period_ns * static_cast<double>(i));
-        if (due - mono_ns() > 60000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (due > mono_ns()) sleep_until_ns(due);
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }

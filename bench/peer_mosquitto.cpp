@@ -140,9 +140,7 @@ int main(int argc, char** argv) {
   const int64_t p0 = mono_ns();
   for (size_t i = 0; i < n; ++i) {
     const int64_t due = p0 + static_cast<int64_t>(period * static_cast<double>(i));
-    while (mono_ns() < due) {
-      if (due - mono_ns() > 60000) std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
+    if (due > mono_ns()) sleep_until_ns(due);
     publish();
   }
   const int64_t d2 = mono_ns() + 20000000000;

@@ -3,6 +3,7 @@
 #include "broker/broker.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -68,6 +69,8 @@ Status BrokerImpl::open() {
   log_ = std::move(log).value();
   durable_horizon_ = log_->last_durable_seq();
   verify_pool_ = std::make_unique<VerifyPool>(static_cast<unsigned>(config_.verify_threads));
+  pending_.reserve(4096);
+  pending_by_key_.reserve(4096);
   return rebuild_dedup();
 }
 
@@ -107,7 +110,7 @@ Status BrokerImpl::start() {
 
 void BrokerImpl::log_event(const Bytes& body) { log_->submit_event(0, now_ms(), body); }
 
-void BrokerImpl::send(const std::string& rid, Command cmd, const Bytes& args, const zmq::const_buffer* extra) {
+void BrokerImpl::send(const std::string& rid, Command cmd, const Bytes& args, ByteView extra) {
   // Answer in the framing the peer speaks: its session's, or that of the
   // message being handled when there is no session yet.
   auto it = sessions_.find(rid);
@@ -115,17 +118,17 @@ void BrokerImpl::send(const std::string& rid, Command cmd, const Bytes& args, co
   try {
     router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     if (packed) {
-      const ByteView env = extra ? ByteView(static_cast<const uint8_t*>(extra->data()), extra->size()) : ByteView();
-      zmq::message_t frame(packed_frame_size(cmd, args, env));
-      pack_frame_into(cmd, args, env, static_cast<uint8_t*>(frame.data()));
+      zmq::message_t frame(packed_frame_size(cmd, args, extra));
+      pack_frame_into(cmd, args, extra, static_cast<uint8_t*>(frame.data()));
       router_->send(frame, zmq::send_flags::dontwait);
       return;
     }
     const std::string_view name = command_name(cmd);
     router_->send(zmq::buffer(name), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    const bool has_extra = !extra.empty();
     router_->send(zmq::buffer(args.data(), args.size()),
-                  extra ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait);
-    if (extra) router_->send(*extra, zmq::send_flags::dontwait);
+                  has_extra ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait);
+    if (has_extra) router_->send(zmq::buffer(extra.data(), extra.size()), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& e) {
     spdlog::debug("broker: send failed: {}", e.what());
   }
@@ -270,7 +273,7 @@ void BrokerImpl::handle_router() {
           refuse(&s, rid, 0, ErrorCode::kMalformed, "protocol: PUB needs an envelope");
           break;
         }
-        on_pub(s, args, envelope);
+        on_pub(s, args, envelope, frames[inbound_packed_ ? 1 : 3]);
         break;
       case Command::kSub: on_sub(s, args); break;
       case Command::kUnsub: on_unsub(s, args); break;
@@ -327,7 +330,12 @@ void BrokerImpl::sweep_sessions(int64_t now) {
   dedup_.expire(now);
 }
 
-void BrokerImpl::flush_event_batches() {
+void BrokerImpl::flush_event_batches(bool force) {
+  if (delivered_.empty() && acked_.empty()) return;
+  const int64_t now = monotonic_ms();
+  if (events_since_ms_ == 0) events_since_ms_ = now;
+  if (!force && now - events_since_ms_ < kEventBatchMs && delivered_.size() + acked_.size() < kEventBatchItems) return;
+  events_since_ms_ = 0;
   if (!delivered_.empty()) {
     event_.begin("delivery", 1).array("items", static_cast<uint32_t>(delivered_.size()));
     for (const auto& d : delivered_) {
@@ -359,6 +367,9 @@ void BrokerImpl::flush_event_batches() {
 Status BrokerImpl::run(int stop_fd) {
   int64_t next_sweep = monotonic_ms() + 250;
   while (true) {
+    // Wake in time to write the pending delivery and ack events.
+    int timeout_ms = 20;
+    if (events_since_ms_ != 0) timeout_ms = static_cast<int>(std::clamp<int64_t>(events_since_ms_ + kEventBatchMs - monotonic_ms(), 0, 20));
     zmq::pollitem_t items[] = {
         {router_->handle(), 0, ZMQ_POLLIN, 0},
         {zap_events_->handle(), 0, ZMQ_POLLIN, 0},
@@ -367,7 +378,7 @@ Status BrokerImpl::run(int stop_fd) {
         {nullptr, verify_pool_->fd(), ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, 5, std::chrono::milliseconds(20));
+      zmq::poll(items, 5, std::chrono::milliseconds(timeout_ms));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::IOError(std::string("broker: poll failed: ") + e.what());
@@ -379,7 +390,7 @@ Status BrokerImpl::run(int stop_fd) {
     if (items[1].revents & ZMQ_POLLIN) handle_zap_events();
     const int64_t now = now_ms();
     pump_all(now);
-    flush_event_batches();
+    flush_event_batches(false);
     if (monotonic_ms() >= next_sweep) {
       sweep_sessions(now);
       next_sweep = monotonic_ms() + 250;
@@ -402,6 +413,7 @@ Status BrokerImpl::run(int stop_fd) {
     handle_completions();
   }
   for (auto& [key, sub] : durable_) persist_cursor(*sub, true);
+  flush_event_batches(true);
   event_.begin("broker_stop", 0);
   log_event(event_.bytes());
   log_.reset();  // drains, syncs, final commit + checkpoint

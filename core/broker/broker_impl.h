@@ -28,15 +28,33 @@
 
 namespace relais {
 
+// What the broker derives from one topic, once: the bundle does not change
+// while the broker runs. Shared by every message on the topic, so ingest
+// copies no strings per message.
+struct TopicRoute {
+  std::string topic;
+  std::vector<std::string> readers;  // the policy's readers, sorted
+};
+
 // A message kept in memory after it became durable, so live deliveries do
 // not read the log. Older messages are read back from the log on demand.
 struct CachedMessage {
   uint64_t seq = 0;
-  std::string topic;
-  // Names in `to`, sorted. Shared with the readers cache for live messages, so
-  // ingest copies no strings per message.
-  std::shared_ptr<const std::vector<std::string>> readers;
-  Bytes envelope;
+  std::shared_ptr<const TopicRoute> route;
+  // Owns the envelope's bytes: the frame it arrived in (kept, not copied), or
+  // a copy read back from the log.
+  zmq::message_t frame;
+  ByteView envelope;  // into frame
+};
+
+// The last policy answer a session or subscription got for one topic: most
+// traffic repeats a topic, and the answer cannot change (the bundle is fixed
+// while the broker runs). Holding the route keeps the comparison exact.
+struct PolicyMemo {
+  std::shared_ptr<const TopicRoute> route;
+  bool allowed = false;
+  std::string type;  // publish: the last type checked on route->topic
+  bool type_allowed = false;
 };
 
 struct InFlight {
@@ -56,6 +74,7 @@ struct Subscription {
   uint64_t next_seq = 1;    // next log record to examine
   std::map<uint64_t, InFlight> in_flight;  // delivered, not yet acked
   int64_t next_deadline_ms = INT64_MAX;
+  PolicyMemo may_read;  // policy.may_subscribe(owner, topic) for the last topic delivered
   uint64_t persisted_floor = 0;
   int64_t persist_due_ms = 0;
   // Cursor: every matching record below it was settled.
@@ -68,6 +87,7 @@ struct Session {
   const PublicCard* card = nullptr;
   int64_t last_seen_ms = 0;
   bool packed = true;  // the peer's framing (net/framing.h), from its HELLO
+  PolicyMemo may_publish;  // publish ACL and type rule for the last topic published
   std::map<uint32_t, std::shared_ptr<Subscription>> subs;
 };
 
@@ -81,8 +101,14 @@ struct PendingPublish {
   Uuid id{};
   std::string from;
   int64_t ts_ms = 0;  // broker time at ingest
-  std::vector<Waiter> waiters;
+  Waiter waiter;                 // the publisher
+  std::vector<Waiter> retries;   // retries that arrived while it was pending (rare)
   std::shared_ptr<CachedMessage> message;
+  template <class F>
+  void for_each_waiter(F&& f) {
+    f(waiter);
+    for (Waiter& w : retries) f(w);
+  }
 };
 
 class BrokerImpl {
@@ -108,7 +134,7 @@ class BrokerImpl {
   std::unordered_map<uint64_t, PendingPublish> pending_;
   std::unordered_map<RecordKey, uint64_t, RecordKeyHash> pending_by_key_;
   DedupIndex dedup_;  // logged messages (from, id) -> seq
-  std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> readers_cache_;
+  std::unordered_map<std::string, std::shared_ptr<const TopicRoute>> routes_;
   std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
   std::deque<uint64_t> recent_order_;
   uint64_t next_token_ = 1;
@@ -122,9 +148,15 @@ class BrokerImpl {
   std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
   std::vector<Receipt> receipts_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
+  EnvelopeDecoder envelope_decoder_;    // PUB decode without allocation
   bool inbound_packed_ = true;          // framing of the message being handled
   AckArgs ack_args_;                    // decoded ACK batch, reused
-  // Batched delivery and ack events, flushed once per loop turn.
+  // Batched delivery and ack events. Nobody waits on them, and one record per
+  // loop turn cost the log writer a wakeup and a record per message at low
+  // load: they are gathered for up to kEventBatchMs.
+  static constexpr int64_t kEventBatchMs = 10;
+  static constexpr size_t kEventBatchItems = 4096;
+  int64_t events_since_ms_ = 0;  // monotonic time of the oldest pending event, 0: none
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
   std::vector<DeliveryNote> delivered_;
   std::vector<std::pair<std::string, uint64_t>> acked_;
@@ -138,17 +170,21 @@ class BrokerImpl {
   void handle_completions();
   void sweep_sessions(int64_t now);
   void detach_session(Session& s, const char* why);
-  void send(const std::string& rid, Command cmd, const Bytes& args, const zmq::const_buffer* extra = nullptr);
+  // Sends one command to a peer in its framing; `extra` is the envelope (MSG).
+  void send(const std::string& rid, Command cmd, const Bytes& args, ByteView extra = {});
   void send_error(const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason);
   void log_event(const Bytes& body);
   void refuse(const Session* s, const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason,
               std::string_view topic = {}, const Uuid* id = nullptr);
-  void flush_event_batches();
+  // Writes the gathered delivery and ack events as one record each, when the
+  // oldest has waited kEventBatchMs, the batch is large, or `force`.
+  void flush_event_batches(bool force);
   Status rebuild_dedup();
 
   // ingest.cpp
-  void on_pub(Session& s, ByteView args, ByteView envelope);
-  std::shared_ptr<const std::vector<std::string>> readers_for(const std::string& topic);
+  // `envelope` points into `holder`, which a logged message keeps (no copy).
+  void on_pub(Session& s, ByteView args, ByteView envelope, zmq::message_t& holder);
+  std::shared_ptr<const TopicRoute> route_for(const std::string& topic);
   // A retry of a logged message: its original receipt (leaf read back from the log).
   void answer_retry(const Waiter& w, const Uuid& id, uint64_t seq);
   void send_puback(const Waiter& w, const Receipt& receipt);

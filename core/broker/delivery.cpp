@@ -85,14 +85,17 @@ std::shared_ptr<CachedMessage> BrokerImpl::load_message(uint64_t seq, bool* is_m
     spdlog::error("broker: logged record {} does not decode: {}", seq, env.status().message());
     return nullptr;
   }
+  // Its own route: the readers are the envelope's `to`, which a bundle
+  // changed since it was logged does not change.
+  auto route = std::make_shared<TopicRoute>();
+  route->topic = env->header.topic;
+  route->readers.reserve(env->header.to.size());
+  for (const auto& r : env->header.to) route->readers.push_back(r.name);
   auto m = std::make_shared<CachedMessage>();
   m->seq = seq;
-  m->topic = env->header.topic;
-  auto readers = std::make_shared<std::vector<std::string>>();
-  readers->reserve(env->header.to.size());
-  for (const auto& r : env->header.to) readers->push_back(r.name);
-  m->readers = std::move(readers);
-  m->envelope = std::move(rec->payload);
+  m->route = std::move(route);
+  m->frame = zmq::message_t(rec->payload.data(), rec->payload.size());
+  m->envelope = ByteView(static_cast<const uint8_t*>(m->frame.data()), m->frame.size());
   *is_message = true;
   return m;
 }
@@ -228,8 +231,7 @@ void BrokerImpl::pump(Subscription& sub, Session& s, int64_t now) {
       next = std::min(next, f.deadline_ms);
       MsgArgs ma{sub.sub_id, it->first, f.deliveries};
       encode_args(ma, &args_buf_);
-      zmq::const_buffer env(m->envelope.data(), m->envelope.size());
-      send(s.rid, Command::kMsg, args_buf_, &env);
+      send(s.rid, Command::kMsg, args_buf_, m->envelope);
       delivered_.push_back({s.name, sub.sub_id, it->first, f.deliveries});
       ++it;
     }
@@ -243,18 +245,24 @@ void BrokerImpl::pump(Subscription& sub, Session& s, int64_t now) {
     bool is_message = false;
     auto m = load_message(seq, &is_message);
     if (!is_message || !m) continue;
-    if (!pattern_matches(sub.pattern, m->topic)) continue;
+    const TopicRoute& route = *m->route;
+    if (!pattern_matches(sub.pattern, route.topic)) continue;
     // Checked again at delivery: the reader must be among the envelope's
     // readers and still allowed by the policy.
-    if (!std::binary_search(m->readers->begin(), m->readers->end(), s.name)) continue;
-    if (!bundle_.policy.may_subscribe(*s.card, m->topic)) continue;
+    if (!std::binary_search(route.readers.begin(), route.readers.end(), s.name)) continue;
+    PolicyMemo& memo = sub.may_read;
+    if (memo.route != m->route) {
+      if (!memo.route || memo.route->topic != route.topic)
+        memo.allowed = bundle_.policy.may_subscribe(*s.card, route.topic);
+      memo.route = m->route;
+    }
+    if (!memo.allowed) continue;
     InFlight f{now + config_.ack_timeout_ms, 1};
     sub.in_flight.emplace(seq, f);
     sub.next_deadline_ms = std::min(sub.next_deadline_ms, f.deadline_ms);
     MsgArgs ma{sub.sub_id, seq, 1};
     encode_args(ma, &args_buf_);
-    zmq::const_buffer env(m->envelope.data(), m->envelope.size());
-    send(s.rid, Command::kMsg, args_buf_, &env);
+    send(s.rid, Command::kMsg, args_buf_, m->envelope);
     delivered_.push_back({s.name, sub.sub_id, seq, 1});
   }
   persist_cursor(sub, false);

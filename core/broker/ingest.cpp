@@ -8,6 +8,7 @@
 //  12 append to the log    13 ack once durable (handle_completions)
 //  14 fan out (delivery.cpp)
 #include <algorithm>
+#include <cassert>
 #include <spdlog/spdlog.h>
 
 #include "broker/broker_impl.h"
@@ -45,16 +46,18 @@ std::string readers_mismatch(const std::vector<std::string>& expected, const std
 
 }  // namespace
 
-std::shared_ptr<const std::vector<std::string>> BrokerImpl::readers_for(const std::string& topic) {
-  auto it = readers_cache_.find(topic);
-  if (it != readers_cache_.end()) return it->second;
-  if (readers_cache_.size() > 100000) readers_cache_.clear();  // bounded memory under topic floods
-  auto readers = std::make_shared<const std::vector<std::string>>(bundle_.policy.readers(topic, bundle_.participants));
-  readers_cache_.emplace(topic, readers);
-  return readers;
+std::shared_ptr<const TopicRoute> BrokerImpl::route_for(const std::string& topic) {
+  auto it = routes_.find(topic);
+  if (it != routes_.end()) return it->second;
+  if (routes_.size() > 100000) routes_.clear();  // bounded memory under topic floods
+  auto route = std::make_shared<TopicRoute>();
+  route->topic = topic;
+  route->readers = bundle_.policy.readers(topic, bundle_.participants);
+  routes_.emplace(topic, route);
+  return route;
 }
 
-void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
+void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame, zmq::message_t& holder) {
   PubArgs pa;
   if (Status st = decode_args(args, &pa); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
   // 1. frame size
@@ -66,9 +69,9 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   EnvelopeLimits limits;
   limits.max_bytes = static_cast<size_t>(config_.max_frame_bytes);
   limits.max_readers = static_cast<size_t>(config_.max_readers);
-  auto decoded = decode_envelope_view(frame, limits);
-  if (!decoded.ok()) return refuse(&s, s.rid, pa.req_id, ErrorCode::kMalformed, decoded.status().message());
-  const EnvelopeView& env = *decoded;
+  if (Status st = envelope_decoder_.decode(frame, limits); !st.ok())
+    return refuse(&s, s.rid, pa.req_id, ErrorCode::kMalformed, st.message());
+  const EnvelopeView& env = envelope_decoder_.view();
   const EnvelopeHeader& h = env.header;
   // 4. the sender is the authenticated transport identity
   if (h.from != s.name)
@@ -86,17 +89,28 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
                   "bundle serial " + std::to_string(h.bundle_serial) + " is newer than the broker's (" +
                       std::to_string(bundle_.serial) + "): the broker must load the new bundle",
                   h.topic, &h.id);
+  // 6-8 use the topic's route and the session's last answers (policy.h has
+  // the rules; the bundle is fixed while the broker runs).
+  PolicyMemo& memo = s.may_publish;
+  if (!memo.route || memo.route->topic != h.topic) {
+    memo.route = route_for(h.topic);
+    memo.allowed = bundle_.policy.may_publish(*s.card, h.topic);
+    memo.type.clear();
+  }
+  if (memo.type != h.type) {
+    memo.type = h.type;
+    memo.type_allowed = bundle_.policy.type_allowed(h.topic, h.type);
+  }
   // 6. publish ACL
-  if (!bundle_.policy.may_publish(*s.card, h.topic))
+  if (!memo.allowed)
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kForbidden, s.name + " may not publish on " + h.topic, h.topic,
                   &h.id);
   // 7. type allowed on topic
-  if (!bundle_.policy.type_allowed(h.topic, h.type))
+  if (!memo.type_allowed)
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kTypeNotAllowed,
                   "type " + h.type + " is not allowed on " + h.topic, h.topic, &h.id);
   // 8. to == readers
-  std::shared_ptr<const std::vector<std::string>> readers = readers_for(h.topic);
-  if (std::string why = readers_mismatch(*readers, h.to); !why.empty())
+  if (std::string why = readers_mismatch(memo.route->readers, h.to); !why.empty())
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kReadersMismatch, why, h.topic, &h.id);
   // 9. clock skew and expiry
   const int64_t now = now_ms();
@@ -113,21 +127,23 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   const RecordKey key = dedup_key(h.from, h.id);
   if (const DedupIndex::Entry* d = dedup_.find(key)) return answer_retry(Waiter{s.rid, pa.req_id}, h.id, d->seq);
   if (auto p = pending_by_key_.find(key); p != pending_by_key_.end()) {
-    pending_[p->second].waiters.push_back(Waiter{s.rid, pa.req_id});
+    pending_[p->second].retries.push_back(Waiter{s.rid, pa.req_id});
     return;
   }
   // 11. signature, on the verify pool (which also hashes core and ct);
-  // handle_verified() goes on with 12. The job's views point into the
-  // message's own copy of the envelope, which outlives the job.
+  // handle_verified() goes on with 12. The message keeps the frame the
+  // envelope arrived in (no copy); the job's views point into it.
   auto msg = std::make_shared<CachedMessage>();
-  msg->topic = h.topic;
-  msg->readers = std::move(readers);
-  msg->envelope.assign(frame.begin(), frame.end());
+  msg->route = memo.route;
+  const ptrdiff_t at = frame.data() - static_cast<const uint8_t*>(holder.data());
+  assert(at >= 0 && static_cast<size_t>(at) + frame.size() <= holder.size());
+  msg->frame = std::move(holder);
+  msg->envelope = ByteView(static_cast<const uint8_t*>(msg->frame.data()) + at, frame.size());
   const uint64_t token = next_token_++;
   VerifyPool::Job job;
   job.token = token;
-  job.core = ByteView(msg->envelope.data() + (env.core.data() - frame.data()), env.core.size());
-  job.ct = ByteView(msg->envelope.data() + (env.ct.data() - frame.data()), env.ct.size());
+  job.core = msg->envelope.subspan(static_cast<size_t>(env.core.data() - frame.data()), env.core.size());
+  job.ct = msg->envelope.subspan(static_cast<size_t>(env.ct.data() - frame.data()), env.ct.size());
   job.sig = env.sig;
   job.pk = s.card->sign_pk;
   PendingPublish pp;
@@ -135,7 +151,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   pp.id = h.id;
   pp.from = s.name;
   pp.ts_ms = now;
-  pp.waiters.push_back(Waiter{s.rid, pa.req_id});
+  pp.waiter = Waiter{s.rid, pa.req_id};
   pp.message = std::move(msg);
   pending_by_key_.emplace(key, token);
   pending_.emplace(token, std::move(pp));
@@ -150,12 +166,12 @@ void BrokerImpl::handle_verified() {
     if (it == pending_.end()) continue;
     PendingPublish& p = it->second;
     if (!r.ok) {
-      for (const Waiter& w : p.waiters) send_error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature");
+      p.for_each_waiter([&](const Waiter& w) { send_error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature"); });
       event_.begin("refusal", 5)
           .str("who", p.from)
           .str("code", error_code_name(ErrorCode::kBadSignature))
           .str("why", "bad signature")
-          .str("topic", p.message->topic)
+          .str("topic", p.message->route->topic)
           .bin("id", ByteView(p.id.data(), p.id.size()));
       log_event(event_.bytes());
       spdlog::info("refused {}: bad signature", p.from);
@@ -208,15 +224,16 @@ void BrokerImpl::handle_completions() {
     pending_by_key_.erase(p.dedup_key);
     if (!c.status.ok()) {
       // Nothing unwritten is acknowledged.
-      for (const Waiter& w : p.waiters)
-        send_error(w.rid, w.req_id, ErrorCode::kStorage, "broker could not store the message: " + c.status.message() +
-                                                             "; retry later");
+      p.for_each_waiter([&](const Waiter& w) {
+        send_error(w.rid, w.req_id, ErrorCode::kStorage,
+                   "broker could not store the message: " + c.status.message() + "; retry later");
+      });
       spdlog::error("broker: publish refused, log write failed: {}", c.status.message());
     } else {
       // 13. acknowledged below, with one receipt signature for the whole drain.
       const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
       receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
-      for (Waiter& w : p.waiters) receipt_waiters_.emplace_back(item, std::move(w));
+      p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
       dedup_.put(p.dedup_key, c.seq, now_ms() + config_.dedup_window_ms);
       p.message->seq = c.seq;
       cache_message(c.seq, p.message);

@@ -20,6 +20,8 @@ constexpr std::string_view kCommitContext = "relais/commit/v1";
 // 18 characters plus the terminating NUL, which is part of the signed message.
 constexpr std::string_view kSigContext{"relais/envelope/v1\0", 19};
 constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+// An EnvelopeDecoder's zone: room for a core with dozens of readers in one chunk.
+constexpr size_t kDecoderZoneChunk = 4096;
 
 static_assert(kSealedKeyBytes == crypto_box_SEALBYTES + 32);
 static_assert(kEnvelopeNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
@@ -145,9 +147,11 @@ Status get_int64(const msgpack::object& o, std::string_view field, int64_t& out)
   return wrong_type(field, "an integer");
 }
 
+// Fills `out` in place: a reused header keeps its readers' string and key
+// capacity, so a warm decoder allocates nothing here.
 Status decode_readers(const msgpack::object& o, std::vector<EnvelopeReader>& out) {
   if (o.type != msgpack::type::ARRAY) return wrong_type("to", "an array");
-  out.reserve(o.via.array.size);
+  out.resize(o.via.array.size);
   for (uint32_t i = 0; i < o.via.array.size; ++i) {
     const msgpack::object& e = o.via.array.ptr[i];
     if (e.type != msgpack::type::ARRAY || e.via.array.size != 2) {
@@ -160,7 +164,8 @@ Status decode_readers(const msgpack::object& o, std::vector<EnvelopeReader>& out
       return wrong_type("sealed_key", "a bin of 80 bytes");
     }
     ByteView k = bin_of(key);
-    out.push_back(EnvelopeReader{std::string(str_of(name)), Bytes(k.begin(), k.end())});
+    out[i].name.assign(str_of(name));
+    out[i].sealed_key.assign(k.begin(), k.end());
   }
   return Status::Ok();
 }
@@ -168,12 +173,10 @@ Status decode_readers(const msgpack::object& o, std::vector<EnvelopeReader>& out
 Status decode_field(Field f, const msgpack::object& v, EnvelopeHeader& h) {
   switch (f) {
     case kId: return get_fixed_bin(v, "id", h.id);
-    case kFrom: {
-      auto s = get_str(v, "from");
-      if (!s.ok()) return s.status();
-      h.from = std::move(*s);
+    case kFrom:
+      if (v.type != msgpack::type::STR) return wrong_type("from", "a str");
+      h.from.assign(str_of(v));
       return Status::Ok();
-    }
     case kTs: return get_int64(v, "ts", h.ts_ms);
     case kExpires: return get_int64(v, "expires", h.expires_ms);
     case kBundle:
@@ -184,10 +187,9 @@ Status decode_field(Field f, const msgpack::object& v, EnvelopeHeader& h) {
     case kType:
     case kUrgency:
     case kHandling: {
-      auto s = get_str(v, kFieldNames[f]);
-      if (!s.ok()) return s.status();
+      if (v.type != msgpack::type::STR) return wrong_type(kFieldNames[f], "a str");
       std::string& dst = f == kTopic ? h.topic : f == kType ? h.type : f == kUrgency ? h.urgency : h.handling;
-      dst = std::move(*s);
+      dst.assign(str_of(v));
       return Status::Ok();
     }
     case kCaseRef: {
@@ -212,7 +214,9 @@ Status decode_field(Field f, const msgpack::object& v, EnvelopeHeader& h) {
   return invalid("internal: unknown field");
 }
 
-Result<EnvelopeHeader> decode_core(ByteView core, const EnvelopeLimits& limits) {
+// Decodes core into h, reusing h's storage (every field is set or reset).
+// The objects go into `zone`, which the caller clears.
+Status decode_core_into(ByteView core, const EnvelopeLimits& limits, msgpack::zone& zone, EnvelopeHeader& h) {
   MsgpackLimits ml;
   ml.max_bytes = core.size();
   ml.depth = 3;  // map -> to -> [name, sealed_key]
@@ -221,12 +225,13 @@ Result<EnvelopeHeader> decode_core(ByteView core, const EnvelopeLimits& limits) 
   ml.str = limits.max_string;
   ml.bin = kSealedKeyBytes;
   ml.ext = 0;
-  auto oh = unpack_bounded(core, ml, MsgpackCopy::kReference);
-  if (!oh.ok()) return oh.status().with_prefix("envelope: core");
-  const msgpack::object& m = oh->get();
+  auto obj = unpack_bounded_into(zone, core, ml, MsgpackCopy::kReference);
+  if (!obj.ok()) return obj.status().with_prefix("envelope: core");
+  const msgpack::object& m = *obj;
   if (m.type != msgpack::type::MAP) return invalid("core is not a map");
 
-  EnvelopeHeader h;
+  h.case_ref.reset();  // nil leaves these unset
+  h.in_reply_to.reset();
   unsigned seen = 0;
   for (uint32_t i = 0; i < m.via.map.size; ++i) {
     const msgpack::object_kv& kv = m.via.map.ptr[i];
@@ -242,8 +247,54 @@ Result<EnvelopeHeader> decode_core(ByteView core, const EnvelopeLimits& limits) 
   for (unsigned f = 0; f < kFieldCount; ++f) {
     if (!(seen & (1u << f))) return invalid("core lacks the key '" + std::string(kFieldNames[f]) + "'");
   }
-  RELAIS_RETURN_IF_ERROR(validate_header(h, limits));
-  return h;
+  return validate_header(h, limits);
+}
+
+// decode_envelope_view's work, into `env` (storage reused) with `zone`
+// (cleared here before each unpack).
+Status decode_envelope_view_into(ByteView bytes, const EnvelopeLimits& limits, msgpack::zone& zone,
+                                 EnvelopeView& env) {
+  MsgpackLimits ml;
+  ml.max_bytes = limits.max_bytes;
+  ml.depth = 1;
+  ml.array = 4;
+  ml.map = 0;
+  ml.str = 0;
+  ml.bin = limits.max_bytes;
+  ml.ext = 0;
+  zone.clear();
+  auto obj = unpack_bounded_into(zone, bytes, ml, MsgpackCopy::kReference);
+  if (!obj.ok()) return obj.status().with_prefix("envelope");
+  const msgpack::object& a = *obj;
+  if (a.type != msgpack::type::ARRAY || a.via.array.size != 4) {
+    return invalid("not an array [v, core, ct, sig]");
+  }
+  const msgpack::object& v = a.via.array.ptr[0];
+  const msgpack::object& core = a.via.array.ptr[1];
+  const msgpack::object& ct = a.via.array.ptr[2];
+  const msgpack::object& sig = a.via.array.ptr[3];
+  if (v.type != msgpack::type::POSITIVE_INTEGER) return wrong_type("v", "an unsigned integer");
+  if (v.via.u64 != kEnvelopeVersion) {
+    return Status::Unsupported("envelope: version " + std::to_string(v.via.u64) +
+                               " is not supported (this build reads version 1)");
+  }
+  if (core.type != msgpack::type::BIN) return wrong_type("core", "a bin");
+  if (ct.type != msgpack::type::BIN) return wrong_type("ct", "a bin");
+  const size_t ct_size = ct.via.bin.size;
+  if (ct_size < kEnvelopePadBlock + kTagBytes || (ct_size - kTagBytes) % kEnvelopePadBlock != 0) {
+    return invalid("ct length " + std::to_string(ct_size) + " is not a padded body plus a tag");
+  }
+  if (ct_size > max_ct_bytes(limits.max_body)) {
+    return invalid("ct length " + std::to_string(ct_size) + " exceeds the body limit of " +
+                   std::to_string(limits.max_body) + " bytes");
+  }
+  env.version = kEnvelopeVersion;
+  RELAIS_RETURN_IF_ERROR(get_fixed_bin(sig, "sig", env.sig));
+  env.core = bin_of(core);
+  env.ct = bin_of(ct);
+  // The outer array is no longer needed: its views point into `bytes`.
+  zone.clear();
+  return decode_core_into(env.core, limits, zone, env.header);
 }
 
 }  // namespace
@@ -424,50 +475,25 @@ Result<Bytes> seal_envelope(const SealParams& p, ByteView body, const SecretByte
 }
 
 Result<EnvelopeView> decode_envelope_view(ByteView bytes, const EnvelopeLimits& limits) {
-  MsgpackLimits ml;
-  ml.max_bytes = limits.max_bytes;
-  ml.depth = 1;
-  ml.array = 4;
-  ml.map = 0;
-  ml.str = 0;
-  ml.bin = limits.max_bytes;
-  ml.ext = 0;
-  auto oh = unpack_bounded(bytes, ml, MsgpackCopy::kReference);
-  if (!oh.ok()) return oh.status().with_prefix("envelope");
-  const msgpack::object& a = oh->get();
-  if (a.type != msgpack::type::ARRAY || a.via.array.size != 4) {
-    return invalid("not an array [v, core, ct, sig]");
-  }
-  const msgpack::object& v = a.via.array.ptr[0];
-  const msgpack::object& core = a.via.array.ptr[1];
-  const msgpack::object& ct = a.via.array.ptr[2];
-  const msgpack::object& sig = a.via.array.ptr[3];
-  if (v.type != msgpack::type::POSITIVE_INTEGER) return wrong_type("v", "an unsigned integer");
-  if (v.via.u64 != kEnvelopeVersion) {
-    return Status::Unsupported("envelope: version " + std::to_string(v.via.u64) +
-                               " is not supported (this build reads version 1)");
-  }
-  if (core.type != msgpack::type::BIN) return wrong_type("core", "a bin");
-  if (ct.type != msgpack::type::BIN) return wrong_type("ct", "a bin");
-  const size_t ct_size = ct.via.bin.size;
-  if (ct_size < kEnvelopePadBlock + kTagBytes || (ct_size - kTagBytes) % kEnvelopePadBlock != 0) {
-    return invalid("ct length " + std::to_string(ct_size) + " is not a padded body plus a tag");
-  }
-  if (ct_size > max_ct_bytes(limits.max_body)) {
-    return invalid("ct length " + std::to_string(ct_size) + " exceeds the body limit of " +
-                   std::to_string(limits.max_body) + " bytes");
-  }
-
+  msgpack::zone zone;
   EnvelopeView env;
-  env.version = kEnvelopeVersion;
-  RELAIS_RETURN_IF_ERROR(get_fixed_bin(sig, "sig", env.sig));
-  env.core = bin_of(core);
-  env.ct = bin_of(ct);
-  auto header = decode_core(env.core, limits);
-  if (!header.ok()) return header.status();
-  env.header = std::move(*header);
+  RELAIS_RETURN_IF_ERROR(decode_envelope_view_into(bytes, limits, zone, env));
   return env;
 }
+
+struct EnvelopeDecoder::State {
+  msgpack::zone zone{kDecoderZoneChunk};
+  EnvelopeView view;
+};
+
+EnvelopeDecoder::EnvelopeDecoder() : state_(std::make_unique<State>()) {}
+EnvelopeDecoder::~EnvelopeDecoder() = default;
+
+Status EnvelopeDecoder::decode(ByteView bytes, const EnvelopeLimits& limits) {
+  return decode_envelope_view_into(bytes, limits, state_->zone, state_->view);
+}
+
+const EnvelopeView& EnvelopeDecoder::view() const { return state_->view; }
 
 Result<Envelope> decode_envelope(ByteView bytes, const EnvelopeLimits& limits) {
   auto view = decode_envelope_view(bytes, limits);

@@ -26,6 +26,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -135,6 +136,25 @@ struct EnvelopeView {
   std::array<uint8_t, 64> sig{};
 };
 Result<EnvelopeView> decode_envelope_view(ByteView bytes, const EnvelopeLimits& limits = {});
+
+// decode_envelope_view for a hot loop (the broker's ingest): it keeps one
+// msgpack zone and the last view's string and vector capacity, so once warm a
+// decode allocates nothing. After an ok decode(), view() describes `bytes`,
+// which must outlive it; the view is overwritten by the next decode. Same
+// errors as decode_envelope_view. Not thread-safe: one per thread.
+class EnvelopeDecoder {
+ public:
+  EnvelopeDecoder();
+  ~EnvelopeDecoder();
+  EnvelopeDecoder(const EnvelopeDecoder&) = delete;
+  EnvelopeDecoder& operator=(const EnvelopeDecoder&) = delete;
+  Status decode(ByteView bytes, const EnvelopeLimits& limits = {});
+  const EnvelopeView& view() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Checks sig against the sender's Ed25519 public key.
 // Status::Invalid "envelope: bad signature ..." on failure.

@@ -1,6 +1,7 @@
 #include "util/msgpack_limits.h"
 
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 
@@ -14,6 +15,14 @@ bool reference_everything(msgpack::type::object_type, std::size_t, void*) { retu
 
 Result<msgpack::object_handle> unpack_bounded(ByteView data, const MsgpackLimits& limits, MsgpackCopy copy,
                                               size_t* consumed) {
+  auto zone = msgpack::unique_ptr<msgpack::zone>(new msgpack::zone);
+  auto obj = unpack_bounded_into(*zone, data, limits, copy, consumed);
+  if (!obj.ok()) return obj.status();
+  return msgpack::object_handle(*obj, std::move(zone));
+}
+
+Result<msgpack::object> unpack_bounded_into(msgpack::zone& zone, ByteView data, const MsgpackLimits& limits,
+                                            MsgpackCopy copy, size_t* consumed) {
   if (data.size() > limits.max_bytes) {
     return Status::Invalid("msgpack: input of " + std::to_string(data.size()) + " bytes exceeds the limit of " +
                            std::to_string(limits.max_bytes));
@@ -23,14 +32,14 @@ Result<msgpack::object_handle> unpack_bounded(ByteView data, const MsgpackLimits
   msgpack::unpack_reference_func ref = copy == MsgpackCopy::kReference ? &reference_everything : nullptr;
   std::size_t off = 0;
   try {
-    msgpack::object_handle oh =
-        msgpack::unpack(reinterpret_cast<const char*>(data.data()), data.size(), off, ref, nullptr, limit);
+    msgpack::object obj =
+        msgpack::unpack(zone, reinterpret_cast<const char*>(data.data()), data.size(), off, ref, nullptr, limit);
     if (consumed != nullptr) {
       *consumed = off;
     } else if (off != data.size()) {
       return Status::Invalid("msgpack: " + std::to_string(data.size() - off) + " trailing bytes after the value");
     }
-    return oh;
+    return obj;
   } catch (const msgpack::insufficient_bytes&) {
     return Status::Invalid("msgpack: truncated input");
   } catch (const msgpack::depth_size_overflow&) {

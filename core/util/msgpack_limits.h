@@ -47,4 +47,10 @@ Result<msgpack::object_handle> unpack_bounded(ByteView data, const MsgpackLimits
                                               MsgpackCopy copy = MsgpackCopy::kCopy,
                                               size_t* consumed = nullptr);
 
+// The same, decoding into a caller's zone, which a hot loop clears and reuses
+// (zone.clear() keeps its first chunk): no allocation once warm. The object
+// lives until the zone is cleared or destroyed.
+Result<msgpack::object> unpack_bounded_into(msgpack::zone& zone, ByteView data, const MsgpackLimits& limits,
+                                            MsgpackCopy copy = MsgpackCopy::kCopy, size_t* consumed = nullptr);
+
 }  // namespace relais

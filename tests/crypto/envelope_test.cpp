@@ -163,6 +163,40 @@ TEST_CASE("The id given by the sender is kept and case_ref and in_reply_to may b
   REQUIRE_FALSE(env->header.in_reply_to.has_value());
 }
 
+TEST_CASE("A reused EnvelopeDecoder gives what a fresh decode gives, whatever it decoded before", "[envelope]") {
+  Party sender("police.golfe"), a("commission"), b("committee.golfe"), c("social.golfe");
+  SealParams full = base_params(sender, {&a, &b, &c});
+  full.case_ref = "TG-2026-000123";
+  full.in_reply_to = new_uuid_v7(kTs);
+  SealParams small = base_params(sender, {&b});
+  small.topic = "referral.child.golfe";
+  small.type = "referral/1";
+  const Bytes wire_full = sealed_or_fail(full, body_of("three readers, a case and a reply"), sender);
+  const Bytes wire_small = sealed_or_fail(small, body_of("one reader"), sender);
+  const Bytes truncated(wire_full.begin(), wire_full.begin() + static_cast<std::ptrdiff_t>(wire_full.size() / 2));
+
+  EnvelopeDecoder decoder;
+  for (const Bytes* wire : {&wire_full, &wire_small, &wire_full, &truncated, &wire_small, &wire_full}) {
+    auto fresh = decode_envelope_view(*wire);
+    Status st = decoder.decode(*wire);
+    REQUIRE(st.ok() == fresh.ok());
+    if (!st.ok()) {
+      REQUIRE(st.message() == fresh.status().message());
+      continue;
+    }
+    const EnvelopeView& v = decoder.view();
+    REQUIRE(v.header == fresh->header);
+    REQUIRE(v.core.data() == fresh->core.data());
+    REQUIRE(v.core.size() == fresh->core.size());
+    REQUIRE(v.ct.data() == fresh->ct.data());
+    REQUIRE(v.ct.size() == fresh->ct.size());
+    REQUIRE(v.sig == fresh->sig);
+    REQUIRE(v.header.to.size() == (wire == &wire_full ? 3u : 1u));
+    REQUIRE(v.header.case_ref.has_value() == (wire == &wire_full));
+    REQUIRE(v.header.in_reply_to.has_value() == (wire == &wire_full));
+  }
+}
+
 TEST_CASE("Flipping any byte of the envelope is detected by decode, verify or open", "[envelope][tamper]") {
   Party sender("police.golfe"), a("commission"), b("committee.golfe");
   SealParams p = base_params(sender, {&a, &b});
