@@ -12,6 +12,7 @@
 #include "cmd_validate.h"
 #include "util/cli.h"
 #include "util/files.h"
+#include "util/json_output.h"
 
 namespace {
 
@@ -103,13 +104,13 @@ int main(int argc, char** argv) {
       if (!s.ok()) return fail(s);
     }
     nlohmann::json out = {{"id", r->id}, {"seq", r->seq}};
-    std::cout << out.dump() << std::endl;
+    std::cout << relais::json_text(out) << std::endl;
     return 0;
   }
 
   sub.timeout_ms = static_cast<int64_t>(s_timeout * 1000);
   auto n = relais::receive_messages(
-      **ctx, sub, [](const nlohmann::ordered_json& m) { std::cout << m.dump() << std::endl; },
+      **ctx, sub, [](const nlohmann::ordered_json& m) { std::cout << relais::json_text(m) << std::endl; },
       [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });
   if (!n.ok()) return fail(n.status());
   if (sub.count > 0 && *n < sub.count) {

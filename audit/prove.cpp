@@ -5,6 +5,7 @@
 
 #include "audit/proof.h"
 #include "commands.h"
+#include "util/json_output.h"
 
 namespace relais::audit {
 
@@ -23,7 +24,7 @@ Command add_prove(CLI::App& root, std::shared_ptr<Global> g) {
               report(proof.status());
               return proof.status().exit_code();
             }
-            std::cout << proof->dump(2) << "\n";
+            std::cout << json_text(*proof, 2) << "\n";
             return kExitOk;
           }};
 }

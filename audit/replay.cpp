@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "crypto/keys.h"
 #include "util/clock.h"
+#include "util/json_output.h"
 
 namespace relais::audit {
 
@@ -59,7 +60,7 @@ Command add_replay(CLI::App& root, std::shared_ptr<Global> g) {
             uint64_t bad_signatures = 0;
             auto n = replay_log(g->data, *bundle, f, me ? &*me : nullptr, [&](const nlohmann::json& j) {
               if (j.contains("signature") && j["signature"] != "valid") ++bad_signatures;
-              std::cout << j.dump() << "\n";
+              std::cout << json_text(j) << "\n";
             });
             std::cout << std::flush;
             if (!n.ok()) return report(n.status());

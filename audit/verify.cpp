@@ -7,6 +7,7 @@
 #include "audit/verify.h"
 #include "commands.h"
 #include "util/clock.h"
+#include "util/json_output.h"
 
 namespace relais::audit {
 
@@ -65,7 +66,7 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
             if (!rep.ok()) return report(rep.status());
             const bool tail_fails = o->strict && rep->summary.unsigned_tail > 0;
             if (o->json) {
-              std::cout << report_to_json(*rep).dump(2) << "\n";
+              std::cout << json_text(report_to_json(*rep), 2) << "\n";
             } else {
               std::cout << format_summary(*rep);
             }

@@ -273,7 +273,7 @@ void BrokerImpl::handle_router() {
           refuse(&s, rid, 0, ErrorCode::kMalformed, "protocol: PUB needs an envelope");
           break;
         }
-        on_pub(s, args, envelope, frames[inbound_packed_ ? 1 : 3]);
+        on_pub(s, args, envelope);
         break;
       case Command::kSub: on_sub(s, args); break;
       case Command::kUnsub: on_unsub(s, args); break;
@@ -334,7 +334,9 @@ void BrokerImpl::flush_event_batches(bool force) {
   if (delivered_.empty() && acked_.empty()) return;
   const int64_t now = monotonic_ms();
   if (events_since_ms_ == 0) events_since_ms_ = now;
-  if (!force && now - events_since_ms_ < kEventBatchMs && delivered_.size() + acked_.size() < kEventBatchItems) return;
+  if (!force && now - events_since_ms_ < config_.event_batch_ms &&
+      delivered_.size() + acked_.size() < kEventBatchItems)
+    return;
   events_since_ms_ = 0;
   if (!delivered_.empty()) {
     event_.begin("delivery", 1).array("items", static_cast<uint32_t>(delivered_.size()));
@@ -369,7 +371,8 @@ Status BrokerImpl::run(int stop_fd) {
   while (true) {
     // Wake in time to write the pending delivery and ack events.
     int timeout_ms = 20;
-    if (events_since_ms_ != 0) timeout_ms = static_cast<int>(std::clamp<int64_t>(events_since_ms_ + kEventBatchMs - monotonic_ms(), 0, 20));
+    if (events_since_ms_ != 0)
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(events_since_ms_ + config_.event_batch_ms - monotonic_ms(), 0, 20));
     zmq::pollitem_t items[] = {
         {router_->handle(), 0, ZMQ_POLLIN, 0},
         {zap_events_->handle(), 0, ZMQ_POLLIN, 0},

@@ -41,10 +41,10 @@ struct TopicRoute {
 struct CachedMessage {
   uint64_t seq = 0;
   std::shared_ptr<const TopicRoute> route;
-  // Owns the envelope's bytes: the frame it arrived in (kept, not copied), or
-  // a copy read back from the log.
-  zmq::message_t frame;
-  ByteView envelope;  // into frame
+  // An exact copy, not the frame it arrived in: a received ZeroMQ frame can
+  // pin a receive buffer several times its size (measured: +21 MB of peak RSS
+  // with 4,096 cached messages).
+  Bytes envelope;
 };
 
 // The last policy answer a session or subscription got for one topic: most
@@ -153,8 +153,7 @@ class BrokerImpl {
   AckArgs ack_args_;                    // decoded ACK batch, reused
   // Batched delivery and ack events. Nobody waits on them, and one record per
   // loop turn cost the log writer a wakeup and a record per message at low
-  // load: they are gathered for up to kEventBatchMs.
-  static constexpr int64_t kEventBatchMs = 10;
+  // load: they are gathered for up to config_.event_batch_ms.
   static constexpr size_t kEventBatchItems = 4096;
   int64_t events_since_ms_ = 0;  // monotonic time of the oldest pending event, 0: none
   struct DeliveryNote { std::string who; uint32_t sub_id; uint64_t seq; uint32_t count; };
@@ -177,13 +176,12 @@ class BrokerImpl {
   void refuse(const Session* s, const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason,
               std::string_view topic = {}, const Uuid* id = nullptr);
   // Writes the gathered delivery and ack events as one record each, when the
-  // oldest has waited kEventBatchMs, the batch is large, or `force`.
+  // oldest has waited config_.event_batch_ms, the batch is large, or `force`.
   void flush_event_batches(bool force);
   Status rebuild_dedup();
 
   // ingest.cpp
-  // `envelope` points into `holder`, which a logged message keeps (no copy).
-  void on_pub(Session& s, ByteView args, ByteView envelope, zmq::message_t& holder);
+  void on_pub(Session& s, ByteView args, ByteView envelope);
   std::shared_ptr<const TopicRoute> route_for(const std::string& topic);
   // A retry of a logged message: its original receipt (leaf read back from the log).
   void answer_retry(const Waiter& w, const Uuid& id, uint64_t seq);

@@ -94,8 +94,7 @@ std::shared_ptr<CachedMessage> BrokerImpl::load_message(uint64_t seq, bool* is_m
   auto m = std::make_shared<CachedMessage>();
   m->seq = seq;
   m->route = std::move(route);
-  m->frame = zmq::message_t(rec->payload.data(), rec->payload.size());
-  m->envelope = ByteView(static_cast<const uint8_t*>(m->frame.data()), m->frame.size());
+  m->envelope = std::move(rec->payload);
   *is_message = true;
   return m;
 }

@@ -8,7 +8,6 @@
 //  12 append to the log    13 ack once durable (handle_completions)
 //  14 fan out (delivery.cpp)
 #include <algorithm>
-#include <cassert>
 #include <spdlog/spdlog.h>
 
 #include "broker/broker_impl.h"
@@ -57,7 +56,7 @@ std::shared_ptr<const TopicRoute> BrokerImpl::route_for(const std::string& topic
   return route;
 }
 
-void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame, zmq::message_t& holder) {
+void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   PubArgs pa;
   if (Status st = decode_args(args, &pa); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
   // 1. frame size
@@ -131,19 +130,17 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame, zmq::message_
     return;
   }
   // 11. signature, on the verify pool (which also hashes core and ct);
-  // handle_verified() goes on with 12. The message keeps the frame the
-  // envelope arrived in (no copy); the job's views point into it.
+  // handle_verified() goes on with 12. The job's views point into the
+  // message's own copy of the envelope, which outlives the job.
   auto msg = std::make_shared<CachedMessage>();
   msg->route = memo.route;
-  const ptrdiff_t at = frame.data() - static_cast<const uint8_t*>(holder.data());
-  assert(at >= 0 && static_cast<size_t>(at) + frame.size() <= holder.size());
-  msg->frame = std::move(holder);
-  msg->envelope = ByteView(static_cast<const uint8_t*>(msg->frame.data()) + at, frame.size());
+  msg->envelope.assign(frame.begin(), frame.end());
+  const ByteView copy(msg->envelope);
   const uint64_t token = next_token_++;
   VerifyPool::Job job;
   job.token = token;
-  job.core = msg->envelope.subspan(static_cast<size_t>(env.core.data() - frame.data()), env.core.size());
-  job.ct = msg->envelope.subspan(static_cast<size_t>(env.ct.data() - frame.data()), env.ct.size());
+  job.core = copy.subspan(static_cast<size_t>(env.core.data() - frame.data()), env.core.size());
+  job.ct = copy.subspan(static_cast<size_t>(env.ct.data() - frame.data()), env.ct.size());
   job.sig = env.sig;
   job.pk = s.card->sign_pk;
   PendingPublish pp;

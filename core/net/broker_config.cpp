@@ -37,6 +37,7 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.segment_bytes = f.get_int("log", "segment_bytes", c.segment_bytes, 1 << 16, 1ll << 34);
   c.checkpoint_every = f.get_int("log", "checkpoint_every", c.checkpoint_every, 1, 1 << 30);
   c.checkpoint_seconds = f.get_int("log", "checkpoint_seconds", c.checkpoint_seconds, 1, 86400);
+  c.event_batch_ms = f.get_int("log", "event_batch_ms", c.event_batch_ms, 0, 3600000);
   c.max_in_flight = f.get_int("delivery", "max_in_flight", c.max_in_flight, 1, 65536);
   c.ack_timeout_ms = f.get_int("delivery", "ack_timeout_ms", c.ack_timeout_ms, 100, 86400000);
   c.max_deliver = f.get_int("delivery", "max_deliver", c.max_deliver, 1, 1000);

@@ -23,6 +23,7 @@ struct BrokerConfig {
   int64_t segment_bytes = 64ll << 20;
   int64_t checkpoint_every = 1000;
   int64_t checkpoint_seconds = 10;
+  int64_t event_batch_ms = 10;  // delivery/ack events gathered this long (0: per loop turn)
   // [delivery]
   int64_t max_in_flight = 256;
   int64_t ack_timeout_ms = 30000;

@@ -270,3 +270,50 @@ TEST_CASE("a damaged committed record makes the broker refuse to start, naming s
   CHECK_THAT(b.log(), Catch::Contains(".log"));
   CHECK_THAT(b.log(), !Catch::Contains("ready on"));
 }
+
+TEST_CASE("delivery and ack events still waiting for their batch are written at a clean stop",
+          "[integration][durability]") {
+  Deployment d;
+  d.set_broker_option("log", "event_batch_ms", "3600000");  // only the stop writes them
+  d.start_broker();
+  auto police = context_for(d, "police.golfe");
+  auto pub = client_for(*police);
+  ProcResult first = d.agent("commission", {"subscribe", "--topic", "alert.>", "--durable", "inbox", "--timeout", "1"});
+  REQUIRE(first.exit_code == 0);
+  REQUIRE(pub->publish(sealed_alert(*police, "batched-events"), monotonic_ms() + 10000).ok());
+  ProcResult got = d.agent("commission", {"subscribe", "--topic", "alert.>", "--durable", "inbox", "--count", "1",
+                                          "--timeout", "10"});
+  REQUIRE(got.exit_code == 0);
+  auto msgs = json_lines(got.out);
+  REQUIRE(msgs.size() == 1);
+  const uint64_t seq = msgs[0]["seq"].get<uint64_t>();
+  // The broker has handled the ack once the saved cursor has moved past seq
+  // (cursors are saved when the subscriber leaves).
+  const std::string cursor = d.dir() + "/data/subscriptions/commission/inbox.cursor";
+  const int64_t deadline = monotonic_ms() + 10000;
+  uint64_t floor = 0;
+  while (floor <= seq && monotonic_ms() < deadline) {
+    std::ifstream in(cursor);
+    if (!(in >> floor)) floor = 0;
+    if (floor <= seq) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(floor > seq);
+  pub->close();
+  REQUIRE(d.stop_broker() == 0);
+
+  ProcResult r = run_process({bin("relais-audit"), "--bundle", d.dir() + "/trust.bundle", "--authority-pub",
+                              d.dir() + "/keys/authority.pub", "--data", d.dir() + "/data", "replay", "--events"},
+                             60000);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  bool delivered = false, acked = false;
+  for (const auto& j : json_lines(r.out)) {
+    if (!j.contains("items")) continue;
+    for (const auto& item : j["items"]) {
+      if (j["event"] == "delivery" && item[0] == "commission" && item[2] == seq) delivered = true;
+      if (j["event"] == "ack" && item[0] == "commission" && item[1] == seq) acked = true;
+    }
+  }
+  CHECK(delivered);
+  CHECK(acked);
+}
