@@ -76,6 +76,13 @@ Status sync_dir(const std::string& dir) {
   return Status::Ok();
 }
 
+Status sync_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::IOError("file: cannot open " + path + ": " + errno_text());
+  if (::fdatasync(fd.get()) != 0) return Status::IOError("file: cannot sync " + path + ": " + errno_text());
+  return Status::Ok();
+}
+
 Status write_file_durable(const std::string& path, ByteView data, mode_t mode, bool exclusive) {
   namespace fs = std::filesystem;
   std::error_code ec;

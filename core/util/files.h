@@ -23,6 +23,9 @@ Status write_file_durable(const std::string& path, ByteView data, mode_t mode,
 // fsyncs a folder so that a rename or a new file in it is durable.
 Status sync_dir(const std::string& dir);
 
+// fdatasyncs an existing file (Status::IOError naming it on failure).
+Status sync_file(const std::string& path);
+
 // Refuses a secret file that group or others may access (as ssh does):
 // Status::Permission naming the file and the fix ("chmod 600 FILE").
 Status check_secret_file_mode(const std::string& path);

@@ -167,6 +167,42 @@ TEST_CASE("Checkpoints are signed every N leaves", "[log]") {
   CHECK((*file)[0].size == 10);
 }
 
+TEST_CASE("Checkpoints lost from the unsynced checkpoints file are re-added from the log at the next start",
+          "[log][recovery]") {
+  TempDir dir;
+  SignKey key;
+  LogOptions o = options_for(dir.path, SyncPolicy::kBatch);
+  o.checkpoint_every = 10;
+  {
+    auto log = Log::open(o, key.sk);
+    REQUIRE(log.ok());
+    write_messages(**log, 1, 10);  // one batch each: checkpoints at 10 and 20
+    write_messages(**log, 11, 10);
+    write_messages(**log, 21, 5);
+  }  // clean close: a last checkpoint at 25
+  const std::string path = dir.path + "/checkpoints";
+  auto before = read_checkpoint_file(path);
+  REQUIRE(before.ok());
+  REQUIRE(before->size() == 3);
+  CHECK(before->back().size == 25);
+  // A crash loses what the page cache held: keep only the first checkpoint.
+  const Bytes all = read_all(path);
+  write_all(path, ByteView(all.data(), all.size() / 3));
+  REQUIRE(read_checkpoint_file(path)->size() == 1);
+  {
+    auto log = Log::open(o, key.sk);
+    REQUIRE(log.ok());
+    auto cp = (*log)->latest_checkpoint();
+    REQUIRE(cp);
+    CHECK(cp->size == 25);
+  }
+  auto after = read_checkpoint_file(path);
+  REQUIRE(after.ok());
+  REQUIRE(after->size() >= 2);
+  CHECK((*after)[0].size == 10);
+  CHECK(after->back().size == 25);
+}
+
 TEST_CASE("A second opener of the same data folder is refused with the holder's pid", "[log]") {
   TempDir dir;
   SignKey key;
