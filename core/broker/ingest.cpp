@@ -92,8 +92,15 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   // the rules; the bundle is fixed while the broker runs).
   PolicyMemo& memo = s.may_publish;
   if (!memo.route || memo.route->topic != h.topic) {
-    memo.route = route_for(h.topic);
     memo.allowed = bundle_.policy.may_publish(*s.card, h.topic);
+    // Only topics the sender may publish on enter the shared route table.
+    if (memo.allowed) {
+      memo.route = route_for(h.topic);
+    } else {
+      auto own = std::make_shared<TopicRoute>();
+      own->topic = h.topic;
+      memo.route = std::move(own);
+    }
     memo.type.clear();
   }
   if (memo.type != h.type) {
