@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <chrono>
+#include <thread>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -28,6 +30,41 @@ void sleep_until_ns(int64_t due_ns) {
   ts.tv_nsec = static_cast<long>(due_ns % 1000000000);
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
   }
+}
+
+void run_paced(size_t n, double rate, const std::function<bool()>& can_send, const std::function<void(size_t)>& send,
+               const std::function<void()>& between, const std::function<bool()>& done) {
+  const double period_ns = 1e9 / rate;
+  const int64_t p0 = mono_ns() + 10000000;
+  auto due = [&](size_t i) { return p0 + static_cast<int64_t>(period_ns * static_cast<double>(i)); };
+  const int64_t deadline = due(n) + 20000000000;
+  size_t i = 0;
+  while ((i < n || !done()) && mono_ns() < deadline) {
+    const int64_t now = mono_ns();
+    while (i < n && now >= due(i) && can_send()) send(i++);
+    between();
+    if (i < n) {
+      if (due(i) > mono_ns()) sleep_until_ns(due(i));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+}
+
+LatencyRecorder deliver_latencies(const std::vector<std::vector<int64_t>>& recv_ns, const std::vector<int64_t>& send_ns,
+                                  size_t first, size_t n, size_t* missing) {
+  LatencyRecorder lat;
+  lat.reserve(recv_ns.size() * n);
+  *missing = 0;
+  for (const auto& got : recv_ns)
+    for (size_t j = first; j < first + n; ++j) {
+      if (got[j] == 0 || send_ns[j] == 0) {
+        ++*missing;
+        continue;
+      }
+      lat.add(got[j] - send_ns[j]);
+    }
+  return lat;
 }
 
 std::optional<double> process_cpu_seconds(int pid) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,20 @@ class LatencyRecorder {
   std::vector<int64_t> samples_;
   bool sorted_ = false;
 };
+
+// The latency phase of the ZeroMQ benchmarks (e2e, minimal): sends message i
+// (send(i), i = 0..n-1) when its time at `rate` per second has come and
+// can_send() allows, calls between() after each round of sends, sleeps until
+// the next send is due, and returns once all n are sent and done() holds, or
+// 20 s after the last send was due.
+void run_paced(size_t n, double rate, const std::function<bool()>& can_send, const std::function<void(size_t)>& send,
+               const std::function<void()>& between, const std::function<bool()>& done);
+
+// publish->deliver latencies of messages [first, first + n) over every
+// subscriber's receive times (recv_ns[k][i]); a message with no send or no
+// receive time (0) is counted in *missing instead.
+LatencyRecorder deliver_latencies(const std::vector<std::vector<int64_t>>& recv_ns, const std::vector<int64_t>& send_ns,
+                                  size_t first, size_t n, size_t* missing);
 
 // Prints one result line "key value" to stdout (flushed).
 void emit(const std::string& key, const std::string& value);

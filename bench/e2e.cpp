@@ -214,32 +214,16 @@ int run_e2e(const E2eOptions& o) {
   if (o.latency_count > 0 && rate > 0) {
     const double paced = rate / 2.0;
     const size_t n = std::min<size_t>(o.latency_count, static_cast<size_t>(paced * o.latency_seconds) + 1);
-    const double period_ns = 1e9 / paced;
-    const int64_t p0 = mono_ns() + 10000000;
-    const int64_t deadline2 = p0 + static_cast<int64_t>(period_ns * static_cast<double>(n)) + 20000000000;
-    size_t i = 0;
     const size_t errors_before = errors;
-    while ((i < n || !all_received(got_all, o.count + n - errors)) && mono_ns() < deadline2) {
-      const int64_t now = mono_ns();
-      while (i < n && now >= p0 + static_cast<int64_t>(period_ns * static_cast<double>(i)) && in_flight < o.window)
-        send_one(o.count + i++);
-      drain_acks(0);
-      pub.keepalive();
-      if (i < n) {
-        const int64_t due = p0 + static_cast<int64_t>(period_ns * static_cast<double>(i));
-        if (due > mono_ns()) sleep_until_ns(due);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-    }
-    LatencyRecorder lat;
-    lat.reserve(3 * n);
+    run_paced(
+        n, paced, [&] { return in_flight < o.window; }, [&](size_t i) { send_one(o.count + i); },
+        [&] {
+          drain_acks(0);
+          pub.keepalive();
+        },
+        [&] { return all_received(got_all, o.count + n - errors); });
     size_t missing = 0;
-    for (int k = 0; k < 3; ++k)
-      for (size_t j = o.count; j < o.count + n; ++j) {
-        if (recv_ns[k][j] == 0 || send_ns[j] == 0) { ++missing; continue; }
-        lat.add(recv_ns[k][j] - send_ns[j]);
-      }
+    LatencyRecorder lat = deliver_latencies(recv_ns, send_ns, o.count, n, &missing);
     emit("e2e.latency_rate", paced, 0);
     emit("e2e.latency_msgs", std::to_string(n));
     emit("e2e.latency_missing", std::to_string(missing));

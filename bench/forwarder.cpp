@@ -12,26 +12,15 @@
 #include <zmq.hpp>
 
 #include "bench_util.h"
+#include "curve_sockets.h"
 #include "commands.h"
 
 namespace relais::bench {
 namespace {
 
-struct CurveKeys {
-  char pub[41] = {};
-  char sec[41] = {};
-  CurveKeys() { zmq_curve_keypair(pub, sec); }
-};
-
-[[noreturn]] void forwarder_child(const std::string& endpoint, const CurveKeys& server, int ready_fd) {
+[[noreturn]] void forwarder_child(const std::string& endpoint, const CurveKeypair& server, int ready_fd) {
   zmq::context_t ctx(1);
-  zmq::socket_t router(ctx, zmq::socket_type::router);
-  router.set(zmq::sockopt::curve_server, 1);
-  router.set(zmq::sockopt::curve_secretkey, std::string(server.sec));
-  router.set(zmq::sockopt::sndhwm, 100000);
-  router.set(zmq::sockopt::rcvhwm, 100000);
-  router.set(zmq::sockopt::router_mandatory, 1);
-  router.set(zmq::sockopt::linger, 0);
+  zmq::socket_t router = curve_router(ctx, server);
   router.bind(endpoint);
   const char ok = 'r';
   (void)!write(ready_fd, &ok, 1);
@@ -57,7 +46,7 @@ struct CurveKeys {
 
 int run_forwarder(const ForwarderOptions& o) {
   const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(o.port);
-  CurveKeys server, client;
+  CurveKeypair server, client;
   int fds[2];
   if (pipe(fds) != 0) return 1;
   const pid_t child = fork();
@@ -79,17 +68,7 @@ int run_forwarder(const ForwarderOptions& o) {
   };
 
   zmq::context_t ctx(1);
-  auto make_dealer = [&] {
-    zmq::socket_t s(ctx, zmq::socket_type::dealer);
-    s.set(zmq::sockopt::curve_serverkey, std::string(server.pub));
-    s.set(zmq::sockopt::curve_publickey, std::string(client.pub));
-    s.set(zmq::sockopt::curve_secretkey, std::string(client.sec));
-    s.set(zmq::sockopt::sndhwm, 100000);
-    s.set(zmq::sockopt::rcvhwm, 100000);
-    s.set(zmq::sockopt::linger, 0);
-    s.connect(endpoint);
-    return s;
-  };
+  auto make_dealer = [&] { return curve_dealer(ctx, endpoint, server, client); };
   std::atomic<size_t> got[3] = {0, 0, 0};
   std::atomic<int> ready{0};
   std::atomic<bool> stop{false};

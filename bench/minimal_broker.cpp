@@ -50,6 +50,7 @@
 #include <zmq_addon.hpp>
 
 #include "bench_util.h"
+#include "curve_sockets.h"
 #include "commands.h"
 
 namespace relais::bench {
@@ -80,18 +81,9 @@ struct SharedStats {
 static_assert(std::atomic<uint64_t>::is_always_lock_free);
 
 struct Keys {
-  struct Curve {
-    char pub[41] = {};
-    char sec[41] = {};
-    uint8_t raw[32] = {};
-    Curve() {
-      zmq_curve_keypair(pub, sec);
-      zmq_z85_decode(raw, pub);
-    }
-  };
-  Curve server;
-  Curve clients[kClients];  // [0] publisher, [1..3] subscribers
-  Curve stranger;           // not on the allowlist
+  CurveKeypair server;
+  CurveKeypair clients[kClients];  // [0] publisher, [1..3] subscribers
+  CurveKeypair stranger;           // not on the allowlist
   uint8_t sign_pk[crypto_sign_PUBLICKEYBYTES] = {};
   uint8_t sign_sk[crypto_sign_SECRETKEYBYTES] = {};
   Keys() { crypto_sign_keypair(sign_pk, sign_sk); }
@@ -160,7 +152,7 @@ void zap_handler(zmq::context_t* ctx, const Keys* keys, SharedStats* stats, std:
     if (req.size() >= 7 && req[5].to_string_view() == "CURVE" && req[6].size() == 32 &&
         req[2].to_string_view() == kZapDomain) {
       for (int i = 0; i < kClients; ++i)
-        if (std::memcmp(req[6].data(), keys->clients[i].raw, 32) == 0) {
+        if (std::memcmp(req[6].data(), keys->clients[i].raw_pub, 32) == 0) {
           allowed = true;
           user = i == 0 ? "pub" : "sub" + std::to_string(i);
         }
@@ -247,16 +239,10 @@ void writer(zmq::context_t* ctx, JobQueue* in, int fd, SharedStats* stats) {
   for (int i = 0; i < 2; ++i) std::thread(verify_worker, &verify_q, &write_q, &keys, stats).detach();
   std::thread(writer, &ctx, &write_q, fd, stats).detach();
 
-  zmq::socket_t router(ctx, zmq::socket_type::router);
-  router.set(zmq::sockopt::curve_server, 1);
-  router.set(zmq::sockopt::curve_secretkey, std::string(keys.server.sec));
+  zmq::socket_t router = curve_router(ctx, keys.server);
   router.set(zmq::sockopt::zap_domain, kZapDomain);
   const int one = 1;
   if (zmq_setsockopt(router.handle(), kZmqZapEnforceDomain, &one, sizeof one) != 0) _exit(4);
-  router.set(zmq::sockopt::sndhwm, 100000);
-  router.set(zmq::sockopt::rcvhwm, 100000);
-  router.set(zmq::sockopt::router_mandatory, 1);
-  router.set(zmq::sockopt::linger, 0);
   router.bind(endpoint);
   const char ok = 'r';
   (void)!write(ready_fd, &ok, 1);
@@ -405,17 +391,7 @@ int run_minimal(const MinimalOptions& o) {
   const size_t total_cap = o.count + o.latency_count;
 
   zmq::context_t ctx(1);
-  auto make_dealer = [&](const Keys::Curve& k) {
-    zmq::socket_t s(ctx, zmq::socket_type::dealer);
-    s.set(zmq::sockopt::curve_serverkey, std::string(keys.server.pub));
-    s.set(zmq::sockopt::curve_publickey, std::string(k.pub));
-    s.set(zmq::sockopt::curve_secretkey, std::string(k.sec));
-    s.set(zmq::sockopt::sndhwm, 100000);
-    s.set(zmq::sockopt::rcvhwm, 100000);
-    s.set(zmq::sockopt::linger, 0);
-    s.connect(endpoint);
-    return s;
-  };
+  auto make_dealer = [&](const CurveKeypair& k) { return curve_dealer(ctx, endpoint, keys.server, k); };
   auto wait_for = [](auto pred, int ms) {
     const int64_t end = mono_ns() + int64_t{ms} * 1000000;
     while (!pred() && mono_ns() < end) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -548,33 +524,12 @@ int run_minimal(const MinimalOptions& o) {
     const double paced = rate / 2.0;
     const size_t n = std::min<size_t>(o.latency_count, static_cast<size_t>(paced * o.latency_seconds) + 1);
     const std::vector<uint8_t> frames2 = sign_frames(keys, o.count, n, frame_bytes);
-    const double period_ns = 1e9 / paced;
-    const int64_t p0 = mono_ns() + 10000000;
-    const int64_t deadline2 = p0 + static_cast<int64_t>(period_ns * static_cast<double>(n)) + 20000000000;
-    size_t i = 0;
     const size_t errors_before = errors;
-    while ((i < n || !all_received(got_all, o.count + n - errors)) && mono_ns() < deadline2) {
-      const int64_t now = mono_ns();
-      while (i < n && now >= p0 + static_cast<int64_t>(period_ns * static_cast<double>(i)) && in_flight < o.window) {
-        send_one(frames2, i, o.count + i);
-        ++i;
-      }
-      drain_acks(0);
-      if (i < n) {
-        const int64_t due = p0 + static_cast<int64_t>(period_ns * static_cast<double>(i));
-        if (due > mono_ns()) sleep_until_ns(due);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-    }
-    LatencyRecorder lat;
-    lat.reserve(3 * n);
+    run_paced(
+        n, paced, [&] { return in_flight < o.window; }, [&](size_t i) { send_one(frames2, i, o.count + i); },
+        [&] { drain_acks(0); }, [&] { return all_received(got_all, o.count + n - errors); });
     size_t missing = 0;
-    for (int k = 0; k < 3; ++k)
-      for (size_t j = o.count; j < o.count + n; ++j) {
-        if (recv_ns[k][j] == 0 || send_ns[j] == 0) { ++missing; continue; }
-        lat.add(recv_ns[k][j] - send_ns[j]);
-      }
+    LatencyRecorder lat = deliver_latencies(recv_ns, send_ns, o.count, n, &missing);
     emit("min.latency_rate", paced, 0);
     emit("min.latency_msgs", std::to_string(n));
     emit("min.latency_missing", std::to_string(missing));
