@@ -53,7 +53,13 @@ struct CachedMessage {
 struct PolicyMemo {
   std::shared_ptr<const TopicRoute> route;
   bool allowed = false;
-  std::string type;  // publish: the last type checked on route->topic
+};
+
+// A session's publish answers: the ACL for the last topic, and the type rule
+// for the last type on that topic.
+struct PublishMemo {
+  PolicyMemo topic;
+  std::string type;
   bool type_allowed = false;
 };
 
@@ -87,7 +93,7 @@ struct Session {
   const PublicCard* card = nullptr;
   int64_t last_seen_ms = 0;
   bool packed = true;  // the peer's framing (net/framing.h), from its HELLO
-  PolicyMemo may_publish;  // publish ACL and type rule for the last topic published
+  PublishMemo may_publish;
   std::map<uint32_t, std::shared_ptr<Subscription>> subs;
 };
 

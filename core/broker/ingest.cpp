@@ -90,16 +90,17 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
                   h.topic, &h.id);
   // 6-8 use the topic's route and the session's last answers (policy.h has
   // the rules; the bundle is fixed while the broker runs).
-  PolicyMemo& memo = s.may_publish;
-  if (!memo.route || memo.route->topic != h.topic) {
-    memo.allowed = bundle_.policy.may_publish(*s.card, h.topic);
+  PublishMemo& memo = s.may_publish;
+  PolicyMemo& acl = memo.topic;
+  if (!acl.route || acl.route->topic != h.topic) {
+    acl.allowed = bundle_.policy.may_publish(*s.card, h.topic);
     // Only topics the sender may publish on enter the shared route table.
-    if (memo.allowed) {
-      memo.route = route_for(h.topic);
+    if (acl.allowed) {
+      acl.route = route_for(h.topic);
     } else {
       auto own = std::make_shared<TopicRoute>();
       own->topic = h.topic;
-      memo.route = std::move(own);
+      acl.route = std::move(own);
     }
     memo.type.clear();
   }
@@ -108,7 +109,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
     memo.type_allowed = bundle_.policy.type_allowed(h.topic, h.type);
   }
   // 6. publish ACL
-  if (!memo.allowed)
+  if (!acl.allowed)
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kForbidden, s.name + " may not publish on " + h.topic, h.topic,
                   &h.id);
   // 7. type allowed on topic
@@ -116,7 +117,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kTypeNotAllowed,
                   "type " + h.type + " is not allowed on " + h.topic, h.topic, &h.id);
   // 8. to == readers
-  if (std::string why = readers_mismatch(memo.route->readers, h.to); !why.empty())
+  if (std::string why = readers_mismatch(acl.route->readers, h.to); !why.empty())
     return refuse(&s, s.rid, pa.req_id, ErrorCode::kReadersMismatch, why, h.topic, &h.id);
   // 9. clock skew and expiry
   const int64_t now = now_ms();
@@ -140,7 +141,7 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   // handle_verified() goes on with 12. The job's views point into the
   // message's own copy of the envelope, which outlives the job.
   auto msg = std::make_shared<CachedMessage>();
-  msg->route = memo.route;
+  msg->route = acl.route;
   msg->envelope.assign(frame.begin(), frame.end());
   const ByteView copy(msg->envelope);
   const uint64_t token = next_token_++;

@@ -250,6 +250,35 @@ TEST_CASE("the broker refuses forged senders and wrong reader sets", "[integrati
   CHECK(ok.ok());
 }
 
+TEST_CASE("one session's policy answers follow its topic and type as they change", "[integration][broker]") {
+  Deployment d;
+  d.start_broker();
+  auto police = context_for(d, "police.golfe");
+  BrokerClient c(police->config.broker, police->identity, police->bundle.broker()->link_pk, police->bundle.serial, 500);
+  REQUIRE(c.connect(monotonic_ms() + 10000).ok());
+  auto publish = [&](const std::function<void(SealParams&)>& tweak) {
+    return c.publish(seal_alert(*police, tweak), monotonic_ms() + 10000);
+  };
+  auto honest = [](SealParams&) {};
+  auto forbidden_topic = [](SealParams& p) { p.topic = "stats.golfe"; };
+  auto wrong_type = [](SealParams& p) { p.type = "referral/1"; };
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    auto ok1 = publish(honest);
+    INFO(ok1.status().message());
+    CHECK(ok1.ok());
+    auto f = publish(forbidden_topic);
+    REQUIRE_FALSE(f.ok());
+    CHECK_THAT(f.status().message(), Catch::Contains("police.golfe may not publish on stats.golfe"));
+    auto ok2 = publish(honest);
+    CHECK(ok2.ok());
+    auto t = publish(wrong_type);
+    REQUIRE_FALSE(t.ok());
+    CHECK_THAT(t.status().message(), Catch::Contains("type referral/1 is not allowed on " + std::string(kAlertTopic)));
+  }
+  CHECK(publish(honest).ok());
+}
+
 TEST_CASE("a retried publish gets the same seq and is delivered once", "[integration][broker]") {
   Deployment d;
   d.start_broker();
