@@ -3,13 +3,13 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log/coding.h"
+#include "log/file_system.h"
 #include "log/record.h"
 #include "util/files.h"
 
@@ -103,7 +103,7 @@ Result<std::vector<Checkpoint>> read_checkpoint_file(const std::string& path) {
   return out;
 }
 
-Result<std::vector<Checkpoint>> recover_checkpoint_file(const std::string& path) {
+Result<std::vector<Checkpoint>> recover_checkpoint_file(const std::string& path, FileSystem* fs) {
   if (::access(path.c_str(), F_OK) != 0) return std::vector<Checkpoint>{};
   auto data = read_file(path, size_t{1} << 32);
   if (!data.ok()) return data.status();
@@ -113,37 +113,28 @@ Result<std::vector<Checkpoint>> recover_checkpoint_file(const std::string& path)
   if (!s.ok()) {
     spdlog::warn("log: {}; truncating the checkpoints file to {} bytes (the torn tail was never synced)",
                  s.message(), good_end);
-    if (::truncate(path.c_str(), static_cast<off_t>(good_end)) != 0)
-      return Status::IOError("checkpoints: cannot truncate " + path + ": " + std::strerror(errno));
+    RELAIS_RETURN_IF_ERROR(file_system_or_default(fs)->truncate_file(path, good_end).with_prefix("checkpoints"));
   }
   return out;
 }
 
-Status append_checkpoint_file(const std::string& path, const Checkpoint& cp, bool sync) {
+Status append_checkpoint_file(const std::string& path, const Checkpoint& cp, bool sync, FileSystem* fs) {
   Bytes frame;
   append_frame(&frame, cp.encode_payload());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("checkpoints: cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  const off_t before = ::fstat(fd, &st) == 0 ? st.st_size : -1;
-  size_t done = 0;
-  Status s;
-  while (done < frame.size()) {
-    ssize_t n = ::write(fd, frame.data() + done, frame.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      s = Status::IOError("checkpoints: cannot write " + path + ": " + std::strerror(errno));
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (s.ok() && sync && ::fdatasync(fd) != 0)
-    s = Status::IOError("checkpoints: cannot sync " + path + ": " + std::strerror(errno));
-  if (!s.ok() && before >= 0 && ::ftruncate(fd, before) != 0) {
+  std::unique_ptr<WritableFile> f;
+  OpenOptions o;
+  o.append = true;
+  o.mode = 0644;
+  IoStatus s = file_system_or_default(fs)->open_file(path, o, &f);
+  if (!s.ok()) return s.with_prefix("checkpoints");
+  uint64_t before = 0;
+  const bool have_size = f->size(&before).ok();
+  s = f->append(frame);
+  if (s.ok() && sync) s = f->sync();
+  if (!s.ok() && have_size && !f->truncate(before).ok()) {
     // Leave the torn tail; recover_checkpoint_file removes it at the next start.
   }
-  ::close(fd);
-  return s;
+  return s.with_prefix("checkpoints");
 }
 
 }  // namespace relais

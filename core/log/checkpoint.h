@@ -50,13 +50,15 @@ struct Checkpoint {
 // A missing file reads as no checkpoints.
 Result<std::vector<Checkpoint>> read_checkpoint_file(const std::string& path);
 
-// Appends one framed checkpoint and (if sync) fdatasyncs. Creates the file
-// (mode 0644) if needed. Returns Status::IOError on failure, after truncating
-// any partial write away.
-Status append_checkpoint_file(const std::string& path, const Checkpoint& cp, bool sync);
+class FileSystem;
 
-// Broker recovery: truncates a torn tail after the last intact framed
-// checkpoint (with a warning) and returns the intact ones.
-Result<std::vector<Checkpoint>> recover_checkpoint_file(const std::string& path);
+// Appends one framed checkpoint and (if sync) fdatasyncs, through fs (by
+// default default_file_system()). Creates the file (mode 0644) if needed.
+// Returns Status::IOError on failure, after truncating any partial write away.
+Status append_checkpoint_file(const std::string& path, const Checkpoint& cp, bool sync, FileSystem* fs = nullptr);
+
+// Broker recovery: truncates (through fs) a torn tail after the last intact
+// framed checkpoint (with a warning) and returns the intact ones.
+Result<std::vector<Checkpoint>> recover_checkpoint_file(const std::string& path, FileSystem* fs = nullptr);
 
 }  // namespace relais

@@ -13,7 +13,6 @@
 #include "log/recovery.h"
 #include "log/segment_summary.h"
 #include "util/clock.h"
-#include "util/files.h"
 
 namespace relais {
 namespace {
@@ -33,7 +32,8 @@ Status write_error(const std::string& path, int err) {
 
 }  // namespace
 
-Log::Log(const LogOptions& options, const SecretBytes& sign_sk) : opt_(options), sk_(sign_sk) {}
+Log::Log(const LogOptions& options, const SecretBytes& sign_sk)
+    : opt_(options), fs_(file_system_or_default(options.fs)), sk_(sign_sk) {}
 
 std::string Log::seg_path(uint64_t number) const { return opt_.dir + "/" + segment_file_name(number); }
 
@@ -42,16 +42,17 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   if (sign_sk.size() != crypto_sign_SECRETKEYBYTES)
     return Status::Invalid("log: the checkpoint signing key must be a 64-byte Ed25519 secret key");
   if (options.dir.empty()) return Status::Config("log: no data folder given");
-  RELAIS_RETURN_IF_ERROR(make_dirs(options.dir, 0700));
+  FileSystem* const fs = file_system_or_default(options.fs);
+  RELAIS_RETURN_IF_ERROR(fs->make_dirs(options.dir, 0700).with_prefix("file"));
   std::unique_ptr<Log> log(new Log(options, sign_sk));
   auto lock = DirLock::acquire(options.dir);
   if (!lock.ok()) return lock.status();
   log->lock_ = std::move(*lock);
 
   const int64_t t0 = monotonic_ms();
-  auto rec = recover_log(options.dir, true, options.message_key);
+  auto rec = recover_log(options.dir, true, options.message_key, true, fs);
   if (!rec.ok()) return rec.status();
-  auto cps = recover_checkpoint_file(checkpoints_path(options.dir));
+  auto cps = recover_checkpoint_file(checkpoints_path(options.dir), fs);
   if (!cps.ok()) return cps.status();
   RecoveredLog& r = *rec;
   if (!cps->empty()) {
@@ -68,7 +69,7 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   if (r.last_checkpoint_record && (!log->latest_cp_ || log->latest_cp_->size < r.last_checkpoint_record->size)) {
     // The crash came between the log's sync and the checkpoints file's append: complete it.
     RELAIS_RETURN_IF_ERROR(append_checkpoint_file(checkpoints_path(options.dir), *r.last_checkpoint_record,
-                                                  options.sync != SyncPolicy::kNone));
+                                                  options.sync != SyncPolicy::kNone, fs));
     log->latest_cp_ = r.last_checkpoint_record;
   }
   if (log->latest_cp_) {
@@ -86,12 +87,16 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
     r.segments.push_back(f);
   }
   for (size_t i = 0; i < r.segments.size(); ++i) {
-    const bool last = i + 1 == r.segments.size();
-    int fd = ::open(r.segments[i].path.c_str(), (last ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::IOError("log: cannot open " + r.segments[i].path + ": " + std::strerror(errno));
+    const std::string& path = r.segments[i].path;
+    if (i + 1 == r.segments.size()) {  // the last segment is written (and created for a new log)
+      IoStatus s = fs->open_file(path, OpenOptions{}, &log->tail_);
+      if (!s.ok()) return s.with_prefix("log");
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IOError("log: cannot open " + path + ": " + std::strerror(errno));
     log->segments_.push_back({r.segments[i].number, fd});
   }
-  RELAIS_RETURN_IF_ERROR(sync_dir(options.dir));
+  RELAIS_RETURN_IF_ERROR(fs->sync_dir(options.dir).with_prefix("file"));
   log->seg_size_ = r.tail_size;
   log->seg_first_seq_ = r.tail_first_seq;
   log->seg_records_ = r.tail_records;
@@ -122,10 +127,11 @@ Log::~Log() {
     // summary (it still scans the segment itself).
     if (seg_size_ > 0) write_summary_of_current_segment();
     if (opt_.sync != SyncPolicy::kNone && latest_cp_) {
-      Status cs = sync_file(checkpoints_path(opt_.dir));
+      Status cs = fs_->sync_file(checkpoints_path(opt_.dir)).with_prefix("file");
       if (!cs.ok()) spdlog::warn("{} (the checkpoints are in the log; the next start re-adds any missing)", cs.message());
     }
   }
+  tail_.reset();
   for (const Segment& s : segments_) ::close(s.fd);
   if (event_fd_ >= 0) ::close(event_fd_);
 }
@@ -286,7 +292,7 @@ void Log::write_summary_of_current_segment() {
   // Only this thread adds to the index, so reading it here needs no lock.
   s.leaves.reserve(static_cast<size_t>(frontier_.size() + 1 - seg_first_seq_));
   for (uint64_t seq = seg_first_seq_; seq <= frontier_.size(); ++seq) s.leaves.push_back(index_.entry(seq));
-  Status st = write_segment_summary(opt_.dir, s, opt_.sync != SyncPolicy::kNone);
+  Status st = write_segment_summary(opt_.dir, s, opt_.sync != SyncPolicy::kNone, fs_);
   if (!st.ok())
     spdlog::warn("log: cannot write the summary of segment {} ({}); the next start scans the segment instead",
                  segment_file_name(s.segment), st.message());
@@ -299,16 +305,24 @@ Status Log::maybe_roll_over() {
   write_summary_of_current_segment();
   const uint64_t number = segments_.back().number + 1;
   const std::string path = seg_path(number);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return write_error(path, errno);
-  if (opt_.sync != SyncPolicy::kNone) {
-    Status s = sync_dir(opt_.dir);
-    if (!s.ok()) {
-      ::close(fd);
-      ::unlink(path.c_str());
-      return s;
-    }
+  std::unique_ptr<WritableFile> file;
+  OpenOptions create;
+  create.exclusive = true;
+  IoStatus os = fs_->open_file(path, create, &file);
+  if (!os.ok()) return write_error(path, os.error_number());
+  Status s;
+  if (opt_.sync != SyncPolicy::kNone) s = fs_->sync_dir(opt_.dir).with_prefix("file");
+  int fd = -1;
+  if (s.ok()) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) s = Status::IOError("log: cannot open " + path + ": " + std::strerror(errno));
   }
+  if (!s.ok()) {
+    file.reset();
+    (void)fs_->remove_file(path);
+    return s;
+  }
+  tail_ = std::move(file);
   std::unique_lock<std::shared_mutex> g(r_mu_);
   segments_.push_back({number, fd});
   seg_size_ = 0;
@@ -319,28 +333,16 @@ Status Log::maybe_roll_over() {
 }
 
 Status Log::append_to_segment(ByteView a, ByteView b) {
-  const int fd = segments_.back().fd;
-  const std::string path = seg_path(segments_.back().number);
-  uint64_t pos = seg_size_;
-  for (ByteView part : {a, b}) {
-    size_t done = 0;
-    while (done < part.size()) {
-      ssize_t n = ::pwrite(fd, part.data() + done, part.size() - done, static_cast<off_t>(pos));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        const int err = errno;
-        if (::ftruncate(fd, static_cast<off_t>(seg_size_)) != 0) { /* recovery cuts the torn tail */ }
-        return write_error(path, err);
-      }
-      done += static_cast<size_t>(n);
-      pos += static_cast<uint64_t>(n);
-    }
-  }
-  if (opt_.sync != SyncPolicy::kNone && ::fdatasync(fd) != 0) {
-    const int err = errno;
-    // After a failed sync the page cache cannot be trusted: drop the batch.
-    if (::ftruncate(fd, static_cast<off_t>(seg_size_)) != 0) { /* recovery cuts the torn tail */ }
-    return write_error(path, err);
+  WritableFile& f = *tail_;
+  IoStatus s = f.write_at(seg_size_, a);
+  if (s.ok()) s = f.write_at(seg_size_ + a.size(), b);
+  // After a failed write, or a failed sync (the page cache cannot be trusted
+  // then), drop the batch. If even that fails, recovery cuts the torn tail,
+  // and the next batch is written over it at seg_size_.
+  if (s.ok() && opt_.sync != SyncPolicy::kNone) s = f.sync();
+  if (!s.ok()) {
+    (void)f.truncate(seg_size_);
+    return write_error(f.path(), s.error_number());
   }
   return Status::Ok();
 }

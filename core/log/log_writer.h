@@ -32,6 +32,7 @@
 #include "crypto/secret.h"
 #include "log/checkpoint.h"
 #include "log/dir_lock.h"
+#include "log/file_system.h"
 #include "log/log_index.h"
 #include "log/merkle.h"
 #include "log/record.h"
@@ -55,6 +56,10 @@ struct LogOptions {
   // Called from the broker's thread (submit) and from Log::open; must not
   // throw and must be deterministic.
   std::function<RecordKey(ByteView envelope)> message_key;
+  // Where the log's writes go (segments, syncs, truncation, summaries, the
+  // checkpoints file, recovery's repairs); see log/file_system.h. nullptr means
+  // default_file_system(). Must outlive the Log. Tests inject faults here.
+  FileSystem* fs = nullptr;
 };
 
 struct Completion {
@@ -124,7 +129,7 @@ class Log {
   };
   struct Segment {
     uint64_t number;
-    int fd;
+    int fd;  // read-only (Log::read); writes go through tail_
   };
 
   explicit Log(const LogOptions& options, const SecretBytes& sign_sk);
@@ -138,6 +143,7 @@ class Log {
   std::string seg_path(uint64_t number) const;
 
   LogOptions opt_;
+  FileSystem* fs_;  // opt_.fs or default_file_system()
   const SecretBytes& sk_;
   std::unique_ptr<DirLock> lock_;
   int event_fd_ = -1;
@@ -151,6 +157,7 @@ class Log {
   bool q_has_message_ = false;  // a message record waits in the queue
 
   // Writer-thread state.
+  std::unique_ptr<WritableFile> tail_;  // the last segment, opened through fs_ for writing
   Bytes w_arena_, trailer_, staging_;
   std::vector<Pending> w_meta_;
   std::vector<Completion> w_done_;

@@ -73,8 +73,9 @@ bool use_summary(const std::string& dir, const SegmentFile& seg, uint64_t file_s
 }  // namespace
 
 Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const MessageKeyFn& message_key,
-                                 bool use_summaries) {
-  auto segs = list_segments(dir);
+                                 bool use_summaries, FileSystem* fs_or_null) {
+  FileSystem* const fs = file_system_or_default(fs_or_null);
+  auto segs = list_segments(dir, fs);
   if (!segs.ok()) return segs.status();
   RecoveredLog out;
   std::vector<SegmentFile> files = std::move(*segs);
@@ -86,9 +87,10 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const Mess
       return Status::IOError("log: cannot stat " + files.back().path + ": " + std::strerror(errno));
     if (st.st_size != 0) break;
     spdlog::warn("log: removing empty segment {} left by an interrupted rollover", files.back().name);
-    if (repair && ::unlink(files.back().path.c_str()) != 0)
-      return Status::IOError("log: cannot remove " + files.back().path + ": " + std::strerror(errno));
-    if (repair) ::unlink((dir + "/" + summary_file_name(files.back().number)).c_str());
+    if (repair) {
+      RELAIS_RETURN_IF_ERROR(fs->remove_file(files.back().path).with_prefix("log"));
+      (void)fs->remove_file(dir + "/" + summary_file_name(files.back().number));  // usually absent
+    }
     files.pop_back();
   }
 
@@ -227,8 +229,7 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const Mess
       pending.clear();
       pending_cp.reset();
       pending_records = 0;
-      if (repair && ::truncate(seg.path.c_str(), static_cast<off_t>(committed_end)) != 0)
-        return Status::IOError("log: cannot truncate " + seg.path + ": " + std::strerror(errno));
+      if (repair) RELAIS_RETURN_IF_ERROR(fs->truncate_file(seg.path, committed_end).with_prefix("log"));
     }
     if (last) {
       out.tail_size = committed_end;
@@ -246,7 +247,7 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const Mess
       s.last_checkpoint = seg_last_cp;
       s.leaves = std::move(seg_leaves);
       seg_leaves = {};
-      Status st = write_segment_summary(dir, s, true);
+      Status st = write_segment_summary(dir, s, true, fs);
       if (st.ok()) {
         ++out.summaries_written;
       } else {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "log/checkpoint.h"
+#include "log/file_system.h"
 #include "log/log_index.h"
 #include "log/merkle.h"
 #include "log/segment.h"
@@ -60,7 +61,10 @@ using MessageKeyFn = std::function<RecordKey(ByteView envelope)>;
 // message_key gives the keys of scanned message records (all-zero when empty),
 // unless a summary left by a clean close of the last segment already holds them.
 // use_summaries=false scans every segment.
+// Every change to the folder (removing an empty segment, truncating a torn
+// tail, writing a summary) goes through fs (by default default_file_system());
+// segments are read with mmap.
 Result<RecoveredLog> recover_log(const std::string& dir, bool repair = true, const MessageKeyFn& message_key = {},
-                                 bool use_summaries = true);
+                                 bool use_summaries = true, FileSystem* fs = nullptr);
 
 }  // namespace relais

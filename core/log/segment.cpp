@@ -4,12 +4,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
+
+#include "log/file_system.h"
 
 namespace relais {
 
@@ -19,21 +20,21 @@ std::string segment_file_name(uint64_t number) {
   return buf;
 }
 
-Result<std::vector<SegmentFile>> list_segments(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return Status::IOError("log: cannot open data folder " + dir + ": " + std::strerror(errno));
+Result<std::vector<SegmentFile>> list_segments(const std::string& dir, FileSystem* fs) {
+  std::vector<std::string> names;
+  IoStatus ls = file_system_or_default(fs)->list_dir(dir, &names);
+  if (!ls.ok())
+    return Status::IOError("log: cannot open data folder " + dir + ": " + std::strerror(ls.error_number()));
   std::vector<SegmentFile> out;
-  while (dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
+  for (std::string& name : names) {
     if (name.size() != 24 || name.compare(20, 4, ".log") != 0) continue;
     if (!std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) continue;
     SegmentFile f;
     f.number = std::stoull(name.substr(0, 20));
-    f.name = name;
     f.path = dir + "/" + name;
+    f.name = std::move(name);
     out.push_back(std::move(f));
   }
-  ::closedir(d);
   std::sort(out.begin(), out.end(), [](const SegmentFile& a, const SegmentFile& b) { return a.number < b.number; });
   for (size_t i = 1; i < out.size(); ++i)
     if (out[i].number != out[i - 1].number + 1)

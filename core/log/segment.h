@@ -22,9 +22,12 @@ struct SegmentFile {
 
 std::string segment_file_name(uint64_t number);
 
-// Lists DATA's segments in order. Status::Corruption "log: segment N is
-// missing ..." if the numbers are not consecutive; IOError if DATA is unreadable.
-Result<std::vector<SegmentFile>> list_segments(const std::string& dir);
+class FileSystem;
+
+// Lists DATA's segments in order (the folder is listed through fs, by default
+// default_file_system()). Status::Corruption "log: segment N is missing ..."
+// if the numbers are not consecutive; IOError if DATA is unreadable.
+Result<std::vector<SegmentFile>> list_segments(const std::string& dir, FileSystem* fs = nullptr);
 
 // A read-only mmap of a whole segment (empty files map to an empty view).
 class MappedSegment {

@@ -3,14 +3,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log/coding.h"
 #include "log/crc32c.h"
+#include "log/file_system.h"
 #include "log/record.h"
-#include "util/files.h"
 
 namespace relais {
 namespace {
@@ -122,32 +121,10 @@ Result<SegmentSummary> SegmentSummary::decode(ByteView d, bool copy_leaves) {
   return s;
 }
 
-Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bool sync) {
+Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bool sync, FileSystem* fs) {
   const Bytes data = s.encode();
   const std::string path = dir + "/" + summary_file_name(s.segment);
-  if (sync) return write_file_durable(path, data, 0600);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return io_error("create", tmp);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Status st = io_error("write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = io_error("rename into", path);
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return Status::Ok();
+  return file_system_or_default(fs)->write_file_atomic(path, data, 0600, sync).with_prefix("log");
 }
 
 Result<SegmentSummary> map_segment_summary(const std::string& dir, uint64_t number, uint64_t segment_size,

@@ -52,9 +52,12 @@ struct SegmentSummary {
 
 std::string summary_file_name(uint64_t number);  // "NNNNNNNNNNNNNNNNNNNN.sum"
 
-// Writes DATA/NNNN.sum as a temporary file renamed over the name; with sync,
-// fsyncs the file before the rename and the folder after it.
-Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bool sync);
+class FileSystem;
+
+// Writes DATA/NNNN.sum as a temporary file renamed over the name, through fs
+// (by default default_file_system()); with sync, syncs the file before the
+// rename and the folder after it.
+Status write_segment_summary(const std::string& dir, const SegmentSummary& s, bool sync, FileSystem* fs = nullptr);
 
 // Reads and decodes DATA/NNNN.sum (copying its leaves); NotFound if it does
 // not exist. The file may hold at most one entry per 25 bytes of segment_size
