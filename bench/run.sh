@@ -3,7 +3,14 @@
 # bench/RESULTS.md. Called by `make bench` as `bash bench/run.sh build/bin`.
 # Everything listens on 127.0.0.1 random ports, lives in one temp folder and
 # is stopped on exit (trap). Each step is bounded (seconds to ~1 minute).
+# bench/run.sh --baseline DIR [BIN_DIR]: only this build's e2e throughput and
+# p99 against another build's (DIR/build/bin), interleaved, written to
+# bench/BASELINE.md (bench/baseline.sh); nothing else of the above runs.
 set -uo pipefail
+case "${1:-}" in
+  --baseline) shift; exec bash "$(dirname "$0")/baseline.sh" "$@" ;;
+  --baseline=*) d=${1#--baseline=}; shift; exec bash "$(dirname "$0")/baseline.sh" "$d" "$@" ;;
+esac
 BIN=$(cd "${1:-build/bin}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
