@@ -1,5 +1,6 @@
 // relais-admin init --dir DIR [--port PORT]
-// Creates the sample deployment of issue 2 §5: keys, policy, signed bundle
+// Creates the sample deployment (core/policy/sample_policy.h, the demo's
+// participants): keys, policy, signed bundle
 // (serial 1), broker.toml and one agents/<name>.toml per participant.
 // Refuses a folder that is not empty (exit 2) and never overwrites a key.
 #include <filesystem>

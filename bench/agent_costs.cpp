@@ -74,7 +74,8 @@ int run_agent_costs(const AgentCostOptions& o) {
 
   // The bare Ed25519 verify of an envelope signature (83-byte signing message):
   // the floor under the broker's and the auditor's per-message cost, measured
-  // here because this machine's figure differs from PERF-REFERENCE's.
+  // here because it differs widely from one machine to another
+  // (docs/performance.md §The bar).
   auto decoded = decode_envelope(*env3);
   if (!decoded.ok()) return 1;
   const auto msg = envelope_signing_message(decoded->core_hash, decoded->ct_hash);

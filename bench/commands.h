@@ -18,9 +18,10 @@ struct ForwarderOptions {
 };
 int run_forwarder(const ForwarderOptions& o);
 
-// The "minimal secure broker" of PERF-REFERENCE (CURVE + ZAP allowlist, one
+// The "minimal secure broker", the bar Relais should approach
+// (docs/performance.md §The bar): CURVE + ZAP allowlist, one
 // Ed25519 verify per message on 2 threads, 2 ms group commit, acks and
-// deliveries after the sync) in a child process, 1 publisher -> 3 acking
+// deliveries after the sync; in a child process, 1 publisher -> 3 acking
 // subscribers; prints min.* keys. Writes its log under a mkdtemp folder in
 // `dir` (default /tmp) and removes it.
 struct MinimalOptions {

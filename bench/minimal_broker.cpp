@@ -1,7 +1,7 @@
-// relais-bench minimal: the "minimal secure broker" of
-// /work/shared/PERF-REFERENCE.md, measured on this machine in the same run as
-// Relais, so that issue 8's ratios can be judged against what a broker doing
-// only the essential secure work reaches here. It is the bar Relais should
+// relais-bench minimal: the "minimal secure broker" (docs/performance.md
+// §The bar), measured on this machine in the same run as Relais, so that the
+// performance targets' ratios can be judged against what a broker doing only
+// the essential secure work reaches here. It is the bar Relais should
 // approach, not a product.
 //
 // A child process is the broker (its CPU time and VmHWM are read from /proc,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh BIN_DIR: every measurement of issue 8 in one run, written to
+# bench/run.sh BIN_DIR: every measurement behind the performance targets of
+# docs/performance.md in one run, written to
 # bench/RESULTS.md. Called by `make bench` as `bash bench/run.sh build/bin`.
 # Everything listens on 127.0.0.1 random ports, lives in one temp folder and
 # is stopped on exit (trap). Each step is bounded (seconds to ~1 minute).
@@ -108,7 +109,7 @@ for REP in $(seq 1 "$REPS"); do
   say "bare CURVE forwarder"
   run "$BIN/relais-bench" forwarder --port "$(port)" --count "$COUNT_FWD"
 
-  # 2b. The minimal secure broker of PERF-REFERENCE (the bar for Relais).
+  # 2b. The minimal secure broker: the bar Relais should approach (docs/performance.md).
   say "minimal secure broker"
   run "$BIN/relais-bench" minimal --port "$(port)" --count "$COUNT_E2E" --latency-seconds "$LAT_SECONDS" --dir "$T"
 
@@ -251,7 +252,7 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "over all 3 subscribers. Relais: $(num e2e.count) envelopes sealed in advance, window $(num e2e.window) PUBs in flight,"
   echo "errors $(num e2e.errors), complete: $(num e2e.complete); latency phase at $(num e2e.latency_rate) msg/s, missing $(num e2e.latency_missing);"
   echo "publish->PUBACK (durable ack) p50 $(num e2e.puback_p50_ms) ms, p99 $(num e2e.puback_p99_ms) ms. This disk's fdatasync alone: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms."
-  echo "The minimal secure broker row is the bar PERF-REFERENCE describes (\"the bar that Relais should approach\"), measured here in"
+  echo "The minimal secure broker row is the bar Relais should approach (docs/performance.md §The bar), measured here in"
   echo "the same run: only CURVE+ZAP allowlist, one Ed25519 verify per message on 2 threads, a synced log (at most one fdatasync per 2 ms),"
   echo "acks and deliveries after the sync, 3 acking subscribers; complete: $(num min.complete), $(num min.payload_bytes)-byte signed payloads,"
   echo "$(num min.phase1_syncs) fdatasyncs in the throughput phase, latency phase at $(num min.latency_rate) msg/s."
@@ -282,12 +283,12 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo
   echo "Audit measured with: $AUDIT_TOOL."
   echo
-  echo "## Targets (issue 8)"
+  echo "## Targets (docs/performance.md §Targets)"
   echo
   echo "- Relais / Mosquitto QoS 1: $(ratio e2e.msgs_per_s mqtt.msgs_per_s) (target ≥ 1.5); per repetition: $(per_rep e2e.msgs_per_s mqtt.msgs_per_s)"
   echo "- Relais / CURVE forwarder: $(ratio e2e.msgs_per_s fwd.msgs_per_s) (target ≥ 0.3); per repetition: $(per_rep e2e.msgs_per_s fwd.msgs_per_s)"
-  echo "- Minimal secure broker / Mosquitto: $(ratio min.msgs_per_s mqtt.msgs_per_s) (PERF-REFERENCE: 1.6 on its machine); per repetition: $(per_rep min.msgs_per_s mqtt.msgs_per_s)"
-  echo "- Minimal secure broker / CURVE forwarder: $(ratio min.msgs_per_s fwd.msgs_per_s) (PERF-REFERENCE: 0.32 on its machine); per repetition: $(per_rep min.msgs_per_s fwd.msgs_per_s)"
+  echo "- Minimal secure broker / Mosquitto: $(ratio min.msgs_per_s mqtt.msgs_per_s) (1.6 on the reference machine, docs/performance.md); per repetition: $(per_rep min.msgs_per_s mqtt.msgs_per_s)"
+  echo "- Minimal secure broker / CURVE forwarder: $(ratio min.msgs_per_s fwd.msgs_per_s) (0.32 on the reference machine, docs/performance.md); per repetition: $(per_rep min.msgs_per_s fwd.msgs_per_s)"
   echo "- Relais / minimal secure broker: $(ratio e2e.msgs_per_s min.msgs_per_s); per repetition: $(per_rep e2e.msgs_per_s min.msgs_per_s)"
   echo "- Relais p99 at half load: $(num e2e.p99_ms) ms (target < 3 ms); this disk's own fdatasync in the same run: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms, p99.9 $(num sync.p999_ms) ms (Relais delivers only after a synced group commit)"
   echo

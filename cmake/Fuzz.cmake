@@ -1,4 +1,4 @@
-# libFuzzer harnesses (issue 7). Configure a separate clang build folder:
+# libFuzzer harnesses. Configure a separate clang build folder:
 #   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRELAIS_FUZZ=ON -DRELAIS_TESTS=OFF
 # Every library is built with -fsanitize=fuzzer-no-link,address,undefined;
 # each harness tests/fuzz/<name>.cpp becomes an executable fuzz_<name>

@@ -1,4 +1,5 @@
-// Routing must match the content (DESIGN §3): a sender refuses to send, and
+// Routing must match the content (docs/design.md §The envelope): a sender
+// refuses to send, and
 // a recipient NACKs, a document whose content contradicts its topic.
 //   alert             on alert.<kind>.<region>.<prefecture>: kind and
 //                     location.region / location.prefecture must match

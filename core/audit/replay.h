@@ -1,5 +1,5 @@
 // replay: the log's messages (and, on request, its events) as JSON lines,
-// filtered, for an auditor (DESIGN §7, issue 6).
+// filtered, for an auditor (docs/design.md §The log and audit, docs/audit.md).
 //
 // A message prints as the agent's `subscribe` prints it:
 //   {"seq","id","topic","type","from","ts","urgency","case_ref","handling",

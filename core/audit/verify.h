@@ -1,4 +1,5 @@
-// Offline verification of a broker's data folder (DESIGN §7, issue 6).
+// Offline verification of a broker's data folder (docs/design.md §The log and
+// audit, docs/audit.md).
 //
 // verify_log() reads DATA/*.log and DATA/checkpoints strictly (never writes,
 // never truncates: it works on a read-only copy with no broker running) and

@@ -1,4 +1,5 @@
-// The Relais envelope: seal, encode, decode, verify and open (DESIGN §3).
+// The Relais envelope: seal, encode, decode, verify and open (docs/design.md
+// §The envelope).
 // The wire format is documented byte by byte in docs/envelope.md.
 //
 //   envelope = msgpack [v=1, core (bin), ct (bin), sig (bin 64)]

@@ -1,4 +1,5 @@
-// Passphrase protection of secret key files (issue 7, key hygiene).
+// Passphrase protection of secret key files (docs/formats.md, docs/design.md
+// §Keys).
 //
 // An encrypted key file is TOML with format = "relais-key-enc/1":
 //   name       the participant name (clear, for error messages only)
@@ -34,8 +35,9 @@ inline constexpr std::string_view kEncryptedKeyFormat = "relais-key-enc/1";
 inline constexpr const char* kPassphraseEnv = "RELAIS_KEY_PASSPHRASE";
 inline constexpr const char* kPassphraseFileEnv = "RELAIS_KEY_PASSPHRASE_FILE";
 
-// Argon2id cost. moderate() (256 MiB, ~1 s) for real keys; interactive()
-// (64 MiB) for tests. Loading accepts anything from interactive to sensitive.
+// Argon2id cost. moderate() (256 MiB, slow on purpose: docs/performance.md)
+// for real keys; interactive() (64 MiB) for tests. Loading accepts anything
+// from interactive to sensitive.
 struct KdfParams {
   uint64_t opslimit = 0;
   size_t memlimit = 0;

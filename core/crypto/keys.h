@@ -1,6 +1,6 @@
 // Participant identities: key files (secret, mode 0600) and public cards.
 //
-// Every participant holds three keypairs (DESIGN §2.7):
+// Every participant holds three keypairs (docs/design.md §Keys):
 //   sign  Ed25519  envelopes, and for the broker its checkpoints and receipts
 //   link  X25519   CurveZMQ transport identity
 //   seal  X25519   crypto_box_seal wrapping of content keys

@@ -1,5 +1,5 @@
-// Log: the broker's durable, tamper-evident message log (DESIGN §6-7,
-// docs/log-format.md). One writer thread owns the files; the broker's thread
+// Log: the broker's durable, tamper-evident message log (docs/design.md §The
+// log and audit, docs/log-format.md). One writer thread owns the files; the broker's thread
 // only queues records and collects completions.
 //
 // Thread-safety: submit_*, completion_fd, drain_completions must be called
@@ -109,8 +109,8 @@ class Log {
   // The first durable seq whose broker ts >= ts_ms; NotFound if none yet.
   Result<uint64_t> first_seq_at_or_after_time(int64_t ts_ms) const;
   // Calls fn(seq, ts_ms, key) for every durable MESSAGE record with seq >=
-  // first_seq, in seq order, from memory (no disk reads; about 2 ms per
-  // million records plus fn). Holds a shared lock on the index meanwhile, so
+  // first_seq, in seq order, from memory (no disk reads; cheap next to fn:
+  // docs/performance.md). Holds a shared lock on the index meanwhile, so
   // fn must not call back into this Log; the writer waits for the index (not
   // for I/O) until it returns.
   void for_each_message_key(uint64_t first_seq,

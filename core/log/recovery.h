@@ -1,5 +1,4 @@
-// Recovery of a data folder at broker start (DESIGN §7, docs/log-format.md
-// §Recovery). Scans every segment, checks framing, CRCs, payloads, sequence
+// Recovery of a data folder at broker start (docs/log-format.md §Recovery). Scans every segment, checks framing, CRCs, payloads, sequence
 // continuity and that every in-log checkpoint's root matches the leaves
 // before it, and rebuilds the index and the Merkle frontier.
 // A sealed (not last) segment with a valid summary (segment_summary.h: CRC

@@ -79,7 +79,8 @@ class Args {
                            expected);
   }
   // A small zone per decode: argument arrays are tiny, and the default zone
-  // (a heap-allocated zone plus an 8 KB chunk) cost more than the decode.
+  // (a heap-allocated zone plus an 8 KB chunk) cost more than the decode
+  // (docs/performance.md).
   msgpack::zone zone_{kArgZoneChunk};
   msgpack::object object_;
   const msgpack::object* items_ = nullptr;

@@ -1,4 +1,5 @@
-// The trust bundle (DESIGN §2.6, format "relais-bundle/1" in docs/formats.md).
+// The trust bundle (docs/design.md §The trust bundle, format "relais-bundle/1"
+// in docs/formats.md).
 //
 // One TOML file: format, serial, issued_at_ms, the policy text and one
 // [[participant]] table per card (revoked ones stay listed, marked revoked),

@@ -1,4 +1,5 @@
-// Anti-downgrade memory for trust bundles (DESIGN §2.6): a small state file
+// Anti-downgrade memory for trust bundles (docs/design.md §The trust bundle):
+// a small state file
 // holding the newest bundle serial this program has accepted.
 //
 // State file format: the decimal serial followed by "\n", mode 0600.

@@ -1,4 +1,5 @@
-// Topic names and subscription patterns (DESIGN §5), NATS semantics.
+// Topic names and subscription patterns (docs/design.md §Topics), NATS
+// semantics.
 //
 // A topic is 1..16 dot-separated tokens of [a-z0-9_-]+, at most 255 bytes.
 // A pattern is a topic whose tokens may also be `*` (exactly one token) or,

@@ -1,4 +1,4 @@
-// relais-admin, run as the real built program (issue 2 §5, issue 7 key
+// relais-admin, run as the real built program (the sample deployment, key
 // hygiene): init, verify-bundle, tampering, refusals and exit codes.
 #include <catch2/catch.hpp>
 

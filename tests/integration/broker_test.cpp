@@ -1,4 +1,4 @@
-// Issue 4, end to end: the real broker and agents over CurveZMQ on
+// The broker end to end: the real broker and agents over CurveZMQ on
 // 127.0.0.1, with a deployment and keys generated at run time.
 #include <catch2/catch.hpp>
 #include <filesystem>

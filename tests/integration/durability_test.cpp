@@ -1,4 +1,4 @@
-// Issue 5, end to end: durable acknowledgement, crash recovery, durable
+// Durability end to end: durable acknowledgement, crash recovery, durable
 // subscriptions, redelivery and dead letters, stuck subscribers, the data
 // folder lock. Real broker processes, kill -9 included.
 #include <atomic>

@@ -1,4 +1,4 @@
-// Issue 7: a running broker under attack while a legitimate publisher and
+// A running broker under attack while a legitimate publisher and
 // subscriber keep exchanging messages. Their traffic must keep flowing and
 // none of it may be lost; the broker answers or drops each attack, records
 // it, and stays up.

@@ -86,7 +86,7 @@ TEST_CASE("A body that is not decodable msgpack yields one error at the document
   CHECK(errors[0].to_string() == "(root): must be object, not number");
 }
 
-TEST_CASE("Required fields are exactly those of issue 3", "[schema][registry]") {
+TEST_CASE("Required fields are exactly those schemas/README.md marks required", "[schema][registry]") {
   auto reg = SchemaRegistry::load_builtin();
   REQUIRE(reg.ok());
   auto missing = [&](DocType t) {
