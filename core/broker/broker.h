@@ -1,5 +1,6 @@
-// Broker: the central router. One ROUTER socket (CURVE server), one ZAP
-// thread, one log-writer thread, and signature-check workers (DESIGN §6).
+// Broker: the central router as a program runs it. One ROUTER socket (CURVE
+// server), one ZAP thread, one log-writer thread and signature-check workers
+// around the BrokerEngine (engine.h), which makes every decision.
 //
 // Lifecycle: Broker::create() loads and checks everything (config, identity,
 // bundle, data folder) and fails with a Status whose exit_code() is the

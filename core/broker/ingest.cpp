@@ -1,17 +1,9 @@
-// Ingest: a PUB runs the checks of DESIGN §6 in this order, cheapest first
-// (mosquitto handle_publish.c style). Each refusal answers the publisher
-// with a coded ERROR and logs a refusal event; the broker keeps serving.
-//   1 frame size            2 bounded decode        3 envelope shape
-//   4 from == transport id  5 bundle serial         6 publish ACL
-//   7 type on topic         8 to == policy readers  9 clock skew / expiry
-//  10 duplicate (same from+id: original ack)       11 signature
-//  12 append to the log    13 ack once durable (handle_completions)
-//  14 fan out (delivery.cpp)
+#include "broker/ingest.h"
+
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
-#include "broker/broker_impl.h"
-#include "broker/receipt.h"
+#include "broker/dedup_key.h"
 #include "util/clock.h"
 
 namespace relais {
@@ -45,58 +37,79 @@ std::string readers_mismatch(const std::vector<std::string>& expected, const std
 
 }  // namespace
 
-std::shared_ptr<const TopicRoute> BrokerImpl::route_for(const std::string& topic) {
-  auto it = routes_.find(topic);
-  if (it != routes_.end()) return it->second;
-  if (routes_.size() > 100000) routes_.clear();  // bounded memory under topic floods
-  auto route = std::make_shared<TopicRoute>();
-  route->topic = topic;
-  route->readers = bundle_.policy.readers(topic, bundle_.participants);
-  routes_.emplace(topic, route);
-  return route;
+IngestPipeline::IngestPipeline(const BrokerConfig& config, const Clock& clock, Log& log, SignatureVerifier& verifier,
+                               RouteCache& routes, MessageCache& cache, Replies& replies, EventRecorder& events,
+                               const SecretBytes& sign_sk)
+    : config_(config),
+      clock_(clock),
+      log_(log),
+      verifier_(verifier),
+      routes_(routes),
+      cache_(cache),
+      replies_(replies),
+      events_(events),
+      sign_sk_(sign_sk) {
+  pending_.reserve(4096);
+  pending_by_key_.reserve(4096);
 }
 
-void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
+IngestPipeline::Verdict IngestPipeline::refused(uint64_t req_id, ErrorCode code, std::string reason,
+                                                const EnvelopeHeader* h) {
+  Verdict v;
+  v.outcome = Outcome::kRefused;
+  v.req_id = req_id;
+  v.code = code;
+  v.reason = std::move(reason);
+  if (h) {
+    v.topic = h->topic;
+    v.id = h->id;
+  }
+  return v;
+}
+
+IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& bundle, ByteView args,
+                                                ByteView frame) {
   PubArgs pa;
-  if (Status st = decode_args(args, &pa); !st.ok()) return refuse(&s, s.rid, 0, ErrorCode::kMalformed, st.message());
+  if (Status st = decode_args(args, &pa); !st.ok()) return refused(0, ErrorCode::kMalformed, st.message());
   // 1. frame size
   if (frame.size() > static_cast<size_t>(config_.max_frame_bytes))
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kTooLarge,
-                  "envelope of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
-                      std::to_string(config_.max_frame_bytes));
+    return refused(pa.req_id, ErrorCode::kTooLarge,
+                   "envelope of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
+                       std::to_string(config_.max_frame_bytes));
   // 2-3. bounded decode and shape
   EnvelopeLimits limits;
   limits.max_bytes = static_cast<size_t>(config_.max_frame_bytes);
   limits.max_readers = static_cast<size_t>(config_.max_readers);
-  if (Status st = envelope_decoder_.decode(frame, limits); !st.ok())
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kMalformed, st.message());
-  const EnvelopeView& env = envelope_decoder_.view();
+  if (Status st = decoder_.decode(frame, limits); !st.ok())
+    return refused(pa.req_id, ErrorCode::kMalformed, st.message());
+  const EnvelopeView& env = decoder_.view();
   const EnvelopeHeader& h = env.header;
   // 4. the sender is the authenticated transport identity
   if (h.from != s.name)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kSenderMismatch,
-                  "envelope from '" + h.from + "' does not match the authenticated sender '" + s.name + "'",
-                  h.topic, &h.id);
+    return refused(pa.req_id, ErrorCode::kSenderMismatch,
+                   "envelope from '" + h.from + "' does not match the authenticated sender '" + s.name + "'", &h);
   // 5. bundle serial
-  if (h.bundle_serial < bundle_.serial)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kStaleBundle,
-                  "bundle serial " + std::to_string(h.bundle_serial) + " is out of date (current " +
-                      std::to_string(bundle_.serial) + "): refresh your bundle",
-                  h.topic, &h.id);
-  if (h.bundle_serial > bundle_.serial)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kStaleBundle,
-                  "bundle serial " + std::to_string(h.bundle_serial) + " is newer than the broker's (" +
-                      std::to_string(bundle_.serial) + "): the broker must load the new bundle",
-                  h.topic, &h.id);
+  if (h.bundle_serial < bundle.serial)
+    return refused(pa.req_id, ErrorCode::kStaleBundle,
+                   "bundle serial " + std::to_string(h.bundle_serial) + " is out of date (current " +
+                       std::to_string(bundle.serial) + "): refresh your bundle",
+                   &h);
+  if (h.bundle_serial > bundle.serial)
+    return refused(pa.req_id, ErrorCode::kStaleBundle,
+                   "bundle serial " + std::to_string(h.bundle_serial) + " is newer than the broker's (" +
+                       std::to_string(bundle.serial) + "): the broker must load the new bundle",
+                   &h);
   // 6-8 use the topic's route and the session's last answers (policy.h has
-  // the rules; the bundle is fixed while the broker runs).
+  // the rules). A memo answers for one topic under one bundle serial.
   PublishMemo& memo = s.may_publish;
   PolicyMemo& acl = memo.topic;
-  if (!acl.route || acl.route->topic != h.topic) {
-    acl.allowed = bundle_.policy.may_publish(*s.card, h.topic);
+  if (!acl.route || acl.route->topic != h.topic || acl.serial != bundle.serial) {
+    acl.serial = bundle.serial;
+    const PublicCard* card = bundle.find(s.name);
+    acl.allowed = card != nullptr && !card->revoked && bundle.policy.may_publish(*card, h.topic);
     // Only topics the sender may publish on enter the shared route table.
     if (acl.allowed) {
-      acl.route = route_for(h.topic);
+      acl.route = routes_.route_for(bundle, h.topic);
     } else {
       auto own = std::make_shared<TopicRoute>();
       own->topic = h.topic;
@@ -106,51 +119,54 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   }
   if (memo.type != h.type) {
     memo.type = h.type;
-    memo.type_allowed = bundle_.policy.type_allowed(h.topic, h.type);
+    memo.type_allowed = bundle.policy.type_allowed(h.topic, h.type);
   }
   // 6. publish ACL
-  if (!acl.allowed)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kForbidden, s.name + " may not publish on " + h.topic, h.topic,
-                  &h.id);
+  if (!acl.allowed) return refused(pa.req_id, ErrorCode::kForbidden, s.name + " may not publish on " + h.topic, &h);
   // 7. type allowed on topic
   if (!memo.type_allowed)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kTypeNotAllowed,
-                  "type " + h.type + " is not allowed on " + h.topic, h.topic, &h.id);
+    return refused(pa.req_id, ErrorCode::kTypeNotAllowed, "type " + h.type + " is not allowed on " + h.topic, &h);
   // 8. to == readers
   if (std::string why = readers_mismatch(acl.route->readers, h.to); !why.empty())
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kReadersMismatch, why, h.topic, &h.id);
+    return refused(pa.req_id, ErrorCode::kReadersMismatch, std::move(why), &h);
   // 9. clock skew and expiry
-  const int64_t now = now_ms();
+  const int64_t now = clock_.now_ms();
   if (h.ts_ms > now + config_.max_clock_skew_ms || h.ts_ms < now - config_.max_clock_skew_ms)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kClockSkew,
-                  "message time is " + std::to_string((h.ts_ms - now) / 1000) +
-                      " s away from the broker's clock (limit " + std::to_string(config_.max_clock_skew_ms / 1000) +
-                      " s): check the sender's clock",
-                  h.topic, &h.id);
+    return refused(pa.req_id, ErrorCode::kClockSkew,
+                   "message time is " + std::to_string((h.ts_ms - now) / 1000) +
+                       " s away from the broker's clock (limit " + std::to_string(config_.max_clock_skew_ms / 1000) +
+                       " s): check the sender's clock",
+                   &h);
   if (h.expires_ms != 0 && h.expires_ms <= now)
-    return refuse(&s, s.rid, pa.req_id, ErrorCode::kClockSkew, "message expired at " + format_rfc3339_ms(h.expires_ms),
-                  h.topic, &h.id);
+    return refused(pa.req_id, ErrorCode::kClockSkew, "message expired at " + format_rfc3339_ms(h.expires_ms), &h);
   // 10. duplicate: a retry gets the original acknowledgement
   const RecordKey key = dedup_key(h.from, h.id);
-  if (const DedupIndex::Entry* d = dedup_.find(key)) return answer_retry(Waiter{s.rid, pa.req_id}, h.id, d->seq);
+  Verdict v;
+  v.req_id = pa.req_id;
+  if (const DedupIndex::Entry* d = dedup_.find(key)) {
+    answer_retry(Waiter{s.rid, pa.req_id}, h.id, d->seq);
+    v.outcome = Outcome::kAnswered;
+    return v;
+  }
   if (auto p = pending_by_key_.find(key); p != pending_by_key_.end()) {
     pending_[p->second].retries.push_back(Waiter{s.rid, pa.req_id});
-    return;
+    v.outcome = Outcome::kJoined;
+    return v;
   }
-  // 11. signature, on the verify pool (which also hashes core and ct);
-  // handle_verified() goes on with 12. The job's views point into the
-  // message's own copy of the envelope, which outlives the job.
+  // 11. signature, on the verifier (which also hashes core and ct);
+  // on_verified() goes on with 12. The job's views point into the message's
+  // own copy of the envelope, which outlives the job.
   auto msg = std::make_shared<CachedMessage>();
   msg->route = acl.route;
   msg->envelope.assign(frame.begin(), frame.end());
   const ByteView copy(msg->envelope);
   const uint64_t token = next_token_++;
-  VerifyPool::Job job;
+  VerifyJob job;
   job.token = token;
   job.core = copy.subspan(static_cast<size_t>(env.core.data() - frame.data()), env.core.size());
   job.ct = copy.subspan(static_cast<size_t>(env.ct.data() - frame.data()), env.ct.size());
   job.sig = env.sig;
-  job.pk = s.card->sign_pk;
+  job.pk = s.sign_pk;
   PendingPublish pp;
   pp.dedup_key = key;
   pp.id = h.id;
@@ -160,101 +176,83 @@ void BrokerImpl::on_pub(Session& s, ByteView args, ByteView frame) {
   pp.message = std::move(msg);
   pending_by_key_.emplace(key, token);
   pending_.emplace(token, std::move(pp));
-  verify_pool_->submit(job);
+  verifier_.submit(job);
+  v.outcome = Outcome::kPending;
+  return v;
 }
 
-void BrokerImpl::handle_verified() {
+void IngestPipeline::on_verified() {
   verified_.clear();
-  verify_pool_->drain(&verified_);
-  for (const VerifyPool::Result& r : verified_) {
+  verifier_.drain(&verified_);
+  for (const VerifyResult& r : verified_) {
     auto it = pending_.find(r.token);
     if (it == pending_.end()) continue;
     PendingPublish& p = it->second;
     if (!r.ok) {
-      p.for_each_waiter([&](const Waiter& w) { send_error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature"); });
-      event_.begin("refusal", 5)
-          .str("who", p.from)
-          .str("code", error_code_name(ErrorCode::kBadSignature))
-          .str("why", "bad signature")
-          .str("topic", p.message->route->topic)
-          .bin("id", ByteView(p.id.data(), p.id.size()));
-      log_event(event_.bytes());
+      p.for_each_waiter([&](const Waiter& w) { replies_.error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature"); });
+      events_.refusal(p.from, ErrorCode::kBadSignature, "bad signature", p.message->route->topic, &p.id);
       spdlog::info("refused {}: bad signature", p.from);
       pending_by_key_.erase(p.dedup_key);
       pending_.erase(it);
       continue;
     }
-    // 12. append; 13 happens in handle_completions once the record is durable.
-    log_->submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
+    // 12. append; 13 follows in on_completion once the record is durable.
+    log_.submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
   }
 }
 
-void BrokerImpl::send_puback(const Waiter& w, const Receipt& receipt) {
+void IngestPipeline::send_puback(const Waiter& w, const Receipt& receipt) {
   PubAckArgs a;
   a.req_id = w.req_id;
   a.seq = receipt.seq;
+  a.receipt.swap(receipt_buf_);
   a.receipt.clear();
   encode_receipt(receipt, &a.receipt);
-  encode_args(a, &args_buf_);
-  send(w.rid, Command::kPubAck, args_buf_);
+  replies_.send(w.rid, Command::kPubAck, a);
+  receipt_buf_.swap(a.receipt);
 }
 
-void BrokerImpl::answer_retry(const Waiter& w, const Uuid& id, uint64_t seq) {
-  auto rec = log_->read(seq);
+void IngestPipeline::answer_retry(const Waiter& w, const Uuid& id, uint64_t seq) {
+  auto rec = log_.read(seq);
   if (!rec.ok()) {
     spdlog::error("broker: cannot read back record {} to answer a retry: {}", seq, rec.status().message());
-    return send_error(w.rid, w.req_id, ErrorCode::kStorage, "broker could not read back the logged message; retry later");
+    return replies_.error(w.rid, w.req_id, ErrorCode::kStorage,
+                          "broker could not read back the logged message; retry later");
   }
   const Hash32 leaf = message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
-  send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms}, identity_.sign_sk));
+  send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms}, sign_sk_));
 }
 
-void BrokerImpl::handle_completions() {
-  completions_.clear();
-  log_->drain_completions(&completions_);
-  for (const Completion& c : completions_) {
-    if (c.status.ok()) durable_horizon_ = std::max(durable_horizon_, c.seq);
-    if (c.token == 0) {
-      if (!c.status.ok()) {
-        spdlog::error("broker: an event record could not be written: {}", c.status.message());
-      } else {
-        // Remember that this seq is not a message, so delivery never reads it back.
-        cache_message(c.seq, nullptr);
-      }
-      continue;
-    }
-    auto it = pending_.find(c.token);
-    if (it == pending_.end()) continue;
-    PendingPublish& p = it->second;
-    pending_by_key_.erase(p.dedup_key);
-    if (!c.status.ok()) {
-      // Nothing unwritten is acknowledged.
-      p.for_each_waiter([&](const Waiter& w) {
-        send_error(w.rid, w.req_id, ErrorCode::kStorage,
-                   "broker could not store the message: " + c.status.message() + "; retry later");
-      });
-      spdlog::error("broker: publish refused, log write failed: {}", c.status.message());
-    } else {
-      // 13. acknowledged below, with one receipt signature for the whole drain.
-      const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
-      receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
-      p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
-      dedup_.put(p.dedup_key, c.seq, now_ms() + config_.dedup_window_ms);
-      p.message->seq = c.seq;
-      cache_message(c.seq, p.message);
-    }
-    pending_.erase(it);
+void IngestPipeline::on_completion(const Completion& c) {
+  auto it = pending_.find(c.token);
+  if (it == pending_.end()) return;
+  PendingPublish& p = it->second;
+  pending_by_key_.erase(p.dedup_key);
+  if (!c.status.ok()) {
+    // Nothing unwritten is acknowledged.
+    p.for_each_waiter([&](const Waiter& w) {
+      replies_.error(w.rid, w.req_id, ErrorCode::kStorage,
+                     "broker could not store the message: " + c.status.message() + "; retry later");
+    });
+    spdlog::error("broker: publish refused, log write failed: {}", c.status.message());
+  } else {
+    // 13. acknowledged in finish_completions, with one receipt signature for the whole drain.
+    const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
+    receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
+    p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
+    dedup_.put(p.dedup_key, c.seq, clock_.now_ms() + config_.dedup_window_ms);
+    p.message->seq = c.seq;
+    cache_.insert(c.seq, p.message);
   }
-  send_batch_pubacks();
+  pending_.erase(it);
 }
 
-void BrokerImpl::send_batch_pubacks() {
+void IngestPipeline::finish_completions() {
   if (receipt_items_.empty()) return;
   size_t w = 0;
   for (size_t begin = 0; begin < receipt_items_.size(); begin += kMaxReceiptBatch) {
     const size_t n = std::min(kMaxReceiptBatch, receipt_items_.size() - begin);
-    sign_receipt_batch(std::span<const ReceiptFields>(receipt_items_.data() + begin, n), identity_.sign_sk,
-                       &receipts_);
+    sign_receipt_batch(std::span<const ReceiptFields>(receipt_items_.data() + begin, n), sign_sk_, &receipts_);
     for (; w < receipt_waiters_.size() && receipt_waiters_[w].first < begin + n; ++w)
       send_puback(receipt_waiters_[w].second, receipts_[receipt_waiters_[w].first - begin]);
   }
@@ -266,21 +264,21 @@ void BrokerImpl::send_batch_pubacks() {
 // that a retry of them could still pass the clock check (step 9 refuses an
 // envelope more than max_clock_skew from now, and an envelope was logged within
 // max_clock_skew of its own ts), so older ones need not be read back.
-Status BrokerImpl::rebuild_dedup() {
-  const int64_t start = monotonic_ms();
-  const int64_t now = now_ms();
-  const uint64_t last = log_->last_durable_seq();
+Status IngestPipeline::rebuild_dedup() {
+  const int64_t start = clock_.monotonic_ms();
+  const int64_t now = clock_.now_ms();
+  const uint64_t last = log_.last_durable_seq();
   if (last == 0) return Status::Ok();
   const int64_t window = std::min(config_.dedup_window_ms, 2 * config_.max_clock_skew_ms + 60000);
-  auto first = log_->first_seq_at_or_after_time(now - window);
+  auto first = log_.first_seq_at_or_after_time(now - window);
   if (!first.ok()) return Status::Ok();  // nothing in the window
   size_t rebuilt = 0;
   dedup_.reserve(static_cast<size_t>(last - *first + 1));
-  log_->for_each_message_key(*first, [&](uint64_t seq, int64_t ts_ms, const RecordKey& key) {
+  log_.for_each_message_key(*first, [&](uint64_t seq, int64_t ts_ms, const RecordKey& key) {
     dedup_.put(key, seq, ts_ms + config_.dedup_window_ms);
     ++rebuilt;
   });
-  spdlog::info("broker: duplicate index rebuilt with {} messages in {} ms", rebuilt, monotonic_ms() - start);
+  spdlog::info("broker: duplicate index rebuilt with {} messages in {} ms", rebuilt, clock_.monotonic_ms() - start);
   return Status::Ok();
 }
 

@@ -30,7 +30,7 @@ void VerifyPool::stop() {
   workers_.clear();
 }
 
-static VerifyPool::Result check(const VerifyPool::Job& j) {
+VerifyPool::Result VerifyPool::check(const Job& j) {
   VerifyPool::Result r;
   r.token = j.token;
   r.core_hash = blake2b_256(j.core);

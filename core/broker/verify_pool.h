@@ -18,39 +18,32 @@
 #include <thread>
 #include <vector>
 
+#include "broker/ports.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "util/bytes.h"
 
 namespace relais {
 
-class VerifyPool {
+class VerifyPool final : public SignatureVerifier {
  public:
   // core and ct must stay valid until the job's Result has been drained.
-  struct Job {
-    uint64_t token = 0;
-    ByteView core;
-    ByteView ct;
-    std::array<uint8_t, 64> sig{};
-    PublicKey pk{};
-  };
-  struct Result {
-    uint64_t token = 0;
-    bool ok = false;
-    Hash256 core_hash{};
-    Hash256 ct_hash{};
-  };
+  using Job = VerifyJob;
+  using Result = VerifyResult;
 
   explicit VerifyPool(unsigned threads);
   ~VerifyPool();
   VerifyPool(const VerifyPool&) = delete;
   VerifyPool& operator=(const VerifyPool&) = delete;
 
-  void submit(const Job& job);
+  void submit(const Job& job) override;
   // Finishes every submitted job and joins the workers; later submits run inline.
-  void stop();
+  void stop() override;
+  // An eventfd that is readable while results wait.
   int fd() const { return event_fd_; }
-  void drain(std::vector<Result>* out);
+  void drain(std::vector<Result>* out) override;
+  // The check itself (hashes, then Ed25519), for callers that verify inline.
+  static Result check(const Job& job);
 
  private:
   void run();

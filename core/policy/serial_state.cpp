@@ -6,7 +6,10 @@
 
 namespace relais {
 
-Status check_and_record_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin) {
+namespace {
+
+// Ok(true) when serial is newer than the recorded one (or none is recorded).
+Result<bool> compare_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin) {
   std::error_code ec;
   if (std::filesystem::exists(state_file, ec)) {
     auto text = read_text_file(state_file, 64);
@@ -31,8 +34,21 @@ Status check_and_record_serial(const std::string& state_file, uint64_t serial, c
                              ", older than serial " + std::to_string(seen) + " already seen (recorded in " +
                              state_file + "); refusing a downgrade, which could un-revoke keys. Install the newest "
                              "bundle from the authority");
-    if (serial == seen) return Status::Ok();
+    if (serial == seen) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+Status check_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin) {
+  return compare_serial(state_file, serial, bundle_origin).status();
+}
+
+Status check_and_record_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin) {
+  auto newer = compare_serial(state_file, serial, bundle_origin);
+  if (!newer.ok()) return newer.status();
+  if (!*newer) return Status::Ok();
   const std::string text = std::to_string(serial) + "\n";
   Status s = write_file_durable(state_file, as_bytes(text), 0600);
   return s.with_prefix("bundle: cannot record serial");

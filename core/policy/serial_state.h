@@ -19,4 +19,7 @@ namespace relais {
 // unreadable or malformed one is Status::Config (fail closed).
 Status check_and_record_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin);
 
+// The same check without recording anything (for --check-config).
+Status check_serial(const std::string& state_file, uint64_t serial, const std::string& bundle_origin);
+
 }  // namespace relais

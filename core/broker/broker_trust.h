@@ -1,0 +1,33 @@
+// The broker's identity and trust bundle, loaded and checked together: the
+// one check shared by the broker's start and `relais-broker --check-config`,
+// so that a configuration that check says is ok also starts.
+//
+// load_broker_trust() reads the identity key file (mode 0600), the bundle
+// (verified against the pinned authority key), checks that the identity is
+// the bundle's broker card, and that the bundle's serial is not older than
+// the one recorded in DATA/bundle.serial (a downgrade could un-revoke keys).
+// It records nothing. Every problem is reported at once, each prefixed with
+// the configuration file (Status::Config, exit 2; a downgrade is Refused).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "crypto/keys.h"
+#include "net/broker_config.h"
+#include "policy/bundle.h"
+#include "util/status.h"
+
+namespace relais {
+
+struct BrokerTrust {
+  Identity identity;
+  std::shared_ptr<const TrustBundle> bundle;
+};
+
+Result<BrokerTrust> load_broker_trust(const BrokerConfig& config);
+
+// The file the data folder records the newest accepted bundle serial in.
+std::string bundle_serial_file(const BrokerConfig& config);
+
+}  // namespace relais

@@ -1,0 +1,125 @@
+// BrokerEngine: the broker without I/O of its own.
+//
+// The engine is fed what the transport received (one authenticated protocol
+// message at a time), the signature checks the verifier finished, the log's
+// completions and the passing of time; it answers through the Transport and
+// records through the Log. It owns the broker's parts, each with private
+// state and a header stating its invariants:
+//
+//   SessionTable         HELLO, heartbeats, the end of sessions, the session cap
+//   IngestPipeline       a PUB's checks in their documented order, then the
+//                        verifier, the log and the acknowledgement
+//   SubscriptionManager  patterns, cursors, credit, in-flight, redelivery,
+//                        dead letters, NACKs, durable cursor files
+//   RouteCache           topic -> readers under the bundle in force
+//   MessageCache         durable messages kept in memory for delivery
+//   EventRecorder        events on record; delivery and ack events batched
+//
+// The trust bundle is held as std::shared_ptr<const TrustBundle>; sessions
+// keep participant names, never pointers into it.
+//
+// Driving it (broker.cpp does this around a ZeroMQ poll loop; tests do it by
+// hand with a fake clock and transport):
+//   start(endpoint)      once, before anything else
+//   on_message(m)        for each inbound message
+//   on_verified()        when the verifier may have results
+//   on_log_completions() when the log's completion fd is readable
+//   tick()               after each of the above, and at least every
+//                        poll_timeout_ms(): delivery, event batches, sweeps
+//   begin_stop(); [on_log_completions() while has_pending_publishes()];
+//   finish_stop()        the clean stop: nothing accepted is left unwritten
+// Single-threaded: every call from one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/event_recorder.h"
+#include "broker/ingest.h"
+#include "broker/message_cache.h"
+#include "broker/ports.h"
+#include "broker/routes.h"
+#include "broker/session_table.h"
+#include "broker/subscriptions.h"
+#include "crypto/keys.h"
+#include "log/log_writer.h"
+#include "net/broker_config.h"
+#include "policy/bundle.h"
+
+namespace relais {
+
+// One protocol message as the transport received and authenticated it.
+struct InboundMessage {
+  std::string rid;             // the peer's routing id
+  std::string_view user;       // the ZAP User-Id (participant name); empty: none
+  std::string_view peer_address;
+  bool packed = true;          // the framing it came in
+  std::string_view command;    // the command name
+  ByteView args;
+  ByteView envelope;           // PUB only
+  bool has_envelope = false;
+};
+
+class BrokerEngine {
+ public:
+  // Every reference must outlive the engine.
+  BrokerEngine(const BrokerConfig& config, const Identity& identity, std::shared_ptr<const TrustBundle> bundle,
+               Log& log, Transport& transport, SignatureVerifier& verifier, const Clock& clock);
+  // Stops the verifier first: its pending jobs point into the engine.
+  ~BrokerEngine();
+  BrokerEngine(const BrokerEngine&) = delete;
+  BrokerEngine& operator=(const BrokerEngine&) = delete;
+
+  // Records broker_start and bundle_loaded, rebuilds the duplicate index.
+  Status start(const std::string& endpoint);
+
+  void on_message(const InboundMessage& m);
+  // A frame that could not be split into a command (net/framing.h); answered
+  // only when the transport authenticated the peer.
+  void on_undecodable(const std::string& rid, bool authenticated, bool packed, const std::string& reason);
+  // A handshake the ZAP handler refused.
+  void on_auth_failure(std::string_view key, std::string_view addr, std::string_view why);
+  void on_verified();
+  void on_log_completions();
+  void tick();
+  // How long the caller may wait for input before tick() has work, at most cap.
+  int poll_timeout_ms(int cap) const { return events_.due_in_ms(cap); }
+
+  void begin_stop();
+  bool has_pending_publishes() const { return ingest_.pending() > 0; }
+  void finish_stop();
+
+  const TrustBundle& bundle() const { return *bundle_; }
+  size_t session_count() const { return sessions_.size(); }
+  uint64_t durable_horizon() const { return horizon_; }
+
+ private:
+  void refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,
+              const std::string& reason, std::string_view topic = {}, const Uuid* id = nullptr);
+  void on_hello(const InboundMessage& m);
+  void end_session(Session& s, const char* why);
+
+  const BrokerConfig& config_;
+  const Identity& identity_;
+  const Clock& clock_;
+  Log& log_;
+  SignatureVerifier& verifier_;
+  std::shared_ptr<const TrustBundle> bundle_;
+
+  SessionTable sessions_;
+  Replies replies_;
+  EventRecorder events_;
+  RouteCache routes_;
+  MessageCache cache_;
+  IngestPipeline ingest_;
+  SubscriptionManager subs_;
+
+  uint64_t horizon_ = 0;  // highest seq known durable
+  int64_t next_sweep_ms_ = 0;
+  std::vector<Completion> completions_;
+};
+
+}  // namespace relais

@@ -1,0 +1,133 @@
+// IngestPipeline: a PUB, from its frame to its acknowledgement.
+//
+// publish() runs the synchronous checks in this order, cheapest first, and
+// stops at the first that fails (mosquitto's handle_publish.c reads the same
+// way):
+//    1 frame size            2 bounded decode        3 envelope shape
+//    4 from == the session's participant             5 bundle serial current
+//    6 publish ACL           7 type allowed on topic 8 to == policy readers
+//    9 clock skew, expiry   10 duplicate (a logged (from, id) gets its
+//                              original acknowledgement; one still pending
+//                              gets the same acknowledgement when it lands)
+//   11 signature, handed to the SignatureVerifier
+// and returns the verdict: refused (code, reason: the caller answers and
+// records it), answered (a retry of a logged message, acknowledged again),
+// joined (a retry of a pending one) or pending (handed to step 11).
+// on_verified() carries on: a bad signature is refused and recorded, a good
+// one is submitted to the log (12). on_completion() and finish_completions()
+// acknowledge every waiter once its record is durable (13), with one receipt
+// signature per batch, remember the (from, id) in the duplicate index and put
+// the message in the MessageCache for delivery (14).
+//
+// Invariants: nothing is acknowledged before the log says it is durable; a
+// (from, id) is in at most one of the duplicate index and the pending table;
+// a pending publish owns the copy of its envelope the verifier reads.
+// Not thread-safe (the engine's thread); the verifier may use threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/dedup_index.h"
+#include "broker/dedup_key.h"
+#include "broker/event_recorder.h"
+#include "broker/message_cache.h"
+#include "broker/ports.h"
+#include "broker/receipt.h"
+#include "broker/routes.h"
+#include "broker/session_table.h"
+#include "crypto/envelope.h"
+#include "log/log_writer.h"
+#include "net/broker_config.h"
+#include "policy/bundle.h"
+
+namespace relais {
+
+class IngestPipeline {
+ public:
+  enum class Outcome { kPending, kRefused, kAnswered, kJoined };
+  struct Verdict {
+    Outcome outcome = Outcome::kPending;
+    uint64_t req_id = 0;
+    ErrorCode code = ErrorCode::kInternal;  // when refused
+    std::string reason;                     // when refused
+    std::string topic;                      // when refused and known
+    std::optional<Uuid> id;                 // when refused and known
+  };
+
+  IngestPipeline(const BrokerConfig& config, const Clock& clock, Log& log, SignatureVerifier& verifier,
+                 RouteCache& routes, MessageCache& cache, Replies& replies, EventRecorder& events,
+                 const SecretBytes& sign_sk);
+  // Pending jobs point into pending publishes: the engine stops the verifier
+  // before the pipeline goes.
+
+  // Steps 1-11 for one PUB from s, under `bundle`.
+  Verdict publish(Session& s, const TrustBundle& bundle, ByteView args, ByteView envelope);
+  // Step 11's results (12, or a kBadSignature refusal).
+  void on_verified();
+  // One log completion of a message record (token != 0), then, after the
+  // drained batch, finish_completions() signs and sends the acknowledgements.
+  void on_completion(const Completion& c);
+  void finish_completions();
+
+  // Rebuilds the duplicate index from the log (at start).
+  Status rebuild_dedup();
+  // Forgets duplicate entries past their window.
+  void expire(int64_t now_ms) { dedup_.expire(now_ms); }
+  size_t pending() const { return pending_.size(); }
+  size_t dedup_size() const { return dedup_.size(); }
+
+ private:
+  struct Waiter {
+    std::string rid;
+    uint64_t req_id = 0;
+  };
+  struct PendingPublish {
+    RecordKey dedup_key{};
+    Uuid id{};
+    std::string from;
+    int64_t ts_ms = 0;            // broker time at ingest
+    Waiter waiter;                // the publisher
+    std::vector<Waiter> retries;  // retries that arrived while it was pending (rare)
+    std::shared_ptr<CachedMessage> message;
+    template <class F>
+    void for_each_waiter(F&& f) {
+      f(waiter);
+      for (Waiter& w : retries) f(w);
+    }
+  };
+
+  Verdict refused(uint64_t req_id, ErrorCode code, std::string reason, const EnvelopeHeader* h = nullptr);
+  // A retry of a logged message: its original receipt (leaf read back from the log).
+  void answer_retry(const Waiter& w, const Uuid& id, uint64_t seq);
+  void send_puback(const Waiter& w, const Receipt& receipt);
+
+  const BrokerConfig& config_;
+  const Clock& clock_;
+  Log& log_;
+  SignatureVerifier& verifier_;
+  RouteCache& routes_;
+  MessageCache& cache_;
+  Replies& replies_;
+  EventRecorder& events_;
+  const SecretBytes& sign_sk_;
+
+  DedupIndex dedup_;  // logged messages: (from, id) -> seq
+  std::unordered_map<uint64_t, PendingPublish> pending_;  // by token
+  std::unordered_map<RecordKey, uint64_t, RecordKeyHash> pending_by_key_;
+  uint64_t next_token_ = 1;
+
+  // Reused buffers (allocation-light hot path).
+  EnvelopeDecoder decoder_;
+  std::vector<VerifyResult> verified_;
+  std::vector<ReceiptFields> receipt_items_;
+  std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
+  std::vector<Receipt> receipts_;
+  Bytes receipt_buf_;
+};
+
+}  // namespace relais

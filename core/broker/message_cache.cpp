@@ -1,0 +1,49 @@
+#include "broker/message_cache.h"
+
+#include <spdlog/spdlog.h>
+
+#include "crypto/envelope.h"
+
+namespace relais {
+
+void MessageCache::insert(uint64_t seq, std::shared_ptr<CachedMessage> m) {
+  recent_[seq] = std::move(m);
+  order_.push_back(seq);
+  while (order_.size() > capacity_) {
+    recent_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+std::shared_ptr<CachedMessage> MessageCache::load(uint64_t seq, bool* is_message) {
+  if (auto it = recent_.find(seq); it != recent_.end()) {
+    *is_message = it->second != nullptr;
+    return it->second;
+  }
+  *is_message = false;
+  auto rec = log_.read(seq);
+  if (!rec.ok()) {
+    spdlog::error("broker: cannot read record {} from the log: {}", seq, rec.status().message());
+    return nullptr;
+  }
+  if (rec->kind != RecordKind::kMessage) return nullptr;
+  auto env = decode_envelope(rec->payload);
+  if (!env.ok()) {
+    spdlog::error("broker: logged record {} does not decode: {}", seq, env.status().message());
+    return nullptr;
+  }
+  // Its own route: the readers are the envelope's `to`, which a bundle
+  // changed since it was logged does not change.
+  auto route = std::make_shared<TopicRoute>();
+  route->topic = env->header.topic;
+  route->readers.reserve(env->header.to.size());
+  for (const auto& r : env->header.to) route->readers.push_back(r.name);
+  auto m = std::make_shared<CachedMessage>();
+  m->seq = seq;
+  m->route = std::move(route);
+  m->envelope = std::move(rec->payload);
+  *is_message = true;
+  return m;
+}
+
+}  // namespace relais

@@ -1,0 +1,49 @@
+// MessageCache: durable log records kept in memory after they became
+// durable, so that live deliveries do not read the log; older records are
+// read back from the log on demand.
+//
+// Invariants: only durable records enter (the engine inserts on the log's
+// completion); an entry is either a message (with its route and envelope) or
+// a marker saying the seq is an event, so delivery never reads an event back.
+// At most `capacity` entries, evicted oldest first. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "broker/routes.h"
+#include "log/log_writer.h"
+#include "util/bytes.h"
+
+namespace relais {
+
+struct CachedMessage {
+  uint64_t seq = 0;
+  std::shared_ptr<const TopicRoute> route;
+  // An exact copy, not the frame it arrived in: a received ZeroMQ frame can
+  // pin a receive buffer several times its size (docs/performance.md).
+  Bytes envelope;
+};
+
+class MessageCache {
+ public:
+  MessageCache(const Log& log, size_t capacity) : log_(log), capacity_(capacity) {}
+
+  // Remembers a durable record; m is nullptr for an event (not deliverable).
+  void insert(uint64_t seq, std::shared_ptr<CachedMessage> m);
+  // The message at seq, from memory or the log. nullptr for an event, an
+  // unreadable record (logged as an error) or an unknown seq; *is_message
+  // says whether a message was found.
+  std::shared_ptr<CachedMessage> load(uint64_t seq, bool* is_message);
+  size_t size() const { return recent_.size(); }
+
+ private:
+  const Log& log_;
+  size_t capacity_;
+  std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
+  std::deque<uint64_t> order_;
+};
+
+}  // namespace relais

@@ -1,0 +1,16 @@
+#include "broker/routes.h"
+
+namespace relais {
+
+std::shared_ptr<const TopicRoute> RouteCache::route_for(const TrustBundle& bundle, const std::string& topic) {
+  auto it = routes_.find(topic);
+  if (it != routes_.end()) return it->second;
+  if (routes_.size() >= kMaxRoutes) routes_.clear();
+  auto route = std::make_shared<TopicRoute>();
+  route->topic = topic;
+  route->readers = bundle.policy.readers(topic, bundle.participants);
+  routes_.emplace(topic, route);
+  return route;
+}
+
+}  // namespace relais

@@ -1,0 +1,109 @@
+// SessionTable: the agents' sessions, by ZeroMQ routing id.
+//
+// A session starts with HELLO (admit), lives while its peer speaks (touch on
+// every command) and ends with BYE, a second HELLO on the same routing id, or
+// silence beyond the heartbeat timeout (expire). libzmq without the draft
+// API reports no disconnects, hence the timeout.
+//
+// Invariants:
+//   - at most max_sessions sessions; admit() refuses beyond (kLimit);
+//   - a session names its participant; it keeps no pointer into the trust
+//     bundle (a reload replaces the bundle), only a copy of the sender key
+//     it verifies signatures with;
+//   - the table owns the Session objects; the subscriptions a session holds
+//     are shared with the SubscriptionManager, which detaches them before the
+//     table forgets the session (the engine calls it first).
+// Not thread-safe (the engine's thread).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "broker/ports.h"
+#include "broker/routes.h"
+#include "crypto/keys.h"
+#include "util/status.h"
+
+namespace relais {
+
+struct Subscription;
+
+struct Session {
+  std::string rid;
+  std::string name;       // the authenticated participant
+  PublicKey sign_pk{};    // its signing key under the bundle in force
+  int64_t last_seen_ms = 0;  // monotonic
+  bool packed = true;     // the peer's framing (net/framing.h), from its HELLO
+  PublishMemo may_publish;
+  std::map<uint32_t, std::shared_ptr<Subscription>> subs;  // by the agent's sub_id
+};
+
+class SessionTable {
+ public:
+  explicit SessionTable(size_t max_sessions) : max_sessions_(max_sessions) {}
+
+  // A new session for rid (which must not have one: the engine ends it
+  // first). Status::Limit naming the cap when the table is full.
+  Result<Session*> admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, bool packed,
+                         int64_t now_mono);
+  Session* find(const std::string& rid);
+  void erase(const std::string& rid) { sessions_.erase(rid); }
+  // Calls fn(session) for each session silent longer than timeout_ms, then
+  // forgets it.
+  template <class F>
+  void expire(int64_t now_mono, int64_t timeout_ms, F&& fn) {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (now_mono - it->second.last_seen_ms > timeout_ms) {
+        fn(it->second);
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  template <class F>
+  void for_each(F&& fn) {
+    for (auto& [rid, s] : sessions_) fn(s);
+  }
+  size_t size() const { return sessions_.size(); }
+  size_t max_sessions() const { return max_sessions_; }
+
+ private:
+  size_t max_sessions_;
+  std::unordered_map<std::string, Session> sessions_;
+};
+
+// Replies: the engine's way out. It encodes a command's arguments into one
+// reused buffer and hands them to the transport in the framing the session
+// speaks (or, for a peer without a session yet, the framing of the message
+// being answered). Not thread-safe.
+class Replies {
+ public:
+  Replies(Transport& transport, SessionTable& sessions) : transport_(transport), sessions_(sessions) {}
+
+  // The framing of the inbound message being handled.
+  void set_inbound_packed(bool packed) { inbound_packed_ = packed; }
+  template <class Args>
+  void send(const std::string& rid, Command cmd, const Args& args, ByteView extra = {});
+  void send_empty(const std::string& rid, Command cmd);
+  void error(const std::string& rid, uint64_t req_id, ErrorCode code, const std::string& reason);
+
+ private:
+  void send_encoded(const std::string& rid, Command cmd, ByteView extra);
+
+  Transport& transport_;
+  SessionTable& sessions_;
+  bool inbound_packed_ = true;
+  Bytes buf_;
+};
+
+template <class Args>
+void Replies::send(const std::string& rid, Command cmd, const Args& args, ByteView extra) {
+  encode_args(args, &buf_);
+  send_encoded(rid, cmd, extra);
+}
+
+}  // namespace relais

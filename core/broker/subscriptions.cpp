@@ -1,0 +1,270 @@
+#include "broker/subscriptions.h"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+#include "policy/topic.h"
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+constexpr uint64_t kScanPerPump = 2048;  // bounded work per subscription per turn
+constexpr int64_t kCursorPersistMs = 200;
+
+bool valid_durable_name(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  return true;
+}
+
+}  // namespace
+
+SubscriptionManager::SubscriptionManager(const BrokerConfig& config, const Clock& clock, const Log& log,
+                                         SessionTable& sessions, MessageCache& cache, Replies& replies,
+                                         EventRecorder& events)
+    : config_(config),
+      clock_(clock),
+      log_(log),
+      sessions_(sessions),
+      cache_(cache),
+      replies_(replies),
+      events_(events) {}
+
+std::string SubscriptionManager::cursor_path(const std::string& owner, const std::string& durable) const {
+  return config_.data_dir + "/subscriptions/" + owner + "/" + durable + ".cursor";
+}
+
+uint64_t SubscriptionManager::load_cursor(const std::string& owner, const std::string& durable) {
+  auto text = read_text_file(cursor_path(owner, durable), 4096);
+  if (!text.ok()) return 0;
+  try {
+    return std::stoull(*text);
+  } catch (const std::exception&) {
+    spdlog::warn("broker: unreadable cursor for {}/{}; resuming from the first record", owner, durable);
+    return 1;
+  }
+}
+
+void SubscriptionManager::persist_cursor(Subscription& sub, bool force) {
+  if (sub.durable.empty()) return;
+  const uint64_t floor = sub.floor();
+  if (floor == sub.persisted_floor) return;
+  const int64_t now = clock_.monotonic_ms();
+  if (!force && now < sub.persist_due_ms) return;
+  const std::string dir = config_.data_dir + "/subscriptions/" + sub.owner;
+  std::string text = std::to_string(floor) + "\n" + sub.pattern + "\n";
+  Status s = make_dirs(dir, 0700);
+  if (s.ok()) s = write_file_durable(cursor_path(sub.owner, sub.durable), as_bytes(text), 0600);
+  if (!s.ok()) {
+    spdlog::warn("broker: cannot save the cursor of {}/{}: {}", sub.owner, sub.durable, s.message());
+    return;
+  }
+  sub.persisted_floor = floor;
+  sub.persist_due_ms = now + kCursorPersistMs;
+}
+
+void SubscriptionManager::persist_all() {
+  for (auto& [key, sub] : durable_) persist_cursor(*sub, true);
+}
+
+std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Session& s, const TrustBundle& bundle,
+                                                                           ByteView args, uint64_t horizon) {
+  SubArgs a;
+  if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  if (Status st = validate_pattern(a.pattern); !st.ok())
+    return Refusal{a.req_id, ErrorCode::kMalformed, st.message(), {}};
+  if (!a.durable.empty() && !valid_durable_name(a.durable))
+    return Refusal{a.req_id, ErrorCode::kMalformed, "durable subscription names are 1-64 characters of [a-z0-9_-]", {}};
+  if (s.subs.count(a.sub_id))
+    return Refusal{a.req_id, ErrorCode::kMalformed, "subscription id already in use in this session", {}};
+  if (s.subs.size() >= static_cast<size_t>(config_.max_subscriptions))
+    return Refusal{a.req_id, ErrorCode::kLimit,
+                   "too many subscriptions (limit " + std::to_string(config_.max_subscriptions) + ")", {}};
+  const PublicCard* card = bundle.find(s.name);
+  if (card == nullptr || card->revoked || !bundle.policy.may_subscribe_pattern(*card, a.pattern))
+    return Refusal{a.req_id, ErrorCode::kForbidden,
+                   s.name + " may not subscribe to " + a.pattern + ": it matches no topic the policy lets it read",
+                   a.pattern};
+  auto start = parse_start_position_wire(a.from);
+  if (!start.ok()) return Refusal{a.req_id, ErrorCode::kMalformed, start.status().message(), {}};
+  const int64_t now = clock_.monotonic_ms();
+  std::shared_ptr<Subscription> sub;
+  const std::string durable_key = s.name + "/" + a.durable;
+  if (!a.durable.empty()) {
+    if (auto it = durable_.find(durable_key); it != durable_.end()) {
+      sub = it->second;
+      if (sub->attached && sub->rid != s.rid) {  // taken over by a new session: it leaves the old one
+        if (Session* old = sessions_.find(sub->rid)) old->subs.erase(sub->sub_id);
+      }
+      for (auto& [seq, f] : sub->in_flight) f.deadline_ms = now;  // redeliver on return
+      sub->next_deadline_ms = now;
+    }
+  }
+  if (!sub) {
+    sub = std::make_shared<Subscription>();
+    sub->owner = s.name;
+    sub->durable = a.durable;
+    const uint64_t cursor = a.durable.empty() ? 0 : load_cursor(s.name, a.durable);
+    if (cursor > 0) {
+      sub->next_seq = cursor;
+      sub->persisted_floor = cursor;
+    } else {
+      switch (start->kind) {
+        case StartPosition::Kind::kNew: sub->next_seq = horizon + 1; break;
+        case StartPosition::Kind::kFirst: sub->next_seq = 1; break;
+        case StartPosition::Kind::kSeq: sub->next_seq = static_cast<uint64_t>(start->value); break;
+        case StartPosition::Kind::kTime: {
+          auto f = log_.first_seq_at_or_after_time(start->value);
+          sub->next_seq = f.ok() ? *f : horizon + 1;
+          break;
+        }
+      }
+    }
+    if (!a.durable.empty()) durable_[durable_key] = sub;
+  }
+  sub->pattern = a.pattern;
+  sub->sub_id = a.sub_id;
+  sub->rid = s.rid;
+  sub->attached = true;
+  s.subs[a.sub_id] = sub;
+  events_.begin("subscribe", 3).str("who", s.name).str("pattern", a.pattern).str("durable", a.durable);
+  events_.commit();
+  replies_.send(s.rid, Command::kSubOk, SubOkArgs{a.req_id, a.sub_id});
+  return std::nullopt;
+}
+
+std::optional<SubscriptionManager::Refusal> SubscriptionManager::unsubscribe(Session& s, ByteView args) {
+  UnsubArgs a;
+  if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  auto it = s.subs.find(a.sub_id);
+  if (it == s.subs.end()) return std::nullopt;
+  Subscription& sub = *it->second;
+  if (!sub.durable.empty()) persist_cursor(sub, true);
+  sub.attached = false;
+  sub.rid.clear();
+  s.subs.erase(it);
+  return std::nullopt;
+}
+
+std::optional<SubscriptionManager::Refusal> SubscriptionManager::settle(Session& s, ByteView args, bool nack) {
+  if (nack) {
+    NackArgs a;
+    if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+    auto it = s.subs.find(a.sub_id);
+    if (it == s.subs.end()) {
+      replies_.error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
+      return std::nullopt;
+    }
+    if (it->second->in_flight.erase(a.seq) == 0) return std::nullopt;  // late or duplicate: harmless
+    // A NACK is the reader's evidence that a message failed its checks; it
+    // is recorded and not redelivered (the same bytes would fail again).
+    events_.begin("nack", 3).str("who", s.name).u64("seq", a.seq).str("why", a.reason);
+    events_.commit();
+    spdlog::warn("{} rejected record {}: {}", s.name, a.seq, a.reason);
+    return std::nullopt;
+  }
+  AckArgs& a = ack_args_;  // reused: it holds a whole batch
+  if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  auto it = s.subs.find(a.sub_id);
+  if (it == s.subs.end()) {
+    replies_.error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
+    return std::nullopt;
+  }
+  Subscription& sub = *it->second;
+  for (uint32_t i = 0; i <= a.more_count; ++i) {
+    const uint64_t seq = i == 0 ? a.seq : a.more[i - 1];
+    if (sub.in_flight.erase(seq) != 0) events_.acked(s.name, seq);  // else late or duplicate: harmless
+  }
+  return std::nullopt;
+}
+
+void SubscriptionManager::detach(Session& s) {
+  for (auto& [id, sub] : s.subs) {
+    sub->attached = false;
+    sub->rid.clear();
+    if (!sub->durable.empty()) persist_cursor(*sub, true);
+  }
+  s.subs.clear();
+}
+
+void SubscriptionManager::deliver(Subscription& sub, Session& s, uint64_t seq, uint32_t count,
+                                  const CachedMessage& m) {
+  replies_.send(s.rid, Command::kMsg, MsgArgs{sub.sub_id, seq, count}, m.envelope);
+  events_.delivered(s.name, sub.sub_id, seq, count);
+}
+
+void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon,
+                               int64_t now) {
+  const size_t max_in_flight = static_cast<size_t>(config_.max_in_flight);
+  // Redelivery and dead letters.
+  if (now >= sub.next_deadline_ms) {
+    int64_t next = INT64_MAX;
+    for (auto it = sub.in_flight.begin(); it != sub.in_flight.end();) {
+      InFlight& f = it->second;
+      if (f.deadline_ms > now) {
+        next = std::min(next, f.deadline_ms);
+        ++it;
+        continue;
+      }
+      if (f.deliveries >= static_cast<uint32_t>(config_.max_deliver)) {
+        events_.begin("dead_letter", 3).str("who", s.name).u64("seq", it->first).u64("deliveries", f.deliveries);
+        events_.commit();
+        spdlog::warn("record {} dead-lettered for {} after {} deliveries", it->first, s.name, f.deliveries);
+        it = sub.in_flight.erase(it);
+        continue;
+      }
+      bool is_message = false;
+      auto m = cache_.load(it->first, &is_message);
+      if (!m) {
+        it = sub.in_flight.erase(it);
+        continue;
+      }
+      ++f.deliveries;
+      f.deadline_ms = now + config_.ack_timeout_ms;
+      next = std::min(next, f.deadline_ms);
+      deliver(sub, s, it->first, f.deliveries, *m);
+      ++it;
+    }
+    sub.next_deadline_ms = next;
+  }
+  // New deliveries, up to the credit, reading forward from the cursor.
+  uint64_t scanned = 0;
+  while (sub.in_flight.size() < max_in_flight && sub.next_seq <= horizon && scanned < kScanPerPump) {
+    const uint64_t seq = sub.next_seq++;
+    ++scanned;
+    bool is_message = false;
+    auto m = cache_.load(seq, &is_message);
+    if (!is_message || !m) continue;
+    const TopicRoute& route = *m->route;
+    if (!pattern_matches(sub.pattern, route.topic)) continue;
+    // Checked again at delivery: the reader must be among the envelope's
+    // readers and still allowed by the policy in force.
+    if (!std::binary_search(route.readers.begin(), route.readers.end(), s.name)) continue;
+    PolicyMemo& memo = sub.may_read;
+    if (memo.route != m->route || memo.serial != bundle.serial) {
+      if (!memo.route || memo.route->topic != route.topic || memo.serial != bundle.serial) {
+        const PublicCard* card = bundle.find(s.name);
+        memo.allowed = card != nullptr && !card->revoked && bundle.policy.may_subscribe(*card, route.topic);
+      }
+      memo.route = m->route;
+      memo.serial = bundle.serial;
+    }
+    if (!memo.allowed) continue;
+    InFlight f{now + config_.ack_timeout_ms, 1};
+    sub.in_flight.emplace(seq, f);
+    sub.next_deadline_ms = std::min(sub.next_deadline_ms, f.deadline_ms);
+    deliver(sub, s, seq, 1, *m);
+  }
+  persist_cursor(sub, false);
+}
+
+void SubscriptionManager::pump_all(const TrustBundle& bundle, uint64_t horizon) {
+  const int64_t now = clock_.monotonic_ms();
+  sessions_.for_each([&](Session& s) {
+    for (auto& [id, sub] : s.subs) pump(*sub, s, bundle, horizon, now);
+  });
+}
+
+}  // namespace relais

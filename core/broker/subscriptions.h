@@ -1,0 +1,112 @@
+// SubscriptionManager: who reads what, and how far they got.
+//
+// It owns every subscription: patterns, cursors, per-subscriber credit
+// (max_in_flight), in-flight deliveries with their ack deadlines,
+// redelivery on timeout and on return, dead letters after max_deliver, NACKs,
+// replay from a seq or a time, and the cursors of durable subscriptions in
+// DATA/subscriptions/<owner>/<name>.cursor.
+//
+// Every subscription reads forward from its cursor through the MessageCache
+// (and so from the log), so a slow or stuck subscriber costs a cursor, never
+// memory: its backlog stays on disk. The policy is checked again on every
+// delivery: the reader must be among the envelope's readers and still allowed
+// to read the topic under the bundle in force.
+//
+// Invariants:
+//   - a subscription is attached to at most one session (a durable one taken
+//     over by a new session leaves the old one);
+//   - every in-flight seq is below next_seq; the cursor (floor) is the lowest
+//     seq not yet settled; a persisted cursor never passes an unsettled seq;
+//   - only durable records (seq <= the durable horizon) are delivered.
+// Not thread-safe (the engine's thread).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/event_recorder.h"
+#include "broker/message_cache.h"
+#include "broker/ports.h"
+#include "broker/routes.h"
+#include "broker/session_table.h"
+#include "log/log_writer.h"
+#include "net/broker_config.h"
+#include "policy/bundle.h"
+
+namespace relais {
+
+struct InFlight {
+  int64_t deadline_ms = 0;  // monotonic
+  uint32_t deliveries = 0;
+};
+
+// One subscription. Durable ones outlive their session (attached=false) and
+// keep their cursor in DATA/subscriptions/.
+struct Subscription {
+  std::string owner;        // participant name
+  uint32_t sub_id = 0;      // the agent's id for it, within its session
+  std::string pattern;
+  std::string durable;      // empty when not durable
+  std::string rid;          // routing id of the attached session
+  bool attached = false;
+  uint64_t next_seq = 1;    // next log record to examine
+  std::map<uint64_t, InFlight> in_flight;  // delivered, not yet acked
+  int64_t next_deadline_ms = INT64_MAX;
+  PolicyMemo may_read;      // may_subscribe(owner, topic) for the last topic delivered
+  uint64_t persisted_floor = 0;
+  int64_t persist_due_ms = 0;
+  // Cursor: every matching record below it was settled.
+  uint64_t floor() const { return in_flight.empty() ? next_seq : in_flight.begin()->first; }
+};
+
+class SubscriptionManager {
+ public:
+  // A refusal for the caller to answer and record (code, reason, the pattern).
+  struct Refusal {
+    uint64_t req_id = 0;
+    ErrorCode code = ErrorCode::kInternal;
+    std::string reason;
+    std::string pattern;
+  };
+
+  SubscriptionManager(const BrokerConfig& config, const Clock& clock, const Log& log, SessionTable& sessions,
+                      MessageCache& cache, Replies& replies, EventRecorder& events);
+
+  // SUB: a new subscription, or a durable one resumed (its cursor restored
+  // from disk, or taken over from another session). nullopt: SUBOK was sent.
+  std::optional<Refusal> subscribe(Session& s, const TrustBundle& bundle, ByteView args, uint64_t horizon);
+  std::optional<Refusal> unsubscribe(Session& s, ByteView args);
+  // ACK (nack=false) or NACK. A NACK is final: recorded, not redelivered.
+  std::optional<Refusal> settle(Session& s, ByteView args, bool nack);
+  // The session is ending: its subscriptions detach (durable cursors saved).
+  void detach(Session& s);
+  // Redelivers what timed out and delivers new records up to each
+  // subscription's credit, for every attached subscription.
+  void pump_all(const TrustBundle& bundle, uint64_t horizon);
+  // Saves every durable cursor now (at a clean stop).
+  void persist_all();
+  size_t durable_count() const { return durable_.size(); }
+
+ private:
+  void pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon, int64_t now);
+  void deliver(Subscription& sub, Session& s, uint64_t seq, uint32_t count, const CachedMessage& m);
+  void persist_cursor(Subscription& sub, bool force);
+  uint64_t load_cursor(const std::string& owner, const std::string& durable);
+  std::string cursor_path(const std::string& owner, const std::string& durable) const;
+
+  const BrokerConfig& config_;
+  const Clock& clock_;
+  const Log& log_;
+  SessionTable& sessions_;
+  MessageCache& cache_;
+  Replies& replies_;
+  EventRecorder& events_;
+  std::map<std::string, std::shared_ptr<Subscription>> durable_;  // owner + '/' + durable name
+  AckArgs ack_args_;  // decoded ACK batch, reused
+};
+
+}  // namespace relais

@@ -1,0 +1,394 @@
+// The broker engine, in-process: commands in, a fake clock, and assertions on
+// what it sends and what it records in the log. No process, no socket, no
+// sleep (see engine_fixture.h).
+#include "engine_fixture.h"
+
+namespace relais::engine_test {
+namespace {
+
+const std::string kPolice = "rid-police";
+const std::string kCommission = "rid-commission";
+const std::string kCommittee = "rid-committee";
+const std::string kKozah = "rid-kozah";
+
+// The refusal event recorded for `code`, if any.
+bool refusal_recorded(const EngineFixture& f, ErrorCode code) {
+  for (const auto& e : f.events_of("refusal"))
+    if (e.body.value("code", "") == error_code_name(code)) return true;
+  return false;
+}
+
+// Publishes env from police and waits for the one ERROR it must get.
+ErrorArgs refused(EngineFixture& f, const Bytes& env) {
+  f.transport.sent.clear();
+  f.publish(kPolice, "police.golfe", 9, env);
+  REQUIRE(f.run_until([&] { return !f.errors(kPolice).empty(); }));
+  CHECK(f.pubacks(kPolice).empty());
+  return f.errors(kPolice).front();
+}
+
+}  // namespace
+
+TEST_CASE("HELLO from a participant of the bundle is welcomed with its name and the bundle serial", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  auto w = f.replies<WelcomeArgs>(kPolice, Command::kWelcome);
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].name == "police.golfe");
+  CHECK(w[0].bundle_serial == 7);
+  CHECK(f.engine->session_count() == 1);
+  REQUIRE(f.run_until([&] { return !f.events_of("connect").empty(); }));
+  CHECK(f.events_of("connect")[0].body["who"] == "police.golfe");
+}
+
+TEST_CASE("HELLO from a name outside the bundle is refused and recorded", "[engine]") {
+  EngineFixture f;
+  f.hello("rid-x", "ngo.unknown");
+  auto e = f.errors("rid-x");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].code == ErrorCode::kForbidden);
+  CHECK(f.engine->session_count() == 0);
+  REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kForbidden); }));
+}
+
+TEST_CASE("a command before HELLO gets not-authenticated and a message without User-Id gets nothing", "[engine]") {
+  EngineFixture f;
+  f.message("rid-a", "police.golfe", Command::kPing, Bytes{0x90});
+  auto e = f.errors("rid-a");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].code == ErrorCode::kNotAuthenticated);
+  f.transport.sent.clear();
+  f.message("rid-b", "", Command::kHello, Bytes{0x90});
+  CHECK(f.transport.sent.empty());
+}
+
+TEST_CASE("the session cap refuses the HELLO beyond it, naming the limit", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.max_connections = 2; });
+  f.hello("r1", "police.golfe");
+  f.hello("r2", "commission");
+  f.hello("r3", "committee.golfe");
+  auto e = f.errors("r3");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].code == ErrorCode::kLimit);
+  CHECK(e[0].reason.find("limit 2") != std::string::npos);
+  CHECK(f.engine->session_count() == 2);
+}
+
+TEST_CASE("a silent session ends after the heartbeat timeout and its next command must HELLO again", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.heartbeat_timeout_ms = 5000; });
+  f.hello(kPolice, "police.golfe");
+  f.clock.advance(4000);
+  f.message(kPolice, "police.golfe", Command::kPing, Bytes{0x90});
+  CHECK(f.count(kPolice, Command::kPong) == 1);
+  f.clock.advance(5001);
+  f.engine->tick();
+  CHECK(f.engine->session_count() == 0);
+  f.message(kPolice, "police.golfe", Command::kPing, Bytes{0x90});
+  auto e = f.errors(kPolice);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].code == ErrorCode::kNotAuthenticated);
+  REQUIRE(f.run_until([&] {
+    for (const auto& d : f.events_of("disconnect"))
+      if (d.body["why"] == "heartbeat timeout") return true;
+    return false;
+  }));
+}
+
+TEST_CASE("an accepted publish is acknowledged only once durable, with a receipt the broker signed", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  f.verifier.hold = true;
+  Bytes env = f.alert(f.police);
+  f.publish(kPolice, "police.golfe", 1, env);
+  CHECK(f.engine->has_pending_publishes());
+  CHECK(f.verifier.held() == 1);
+  // Nothing is acknowledged while the signature check is outstanding.
+  f.engine->on_verified();
+  f.engine->on_log_completions();
+  f.engine->tick();
+  CHECK(f.pubacks(kPolice).empty());
+  f.verifier.release();
+  REQUIRE(f.run_until([&] { return !f.pubacks(kPolice).empty(); }));
+  auto acks = f.pubacks(kPolice);
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].req_id == 1);
+  CHECK(acks[0].seq <= f.log->last_durable_seq());
+  auto receipt = decode_receipt(acks[0].receipt);
+  REQUIRE(receipt.ok());
+  CHECK(receipt->seq == acks[0].seq);
+  CHECK(verify_receipt(*receipt, f.broker.card.sign_pk).ok());
+  auto rec = f.log->read(acks[0].seq);
+  REQUIRE(rec.ok());
+  CHECK(rec->kind == RecordKind::kMessage);
+  CHECK(rec->payload == env);
+}
+
+TEST_CASE("a retry while its publish is pending gets the same seq once it lands, and is logged once", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  f.verifier.hold = true;
+  Bytes env = f.alert(f.police);
+  f.publish(kPolice, "police.golfe", 1, env);
+  f.publish(kPolice, "police.golfe", 2, env);
+  CHECK(f.verifier.held() == 1);  // the retry joined the pending publish
+  f.verifier.release();
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 2; }));
+  auto acks = f.pubacks(kPolice);
+  CHECK(acks[0].seq == acks[1].seq);
+  CHECK(((acks[0].req_id == 1 && acks[1].req_id == 2) || (acks[0].req_id == 2 && acks[1].req_id == 1)));
+  // A retry after it was logged is answered from the duplicate index.
+  f.verifier.hold = false;
+  f.publish(kPolice, "police.golfe", 3, env);
+  REQUIRE(f.pubacks(kPolice).size() == 3);
+  CHECK(f.pubacks(kPolice)[2].seq == acks[0].seq);
+  int messages = 0;
+  for (uint64_t s = 1; s <= f.log->last_durable_seq(); ++s)
+    if (auto r = f.log->read(s); r.ok() && r->kind == RecordKind::kMessage) ++messages;
+  CHECK(messages == 1);
+}
+
+TEST_CASE("the duplicate index survives a restart", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  Bytes env = f.alert(f.police);
+  f.publish(kPolice, "police.golfe", 1, env);
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 1; }));
+  const uint64_t seq = f.pubacks(kPolice)[0].seq;
+  f.restart();
+  f.hello(kPolice, "police.golfe");
+  f.publish(kPolice, "police.golfe", 2, env);
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 1; }));
+  CHECK(f.pubacks(kPolice)[0].seq == seq);
+}
+
+TEST_CASE("every refusal of the ingest path answers its code and is recorded", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.max_frame_bytes = 4096; });
+  f.hello(kPolice, "police.golfe");
+
+  SECTION("malformed arguments") {
+    f.message(kPolice, "police.golfe", Command::kPub, Bytes{0xc1}, nullptr);
+    auto e = f.errors(kPolice);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].code == ErrorCode::kMalformed);
+  }
+  SECTION("a PUB without an envelope") {
+    f.command(kPolice, "police.golfe", Command::kPub, PubArgs{4});
+    REQUIRE(f.errors(kPolice).size() == 1);
+    CHECK(f.errors(kPolice)[0].code == ErrorCode::kMalformed);
+  }
+  SECTION("an envelope over the frame limit") {
+    Bytes big(5000, 0x90);
+    CHECK(refused(f, big).code == ErrorCode::kTooLarge);
+    REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kTooLarge); }));
+  }
+  SECTION("an envelope that does not decode") {
+    CHECK(refused(f, Bytes{0x93, 0x01, 0x02, 0x03}).code == ErrorCode::kMalformed);
+    REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kMalformed); }));
+  }
+  SECTION("an envelope from another participant") {
+    Bytes env = f.alert(f.commission);
+    CHECK(refused(f, env).code == ErrorCode::kSenderMismatch);
+    REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kSenderMismatch); }));
+  }
+  SECTION("an older bundle serial") {
+    auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.bundle_serial = 6; }));
+    CHECK(e.code == ErrorCode::kStaleBundle);
+    CHECK(e.reason.find("out of date") != std::string::npos);
+  }
+  SECTION("a newer bundle serial") {
+    auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.bundle_serial = 8; }));
+    CHECK(e.code == ErrorCode::kStaleBundle);
+    CHECK(e.reason.find("newer") != std::string::npos);
+  }
+  SECTION("a topic the sender may not publish on") {
+    auto e = refused(f, f.alert(f.police, [&](SealParams& p) {
+      p.topic = "stats.golfe";
+      p.type = "statistics-report/1";
+      p.readers = {{"commission", f.commission.card.seal_pk}};
+    }));
+    CHECK(e.code == ErrorCode::kForbidden);
+    REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kForbidden); }));
+  }
+  SECTION("a type the topic does not allow") {
+    auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.type = "referral/1"; }));
+    CHECK(e.code == ErrorCode::kTypeNotAllowed);
+  }
+  SECTION("readers that are not the policy's") {
+    auto e = refused(f, f.alert(f.police, [&](SealParams& p) {
+      p.readers = {{"commission", f.commission.card.seal_pk}, {"committee.kozah", f.kozah.card.seal_pk}};
+    }));
+    CHECK(e.code == ErrorCode::kReadersMismatch);
+    CHECK(e.reason.find("extra committee.kozah") != std::string::npos);
+  }
+  SECTION("a message time beyond the clock skew") {
+    auto e = refused(f, f.alert(f.police, [&](SealParams& p) {
+      p.ts_ms = f.clock.now_ms() - f.config.max_clock_skew_ms - 1000;
+      p.expires_ms = f.clock.now_ms() + 86400000;
+    }));
+    CHECK(e.code == ErrorCode::kClockSkew);
+  }
+  SECTION("an expired message") {
+    auto e = refused(f, f.alert(f.police, [&](SealParams& p) {
+      p.ts_ms = f.clock.now_ms() - 2000;
+      p.expires_ms = f.clock.now_ms() - 1000;
+    }));
+    CHECK(e.code == ErrorCode::kClockSkew);
+    CHECK(e.reason.find("expired") != std::string::npos);
+  }
+  SECTION("a bad signature") {
+    auto e = refused(f, f.alert(f.police, {}, &f.commission.sign_sk));
+    CHECK(e.code == ErrorCode::kBadSignature);
+    REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kBadSignature); }));
+    CHECK_FALSE(f.engine->has_pending_publishes());
+  }
+  // Nothing refused reached the log as a message.
+  for (uint64_t s = 1; s <= f.log->last_durable_seq(); ++s)
+    if (auto r = f.log->read(s); r.ok()) CHECK(r->kind != RecordKind::kMessage);
+}
+
+TEST_CASE("a reader gets only messages it may read, up to its credit, and more as it acks", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.max_in_flight = 2; });
+  f.hello(kPolice, "police.golfe");
+  f.hello(kCommittee, "committee.golfe");
+  f.hello(kKozah, "committee.kozah");
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>");
+  f.subscribe(kKozah, "committee.kozah", 1, "alert.>");
+  for (uint64_t i = 1; i <= 5; ++i) f.publish(kPolice, "police.golfe", i, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 5 && f.msgs(kCommittee).size() == 2; }));
+  // Kozah's committee is not a reader of Golfe's alerts.
+  CHECK(f.msgs(kKozah).empty());
+  f.engine->tick();
+  CHECK(f.msgs(kCommittee).size() == 2);  // credit 2: no more until an ack
+  auto m = f.msgs(kCommittee);
+  f.ack(kCommittee, "committee.golfe", 1, m[0].seq);
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 3; }));
+  f.ack(kCommittee, "committee.golfe", 1, m[1].seq);
+  f.ack(kCommittee, "committee.golfe", 1, f.msgs(kCommittee)[2].seq);
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 5; }));
+  std::vector<uint64_t> seqs;
+  for (const auto& x : f.msgs(kCommittee)) seqs.push_back(x.seq);
+  std::vector<uint64_t> acked;
+  for (const auto& a : f.pubacks(kPolice)) acked.push_back(a.seq);
+  std::sort(acked.begin(), acked.end());
+  CHECK(seqs == acked);
+  CHECK(f.msgs(kKozah).empty());
+}
+
+TEST_CASE("an unacked delivery is redelivered after the ack timeout, then dead-lettered after max_deliver",
+          "[engine]") {
+  EngineFixture f([](BrokerConfig& c) {
+    c.ack_timeout_ms = 1000;
+    c.max_deliver = 2;
+    c.heartbeat_timeout_ms = 1000000;
+  });
+  f.hello(kPolice, "police.golfe");
+  f.hello(kCommittee, "committee.golfe");
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>");
+  f.publish(kPolice, "police.golfe", 1, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 1; }));
+  CHECK(f.msgs(kCommittee)[0].delivery_count == 1);
+  f.clock.advance(999);
+  f.engine->tick();
+  CHECK(f.msgs(kCommittee).size() == 1);
+  f.clock.advance(2);
+  f.engine->tick();
+  REQUIRE(f.msgs(kCommittee).size() == 2);
+  CHECK(f.msgs(kCommittee)[1].delivery_count == 2);
+  CHECK(f.msgs(kCommittee)[1].seq == f.msgs(kCommittee)[0].seq);
+  f.clock.advance(1001);
+  f.engine->tick();
+  CHECK(f.msgs(kCommittee).size() == 2);  // dead-lettered, not sent a third time
+  REQUIRE(f.run_until([&] { return f.events_of("dead_letter").size() == 1; }));
+  auto d = f.events_of("dead_letter")[0].body;
+  CHECK(d["who"] == "committee.golfe");
+  CHECK(d["deliveries"] == 2);
+}
+
+TEST_CASE("a NACK is recorded and the message is not redelivered", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.ack_timeout_ms = 1000; });
+  f.hello(kPolice, "police.golfe");
+  f.hello(kCommittee, "committee.golfe");
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>");
+  f.publish(kPolice, "police.golfe", 1, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 1; }));
+  NackArgs n;
+  n.sub_id = 1;
+  n.seq = f.msgs(kCommittee)[0].seq;
+  n.reason = "schema: /kind is required";
+  f.command(kCommittee, "committee.golfe", Command::kNack, n);
+  f.clock.advance(5000);
+  f.engine->tick();
+  CHECK(f.msgs(kCommittee).size() == 1);
+  REQUIRE(f.run_until([&] { return f.events_of("nack").size() == 1; }));
+  CHECK(f.events_of("nack")[0].body["why"] == "schema: /kind is required");
+}
+
+TEST_CASE("an ACK for an unknown subscription is answered with its code", "[engine]") {
+  EngineFixture f;
+  f.hello(kCommittee, "committee.golfe");
+  f.ack(kCommittee, "committee.golfe", 42, 1);
+  REQUIRE(f.errors(kCommittee).size() == 1);
+  CHECK(f.errors(kCommittee)[0].code == ErrorCode::kUnknownSubscription);
+}
+
+TEST_CASE("a subscription to a pattern that matches nothing the reader may read is refused", "[engine]") {
+  EngineFixture f;
+  f.hello(kKozah, "committee.kozah");
+  f.subscribe(kKozah, "committee.kozah", 1, "referral.social.golfe");
+  REQUIRE(f.errors(kKozah).size() == 1);
+  CHECK(f.errors(kKozah)[0].code == ErrorCode::kForbidden);
+  f.subscribe(kKozah, "committee.kozah", 2, "alert..bad");
+  REQUIRE(f.errors(kKozah).size() == 2);
+  CHECK(f.errors(kKozah)[1].code == ErrorCode::kMalformed);
+}
+
+TEST_CASE("a durable cursor is restored after a restart: settled messages are not delivered again", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  f.hello(kCommittee, "committee.golfe");
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>", "first", "desk");
+  for (uint64_t i = 1; i <= 3; ++i) f.publish(kPolice, "police.golfe", i, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 3; }));
+  auto m = f.msgs(kCommittee);
+  f.ack(kCommittee, "committee.golfe", 1, m[0].seq);
+  f.ack(kCommittee, "committee.golfe", 1, m[1].seq);
+  f.restart();
+  CHECK(fs::exists(f.config.data_dir + "/subscriptions/committee.golfe/desk.cursor"));
+  f.hello(kCommittee, "committee.golfe");
+  // "first" is ignored for an existing durable name: the cursor wins.
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>", "first", "desk");
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 1; }));
+  f.engine->tick();
+  REQUIRE(f.msgs(kCommittee).size() == 1);
+  CHECK(f.msgs(kCommittee)[0].seq == m[2].seq);
+}
+
+TEST_CASE("a durable subscription taken over by a new session leaves the old one", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  f.hello("old", "committee.golfe");
+  f.subscribe("old", "committee.golfe", 1, "alert.>", "first", "desk");
+  f.hello("new", "committee.golfe");
+  f.subscribe("new", "committee.golfe", 1, "alert.>", "first", "desk");
+  f.publish(kPolice, "police.golfe", 1, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.msgs("new").size() == 1; }));
+  CHECK(f.msgs("old").empty());
+}
+
+TEST_CASE("delivery and ack events are gathered and written as one record each", "[engine]") {
+  EngineFixture f([](BrokerConfig& c) { c.event_batch_ms = 60000; });
+  f.hello(kPolice, "police.golfe");
+  f.hello(kCommittee, "committee.golfe");
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>");
+  for (uint64_t i = 1; i <= 3; ++i) f.publish(kPolice, "police.golfe", i, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 3; }));
+  for (const auto& m : f.msgs(kCommittee)) f.ack(kCommittee, "committee.golfe", 1, m.seq);
+  f.engine->tick();
+  CHECK(f.events_of("delivery").empty());  // still gathering
+  f.clock.advance(60000);
+  REQUIRE(f.run_until([&] { return f.events_of("delivery").size() == 1 && f.events_of("ack").size() == 1; }));
+  CHECK(f.events_of("delivery")[0].body["items"].size() == 3);
+  CHECK(f.events_of("ack")[0].body["items"].size() == 3);
+}
+
+}  // namespace relais::engine_test
