@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/clock.h"
+#include "util/log_text.h"
 
 namespace relais {
 namespace {
@@ -23,12 +24,13 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
       log_(log),
       verifier_(verifier),
       bundle_(std::move(bundle)),
-      sessions_(static_cast<size_t>(config.max_connections)),
+      sessions_(static_cast<size_t>(config.max_connections), static_cast<size_t>(config.max_sessions_per_participant)),
       replies_(transport, sessions_),
       events_(log, clock, config.event_batch_ms),
-      cache_(log, static_cast<size_t>(config.cache_messages)),
+      cache_(log, static_cast<size_t>(config.cache_messages), static_cast<size_t>(config.cache_bytes)),
       ingest_(config, clock, log, verifier, routes_, cache_, replies_, events_, identity.sign_sk),
-      subs_(config, clock, log, sessions_, cache_, replies_, events_) {
+      subs_(config, clock, log, sessions_, cache_, replies_, events_),
+      auth_failures_(events_, clock, config.auth_failure_interval_ms) {
   horizon_ = log_.last_durable_seq();
   next_sweep_ms_ = clock_.monotonic_ms() + kSweepEveryMs;
 }
@@ -48,7 +50,7 @@ void BrokerEngine::refuse(const std::string& rid, std::string_view who, uint64_t
                           const std::string& reason, std::string_view topic, const Uuid* id) {
   replies_.error(rid, req_id, code, reason);
   events_.refusal(who, code, reason, topic, id);
-  spdlog::info("refused {}: {}", who, reason);
+  spdlog::info("refused {}: {}", log_text(who, 64), log_text(reason));
 }
 
 void BrokerEngine::on_undecodable(const std::string& rid, bool authenticated, bool packed,
@@ -69,8 +71,17 @@ void BrokerEngine::on_hello(const InboundMessage& m) {
   const PublicCard* card = bundle_->find(name);
   if (card == nullptr || card->revoked)
     return refuse(m.rid, "?", 0, ErrorCode::kForbidden, name + " is not an active participant");
-  auto admitted = sessions_.admit(m.rid, name, card->sign_pk, m.packed, clock_.monotonic_ms());
-  if (!admitted.ok()) return refuse(m.rid, "?", 0, ErrorCode::kLimit, admitted.status().message());
+  const int64_t mono = clock_.monotonic_ms();
+  SessionTable::Admission admission = sessions_.check_admit(name, mono, 2 * config_.heartbeat_ms);
+  if (!admission.status.ok()) return refuse(m.rid, name, 0, ErrorCode::kLimit, admission.status.message());
+  if (!admission.evict.empty()) {
+    if (Session* old = sessions_.find(admission.evict)) {
+      spdlog::info("{}: a new session replaces one silent for {} ms", name, mono - old->last_seen_ms);
+      end_session(*old, "replaced by a new session");
+      sessions_.erase(admission.evict);
+    }
+  }
+  sessions_.admit(m.rid, name, card->sign_pk, m.packed, mono);
   events_.begin("connect", 2).str("who", name).str("addr", m.peer_address);
   events_.commit();
   WelcomeArgs w;
@@ -129,9 +140,7 @@ void BrokerEngine::on_message(const InboundMessage& m) {
 }
 
 void BrokerEngine::on_auth_failure(std::string_view key, std::string_view addr, std::string_view why) {
-  events_.begin("auth_failure", 3).str("key", key).str("addr", addr).str("why", why);
-  events_.commit();
-  spdlog::warn("authentication refused for key {} from {}: {}", key, addr, why);
+  auth_failures_.record(key, addr, why);
 }
 
 void BrokerEngine::end_session(Session& s, const char* why) {
@@ -169,6 +178,7 @@ void BrokerEngine::tick() {
       end_session(s, "heartbeat timeout");
     });
     ingest_.expire(clock_.now_ms());
+    auth_failures_.flush(false);
     next_sweep_ms_ = mono + kSweepEveryMs;
   }
 }
@@ -179,6 +189,7 @@ void BrokerEngine::begin_stop() {
 }
 
 void BrokerEngine::finish_stop() {
+  auth_failures_.flush(true);
   subs_.persist_all();
   events_.flush(true);
   events_.begin("broker_stop", 0);

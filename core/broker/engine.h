@@ -14,6 +14,7 @@
 //   RouteCache           topic -> readers under the bundle in force
 //   MessageCache         durable messages kept in memory for delivery
 //   EventRecorder        events on record; delivery and ack events batched
+//   AuthFailureLog       refused handshakes, counted and written per interval
 //
 // The trust bundle is held as std::shared_ptr<const TrustBundle>; sessions
 // keep participant names, never pointers into it.
@@ -37,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/auth_failures.h"
 #include "broker/event_recorder.h"
 #include "broker/ingest.h"
 #include "broker/message_cache.h"
@@ -96,6 +98,16 @@ class BrokerEngine {
   size_t session_count() const { return sessions_.size(); }
   uint64_t durable_horizon() const { return horizon_; }
 
+  // The broker's own accounting of the bytes it holds, each bounded by its
+  // configuration key.
+  struct ByteAccounting {
+    size_t cache = 0;      // cache_bytes
+    size_t pending = 0;    // max_pending_bytes
+    size_t in_flight = 0;  // max_in_flight_bytes, per session
+  };
+  ByteAccounting bytes() const { return {cache_.bytes(), ingest_.pending_bytes(), subs_.in_flight_bytes()}; }
+  CursorStore& cursors() { return subs_.cursors(); }
+
  private:
   void refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,
               const std::string& reason, std::string_view topic = {}, const Uuid* id = nullptr);
@@ -116,6 +128,7 @@ class BrokerEngine {
   MessageCache cache_;
   IngestPipeline ingest_;
   SubscriptionManager subs_;
+  AuthFailureLog auth_failures_;
 
   uint64_t horizon_ = 0;  // highest seq known durable
   int64_t next_sweep_ms_ = 0;

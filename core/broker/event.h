@@ -4,7 +4,10 @@
 // An event body is a msgpack map with string keys; "event" names the kind:
 //   broker_start {version}            bundle_loaded {serial, hash}
 //   connect {who, addr}               disconnect {who, why}
-//   auth_failure {key, addr, why}     refusal {who, code, why, topic?, id?}
+//   auth_failure {key, addr, why, count, interval_ms}: refused handshakes
+//                 from one source for one reason in one interval (key: the
+//                 last tried; addr "other": the rest, summed)
+//   refusal {who, code, why, topic?, id?}
 //   subscribe {who, pattern, durable} delivery {items: [[who, sub, seq, count]...]}
 //   ack {items: [[who, seq]...]}      nack {who, seq, why}
 //   dead_letter {who, seq, deliveries}

@@ -153,6 +153,11 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
     v.outcome = Outcome::kJoined;
     return v;
   }
+  if (pending_bytes_ + frame.size() > static_cast<size_t>(config_.max_pending_bytes))
+    return refused(pa.req_id, ErrorCode::kLimit,
+                   "broker busy: " + std::to_string(pending_bytes_ >> 20) +
+                       " MiB of messages are waiting to be written; retry in a moment",
+                   &h);
   // 11. signature, on the verifier (which also hashes core and ct);
   // on_verified() goes on with 12. The job's views point into the message's
   // own copy of the envelope, which outlives the job.
@@ -175,6 +180,7 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   pp.waiter = Waiter{s.rid, pa.req_id};
   pp.message = std::move(msg);
   pending_by_key_.emplace(key, token);
+  pending_bytes_ += frame.size();
   pending_.emplace(token, std::move(pp));
   verifier_.submit(job);
   v.outcome = Outcome::kPending;
@@ -193,6 +199,7 @@ void IngestPipeline::on_verified() {
       events_.refusal(p.from, ErrorCode::kBadSignature, "bad signature", p.message->route->topic, &p.id);
       spdlog::info("refused {}: bad signature", p.from);
       pending_by_key_.erase(p.dedup_key);
+      pending_bytes_ -= p.message->envelope.size();
       pending_.erase(it);
       continue;
     }
@@ -244,6 +251,7 @@ void IngestPipeline::on_completion(const Completion& c) {
     p.message->seq = c.seq;
     cache_.insert(c.seq, p.message);
   }
+  pending_bytes_ -= p.message->envelope.size();
   pending_.erase(it);
 }
 

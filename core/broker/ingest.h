@@ -9,7 +9,8 @@
 //    9 clock skew, expiry   10 duplicate (a logged (from, id) gets its
 //                              original acknowledgement; one still pending
 //                              gets the same acknowledgement when it lands)
-//   11 signature, handed to the SignatureVerifier
+//   11 signature, handed to the SignatureVerifier, while the envelopes
+//      waiting for the log stay under max_pending_bytes (else kLimit: retry)
 // and returns the verdict: refused (code, reason: the caller answers and
 // records it), answered (a retry of a logged message, acknowledged again),
 // joined (a retry of a pending one) or pending (handed to step 11).
@@ -79,6 +80,8 @@ class IngestPipeline {
   // Forgets duplicate entries past their window.
   void expire(int64_t now_ms) { dedup_.expire(now_ms); }
   size_t pending() const { return pending_.size(); }
+  // Envelope bytes accepted and not yet durable (the broker's own accounting).
+  size_t pending_bytes() const { return pending_bytes_; }
   size_t dedup_size() const { return dedup_.size(); }
 
  private:
@@ -120,6 +123,7 @@ class IngestPipeline {
   std::unordered_map<uint64_t, PendingPublish> pending_;  // by token
   std::unordered_map<RecordKey, uint64_t, RecordKeyHash> pending_by_key_;
   uint64_t next_token_ = 1;
+  size_t pending_bytes_ = 0;
 
   // Reused buffers (allocation-light hot path).
   EnvelopeDecoder decoder_;

@@ -6,13 +6,27 @@
 
 namespace relais {
 
-void MessageCache::insert(uint64_t seq, std::shared_ptr<CachedMessage> m) {
-  recent_[seq] = std::move(m);
-  order_.push_back(seq);
-  while (order_.size() > capacity_) {
-    recent_.erase(order_.front());
-    order_.pop_front();
+void MessageCache::evict_oldest() {
+  auto it = recent_.find(order_.front());
+  if (it != recent_.end()) {
+    if (it->second) bytes_ -= it->second->envelope.size();
+    recent_.erase(it);
   }
+  order_.pop_front();
+}
+
+void MessageCache::insert(uint64_t seq, std::shared_ptr<CachedMessage> m) {
+  const size_t size = m ? m->envelope.size() : 0;
+  if (size > max_bytes_) return;  // never cached: read from the log when needed
+  auto [it, inserted] = recent_.try_emplace(seq);
+  if (!inserted) {
+    if (it->second) bytes_ -= it->second->envelope.size();
+  } else {
+    order_.push_back(seq);
+  }
+  it->second = std::move(m);
+  bytes_ += size;
+  while (!order_.empty() && (order_.size() > capacity_ || bytes_ > max_bytes_)) evict_oldest();
 }
 
 std::shared_ptr<CachedMessage> MessageCache::load(uint64_t seq, bool* is_message) {

@@ -5,7 +5,9 @@
 // Invariants: only durable records enter (the engine inserts on the log's
 // completion); an entry is either a message (with its route and envelope) or
 // a marker saying the seq is an event, so delivery never reads an event back.
-// At most `capacity` entries, evicted oldest first. Not thread-safe.
+// At most `capacity` entries and `max_bytes` envelope bytes, evicted oldest
+// first; bytes() is the broker's own accounting of what it holds. Not
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +31,8 @@ struct CachedMessage {
 
 class MessageCache {
  public:
-  MessageCache(const Log& log, size_t capacity) : log_(log), capacity_(capacity) {}
+  MessageCache(const Log& log, size_t capacity, size_t max_bytes)
+      : log_(log), capacity_(capacity), max_bytes_(max_bytes) {}
 
   // Remembers a durable record; m is nullptr for an event (not deliverable).
   void insert(uint64_t seq, std::shared_ptr<CachedMessage> m);
@@ -38,10 +41,15 @@ class MessageCache {
   // says whether a message was found.
   std::shared_ptr<CachedMessage> load(uint64_t seq, bool* is_message);
   size_t size() const { return recent_.size(); }
+  size_t bytes() const { return bytes_; }
 
  private:
+  void evict_oldest();
+
   const Log& log_;
   size_t capacity_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<CachedMessage>> recent_;
   std::deque<uint64_t> order_;
 };

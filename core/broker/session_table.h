@@ -5,8 +5,16 @@
 // silence beyond the heartbeat timeout (expire). libzmq without the draft
 // API reports no disconnects, hence the timeout.
 //
+// Admission (check_admit, then admit):
+//   - at most max_per_participant sessions per participant. At that cap a new
+//     HELLO replaces the participant's longest-silent session if it has been
+//     silent for longer than `silent_ms` (two heartbeats); otherwise it is
+//     refused, naming the cap;
+//   - at most max_sessions in all, of which the last reserve() are kept for
+//     participants that hold no session yet, so that no group of
+//     participants can lock the others out.
 // Invariants:
-//   - at most max_sessions sessions; admit() refuses beyond (kLimit);
+//   - size() <= max_sessions, and no participant holds more than its cap;
 //   - a session names its participant; it keeps no pointer into the trust
 //     bundle (a reload replaces the bundle), only a copy of the sender key
 //     it verifies signatures with;
@@ -21,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "broker/ports.h"
 #include "broker/routes.h"
@@ -43,14 +52,25 @@ struct Session {
 
 class SessionTable {
  public:
-  explicit SessionTable(size_t max_sessions) : max_sessions_(max_sessions) {}
+  SessionTable(size_t max_sessions, size_t max_per_participant)
+      : max_sessions_(max_sessions), max_per_participant_(max_per_participant) {}
 
+  // What a HELLO from `name` may do: be admitted, be admitted once the
+  // session `evict` is ended, or be refused (Status::Refused with the reason).
+  struct Admission {
+    Status status;
+    std::string evict;  // a routing id, or empty
+  };
+  Admission check_admit(const std::string& name, int64_t now_mono, int64_t silent_ms) const;
   // A new session for rid (which must not have one: the engine ends it
-  // first). Status::Limit naming the cap when the table is full.
-  Result<Session*> admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, bool packed,
-                         int64_t now_mono);
+  // first). Call check_admit first: admit() does not check the caps.
+  Session* admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, bool packed,
+                 int64_t now_mono);
   Session* find(const std::string& rid);
-  void erase(const std::string& rid) { sessions_.erase(rid); }
+  void erase(const std::string& rid);
+  size_t sessions_of(const std::string& name) const;
+  // Sessions kept for participants that hold none: max(64, 10%), at most all.
+  size_t reserve() const;
   // Calls fn(session) for each session silent longer than timeout_ms, then
   // forgets it.
   template <class F>
@@ -58,6 +78,7 @@ class SessionTable {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       if (now_mono - it->second.last_seen_ms > timeout_ms) {
         fn(it->second);
+        forget_name(it->second.name, it->first);
         it = sessions_.erase(it);
       } else {
         ++it;
@@ -68,12 +89,20 @@ class SessionTable {
   void for_each(F&& fn) {
     for (auto& [rid, s] : sessions_) fn(s);
   }
+  template <class F>
+  void for_each(F&& fn) const {
+    for (const auto& [rid, s] : sessions_) fn(s);
+  }
   size_t size() const { return sessions_.size(); }
   size_t max_sessions() const { return max_sessions_; }
 
  private:
+  void forget_name(const std::string& name, const std::string& rid);
+
   size_t max_sessions_;
+  size_t max_per_participant_;
   std::unordered_map<std::string, Session> sessions_;
+  std::unordered_map<std::string, std::vector<std::string>> by_name_;  // participant -> routing ids
 };
 
 // Replies: the engine's way out. It encodes a command's arguments into one

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "policy/topic.h"
-#include "util/files.h"
+#include "util/log_text.h"
 
 namespace relais {
 namespace {
@@ -30,22 +30,8 @@ SubscriptionManager::SubscriptionManager(const BrokerConfig& config, const Clock
       sessions_(sessions),
       cache_(cache),
       replies_(replies),
-      events_(events) {}
-
-std::string SubscriptionManager::cursor_path(const std::string& owner, const std::string& durable) const {
-  return config_.data_dir + "/subscriptions/" + owner + "/" + durable + ".cursor";
-}
-
-uint64_t SubscriptionManager::load_cursor(const std::string& owner, const std::string& durable) {
-  auto text = read_text_file(cursor_path(owner, durable), 4096);
-  if (!text.ok()) return 0;
-  try {
-    return std::stoull(*text);
-  } catch (const std::exception&) {
-    spdlog::warn("broker: unreadable cursor for {}/{}; resuming from the first record", owner, durable);
-    return 1;
-  }
-}
+      events_(events),
+      cursors_(config.data_dir) {}
 
 void SubscriptionManager::persist_cursor(Subscription& sub, bool force) {
   if (sub.durable.empty()) return;
@@ -53,20 +39,22 @@ void SubscriptionManager::persist_cursor(Subscription& sub, bool force) {
   if (floor == sub.persisted_floor) return;
   const int64_t now = clock_.monotonic_ms();
   if (!force && now < sub.persist_due_ms) return;
-  const std::string dir = config_.data_dir + "/subscriptions/" + sub.owner;
-  std::string text = std::to_string(floor) + "\n" + sub.pattern + "\n";
-  Status s = make_dirs(dir, 0700);
-  if (s.ok()) s = write_file_durable(cursor_path(sub.owner, sub.durable), as_bytes(text), 0600);
-  if (!s.ok()) {
-    spdlog::warn("broker: cannot save the cursor of {}/{}: {}", sub.owner, sub.durable, s.message());
-    return;
-  }
+  cursors_.put(sub.owner, sub.durable, floor, sub.pattern);
   sub.persisted_floor = floor;
   sub.persist_due_ms = now + kCursorPersistMs;
 }
 
 void SubscriptionManager::persist_all() {
   for (auto& [key, sub] : durable_) persist_cursor(*sub, true);
+  cursors_.flush();
+}
+
+size_t SubscriptionManager::in_flight_bytes() const {
+  size_t total = 0;
+  sessions_.for_each([&](const Session& s) {
+    for (const auto& [id, sub] : s.subs) total += sub->in_flight_bytes;
+  });
+  return total;
 }
 
 std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Session& s, const TrustBundle& bundle,
@@ -102,11 +90,17 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
       sub->next_deadline_ms = now;
     }
   }
+  if (!sub && !a.durable.empty() && !cursors_.exists(s.name, a.durable) &&
+      cursors_.count(s.name) >= static_cast<size_t>(config_.max_durable_per_participant))
+    return Refusal{a.req_id, ErrorCode::kLimit,
+                   s.name + " already keeps " + std::to_string(cursors_.count(s.name)) +
+                       " durable subscriptions (the limit); remove one with: relais-agent unsubscribe --durable NAME",
+                   a.pattern};
   if (!sub) {
     sub = std::make_shared<Subscription>();
     sub->owner = s.name;
     sub->durable = a.durable;
-    const uint64_t cursor = a.durable.empty() ? 0 : load_cursor(s.name, a.durable);
+    const uint64_t cursor = a.durable.empty() ? 0 : cursors_.load(s.name, a.durable);
     if (cursor > 0) {
       sub->next_seq = cursor;
       sub->persisted_floor = cursor;
@@ -122,7 +116,13 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
         }
       }
     }
-    if (!a.durable.empty()) durable_[durable_key] = sub;
+    if (!a.durable.empty()) {
+      durable_[durable_key] = sub;
+      if (cursor == 0) {  // a new name: on record at once, so that it counts against the cap
+        cursors_.put(s.name, a.durable, sub->next_seq, a.pattern);
+        sub->persisted_floor = sub->next_seq;
+      }
+    }
   }
   sub->pattern = a.pattern;
   sub->sub_id = a.sub_id;
@@ -138,6 +138,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
 std::optional<SubscriptionManager::Refusal> SubscriptionManager::unsubscribe(Session& s, ByteView args) {
   UnsubArgs a;
   if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  if (a.sub_id == 0 && !a.durable.empty()) return remove_durable(s, a);
   auto it = s.subs.find(a.sub_id);
   if (it == s.subs.end()) return std::nullopt;
   Subscription& sub = *it->second;
@@ -145,6 +146,29 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::unsubscribe(Ses
   sub.attached = false;
   sub.rid.clear();
   s.subs.erase(it);
+  return std::nullopt;
+}
+
+std::optional<SubscriptionManager::Refusal> SubscriptionManager::remove_durable(Session& s, const UnsubArgs& a) {
+  const std::string key = s.name + "/" + a.durable;
+  auto it = durable_.find(key);
+  const bool known = it != durable_.end() || cursors_.exists(s.name, a.durable);
+  if (!known) {
+    replies_.error(s.rid, a.req_id, ErrorCode::kUnknownSubscription,
+                   s.name + " has no durable subscription named " + a.durable);
+    return std::nullopt;
+  }
+  if (it != durable_.end()) {
+    Subscription& sub = *it->second;
+    if (sub.attached)
+      if (Session* holder = sessions_.find(sub.rid)) holder->subs.erase(sub.sub_id);
+    sub.attached = false;
+    durable_.erase(it);
+  }
+  cursors_.remove(s.name, a.durable);
+  events_.begin("unsubscribe", 2).str("who", s.name).str("durable", a.durable);
+  events_.commit();
+  replies_.send(s.rid, Command::kSubOk, SubOkArgs{a.req_id, 0});
   return std::nullopt;
 }
 
@@ -157,12 +181,12 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::settle(Session&
       replies_.error(s.rid, 0, ErrorCode::kUnknownSubscription, "unknown subscription");
       return std::nullopt;
     }
-    if (it->second->in_flight.erase(a.seq) == 0) return std::nullopt;  // late or duplicate: harmless
+    if (!it->second->settle(a.seq)) return std::nullopt;  // late or duplicate: harmless
     // A NACK is the reader's evidence that a message failed its checks; it
     // is recorded and not redelivered (the same bytes would fail again).
     events_.begin("nack", 3).str("who", s.name).u64("seq", a.seq).str("why", a.reason);
     events_.commit();
-    spdlog::warn("{} rejected record {}: {}", s.name, a.seq, a.reason);
+    spdlog::warn("{} rejected record {}: {}", s.name, a.seq, log_text(a.reason));
     return std::nullopt;
   }
   AckArgs& a = ack_args_;  // reused: it holds a whole batch
@@ -175,7 +199,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::settle(Session&
   Subscription& sub = *it->second;
   for (uint32_t i = 0; i <= a.more_count; ++i) {
     const uint64_t seq = i == 0 ? a.seq : a.more[i - 1];
-    if (sub.in_flight.erase(seq) != 0) events_.acked(s.name, seq);  // else late or duplicate: harmless
+    if (sub.settle(seq)) events_.acked(s.name, seq);  // else late or duplicate: harmless
   }
   return std::nullopt;
 }
@@ -196,7 +220,7 @@ void SubscriptionManager::deliver(Subscription& sub, Session& s, uint64_t seq, u
 }
 
 void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon,
-                               int64_t now) {
+                               int64_t now, size_t& session_bytes) {
   const size_t max_in_flight = static_cast<size_t>(config_.max_in_flight);
   // Redelivery and dead letters.
   if (now >= sub.next_deadline_ms) {
@@ -212,12 +236,16 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
         events_.begin("dead_letter", 3).str("who", s.name).u64("seq", it->first).u64("deliveries", f.deliveries);
         events_.commit();
         spdlog::warn("record {} dead-lettered for {} after {} deliveries", it->first, s.name, f.deliveries);
+        sub.in_flight_bytes -= f.bytes;
+        session_bytes -= f.bytes;
         it = sub.in_flight.erase(it);
         continue;
       }
       bool is_message = false;
       auto m = cache_.load(it->first, &is_message);
       if (!m) {
+        sub.in_flight_bytes -= f.bytes;
+        session_bytes -= f.bytes;
         it = sub.in_flight.erase(it);
         continue;
       }
@@ -252,8 +280,15 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       memo.serial = bundle.serial;
     }
     if (!memo.allowed) continue;
-    InFlight f{now + config_.ack_timeout_ms, 1};
+    const size_t size = m->envelope.size();
+    if (session_bytes > 0 && session_bytes + size > static_cast<size_t>(config_.max_in_flight_bytes)) {
+      sub.next_seq = seq;  // not taken: delivered once acks make room
+      break;
+    }
+    InFlight f{now + config_.ack_timeout_ms, 1, static_cast<uint32_t>(size)};
     sub.in_flight.emplace(seq, f);
+    sub.in_flight_bytes += size;
+    session_bytes += size;
     sub.next_deadline_ms = std::min(sub.next_deadline_ms, f.deadline_ms);
     deliver(sub, s, seq, 1, *m);
   }
@@ -263,7 +298,9 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
 void SubscriptionManager::pump_all(const TrustBundle& bundle, uint64_t horizon) {
   const int64_t now = clock_.monotonic_ms();
   sessions_.for_each([&](Session& s) {
-    for (auto& [id, sub] : s.subs) pump(*sub, s, bundle, horizon, now);
+    size_t bytes = 0;
+    for (const auto& [id, sub] : s.subs) bytes += sub->in_flight_bytes;
+    for (auto& [id, sub] : s.subs) pump(*sub, s, bundle, horizon, now, bytes);
   });
 }
 

@@ -3,8 +3,8 @@
 // It owns every subscription: patterns, cursors, per-subscriber credit
 // (max_in_flight), in-flight deliveries with their ack deadlines,
 // redelivery on timeout and on return, dead letters after max_deliver, NACKs,
-// replay from a seq or a time, and the cursors of durable subscriptions in
-// DATA/subscriptions/<owner>/<name>.cursor.
+// replay from a seq or a time, the deletion of durable subscriptions, and
+// their cursors (kept by the CursorStore, off the engine's thread).
 //
 // Every subscription reads forward from its cursor through the MessageCache
 // (and so from the log), so a slow or stuck subscriber costs a cursor, never
@@ -17,7 +17,11 @@
 //     over by a new session leaves the old one);
 //   - every in-flight seq is below next_seq; the cursor (floor) is the lowest
 //     seq not yet settled; a persisted cursor never passes an unsettled seq;
-//   - only durable records (seq <= the durable horizon) are delivered.
+//   - only durable records (seq <= the durable horizon) are delivered;
+//   - a session has at most max_in_flight_bytes of envelopes delivered and
+//     unacked (one message larger than that still goes when nothing else is
+//     in flight), and each subscription at most max_in_flight messages;
+//   - a participant keeps at most max_durable_per_participant durable names.
 // Not thread-safe (the engine's thread).
 #pragma once
 
@@ -28,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/cursor_store.h"
 #include "broker/event_recorder.h"
 #include "broker/message_cache.h"
 #include "broker/ports.h"
@@ -42,6 +47,7 @@ namespace relais {
 struct InFlight {
   int64_t deadline_ms = 0;  // monotonic
   uint32_t deliveries = 0;
+  uint32_t bytes = 0;       // the envelope's size
 };
 
 // One subscription. Durable ones outlive their session (attached=false) and
@@ -55,10 +61,19 @@ struct Subscription {
   bool attached = false;
   uint64_t next_seq = 1;    // next log record to examine
   std::map<uint64_t, InFlight> in_flight;  // delivered, not yet acked
+  size_t in_flight_bytes = 0;               // sum of in_flight's bytes
   int64_t next_deadline_ms = INT64_MAX;
   PolicyMemo may_read;      // may_subscribe(owner, topic) for the last topic delivered
   uint64_t persisted_floor = 0;
   int64_t persist_due_ms = 0;
+  // Settles one in-flight seq; false if it was not in flight.
+  bool settle(uint64_t seq) {
+    auto it = in_flight.find(seq);
+    if (it == in_flight.end()) return false;
+    in_flight_bytes -= it->second.bytes;
+    in_flight.erase(it);
+    return true;
+  }
   // Cursor: every matching record below it was settled.
   uint64_t floor() const { return in_flight.empty() ? next_seq : in_flight.begin()->first; }
 };
@@ -79,6 +94,8 @@ class SubscriptionManager {
   // SUB: a new subscription, or a durable one resumed (its cursor restored
   // from disk, or taken over from another session). nullopt: SUBOK was sent.
   std::optional<Refusal> subscribe(Session& s, const TrustBundle& bundle, ByteView args, uint64_t horizon);
+  // UNSUB: ends a subscription of this session, or ([0, durable, req_id])
+  // deletes one of the sender's durable subscriptions and its cursor.
   std::optional<Refusal> unsubscribe(Session& s, ByteView args);
   // ACK (nack=false) or NACK. A NACK is final: recorded, not redelivered.
   std::optional<Refusal> settle(Session& s, ByteView args, bool nack);
@@ -87,16 +104,19 @@ class SubscriptionManager {
   // Redelivers what timed out and delivers new records up to each
   // subscription's credit, for every attached subscription.
   void pump_all(const TrustBundle& bundle, uint64_t horizon);
-  // Saves every durable cursor now (at a clean stop).
+  // Saves every durable cursor and waits until they are on disk (clean stop).
   void persist_all();
   size_t durable_count() const { return durable_.size(); }
+  // Envelope bytes delivered and not yet acked, over every session.
+  size_t in_flight_bytes() const;
+  CursorStore& cursors() { return cursors_; }
 
  private:
-  void pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon, int64_t now);
+  void pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon, int64_t now,
+            size_t& session_bytes);
   void deliver(Subscription& sub, Session& s, uint64_t seq, uint32_t count, const CachedMessage& m);
   void persist_cursor(Subscription& sub, bool force);
-  uint64_t load_cursor(const std::string& owner, const std::string& durable);
-  std::string cursor_path(const std::string& owner, const std::string& durable) const;
+  std::optional<Refusal> remove_durable(Session& s, const UnsubArgs& a);
 
   const BrokerConfig& config_;
   const Clock& clock_;
@@ -105,6 +125,7 @@ class SubscriptionManager {
   MessageCache& cache_;
   Replies& replies_;
   EventRecorder& events_;
+  CursorStore cursors_;
   std::map<std::string, std::shared_ptr<Subscription>> durable_;  // owner + '/' + durable name
   AckArgs ack_args_;  // decoded ACK batch, reused
 };

@@ -44,9 +44,18 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.heartbeat_ms = f.get_int("delivery", "heartbeat_ms", c.heartbeat_ms, 50, 600000);
   c.heartbeat_timeout_ms = f.get_int("delivery", "heartbeat_timeout_ms", c.heartbeat_timeout_ms, 100, 3600000);
   c.cache_messages = f.get_int("delivery", "cache_messages", c.cache_messages, 0, 1 << 20);
+  c.cache_bytes = f.get_int("delivery", "cache_bytes", c.cache_bytes, 0, 1ll << 40);
+  c.max_in_flight_bytes = f.get_int("delivery", "max_in_flight_bytes", c.max_in_flight_bytes, 1 << 16, 1ll << 40);
   c.max_frame_bytes = f.get_int("limits", "max_frame_bytes", c.max_frame_bytes, 4096, 64ll << 20);
   c.max_subscriptions = f.get_int("limits", "max_subscriptions", c.max_subscriptions, 1, 100000);
   c.max_connections = f.get_int("limits", "max_connections", c.max_connections, 1, 1000000);
+  c.max_sessions_per_participant =
+      f.get_int("limits", "max_sessions_per_participant", c.max_sessions_per_participant, 1, 1000000);
+  c.max_durable_per_participant =
+      f.get_int("limits", "max_durable_per_participant", c.max_durable_per_participant, 1, 100000);
+  c.max_pending_bytes = f.get_int("limits", "max_pending_bytes", c.max_pending_bytes, 1 << 20, 1ll << 40);
+  c.auth_failure_interval_ms =
+      f.get_int("limits", "auth_failure_interval_ms", c.auth_failure_interval_ms, 100, 3600000);
   c.max_readers = f.get_int("limits", "max_readers", c.max_readers, 1, 4096);
   c.max_clock_skew_ms = f.get_int("limits", "max_clock_skew_ms", c.max_clock_skew_ms, 1000, 86400000);
   c.dedup_window_ms = f.get_int("limits", "dedup_window_ms", c.dedup_window_ms, 1000, 30ll * 86400000);

@@ -30,11 +30,17 @@ struct BrokerConfig {
   int64_t max_deliver = 5;
   int64_t heartbeat_ms = 2000;
   int64_t heartbeat_timeout_ms = 10000;
-  int64_t cache_messages = 4096;  // recent messages kept in memory for live delivery
+  int64_t cache_messages = 4096;  // recent messages kept in memory for live delivery ...
+  int64_t cache_bytes = 64ll << 20;  // ... and at most this many envelope bytes
+  int64_t max_in_flight_bytes = 16ll << 20;  // delivered, unacked envelope bytes per session
   // [limits]
   int64_t max_frame_bytes = 1 << 20;
   int64_t max_subscriptions = 64;
   int64_t max_connections = 4096;
+  int64_t max_sessions_per_participant = 8;
+  int64_t max_durable_per_participant = 32;  // durable subscription names (the mailbox aside)
+  int64_t max_pending_bytes = 64ll << 20;    // envelopes accepted, not yet durable
+  int64_t auth_failure_interval_ms = 10000;  // refused handshakes: one aggregated event per interval
   int64_t max_readers = 64;
   int64_t max_clock_skew_ms = 300000;
   int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms

@@ -152,8 +152,14 @@ void encode_args(const SubArgs& a, Bytes* out) {
   p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id); pack_str(p, a.pattern); pack_str(p, a.from); pack_str(p, a.durable);
 }
 void encode_args(const UnsubArgs& a, Bytes* out) {
-  ArgWriter w(out, 1); Packer& p = w.p;
+  const bool remove = !a.durable.empty();
+  ArgWriter w(out, remove ? 3 : 1); Packer& p = w.p;
   p.pack_uint32(a.sub_id);
+  if (remove) {
+    p.pack_str(static_cast<uint32_t>(a.durable.size()));
+    p.pack_str_body(a.durable.data(), static_cast<uint32_t>(a.durable.size()));
+    p.pack_uint64(a.req_id);
+  }
 }
 void encode_args(const AckArgs& a, Bytes* out) {
   assert(a.more_count <= kMaxAckMore);
@@ -210,7 +216,13 @@ Status decode_args(ByteView in, SubArgs* out) {
 }
 Status decode_args(ByteView in, UnsubArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 1, "UNSUB"));
-  return a.u32(0, &out->sub_id);
+  RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
+  out->durable.clear();
+  out->req_id = 0;
+  if (a.count() == 1) return Status::Ok();
+  RELAIS_RETURN_IF_ERROR(a.str(1, &out->durable));
+  if (a.count() > 2) RELAIS_RETURN_IF_ERROR(a.u64(2, &out->req_id));
+  return Status::Ok();
 }
 Status decode_args(ByteView in, AckArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "ACK"));

@@ -12,7 +12,9 @@
 //   PUB     [req_id]                              + envelope
 //   SUB     [req_id, sub_id, pattern, from, durable]
 //             from: "new" | "first" | "seq:N" | "time:MS"; durable: name or ""
-//   UNSUB   [sub_id]
+//   UNSUB   [sub_id]                 ends a subscription of this session
+//   UNSUB   [0, durable, req_id]     deletes a durable subscription and its
+//                                    cursor; answered SUBOK [req_id, 0] or ERROR
 //   ACK     [sub_id, seq, seq2...]         up to 1 + kMaxAckMore seqs
 //   NACK    [sub_id, seq, reason]
 //   BYE     []
@@ -73,7 +75,7 @@ struct HelloArgs { uint32_t version = kProtocolVersion; uint64_t bundle_serial =
 struct WelcomeArgs { uint32_t version = kProtocolVersion; std::string name; uint64_t bundle_serial = 0; uint32_t heartbeat_ms = 0; };
 struct PubArgs { uint64_t req_id = 0; };
 struct SubArgs { uint64_t req_id = 0; uint32_t sub_id = 0; std::string pattern; std::string from = "new"; std::string durable; };
-struct UnsubArgs { uint32_t sub_id = 0; };
+struct UnsubArgs { uint32_t sub_id = 0; std::string durable; uint64_t req_id = 0; };
 // An ACK settles `seq` and, batched, up to kMaxAckMore further seqs of the
 // same subscription: [sub_id, seq, seq2, ...].
 inline constexpr size_t kMaxAckMore = 254;

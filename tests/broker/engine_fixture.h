@@ -227,7 +227,7 @@ class EngineFixture {
   // An alert from `from` on alert.<kind>.maritime.golfe, sealed to the
   // policy's readers of that topic under the bundle.
   Bytes alert(const Identity& from, const std::function<void(SealParams&)>& tweak = {},
-              const SecretBytes* signer = nullptr) {
+              const SecretBytes* signer = nullptr, size_t note_bytes = 4) {
     SealParams p;
     p.from = from.card.name;
     p.topic = "alert.missing_child.maritime.golfe";
@@ -239,7 +239,7 @@ class EngineFixture {
     if (p.readers.empty())
       for (const auto& name : bundle->policy.readers(p.topic, bundle->participants))
         p.readers.emplace_back(name, bundle->find(name)->seal_pk);
-    auto body = json_to_msgpack(R"({"note":"test"})");
+    auto body = json_to_msgpack(nlohmann::json{{"note", std::string(note_bytes, 'n')}}.dump());
     REQUIRE(body.ok());
     auto env = seal_envelope(p, *body, signer ? *signer : from.sign_sk);
     REQUIRE(env.ok());
