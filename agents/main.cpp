@@ -4,12 +4,13 @@
 //                                            [--timeout S] [--receipt FILE]
 //   relais-agent --config AGENT.toml subscribe --topic PATTERN [--count N] [--timeout S]
 //                                              [--from first|new|SEQ|TIME] [--durable NAME]
+//     prints "relais-agent: subscribed to PATTERN" on stderr once the broker accepted the subscription
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #include <iostream>
 #include <iterator>
 
 #include "agent/agent.h"
-#include "cmd_validate.h"
+#include "agent/validate_command.h"
 #include "util/cli.h"
 #include "util/files.h"
 #include "util/json_output.h"
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
 
-  if (validate->parsed()) return relais::run_validate(v_type, v_file);
+  if (validate->parsed()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
 
   if (config_path.empty()) {
     std::cerr << "relais-agent: --config AGENT.toml is required for " << app.get_subcommands().front()->get_name()
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   }
 
   sub.timeout_ms = static_cast<int64_t>(s_timeout * 1000);
+  sub.on_subscribed = [&sub] { std::cerr << "relais-agent: subscribed to " << sub.pattern << std::endl; };
   auto n = relais::receive_messages(
       **ctx, sub, [](const nlohmann::ordered_json& m) { std::cout << relais::json_text(m) << std::endl; },
       [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });

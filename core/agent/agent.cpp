@@ -171,6 +171,7 @@ Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest
   sub.from = start_position_to_wire(*start);
   sub.durable = req.durable;
   RELAIS_RETURN_IF_ERROR(client.subscribe(sub, deadline));
+  if (req.on_subscribed) req.on_subscribed();
   int64_t delivered = 0;
   while (req.count < 0 || delivered < req.count) {
     auto d = client.next(deadline);

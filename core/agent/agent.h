@@ -67,6 +67,11 @@ struct SubscribeRequest {
   std::string durable;
   int64_t count = -1;         // stop after this many messages; -1: until the timeout
   int64_t timeout_ms = 30000;
+  // Called once, when the broker has accepted the subscription (SUBOK): from
+  // then on every message published on a matching topic reaches this
+  // subscriber. relais-agent prints "relais-agent: subscribed to PATTERN" on
+  // stderr there, which scripts and tests wait for before publishing.
+  std::function<void()> on_subscribed;
 };
 
 // Receives messages; for each valid one calls on_message with the JSON

@@ -182,7 +182,12 @@ Status BrokerClient::connect(int64_t deadline_ms) {
 }
 
 Status BrokerClient::reconnect(int64_t deadline_ms) {
+  // Until this succeeds there is no session to resubscribe on: next() tries
+  // again on its next call (the socket left behind may still deliver a late
+  // WELCOME, but no SUB would follow it).
+  session_lost_ = true;
   RELAIS_RETURN_IF_ERROR(connect(deadline_ms));
+  session_lost_ = false;
   for (SubArgs s : subscriptions_) {
     // A non-durable subscription resumes after the last seq it saw.
     for (const auto& [id, seq] : last_seq_)
@@ -287,11 +292,13 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
       return std::optional<Delivery>(std::move(d));
     }
     flush_acks();  // everything received so far is handled: settle it in one ACK
-    // A broker silent for 5 heartbeats is gone: reconnect and resubscribe.
-    if (last_heard_ms_ > 0 && monotonic_ms() - last_heard_ms_ > 5 * heartbeat_ms_) {
+    // A broker silent for 5 heartbeats is gone, and a session lost earlier
+    // is still to be made again: reconnect and resubscribe. A broker still
+    // away at the deadline is "nothing yet", not an error.
+    if (session_lost_ || (last_heard_ms_ > 0 && monotonic_ms() - last_heard_ms_ > 5 * heartbeat_ms_)) {
       Status s = reconnect(deadline_ms);
-      if (!s.ok() && s.code() != Code::kTimeout) return s;
-      if (!s.ok()) return std::optional<Delivery>();
+      if (s.code() == Code::kTimeout) return std::optional<Delivery>();
+      RELAIS_RETURN_IF_ERROR(s);
     }
     auto in = receive(std::min(deadline_ms, monotonic_ms() + heartbeat_ms_));
     if (!in.ok()) return in.status();
@@ -305,9 +312,10 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
       if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
-      if (decode_args(msg.args, &e).ok() && e.code == ErrorCode::kNotAuthenticated) {
+      if (decode_args(msg.args, &e).ok() && e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted
         Status s = reconnect(deadline_ms);
-        if (!s.ok()) return s;
+        if (s.code() == Code::kTimeout) return std::optional<Delivery>();
+        RELAIS_RETURN_IF_ERROR(s);
       }
     }
   }

@@ -49,7 +49,8 @@ class BrokerClient {
   // Sends SUB and waits for SUBOK or ERROR (Refused with the broker's reason).
   Status subscribe(const SubArgs& args, int64_t deadline_ms);
   // The next delivery, or nullopt at the deadline. Reconnects and
-  // resubscribes on its own if the broker went away.
+  // resubscribes on its own if the broker went away; a broker still away at
+  // the deadline gives nullopt, and the next call tries again.
   Result<std::optional<Delivery>> next(int64_t deadline_ms);
   // Acks are batched: sent as one ACK when next() runs out of received
   // deliveries, when a batch is full or the subscription changes, and on close().
@@ -85,6 +86,7 @@ class BrokerClient {
   std::unique_ptr<zmq::socket_t> monitor_;
   int monitor_seq_ = 0;
   bool auth_failed_ = false;
+  bool session_lost_ = false;  // a reconnect failed: the next next() makes the session again
   int64_t last_heard_ms_ = 0;
   int64_t next_ping_ms_ = 0;
   uint64_t next_req_id_ = 1;

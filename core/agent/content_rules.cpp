@@ -26,6 +26,10 @@ Status mismatch(const std::string& what, const std::string& doc_value, std::stri
 
 Status check_content_matches_topic(DocType type, std::string_view topic, const nlohmann::json& doc) {
   const std::vector<std::string_view> t = split_tokens(topic);
+  // An empty token would match a field the document leaves out.
+  if (type == DocType::kAlert || type == DocType::kReferral || type == DocType::kStatisticsReport)
+    for (std::string_view token : t)
+      if (token.empty()) return Status::Invalid("topic " + std::string(topic) + " has an empty token");
   switch (type) {
     case DocType::kAlert: {
       if (t.size() != 4 || t[0] != "alert")

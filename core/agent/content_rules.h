@@ -5,6 +5,9 @@
 //                     location.region / location.prefecture must match
 //   referral          on referral.<name>: to_org must be <name>
 //   statistics-report on stats.<prefecture>: prefecture must match
+//   (for these three, a topic with an empty token is refused: it would
+//   match a field the document leaves out)
+//   referral-response, case-update: no routing fields, any topic
 // Returns Status::Invalid with a reason a person understands. Pure function.
 #pragma once
 

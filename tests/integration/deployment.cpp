@@ -60,6 +60,9 @@ void Deployment::start_subscriber(ChildProcess& p, const std::string& name, cons
   std::vector<std::string> argv = {bin("relais-agent"), "--config", agent_config(name), "subscribe"};
   argv.insert(argv.end(), args.begin(), args.end());
   REQUIRE(p.start(argv, out_path));
+  const bool subscribed = p.wait_for_log("relais-agent: subscribed to ", 15000);
+  INFO(p.log());
+  REQUIRE(subscribed);
 }
 
 ProcResult Deployment::admin(const std::vector<std::string>& args) {
@@ -111,6 +114,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::string line;
   while (std::getline(in, line))
     if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  for (const auto& l : lines_of(text))
+    if (l[0] == '{') out.push_back(nlohmann::json::parse(l));
   return out;
 }
 

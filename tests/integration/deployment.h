@@ -32,7 +32,10 @@ class Deployment {
 
   ProcResult agent(const std::string& name, const std::vector<std::string>& args, int timeout_ms = 30000,
                    const std::string& stdin_data = "");
-  // Starts a long-running `relais-agent subscribe` writing to out_path (stdout) and out_path.err.
+  // Starts a long-running `relais-agent subscribe` with stdout and stderr
+  // both in out_path, and waits (REQUIREs, within 15 s) until it has printed
+  // that the broker accepted its subscription: a message published from then
+  // on reaches it.
   void start_subscriber(ChildProcess& p, const std::string& name, const std::vector<std::string>& args,
                         const std::string& out_path);
   ProcResult admin(const std::vector<std::string>& args);
@@ -54,5 +57,7 @@ std::unique_ptr<BrokerClient> subscribed_client(const AgentContext& ctx, const s
 // The demo's Golfe alert; with a tag, its description becomes "tag <tag>" (+ padding x's).
 std::string alert_with(const std::string& tag = "", size_t padding = 0);
 std::vector<std::string> lines_of(const std::string& text);
+// The JSON lines (those starting with '{') of a subscriber's output, parsed.
+std::vector<nlohmann::json> json_lines(const std::string& text);
 
 }  // namespace relais::test

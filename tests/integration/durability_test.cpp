@@ -41,13 +41,6 @@ long rss_kb(pid_t pid) {
   return -1;
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  for (const auto& l : lines_of(text))
-    if (l[0] == '{') out.push_back(nlohmann::json::parse(l));
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("acknowledged messages survive 20 kill -9 of the broker and reach a durable subscriber as sent",
@@ -85,17 +78,25 @@ TEST_CASE("acknowledged messages survive 20 kill -9 of the broker and reach a du
 
   std::vector<int64_t> recovery_ms;
   const int64_t started = monotonic_ms();
-  size_t acked_before_cycles = 0;
+  size_t acked_before_cycles = 0, acked_at_last_restart = 0;
+  auto acked_count = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return acked.size();
+  };
   for (int cycle = 0; cycle < 20; ++cycle) {
-    // Deterministic but uneven run lengths, 150-450 ms.
+    // Pacing, not a wait for a condition: deterministic but uneven run
+    // lengths (150-450 ms) spread the kill -9 over every phase of the
+    // publisher's work (send, group commit, ack), which is what is tested.
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + (cycle * 97) % 300));
     d.broker().kill9();
     const int64_t t0 = monotonic_ms();
     d.start_broker();
     recovery_ms.push_back(monotonic_ms() - t0);
-    if (cycle == 0) acked_before_cycles = acked.size();
+    acked_at_last_restart = acked_count();
+    if (cycle == 0) acked_before_cycles = acked_at_last_restart;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The last broker too acknowledges the publisher's retries and new messages.
+  CHECK(eventually(30000, 10, [&] { return acked_count() > acked_at_last_restart; }));
   stop = true;
   publisher.join();
   const double seconds = static_cast<double>(monotonic_ms() - started) / 1000.0;
@@ -215,7 +216,6 @@ TEST_CASE("a stuck subscriber neither stalls others nor grows the broker's memor
   ChildProcess healthy;
   const std::string out = d.dir() + "/commission.out";
   d.start_subscriber(healthy, "commission", {"--topic", "alert.>", "--count", std::to_string(kMessages), "--timeout", "120"}, out);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
   auto pub = client_for(*police);
   long rss_warm = 0;
   for (int i = 0; i < kMessages; ++i) {
@@ -290,14 +290,14 @@ TEST_CASE("delivery and ack events still waiting for their batch are written at 
   // The broker has handled the ack once the saved cursor has moved past seq
   // (cursors are saved when the subscriber leaves).
   const std::string cursor = d.dir() + "/data/subscriptions/commission/inbox.cursor";
-  const int64_t deadline = monotonic_ms() + 10000;
   uint64_t floor = 0;
-  while (floor <= seq && monotonic_ms() < deadline) {
+  const bool moved = eventually(10000, 20, [&] {
     std::ifstream in(cursor);
     if (!(in >> floor)) floor = 0;
-    if (floor <= seq) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(floor > seq);
+    return floor > seq;
+  });
+  INFO("cursor " << floor << ", seq " << seq);
+  REQUIRE(moved);
   pub->close();
   REQUIRE(d.stop_broker() == 0);
 

@@ -61,7 +61,9 @@ void raw_tcp_garbage(int port) {
   }
 }
 
-// Sends raw frames as an authorised DEALER (CURVE with a real participant key).
+// Sends raw frames as an authorised DEALER (CURVE with a real participant
+// key) and waits until the broker has dealt with them: it answers (WELCOME,
+// ERROR) or drops the connection (a frame over its size limit).
 void send_frames(const AgentContext& ctx, const std::vector<std::string>& frames) {
   zmq::context_t zctx;
   zmq::socket_t s(zctx, zmq::socket_type::dealer);
@@ -69,10 +71,22 @@ void send_frames(const AgentContext& ctx, const std::vector<std::string>& frames
   s.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(ctx.bundle.broker()->link_pk.data(), 32));
   s.set(zmq::sockopt::curve_publickey, zmq::const_buffer(ctx.identity.card.link_pk.data(), 32));
   s.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(ctx.identity.link_sk.data(), 32));
+  s.set(zmq::sockopt::reconnect_ivl, -1);  // one connection: a drop is the broker's answer
+  REQUIRE(zmq_socket_monitor(s.handle(), "inproc://send-frames-monitor", ZMQ_EVENT_DISCONNECTED) == 0);
+  zmq::socket_t monitor(zctx, zmq::socket_type::pair);
+  monitor.set(zmq::sockopt::linger, 0);
+  monitor.connect("inproc://send-frames-monitor");
   s.connect(ctx.config.broker);
   for (size_t i = 0; i < frames.size(); ++i)
     s.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const bool handled = eventually(10000, 0, [&] {
+    zmq::pollitem_t items[] = {{s.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 2, std::chrono::milliseconds(50));
+    return ((items[0].revents | items[1].revents) & ZMQ_POLLIN) != 0;
+  });
+  INFO("frames starting with " << frames.front());
+  CHECK(handled);
+  zmq_socket_monitor(s.handle(), nullptr, 0);
 }
 
 }  // namespace
@@ -91,7 +105,6 @@ TEST_CASE("legitimate traffic flows and nothing is lost while the broker is atta
   const std::string out = d.dir() + "/commission.out";
   d.start_subscriber(reader, "commission",
                      {"--topic", "alert.>", "--durable", "legit", "--count", std::to_string(kMessages), "--timeout", "120"}, out);
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
 
   std::atomic<bool> publishing{true};
   std::set<std::string> acked;
@@ -102,6 +115,8 @@ TEST_CASE("legitimate traffic flows and nothing is lost while the broker is atta
       Bytes env = sealed(*police, "legit" + std::to_string(i), [](SealParams&) {});
       auto r = c.publish(env, monotonic_ms() + 20000);
       if (r.ok()) acked.insert(uuid_to_string(decode_envelope(env)->header.id));
+      // Pacing, not a wait for a condition: spreads the legitimate traffic
+      // over the whole time the attacks below run.
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     publishing = false;

@@ -1,5 +1,6 @@
 #include "process.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -86,8 +87,8 @@ ProcResult run_process(const std::vector<std::string>& argv, int timeout_ms, con
   int status = 0;
   if (waitpid(pid, &status, WNOHANG) == 0) {
     // Give it until the deadline, then kill.
-    while (now_ms() < deadline && waitpid(pid, &status, WNOHANG) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (waitpid(pid, &status, WNOHANG) == 0) {
+    const int left = static_cast<int>(std::max<int64_t>(0, deadline - now_ms()));
+    if (!eventually(left, 10, [&] { return waitpid(pid, &status, WNOHANG) != 0; })) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       r.err += "\n[test harness: killed after timeout]";
@@ -145,11 +146,7 @@ bool ChildProcess::running() {
 }
 
 int ChildProcess::wait(int timeout_ms) {
-  const int64_t deadline = now_ms() + timeout_ms;
-  while (now_ms() < deadline) {
-    if (!running()) return exit_code_;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (eventually(timeout_ms, 10, [&] { return !running(); })) return exit_code_;
   return -1;
 }
 
@@ -174,13 +171,9 @@ void ChildProcess::kill9() {
 }
 
 bool ChildProcess::wait_for_log(const std::string& needle, int timeout_ms) {
-  const int64_t deadline = now_ms() + timeout_ms;
-  while (now_ms() < deadline) {
-    if (log().find(needle) != std::string::npos) return true;
-    if (!running()) return log().find(needle) != std::string::npos;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+  // Stops early when the process exits: it has then written all it will.
+  eventually(timeout_ms, 10, [&] { return log().find(needle) != std::string::npos || !running(); });
+  return log().find(needle) != std::string::npos;
 }
 
 std::string ChildProcess::log() const {
@@ -197,6 +190,16 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+bool eventually(int timeout_ms, int poll_ms, const std::function<bool()>& fn) {
+  const int64_t deadline = now_ms() + timeout_ms;
+  while (true) {
+    if (fn()) return true;
+    const int64_t left = deadline - now_ms();
+    if (left <= 0) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(std::max(poll_ms, 1), left)));
+  }
 }
 
 int free_port() {

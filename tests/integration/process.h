@@ -5,9 +5,11 @@
 // stdout and stderr. ChildProcess: a long-running program (the broker), with
 // its stderr captured to a file; stop() sends SIGTERM and waits, the
 // destructor kills whatever is left. TempDir: a mkdtemp folder removed on
-// destruction. No shell is involved, so no argument is ever interpreted.
+// destruction. eventually(): a bounded wait on a condition. No shell is
+// involved, so no argument is ever interpreted.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <sys/types.h>
@@ -61,6 +63,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Waits for a condition: calls fn() at once, then every poll_ms, until it
+// returns true (then returns true) or timeout_ms have passed (then returns
+// false, after one last call at the deadline). The way every test here waits:
+// on something observable, never a fixed sleep.
+bool eventually(int timeout_ms, int poll_ms, const std::function<bool()>& fn);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();

@@ -1,11 +1,10 @@
-// relais-agent validate: exit codes and output on the example files.
-// The command lives in agents/; it is compiled into this test directly.
+// relais-agent validate (agent/validate_command.h): exit codes and output on
+// the example files, with the streams given as arguments.
 #include <catch2/catch.hpp>
 
-#include <iostream>
 #include <sstream>
 
-#include "../../agents/cmd_validate.cpp"
+#include "agent/validate_command.h"
 
 namespace {
 
@@ -16,15 +15,9 @@ struct Run {
 };
 
 Run run(const std::string& type, const std::string& file, const std::string& stdin_text = "") {
-  std::ostringstream out, err;
   std::istringstream in(stdin_text);
-  auto* o = std::cout.rdbuf(out.rdbuf());
-  auto* e = std::cerr.rdbuf(err.rdbuf());
-  auto* i = std::cin.rdbuf(in.rdbuf());
-  const int code = relais::run_validate(type, file);
-  std::cout.rdbuf(o);
-  std::cerr.rdbuf(e);
-  std::cin.rdbuf(i);
+  std::ostringstream out, err;
+  const int code = relais::run_validate(type, file, in, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -34,14 +27,14 @@ std::string example(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("validate prints valid and exits 0 for a valid document", "[schema][cli]") {
+TEST_CASE("validate prints valid and exits 0 for a valid document", "[agent][validate]") {
   const Run r = run("referral", example("referral.valid.json"));
   CHECK(r.code == 0);
   CHECK(r.out == "valid: referral\n");
   CHECK(r.err.empty());
 }
 
-TEST_CASE("validate lists every error and exits 1 for an invalid document", "[schema][cli]") {
+TEST_CASE("validate lists every error and exits 1 for an invalid document", "[agent][validate]") {
   const Run r = run("referral", example("referral.invalid-fields.json"));
   CHECK(r.code == 1);
   CHECK(r.out.empty());
@@ -51,7 +44,7 @@ TEST_CASE("validate lists every error and exits 1 for an invalid document", "[sc
         "/citizenship: must match pattern ^[A-Z]{2}$\n");
 }
 
-TEST_CASE("validate reads stdin for a dash", "[schema][cli]") {
+TEST_CASE("validate reads the input stream for a dash", "[agent][validate]") {
   Run r = run("case-update", "-", R"({"case_ref":"x1","update_kind":"legal","case_status":"closed"})");
   CHECK(r.code == 0);
   CHECK(r.out == "valid: case-update\n");
@@ -60,12 +53,22 @@ TEST_CASE("validate reads stdin for a dash", "[schema][cli]") {
   CHECK(r.err.find("(root): json: duplicate key \"case_ref\"") == 0);
   r = run("case-update", "-", "{not json");
   CHECK(r.code == 1);
+  CHECK(r.out.empty());
   CHECK(r.err.find("(root): json: ") == 0);
 }
 
-TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[schema][cli]") {
+TEST_CASE("validate refuses more than 4 MiB on the input stream with exit 1", "[agent][validate]") {
+  const std::string big = "{\"case_ref\":\"" + std::string((4u << 20) + 1, 'x') + "\"}";
+  const Run r = run("case-update", "-", big);
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("larger than 4 MiB"));
+}
+
+TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[agent][validate]") {
   Run r = run("alert/1", example("alert.valid.json"));
   CHECK(r.code == 2);
+  CHECK(r.out.empty());
   CHECK(r.err.find("unknown document type") != std::string::npos);
   r = run("alert", example("no-such-file.json"));
   CHECK(r.code == 2);

@@ -1,0 +1,69 @@
+#include "agent/validate_command.h"
+
+#include <istream>
+#include <ostream>
+
+#include "schema/registry.h"
+#include "util/files.h"
+#include "util/json_msgpack.h"
+
+namespace relais {
+
+namespace {
+
+constexpr size_t kMaxDocumentBytes = 4u << 20;
+
+// Reads `in` to its end, or until it holds more than kMaxDocumentBytes
+// (then returns false).
+bool read_bounded(std::istream& in, std::string* text) {
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text->append(buf, static_cast<size_t>(in.gcount()));
+    if (text->size() > kMaxDocumentBytes) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_validate(const std::string& type_name, const std::string& file, std::istream& in, std::ostream& out,
+                 std::ostream& err) {
+  auto type = parse_doc_type(type_name);
+  if (!type.ok()) {
+    err << "relais-agent validate: " << type.status().message() << "\n";
+    return 2;
+  }
+  std::string text;
+  if (file == "-") {
+    if (!read_bounded(in, &text)) {
+      err << "relais-agent validate: stdin: document larger than 4 MiB\n";
+      return 1;
+    }
+  } else {
+    auto r = read_text_file(file, kMaxDocumentBytes);
+    if (!r.ok()) {
+      err << "relais-agent validate: cannot read " << file << ": " << r.status().message() << "\n";
+      return 2;
+    }
+    text = std::move(*r);
+  }
+  auto registry = SchemaRegistry::load_builtin();
+  if (!registry.ok()) {
+    err << "relais-agent validate: " << registry.status().message() << "\n";
+    return registry.status().exit_code();
+  }
+  auto doc = json_to_msgpack(text);
+  if (!doc.ok()) {
+    err << ValidationError{"", doc.status().message()}.to_string() << "\n";
+    return 1;
+  }
+  const auto errors = registry->validate(*type, ByteView(*doc));
+  if (!errors.empty()) {
+    for (const auto& e : errors) err << e.to_string() << "\n";
+    return 1;
+  }
+  out << "valid: " << doc_type_name(*type) << "\n";
+  return 0;
+}
+
+}  // namespace relais
