@@ -5,6 +5,8 @@
 //   relais-agent --config AGENT.toml subscribe --topic PATTERN [--count N] [--timeout S]
 //                                              [--from first|new|SEQ|TIME] [--durable NAME]
 //     prints "relais-agent: subscribed to PATTERN" on stderr once the broker accepted the subscription
+//   relais-agent --config AGENT.toml unsubscribe --durable NAME [--timeout S]
+//     deletes a durable subscription and its cursor on the broker; prints {"removed":NAME}
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #include <iostream>
 #include <iterator>
@@ -79,6 +81,13 @@ int main(int argc, char** argv) {
   subscribe->add_option("--from", sub.from, "first, new (default), a sequence number or an RFC 3339 time");
   subscribe->add_option("--durable", sub.durable, "a durable subscription name: resumes where it stopped");
 
+  std::string u_durable;
+  double u_timeout = 10;
+  auto* unsubscribe = app.add_subcommand("unsubscribe", "delete a durable subscription and its cursor on the broker");
+  unsubscribe->add_option("--durable", u_durable, "the durable subscription name to delete")->required();
+  unsubscribe->add_option("--timeout", u_timeout, "seconds to wait for the broker (default 10)")
+      ->check(CLI::PositiveNumber);
+
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
 
   if (validate->parsed()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
@@ -106,6 +115,13 @@ int main(int argc, char** argv) {
     }
     nlohmann::json out = {{"id", r->id}, {"seq", r->seq}};
     std::cout << relais::json_text(out) << std::endl;
+    return 0;
+  }
+
+  if (unsubscribe->parsed()) {
+    relais::Status s = relais::remove_durable_subscription(**ctx, u_durable, static_cast<int64_t>(u_timeout * 1000));
+    if (!s.ok()) return fail(s);
+    std::cout << relais::json_text(nlohmann::json{{"removed", u_durable}}) << std::endl;
     return 0;
   }
 

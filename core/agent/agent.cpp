@@ -155,6 +155,16 @@ Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView b
   return out;
 }
 
+Status remove_durable_subscription(const AgentContext& ctx, const std::string& name, int64_t timeout_ms) {
+  const int64_t deadline = monotonic_ms() + timeout_ms;
+  BrokerClient client(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk, ctx.bundle.serial,
+                      ctx.config.heartbeat_ms);
+  RELAIS_RETURN_IF_ERROR(client.connect(deadline));
+  Status s = client.remove_durable(name, deadline);
+  client.close();
+  return s;
+}
+
 Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected) {

@@ -78,6 +78,10 @@ struct SubscribeRequest {
 // object printed by `subscribe` (seq, id, topic, type, from, ts, urgency,
 // case_ref, body, ...) and acks it after the callback returns. Invalid ones
 // go to on_rejected(reason) and are NACKed. Returns the number delivered, or
+// Deletes the participant's durable subscription `name` on the broker, with
+// its cursor: what it had not read is no longer kept for it.
+Status remove_durable_subscription(const AgentContext& ctx, const std::string& name, int64_t timeout_ms);
+
 // Status::Refused when the broker refuses the subscription.
 Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,

@@ -280,6 +280,30 @@ Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
   }
 }
 
+Status BrokerClient::remove_durable(const std::string& name, int64_t deadline_ms) {
+  UnsubArgs args;
+  args.durable = name;
+  args.req_id = next_req_id_++;
+  encode_args(args, &buf_);
+  send(Command::kUnsub, buf_);
+  while (true) {
+    auto in = receive(deadline_ms);
+    if (!in.ok()) return in.status();
+    if (!in->has_value())
+      return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer the removal in time");
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kSubOk) {
+      SubOkArgs ok;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &ok));
+      if (ok.req_id == args.req_id) return Status::Ok();
+    } else if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      if (e.req_id == args.req_id || e.req_id == 0) return Status::Refused(e.reason);
+    }
+  }
+}
+
 Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
   while (true) {
     if (!queued_.empty()) {

@@ -48,6 +48,9 @@ class BrokerClient {
   Result<PubAckArgs> publish(ByteView envelope, int64_t deadline_ms);
   // Sends SUB and waits for SUBOK or ERROR (Refused with the broker's reason).
   Status subscribe(const SubArgs& args, int64_t deadline_ms);
+  // Deletes this participant's durable subscription `name` and its cursor
+  // (Status::Refused with the broker's reason, e.g. no such name).
+  Status remove_durable(const std::string& name, int64_t deadline_ms);
   // The next delivery, or nullopt at the deadline. Reconnects and
   // resubscribes on its own if the broker went away; a broker still away at
   // the deadline gives nullopt, and the next call tries again.
