@@ -83,7 +83,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
   if (!a.durable.empty()) {
     if (auto it = durable_.find(durable_key); it != durable_.end()) {
       sub = it->second;
-      if (sub->attached && sub->rid != s.rid) {  // taken over by a new session: it leaves the old one
+      if (sub->attached) {  // taken over (by a new session, or under a new id): it leaves where it was
         if (Session* old = sessions_.find(sub->rid)) old->subs.erase(sub->sub_id);
       }
       for (auto& [seq, f] : sub->in_flight) f.deadline_ms = now;  // redeliver on return
