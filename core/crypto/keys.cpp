@@ -2,6 +2,7 @@
 //
 //   NAME.key  format = "relais-key/1"   card fields + sign_sk, link_sk, seal_sk
 //   NAME.pub  format = "relais-card/1"  card fields only
+// The card fields themselves are crypto/card.h's; this file adds the framing.
 //
 // Secrets are decoded straight into SecretBytes; every temporary copy (the
 // file text, toml++'s string nodes, base64 buffers) is wiped with
@@ -12,11 +13,12 @@
 
 #include <cstring>
 #include <filesystem>
-#include <sstream>
 #include <toml++/toml.h>
 
+#include "crypto/card.h"
 #include "util/bytes.h"
 #include "util/files.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 namespace {
@@ -48,54 +50,19 @@ void wipe(Bytes& b) {
   b.clear();
 }
 
-// Parses TOML text; toml++ may throw, so this is the edge where exceptions stop.
-Result<toml::table> parse_toml(std::string_view text, const std::string& origin) {
-  try {
-    return toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Status::Config("keys: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
-                          std::string(e.description()));
-  }
-}
-
-std::string line_of(const toml::node* n, const std::string& origin) {
-  if (n == nullptr) return origin;
-  return origin + ":" + std::to_string(n->source().begin.line);
-}
-
-Result<std::string> get_string(const toml::table& t, std::string_view key, const std::string& origin,
-                               bool required) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) {
-    if (!required) return std::string();
-    return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
-  }
-  const auto* s = n->as_string();
-  if (s == nullptr)
-    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be a string");
-  return s->get();
-}
-
-Result<PublicKey> get_public_key(const toml::table& t, std::string_view key, const std::string& origin) {
-  auto text = get_string(t, key, origin, true);
-  if (!text.ok()) return text.status();
-  auto raw = from_base64(*text);
-  if (!raw.ok() || raw->size() != 32)
-    return Status::Config("keys: " + line_of(t.get(key), origin) + ": '" + std::string(key) +
-                          "' must be 32 bytes in base64");
-  PublicKey pk{};
-  std::memcpy(pk.data(), raw->data(), 32);
-  return pk;
-}
-
 // Decodes a base64 secret held in the (mutable) table into SecretBytes and
-// wipes the table's copy of the text.
-Result<SecretBytes> take_secret(toml::table& t, std::string_view key, size_t size, const std::string& origin) {
-  toml::node* n = t.get(key);
-  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
+// wipes the table's copy of the text. nullopt when bad (recorded in t's reader).
+std::optional<SecretBytes> take_secret(TomlTable& t, std::string_view key, size_t size) {
+  toml::node* n = t.node(key);
+  if (n == nullptr) {
+    t.error(key, "missing required key " + t.path(key));
+    return std::nullopt;
+  }
   auto* s = n->as_string();
-  if (s == nullptr)
-    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be a string");
+  if (s == nullptr) {
+    t.error(key, t.path(key) + " must be a string");
+    return std::nullopt;
+  }
   std::string& text = s->get();
   Bytes raw(text.size() / 4 * 3 + 3);
   size_t len = 0;
@@ -106,8 +73,8 @@ Result<SecretBytes> take_secret(toml::table& t, std::string_view key, size_t siz
   wipe(text);
   if (!good) {
     wipe(raw);
-    return Status::Config("keys: " + line_of(n, origin) + ": '" + std::string(key) + "' must be " +
-                          std::to_string(size) + " bytes in base64");
+    t.error(key, t.path(key) + " must be " + std::to_string(size) + " bytes in base64");
+    return std::nullopt;
   }
   SecretBytes out(size);
   std::memcpy(out.data(), raw.data(), size);
@@ -115,63 +82,13 @@ Result<SecretBytes> take_secret(toml::table& t, std::string_view key, size_t siz
   return out;
 }
 
-// Reads the card fields shared by .key and .pub files.
-Result<PublicCard> card_from_table(const toml::table& t, std::string_view want_format, const std::string& origin) {
-  auto format = get_string(t, "format", origin, true);
-  if (!format.ok()) return format.status();
-  if (*format != want_format)
-    return Status::Config("keys: " + line_of(t.get("format"), origin) + ": format is '" + *format +
-                          "', expected '" + std::string(want_format) + "'");
-  PublicCard card;
-  auto name = get_string(t, "name", origin, true);
-  if (!name.ok()) return name.status();
-  if (!is_valid_participant_name(*name))
-    return Status::Config("keys: " + line_of(t.get("name"), origin) + ": invalid name '" + *name + "'");
-  card.name = *name;
-  auto role_text = get_string(t, "role", origin, true);
-  if (!role_text.ok()) return role_text.status();
-  auto role = parse_role(*role_text);
-  if (!role.ok()) return Status::Config("keys: " + line_of(t.get("role"), origin) + ": " + role.status().message());
-  card.role = *role;
-  auto region = get_string(t, "region", origin, false);
-  if (!region.ok()) return region.status();
-  auto prefecture = get_string(t, "prefecture", origin, false);
-  if (!prefecture.ok()) return prefecture.status();
-  if (!is_valid_slug(*region) || !is_valid_slug(*prefecture))
-    return Status::Config("keys: " + origin + ": region and prefecture must be lowercase slugs [a-z0-9_-]+");
-  card.region = *region;
-  card.prefecture = *prefecture;
-  for (auto [key, dst] : {std::pair<std::string_view, PublicKey*>{"sign_pk", &card.sign_pk},
-                          {"link_pk", &card.link_pk},
-                          {"seal_pk", &card.seal_pk}}) {
-    auto pk = get_public_key(t, key, origin);
-    if (!pk.ok()) return pk.status();
-    *dst = *pk;
-  }
-  return card;
-}
-
-std::string quoted(std::string_view s) {
-  // Only slugs, names and base64 are ever written: no escaping needed, but be safe.
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string card_fields(const PublicCard& card) {
-  std::ostringstream o;
-  o << "name = " << quoted(card.name) << "\n";
-  o << "role = " << quoted(role_name(card.role)) << "\n";
-  o << "region = " << quoted(card.region) << "\n";
-  o << "prefecture = " << quoted(card.prefecture) << "\n";
-  o << "sign_pk = " << quoted(to_base64(card.sign_pk)) << "  # Ed25519, signatures\n";
-  o << "link_pk = " << quoted(to_base64(card.link_pk)) << "  # X25519, CurveZMQ transport\n";
-  o << "seal_pk = " << quoted(to_base64(card.seal_pk)) << "  # X25519, content-key sealing\n";
-  return o.str();
+// Checks format = want_format; false (recorded) otherwise.
+bool check_format(TomlTable& t, std::string_view want_format) {
+  auto format = t.get_string("format", true);
+  if (!format) return false;
+  if (*format == want_format) return true;
+  t.error("format", "format is '" + *format + "', expected '" + std::string(want_format) + "'");
+  return false;
 }
 
 // Appends `prefix + base64(secret) + suffix` to out without leaving copies behind.
@@ -247,7 +164,7 @@ Result<Identity> generate_identity(const std::string& name, Role role, const std
 
 std::string card_to_toml(const PublicCard& card) {
   return "# Relais public card. Share freely; the secret keys are in " + card.name + ".key.\nformat = \"" +
-         std::string(kCardFormat) + "\"\n" + card_fields(card);
+         std::string(kCardFormat) + "\"\n" + card_fields_toml(card, CardLayout::kKeyFile);
 }
 
 Status write_identity(const Identity& id, const std::string& dir, const SecretBytes* passphrase, KdfParams params) {
@@ -258,7 +175,7 @@ Status write_identity(const Identity& id, const std::string& dir, const SecretBy
   for (const auto& p : {key_path, pub_path})
     if (fs::exists(p, ec)) return Status::Invalid("keys: " + p + " already exists; refusing to overwrite a key");
   std::string text = "# Relais SECRET key file. Keep it mode 0600 and never share it.\nformat = \"" +
-                     std::string(kKeyFormat) + "\"\n" + card_fields(id.card);
+                     std::string(kKeyFormat) + "\"\n" + card_fields_toml(id.card, CardLayout::kKeyFile);
   append_secret(text, "sign_sk = ", id.sign_sk);
   append_secret(text, "link_sk = ", id.link_sk);
   append_secret(text, "seal_sk = ", id.seal_sk);
@@ -317,29 +234,24 @@ Result<Identity> identity_from_toml(std::string_view text, const std::string& or
       return Status::Config("keys: " + origin + ": nested encryption is not supported");
     return identity_from_toml(as_chars(plain->view()), origin, nullptr);
   }
-  auto parsed = parse_toml(text, origin);
-  if (!parsed.ok()) return parsed.status();
-  toml::table& t = *parsed;
-  auto card = card_from_table(t, kKeyFormat, origin);
-  if (!card.ok()) return card.status();
+  TomlReader reader(text, origin, "keys");
+  TomlTable t = reader.root();
+  const bool format_ok = check_format(t, kKeyFormat);
+  auto card = read_card_fields(t, CardLayout::kKeyFile);
+  auto sign_sk = take_secret(t, "sign_sk", crypto_sign_SECRETKEYBYTES);
+  auto link_sk = take_secret(t, "link_sk", 32);
+  auto seal_sk = take_secret(t, "seal_sk", 32);
+  t.reject_unknown();
+  if (!reader.ok() || !format_ok || !card || !sign_sk || !link_sk || !seal_sk) {
+    Status s = reader.finish(Code::kConfig);
+    if (s.ok()) s = Status::Config("keys: " + origin + ": malformed key file");  // not reached: every failure is recorded
+    return s;
+  }
   Identity id;
   id.card = *card;
-  auto sign_sk = take_secret(t, "sign_sk", crypto_sign_SECRETKEYBYTES, origin);
-  auto link_sk = take_secret(t, "link_sk", 32, origin);
-  auto seal_sk = take_secret(t, "seal_sk", 32, origin);
-  for (const auto* r : {&sign_sk, &link_sk, &seal_sk})
-    if (!r->ok()) return r->status();
   id.sign_sk = std::move(*sign_sk);
   id.link_sk = std::move(*link_sk);
   id.seal_sk = std::move(*seal_sk);
-  for (const auto& [key, node] : t) {
-    static constexpr std::string_view kKnown[] = {"format", "name", "role", "region", "prefecture", "sign_pk",
-                                                  "link_pk", "seal_pk", "sign_sk", "link_sk", "seal_sk"};
-    bool known = false;
-    for (auto k : kKnown) known = known || key.str() == k;
-    if (!known)
-      return Status::Config("keys: " + line_of(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
-  }
   // Consistency: each public key must be derived from its secret key.
   PublicKey derived{};
   bool consistent = crypto_sign_ed25519_sk_to_pk(derived.data(), id.sign_sk.data()) == 0 &&
@@ -362,20 +274,16 @@ Result<Identity> identity_from_toml(std::string_view text, const std::string& or
 }
 
 Result<PublicCard> card_from_toml(std::string_view text, const std::string& origin) {
-  auto parsed = parse_toml(text, origin);
-  if (!parsed.ok()) return parsed.status();
-  for (const auto& [key, node] : *parsed) {
-    static constexpr std::string_view kKnown[] = {"format", "name", "role", "region", "prefecture",
-                                                  "sign_pk", "link_pk", "seal_pk"};
-    bool known = false;
-    for (auto k : kKnown) known = known || key.str() == k;
-    if (!known) {
-      if (key.str().ends_with("_sk"))
-        return Status::Config("keys: " + origin + " holds a secret key: it is not a public card");
-      return Status::Config("keys: " + line_of(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
-    }
-  }
-  return card_from_table(*parsed, kCardFormat, origin);
+  TomlReader reader(text, origin, "keys");
+  TomlTable t = reader.root();
+  for (const auto& key : t.keys())
+    if (key.ends_with("_sk")) return Status::Config("keys: " + origin + " holds a secret key: it is not a public card");
+  const bool format_ok = check_format(t, kCardFormat);
+  auto card = read_card_fields(t, CardLayout::kKeyFile);
+  t.reject_unknown();
+  RELAIS_RETURN_IF_ERROR(reader.finish(Code::kConfig));
+  if (!format_ok || !card) return Status::Config("keys: " + origin + ": malformed card");  // not reached
+  return *card;
 }
 
 Result<PublicCard> load_card(const std::string& pub_path) {

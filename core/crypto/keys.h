@@ -13,6 +13,10 @@
 //   NAME.pub  TOML, format = "relais-card/1": the public card.
 //   NAME.key  may instead be format = "relais-key-enc/1": the relais-key/1
 //             text encrypted under a passphrase (crypto/key_passphrase.h).
+// The card fields of both files are read and written by crypto/card.h, the
+// same code that reads and writes a bundle's [[participant]] tables; files
+// are read with util/toml_reader.h, which reports every problem at once as
+// "FILE:LINE: keys: ..." (Status::Config).
 // Thread-safety: plain values; immutable after load.
 #pragma once
 
@@ -83,8 +87,11 @@ Result<Identity> load_identity(const std::string& key_path, const SecretBytes* p
 Result<Identity> identity_from_toml(std::string_view text, const std::string& origin,
                                     const SecretBytes* passphrase);
 
+// NAME.pub text: a comment line, format = "relais-card/1", the card fields.
 std::string card_to_toml(const PublicCard& card);
-// origin names the source in error messages (a file name).
+// Parses NAME.pub text; origin names the source in error messages (a file
+// name). Status::Config listing every problem; a file holding a secret key is
+// refused as not a public card.
 Result<PublicCard> card_from_toml(std::string_view text, const std::string& origin);
 Result<PublicCard> load_card(const std::string& pub_path);
 

@@ -7,10 +7,11 @@
 #include <cstring>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "crypto/card.h"
 #include "util/clock.h"
 #include "util/files.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 namespace {
@@ -29,15 +30,6 @@ Bytes signed_message(ByteView body) {
   std::memcpy(m.data(), kContext.data(), kContext.size());
   if (!body.empty()) std::memcpy(m.data() + kContext.size(), body.data(), body.size());
   return m;
-}
-
-std::string toml_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 // TOML multi-line basic string holding exactly `text`.
@@ -74,55 +66,6 @@ Status check_cards(const std::vector<PublicCard>& cards, const std::string& orig
   if (brokers != 1)
     return Status::Invalid("bundle: " + origin + ": expected exactly one broker card, found " + std::to_string(brokers));
   return Status::Ok();
-}
-
-const toml::node* need(const toml::table& t, std::string_view key, const std::string& where, std::string& err) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr && err.empty()) err = where + ": missing '" + std::string(key) + "'";
-  return n;
-}
-
-std::string at(const std::string& origin, const toml::node& n) {
-  return origin + ":" + std::to_string(n.source().begin.line);
-}
-
-Result<PublicCard> participant_from_table(const toml::table& t, const std::string& origin) {
-  const std::string where = at(origin, t);
-  PublicCard c;
-  for (const auto& [key, node] : t) {
-    const std::string_view k = key.str();
-    const auto* s = node.as_string();
-    if (k == "revoked") {
-      if (!node.is_boolean()) return Status::Invalid("bundle: " + at(origin, node) + ": 'revoked' must be true or false");
-      c.revoked = node.as_boolean()->get();
-      continue;
-    }
-    if (s == nullptr) return Status::Invalid("bundle: " + at(origin, node) + ": '" + std::string(k) + "' must be a string");
-    const std::string& v = s->get();
-    if (k == "name") {
-      c.name = v;
-    } else if (k == "role") {
-      auto r = parse_role(v);
-      if (!r.ok()) return Status::Invalid("bundle: " + at(origin, node) + ": " + r.status().message());
-      c.role = *r;
-    } else if (k == "region" || k == "prefecture") {
-      if (!is_valid_slug(v)) return Status::Invalid("bundle: " + at(origin, node) + ": bad " + std::string(k) + " '" + v + "'");
-      (k == "region" ? c.region : c.prefecture) = v;
-    } else if (k == "sign_pk" || k == "link_pk" || k == "seal_pk") {
-      auto raw = from_base64(v);
-      if (!raw.ok() || raw->size() != 32)
-        return Status::Invalid("bundle: " + at(origin, node) + ": '" + std::string(k) + "' must be 32 bytes in base64");
-      PublicKey& dst = k == "sign_pk" ? c.sign_pk : k == "link_pk" ? c.link_pk : c.seal_pk;
-      std::memcpy(dst.data(), raw->data(), 32);
-    } else {
-      return Status::Invalid("bundle: " + at(origin, node) + ": unknown participant key '" + std::string(k) + "'");
-    }
-  }
-  std::string err;
-  for (auto k : {"name", "role", "region", "prefecture", "sign_pk", "link_pk", "seal_pk", "revoked"})
-    need(t, k, where, err);
-  if (!err.empty()) return Status::Invalid("bundle: " + err);
-  return c;
 }
 
 }  // namespace
@@ -177,14 +120,7 @@ Result<Bytes> build_bundle(const Identity& authority, const std::vector<PublicCa
   o << "policy = " << toml_multiline(policy_text) << "\n";
   for (const auto& c : participants) {
     o << "\n[[participant]]\n";
-    o << "name = " << toml_quote(c.name) << "\n";
-    o << "role = " << toml_quote(role_name(c.role)) << "\n";
-    o << "region = " << toml_quote(c.region) << "\n";
-    o << "prefecture = " << toml_quote(c.prefecture) << "\n";
-    o << "sign_pk = " << toml_quote(to_base64(c.sign_pk)) << "\n";
-    o << "link_pk = " << toml_quote(to_base64(c.link_pk)) << "\n";
-    o << "seal_pk = " << toml_quote(to_base64(c.seal_pk)) << "\n";
-    o << "revoked = " << (c.revoked ? "true" : "false") << "\n";
+    o << card_fields_toml(c, CardLayout::kBundle);
   }
   o << "\n";
   const std::string body = o.str();
@@ -222,41 +158,24 @@ Result<TrustBundle> parse_bundle(ByteView file, const PublicKey& authority_sign_
                            ": the signature does not verify with the pinned authority key; the file was altered or "
                            "signed by another authority. Refusing it");
 
-  // Signed by the authority: now parse (still defensively).
-  toml::table root;
-  try {
-    root = toml::parse(body, origin);
-  } catch (const toml::parse_error& e) {
-    return Status::Invalid("bundle: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
-                           std::string(e.description()));
-  }
+  // Signed by the authority: now parse (still defensively), every problem at once.
+  TomlReader reader(body, origin, "bundle");
+  TomlTable root = reader.root();
   TrustBundle b;
-  const auto* format = root.get_as<std::string>("format");
-  if (format == nullptr || format->get() != kBundleFormat)
-    return Status::Invalid("bundle: " + origin + ": unsupported format (expected \"" + std::string(kBundleFormat) + "\")");
-  const auto* serial = root.get_as<int64_t>("serial");
-  if (serial == nullptr || serial->get() < 1) return Status::Invalid("bundle: " + origin + ": 'serial' must be an integer >= 1");
-  b.serial = static_cast<uint64_t>(serial->get());
-  const auto* issued = root.get_as<int64_t>("issued_at_ms");
-  if (issued == nullptr) return Status::Invalid("bundle: " + origin + ": missing 'issued_at_ms'");
-  b.issued_at_ms = issued->get();
-  const auto* policy_text = root.get_as<std::string>("policy");
-  if (policy_text == nullptr) return Status::Invalid("bundle: " + origin + ": missing 'policy'");
-  b.policy_text = policy_text->get();
+  if (auto format = root.get_string("format", true); format && *format != kBundleFormat)
+    root.error("format", "unsupported format '" + *format + "' (expected \"" + std::string(kBundleFormat) + "\")");
+  if (auto serial = root.get_int("serial", true, 1, INT64_MAX)) b.serial = static_cast<uint64_t>(*serial);
+  if (auto issued = root.get_int("issued_at_ms", true, INT64_MIN, INT64_MAX)) b.issued_at_ms = *issued;
+  if (auto policy_text = root.get_string("policy", true)) b.policy_text = std::move(*policy_text);
+  for (auto& t : root.get_tables("participant", false)) {
+    if (auto c = read_card_fields(t, CardLayout::kBundle)) b.participants.push_back(std::move(*c));
+    t.reject_unknown();
+  }
+  root.reject_unknown();
+  RELAIS_RETURN_IF_ERROR(reader.finish(Code::kInvalid));
   auto policy = Policy::parse(b.policy_text, origin + " (policy)");
   if (!policy.ok()) return Status::Invalid("bundle: invalid policy:\n" + policy.status().message());
   b.policy = std::move(*policy);
-  for (const auto& [key, node] : root) {
-    const std::string_view k = key.str();
-    if (k == "format" || k == "serial" || k == "issued_at_ms" || k == "policy") continue;
-    if (k != "participant" || !node.is_array_of_tables())
-      return Status::Invalid("bundle: " + at(origin, node) + ": unknown key '" + std::string(k) + "'");
-    for (const auto& item : *node.as_array()) {
-      auto c = participant_from_table(*item.as_table(), origin);
-      if (!c.ok()) return c.status();
-      b.participants.push_back(std::move(*c));
-    }
-  }
   RELAIS_RETURN_IF_ERROR(check_cards(b.participants, origin));
   crypto_generichash(b.hash.data(), b.hash.size(), file.data(), file.size(), nullptr, 0);
   return b;
