@@ -5,11 +5,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "util/bytes.h"
 #include "util/files.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 namespace {
@@ -46,42 +47,21 @@ Result<SecretBytes> derive_key(const SecretBytes& passphrase, const uint8_t* sal
   return key;
 }
 
-std::string origin_line(const toml::node* n, const std::string& origin) {
-  if (n == nullptr) return origin;
-  return origin + ":" + std::to_string(n->source().begin.line);
-}
-
-Result<std::string> str_field(const toml::table& t, std::string_view key, const std::string& origin) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
-  const auto* s = n->as_string();
-  if (s == nullptr)
-    return Status::Config("keys: " + origin_line(n, origin) + ": '" + std::string(key) + "' must be a string");
-  return s->get();
-}
-
-Result<Bytes> b64_field(const toml::table& t, std::string_view key, const std::string& origin, size_t want,
-                        size_t max) {
-  auto text = str_field(t, key, origin);
-  if (!text.ok()) return text.status();
-  if (text->size() > max / 3 * 4 + 8)
-    return Status::Config("keys: " + origin_line(t.get(key), origin) + ": '" + std::string(key) + "' too long");
+// A base64 string of `want` bytes (any size up to max when want is 0);
+// nullopt when absent or bad (recorded in t's reader).
+std::optional<Bytes> b64_field(TomlTable& t, std::string_view key, size_t want, size_t max) {
+  auto text = t.get_string(key, true);
+  if (!text) return std::nullopt;
+  if (text->size() > max / 3 * 4 + 8) {
+    t.error(key, t.path(key) + " is too long");
+    return std::nullopt;
+  }
   auto raw = from_base64(*text);
-  if (!raw.ok() || (want != 0 && raw->size() != want) || raw->size() > max)
-    return Status::Config("keys: " + origin_line(t.get(key), origin) + ": '" + std::string(key) +
-                          "' is not valid base64" + (want ? " of " + std::to_string(want) + " bytes" : ""));
+  if (!raw.ok() || (want != 0 && raw->size() != want) || raw->size() > max) {
+    t.error(key, t.path(key) + " is not valid base64" + (want ? " of " + std::to_string(want) + " bytes" : ""));
+    return std::nullopt;
+  }
   return std::move(*raw);
-}
-
-Result<uint64_t> int_field(const toml::table& t, std::string_view key, const std::string& origin, uint64_t lo,
-                           uint64_t hi) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return Status::Config("keys: " + origin + ": missing key '" + std::string(key) + "'");
-  const auto* i = n->as_integer();
-  if (i == nullptr || i->get() < 0 || static_cast<uint64_t>(i->get()) < lo || static_cast<uint64_t>(i->get()) > hi)
-    return Status::Config("keys: " + origin_line(n, origin) + ": '" + std::string(key) + "' must be an integer in [" +
-                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return static_cast<uint64_t>(i->get());
 }
 
 }  // namespace
@@ -175,50 +155,30 @@ Result<SecretBytes> decrypt_key_text(std::string_view text, const SecretBytes& p
                                      const std::string& origin) {
   if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
   if (text.size() > kMaxEncryptedFileBytes) return Status::Config("keys: " + origin + ": file too large");
-  toml::table t;
-  try {
-    t = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return Status::Config("keys: " + origin + ":" + std::to_string(e.source().begin.line) + ": " +
-                          std::string(e.description()));
-  }
-  auto format = str_field(t, "format", origin);
-  if (!format.ok()) return format.status();
-  if (*format != kEncryptedKeyFormat)
-    return Status::Config("keys: " + origin + ": format is '" + *format + "', expected '" +
-                          std::string(kEncryptedKeyFormat) + "'");
-  for (const auto& [key, node] : t) {
-    static constexpr std::string_view kKnown[] = {"format", "name",  "kdf",  "opslimit",
-                                                  "memlimit", "salt", "nonce", "ciphertext"};
-    bool known = false;
-    for (auto k : kKnown) known = known || key.str() == k;
-    if (!known)
-      return Status::Config("keys: " + origin_line(&node, origin) + ": unknown key '" + std::string(key.str()) + "'");
-  }
-  auto name = str_field(t, "name", origin);
-  if (!name.ok()) return name.status();
-  auto kdf = str_field(t, "kdf", origin);
-  if (!kdf.ok()) return kdf.status();
-  if (*kdf != kKdfName)
-    return Status::Config("keys: " + origin + ": unsupported kdf '" + *kdf + "' (expected argon2id13)");
-  auto ops = int_field(t, "opslimit", origin, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_OPSLIMIT_SENSITIVE);
-  if (!ops.ok()) return ops.status();
-  auto mem = int_field(t, "memlimit", origin, crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_SENSITIVE);
-  if (!mem.ok()) return mem.status();
-  auto salt = b64_field(t, "salt", origin, crypto_pwhash_SALTBYTES, crypto_pwhash_SALTBYTES);
-  if (!salt.ok()) return salt.status();
-  auto nonce = b64_field(t, "nonce", origin, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+  TomlReader reader(text, origin, "keys");
+  TomlTable t = reader.root();
+  if (auto format = t.get_string("format", true); format && *format != kEncryptedKeyFormat)
+    t.error("format", "format is '" + *format + "', expected '" + std::string(kEncryptedKeyFormat) + "'");
+  auto name = t.get_string("name", true);
+  if (auto kdf = t.get_string("kdf", true); kdf && *kdf != kKdfName)
+    t.error("kdf", "unsupported kdf '" + *kdf + "' (expected argon2id13)");
+  auto ops = t.get_int("opslimit", true, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_OPSLIMIT_SENSITIVE);
+  auto mem = t.get_int("memlimit", true, crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_SENSITIVE);
+  auto salt = b64_field(t, "salt", crypto_pwhash_SALTBYTES, crypto_pwhash_SALTBYTES);
+  auto nonce = b64_field(t, "nonce", crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
                          crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  if (!nonce.ok()) return nonce.status();
-  auto ct = b64_field(t, "ciphertext", origin, 0, kMaxEncryptedFileBytes);
-  if (!ct.ok()) return ct.status();
+  auto ct = b64_field(t, "ciphertext", 0, kMaxEncryptedFileBytes);
+  t.reject_unknown();
+  RELAIS_RETURN_IF_ERROR(reader.finish(Code::kConfig));
+  if (!name || !ops || !mem || !salt || !nonce || !ct)  // not reached: each failure is recorded above
+    return Status::Config("keys: " + origin + ": malformed encrypted key file");
   if (ct->size() <= crypto_aead_xchacha20poly1305_ietf_ABYTES)
     return Status::Config("keys: " + origin + ": ciphertext too short");
   if (passphrase.empty()) return Status::Config("keys: " + origin + ": the passphrase is empty");
-  const KdfParams params{*ops, static_cast<size_t>(*mem)};
+  const KdfParams params{static_cast<uint64_t>(*ops), static_cast<size_t>(*mem)};
   auto key = derive_key(passphrase, salt->data(), params);
   if (!key.ok()) return key.status();
-  const Bytes aad = make_aad(*ops, *mem, *name);
+  const Bytes aad = make_aad(params.opslimit, params.memlimit, *name);
   SecretBytes plain(ct->size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long plain_len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),

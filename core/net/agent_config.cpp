@@ -1,28 +1,32 @@
 #include "net/agent_config.h"
 
 #include "net/broker_config.h"
-#include "net/config_file.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 
 Result<AgentConfig> load_agent_config(const std::string& path) {
-  ConfigFile f(path);
+  auto reader = TomlReader::from_file(path);
+  TomlTable root = reader->root();
+  TomlTable agent = root.get_table("agent", false);
   AgentConfig c;
   c.path = path;
-  c.identity = f.get_path("agent", "identity", "", true);
-  c.bundle = f.get_path("agent", "bundle", "", true);
-  std::string pin = f.get_string("agent", "authority_key", "", true);
+  c.identity = agent.get_path("identity", true).value_or("");
+  c.bundle = agent.get_path("bundle", true).value_or("");
+  std::string pin = agent.get_string("authority_key", true).value_or("");
   if (!pin.empty()) {
     auto pk = parse_public_key_base64(pin);
     if (pk.ok()) c.authority_key = *pk;
-    else f.error_at("agent", "authority_key", "agent.authority_key is not a base64 Ed25519 public key");
+    else agent.error("authority_key", "agent.authority_key is not a base64 Ed25519 public key");
   }
-  c.broker = f.get_string("agent", "broker", c.broker, false);
+  c.broker = agent.get_string("broker", false).value_or(c.broker);
   if (c.broker.rfind("tcp://", 0) != 0 && c.broker.rfind("ipc://", 0) != 0)
-    f.error_at("agent", "broker", "agent.broker must start with tcp:// or ipc://");
-  c.state_dir = f.get_path("agent", "state_dir", "", false);
-  c.heartbeat_ms = f.get_int("agent", "heartbeat_ms", c.heartbeat_ms, 50, 600000);
-  Status s = f.finish();
+    agent.error("broker", "agent.broker must start with tcp:// or ipc://");
+  c.state_dir = agent.get_path("state_dir", false).value_or("");
+  c.heartbeat_ms = agent.get_int("heartbeat_ms", false, 50, 600000).value_or(c.heartbeat_ms);
+  agent.reject_unknown();
+  root.reject_unknown();
+  Status s = reader->finish(Code::kConfig);
   if (!s.ok()) return s;
   return c;
 }

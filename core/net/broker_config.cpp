@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "net/config_file.h"
 #include "util/bytes.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 
@@ -16,55 +16,62 @@ Result<PublicKey> parse_public_key_base64(const std::string& text) {
 }
 
 Result<BrokerConfig> load_broker_config(const std::string& path) {
-  ConfigFile f(path);
+  auto reader = TomlReader::from_file(path);
+  TomlTable root = reader->root();
+  TomlTable broker = root.get_table("broker", false);
+  TomlTable log = root.get_table("log", false);
+  TomlTable delivery = root.get_table("delivery", false);
+  TomlTable limits = root.get_table("limits", false);
   BrokerConfig c;
   c.path = path;
-  c.endpoint = f.get_string("broker", "endpoint", c.endpoint, false);
+  c.endpoint = broker.get_string("endpoint", false).value_or(c.endpoint);
   if (c.endpoint.rfind("tcp://", 0) != 0 && c.endpoint.rfind("ipc://", 0) != 0)
-    f.error_at("broker", "endpoint", "broker.endpoint must start with tcp:// or ipc://");
-  c.identity = f.get_path("broker", "identity", "", true);
-  c.bundle = f.get_path("broker", "bundle", "", true);
-  std::string pin = f.get_string("broker", "authority_key", "", true);
+    broker.error("endpoint", "broker.endpoint must start with tcp:// or ipc://");
+  c.identity = broker.get_path("identity", true).value_or("");
+  c.bundle = broker.get_path("bundle", true).value_or("");
+  std::string pin = broker.get_string("authority_key", true).value_or("");
   if (!pin.empty()) {
     auto pk = parse_public_key_base64(pin);
     if (pk.ok()) c.authority_key = *pk;
-    else f.error_at("broker", "authority_key", "broker.authority_key is not a base64 Ed25519 public key");
+    else broker.error("authority_key", "broker.authority_key is not a base64 Ed25519 public key");
   }
-  c.data_dir = f.get_path("broker", "data_dir", "", true);
-  c.sync = f.get_string("log", "sync", c.sync, false);
+  c.data_dir = broker.get_path("data_dir", true).value_or("");
+  c.sync = log.get_string("sync", false).value_or(c.sync);
   if (c.sync != "always" && c.sync != "batch" && c.sync != "none")
-    f.error_at("log", "sync", "log.sync must be one of always, batch, none (got '" + c.sync + "')");
-  c.segment_bytes = f.get_int("log", "segment_bytes", c.segment_bytes, 1 << 16, 1ll << 34);
-  c.checkpoint_every = f.get_int("log", "checkpoint_every", c.checkpoint_every, 1, 1 << 30);
-  c.checkpoint_seconds = f.get_int("log", "checkpoint_seconds", c.checkpoint_seconds, 1, 86400);
-  c.event_batch_ms = f.get_int("log", "event_batch_ms", c.event_batch_ms, 0, 3600000);
-  c.max_in_flight = f.get_int("delivery", "max_in_flight", c.max_in_flight, 1, 65536);
-  c.ack_timeout_ms = f.get_int("delivery", "ack_timeout_ms", c.ack_timeout_ms, 100, 86400000);
-  c.max_deliver = f.get_int("delivery", "max_deliver", c.max_deliver, 1, 1000);
-  c.heartbeat_ms = f.get_int("delivery", "heartbeat_ms", c.heartbeat_ms, 50, 600000);
-  c.heartbeat_timeout_ms = f.get_int("delivery", "heartbeat_timeout_ms", c.heartbeat_timeout_ms, 100, 3600000);
-  c.cache_messages = f.get_int("delivery", "cache_messages", c.cache_messages, 0, 1 << 20);
-  c.cache_bytes = f.get_int("delivery", "cache_bytes", c.cache_bytes, 0, 1ll << 40);
-  c.max_in_flight_bytes = f.get_int("delivery", "max_in_flight_bytes", c.max_in_flight_bytes, 1 << 16, 1ll << 40);
-  c.max_frame_bytes = f.get_int("limits", "max_frame_bytes", c.max_frame_bytes, 4096, 64ll << 20);
-  c.max_subscriptions = f.get_int("limits", "max_subscriptions", c.max_subscriptions, 1, 100000);
-  c.max_connections = f.get_int("limits", "max_connections", c.max_connections, 1, 1000000);
+    log.error("sync", "log.sync must be one of always, batch, none (got '" + c.sync + "')");
+  c.segment_bytes = log.get_int("segment_bytes", false, 1 << 16, 1ll << 34).value_or(c.segment_bytes);
+  c.checkpoint_every = log.get_int("checkpoint_every", false, 1, 1 << 30).value_or(c.checkpoint_every);
+  c.checkpoint_seconds = log.get_int("checkpoint_seconds", false, 1, 86400).value_or(c.checkpoint_seconds);
+  c.event_batch_ms = log.get_int("event_batch_ms", false, 0, 3600000).value_or(c.event_batch_ms);
+  c.max_in_flight = delivery.get_int("max_in_flight", false, 1, 65536).value_or(c.max_in_flight);
+  c.ack_timeout_ms = delivery.get_int("ack_timeout_ms", false, 100, 86400000).value_or(c.ack_timeout_ms);
+  c.max_deliver = delivery.get_int("max_deliver", false, 1, 1000).value_or(c.max_deliver);
+  c.heartbeat_ms = delivery.get_int("heartbeat_ms", false, 50, 600000).value_or(c.heartbeat_ms);
+  c.heartbeat_timeout_ms = delivery.get_int("heartbeat_timeout_ms", false, 100, 3600000).value_or(c.heartbeat_timeout_ms);
+  c.cache_messages = delivery.get_int("cache_messages", false, 0, 1 << 20).value_or(c.cache_messages);
+  c.cache_bytes = delivery.get_int("cache_bytes", false, 0, 1ll << 40).value_or(c.cache_bytes);
+  c.max_in_flight_bytes = delivery.get_int("max_in_flight_bytes", false, 1 << 16, 1ll << 40).value_or(c.max_in_flight_bytes);
+  c.max_frame_bytes = limits.get_int("max_frame_bytes", false, 4096, 64ll << 20).value_or(c.max_frame_bytes);
+  c.max_subscriptions = limits.get_int("max_subscriptions", false, 1, 100000).value_or(c.max_subscriptions);
+  c.max_connections = limits.get_int("max_connections", false, 1, 1000000).value_or(c.max_connections);
   c.max_sessions_per_participant =
-      f.get_int("limits", "max_sessions_per_participant", c.max_sessions_per_participant, 1, 1000000);
+      limits.get_int("max_sessions_per_participant", false, 1, 1000000).value_or(c.max_sessions_per_participant);
   c.max_durable_per_participant =
-      f.get_int("limits", "max_durable_per_participant", c.max_durable_per_participant, 1, 100000);
-  c.max_pending_bytes = f.get_int("limits", "max_pending_bytes", c.max_pending_bytes, 1 << 20, 1ll << 40);
+      limits.get_int("max_durable_per_participant", false, 1, 100000).value_or(c.max_durable_per_participant);
+  c.max_pending_bytes = limits.get_int("max_pending_bytes", false, 1 << 20, 1ll << 40).value_or(c.max_pending_bytes);
   c.auth_failure_interval_ms =
-      f.get_int("limits", "auth_failure_interval_ms", c.auth_failure_interval_ms, 100, 3600000);
-  c.max_readers = f.get_int("limits", "max_readers", c.max_readers, 1, 4096);
-  c.max_clock_skew_ms = f.get_int("limits", "max_clock_skew_ms", c.max_clock_skew_ms, 1000, 86400000);
-  c.dedup_window_ms = f.get_int("limits", "dedup_window_ms", c.dedup_window_ms, 1000, 30ll * 86400000);
-  c.verify_threads = f.get_int("limits", "verify_threads", c.verify_threads, 0, 64);
+      limits.get_int("auth_failure_interval_ms", false, 100, 3600000).value_or(c.auth_failure_interval_ms);
+  c.max_readers = limits.get_int("max_readers", false, 1, 4096).value_or(c.max_readers);
+  c.max_clock_skew_ms = limits.get_int("max_clock_skew_ms", false, 1000, 86400000).value_or(c.max_clock_skew_ms);
+  c.dedup_window_ms = limits.get_int("dedup_window_ms", false, 1000, 30ll * 86400000).value_or(c.dedup_window_ms);
+  c.verify_threads = limits.get_int("verify_threads", false, 0, 64).value_or(c.verify_threads);
   if (c.heartbeat_timeout_ms <= c.heartbeat_ms)
-    f.error_at("delivery", "heartbeat_timeout_ms", "delivery.heartbeat_timeout_ms must exceed delivery.heartbeat_ms");
+    delivery.error("heartbeat_timeout_ms", "delivery.heartbeat_timeout_ms must exceed delivery.heartbeat_ms");
   if (c.dedup_window_ms < 2 * c.max_clock_skew_ms)
-    f.error_at("limits", "dedup_window_ms", "limits.dedup_window_ms must be at least twice limits.max_clock_skew_ms");
-  Status s = f.finish();
+    limits.error("dedup_window_ms", "limits.dedup_window_ms must be at least twice limits.max_clock_skew_ms");
+  for (TomlTable* t : {&broker, &log, &delivery, &limits}) t->reject_unknown();
+  root.reject_unknown();
+  Status s = reader->finish(Code::kConfig);
   if (!s.ok()) return s;
   return c;
 }

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "policy/topic.h"
+#include "util/toml_reader.h"
 
 namespace relais {
 namespace {
@@ -14,25 +15,10 @@ namespace {
 constexpr std::string_view kPolicyFormat = "relais-policy/1";
 constexpr std::string_view kPlaceholderToken = "_";
 
-// Collects every problem with its line, so parse() can report them all at once.
-class Errors {
- public:
-  explicit Errors(const std::string& origin) : origin_(origin) {}
-  void add(const toml::node* n, const std::string& what) { add(n ? static_cast<int>(n->source().begin.line) : 0, what); }
-  void add(int line, const std::string& what) {
-    if (!text_.empty()) text_ += '\n';
-    text_ += origin_ + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + what;
-  }
-  bool empty() const { return text_.empty(); }
-  const std::string& text() const { return text_; }
-
- private:
-  const std::string& origin_;
-  std::string text_;
-};
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 
 // A string or an array of strings; reports an error and returns nullopt otherwise.
-std::optional<std::vector<std::string>> string_list(const toml::node& n, std::string_view key, Errors& errors) {
+std::optional<std::vector<std::string>> string_list(const toml::node& n, std::string_view key, TomlReader& reader) {
   std::vector<std::string> out;
   if (const auto* s = n.as_string()) {
     out.push_back(s->get());
@@ -42,18 +28,18 @@ std::optional<std::vector<std::string>> string_list(const toml::node& n, std::st
     for (const auto& item : *a) {
       const auto* s = item.as_string();
       if (s == nullptr) {
-        errors.add(&item, "policy: '" + std::string(key) + "' must hold strings");
+        reader.error(line_of(item), "'" + std::string(key) + "' must hold strings");
         return std::nullopt;
       }
       out.push_back(s->get());
     }
     if (out.empty()) {
-      errors.add(&n, "policy: '" + std::string(key) + "' is an empty list and would match nothing; remove it");
+      reader.error(line_of(n), "'" + std::string(key) + "' is an empty list and would match nothing; remove it");
       return std::nullopt;
     }
     return out;
   }
-  errors.add(&n, "policy: '" + std::string(key) + "' must be a string or a list of strings");
+  reader.error(line_of(n), "'" + std::string(key) + "' must be a string or a list of strings");
   return std::nullopt;
 }
 
@@ -201,31 +187,26 @@ void binding_patterns(const std::vector<SelectorValue>& values, const std::strin
 }  // namespace
 
 Result<Policy> Policy::parse(std::string_view toml_text, const std::string& origin) {
-  Errors errors(origin);
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    errors.add(static_cast<int>(e.source().begin.line), "policy: " + std::string(e.description()));
-    return Status::Config(errors.text());
-  }
+  TomlReader reader(toml_text, origin, "policy");
+  if (!reader.parsed()) return reader.finish(Code::kConfig);
+  TomlTable root = reader.root();
   Policy policy;
-  const toml::node* format = root.get("format");
+  const toml::node* format = root.node("format");
   if (format == nullptr) {
-    errors.add(1, "policy: missing format = \"" + std::string(kPolicyFormat) + "\"");
+    reader.error(1, "missing format = \"" + std::string(kPolicyFormat) + "\"");
   } else if (!format->is_string() || format->as_string()->get() != kPolicyFormat) {
-    errors.add(format, "policy: unsupported format; expected \"" + std::string(kPolicyFormat) + "\"");
+    reader.error(line_of(*format), "unsupported format; expected \"" + std::string(kPolicyFormat) + "\"");
   }
-  for (const auto& [key, node] : root) {
-    const std::string_view k = key.str();
+  for (const std::string& k : root.keys()) {
+    const toml::node& node = *root.node(k);
     if (k == "format" || k == "description") continue;
     if (k != "rule" && k != "types") {
-      errors.add(&node, "policy: unknown key '" + std::string(k) + "' (expected format, description, [[rule]], [[types]])");
+      reader.error(line_of(node), "unknown key '" + std::string(k) + "' (expected format, description, [[rule]], [[types]])");
       continue;
     }
     const auto* arr = node.as_array();
     if (arr == nullptr || !arr->is_array_of_tables()) {
-      errors.add(&node, "policy: '" + std::string(k) + "' must be an array of tables ([[" + std::string(k) + "]])");
+      reader.error(line_of(node), "'" + std::string(k) + "' must be an array of tables ([[" + std::string(k) + "]])");
       continue;
     }
     for (const auto& item : *arr) {
@@ -239,28 +220,28 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           const std::string_view f = fkey.str();
           if (f == "topic") {
             has_topic = true;
-            if (auto v = string_list(fnode, f, errors)) {
+            if (auto v = string_list(fnode, f, reader)) {
               for (const auto& p : *v) {
                 Status s = validate_pattern(p);
-                if (!s.ok()) errors.add(&fnode, "policy: " + s.message());
+                if (!s.ok()) reader.error(line_of(fnode), s.message());
                 tr.topics.push_back(p);
               }
             }
           } else if (f == "allow") {
             has_allow = true;
-            if (auto v = string_list(fnode, f, errors)) {
+            if (auto v = string_list(fnode, f, reader)) {
               for (const auto& ty : *v) {
                 if (!valid_versioned_type(ty))
-                  errors.add(&fnode, "policy: bad document type '" + ty + "' (expected name/version, e.g. alert/1)");
+                  reader.error(line_of(fnode), "bad document type '" + ty + "' (expected name/version, e.g. alert/1)");
                 tr.types.push_back(ty);
               }
             }
           } else if (f != "comment") {
-            errors.add(&fnode, "policy: unknown key '" + std::string(f) + "' in [[types]] (expected topic, allow, comment)");
+            reader.error(line_of(fnode), "unknown key '" + std::string(f) + "' in [[types]] (expected topic, allow, comment)");
           }
         }
-        if (!has_topic) errors.add(line, "policy: [[types]] needs a 'topic'");
-        if (!has_allow) errors.add(line, "policy: [[types]] needs an 'allow' list");
+        if (!has_topic) reader.error(line, "[[types]] needs a 'topic'");
+        if (!has_allow) reader.error(line, "[[types]] needs an 'allow' list");
         policy.type_rules_.push_back(std::move(tr));
         continue;
       }
@@ -279,16 +260,16 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           } else if (s != nullptr && s->get() == "deny") {
             r.deny = true;
           } else {
-            errors.add(&fnode, "policy: effect must be \"allow\" or \"deny\"");
+            reader.error(line_of(fnode), "effect must be \"allow\" or \"deny\"");
           }
           continue;
         }
         if (f != "topic" && f != "action" && f != "role" && f != "name" && f != "region" && f != "prefecture") {
-          errors.add(&fnode, "policy: unknown key '" + std::string(f) +
+          reader.error(line_of(fnode), "unknown key '" + std::string(f) +
                                  "' in [[rule]] (expected effect, action, topic, name, role, region, prefecture, comment)");
           continue;
         }
-        auto values = string_list(fnode, f, errors);
+        auto values = string_list(fnode, f, reader);
         if (!values) {
           if (f == "topic") has_topic = true;
           if (f == "action") has_action = true;
@@ -298,7 +279,7 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           has_topic = true;
           for (const auto& p : *values) {
             Status s = validate_pattern(p);
-            if (!s.ok()) errors.add(&fnode, "policy: " + s.message());
+            if (!s.ok()) reader.error(line_of(fnode), s.message());
             else r.topics.push_back(p);
           }
         } else if (f == "action") {
@@ -306,14 +287,14 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           for (const auto& a : *values) {
             if (a == "publish") r.publish = true;
             else if (a == "subscribe") r.subscribe = true;
-            else errors.add(&fnode, "policy: unknown action '" + a + "' (expected publish or subscribe)");
+            else reader.error(line_of(fnode), "unknown action '" + a + "' (expected publish or subscribe)");
           }
         } else if (f == "role") {
           for (const auto& name : *values) {
             auto role = parse_role(name);
-            if (!role.ok()) errors.add(&fnode, "policy: unknown role '" + name + "'");
+            if (!role.ok()) reader.error(line_of(fnode), "unknown role '" + name + "'");
             else if (*role == Role::kAuthority)
-              errors.add(&fnode, "policy: role 'authority' is never a participant and cannot be granted anything");
+              reader.error(line_of(fnode), "role 'authority' is never a participant and cannot be granted anything");
             else r.roles.push_back(*role);
           }
         } else {
@@ -322,12 +303,12 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
             std::string why;
             auto v = parse_selector_value(text, why);
             if (!v) {
-              errors.add(&fnode, "policy: " + why);
+              reader.error(line_of(fnode), why);
               continue;
             }
             if (v->ref < 0 && ((f == "name" && !is_valid_participant_name(v->prefix)) ||
                                (f != "name" && (v->prefix.empty() || !is_valid_slug(v->prefix))))) {
-              errors.add(&fnode, "policy: bad " + std::string(f) + " '" + text + "'");
+              reader.error(line_of(fnode), "bad " + std::string(f) + " '" + text + "'");
               continue;
             }
             if (v->ref >= 0) refs.emplace_back(&fnode, *v);
@@ -335,12 +316,12 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           }
         }
       }
-      if (!has_topic) errors.add(line, "policy: [[rule]] needs a 'topic'");
-      if (!has_action) errors.add(line, "policy: [[rule]] needs an 'action' (publish, subscribe)");
+      if (!has_topic) reader.error(line, "[[rule]] needs a 'topic'");
+      if (!has_action) reader.error(line, "[[rule]] needs an 'action' (publish, subscribe)");
       for (const auto& [n, v] : refs) {
         for (const auto& p : r.topics) {
           if (!pattern_covers(p, v.ref)) {
-            errors.add(n, "policy: bad reference {" + std::to_string(v.ref) + (v.ref_rest ? ".." : "") +
+            reader.error(line_of(*n), "bad reference {" + std::to_string(v.ref) + (v.ref_rest ? ".." : "") +
                               "}: topic pattern '" + p + "' has no token " + std::to_string(v.ref) +
                               " (tokens count from 0)");
           }
@@ -349,7 +330,7 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
       policy.rules_.push_back(std::move(r));
     }
   }
-  if (!errors.empty()) return Status::Config(errors.text());
+  RELAIS_RETURN_IF_ERROR(reader.finish(Code::kConfig));
   return policy;
 }
 
