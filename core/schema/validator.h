@@ -29,6 +29,9 @@
 // may run concurrently on many threads. Copies share the compiled tree.
 // Validation depth is bounded, so a $ref loop yields an error, never a stack
 // overflow.
+//
+// Files: schema_compiler.cpp (compile, compile_json) builds the node structs
+// of schema_nodes.h; validator.cpp (validate, is_valid) walks them.
 #pragma once
 
 #include <memory>
