@@ -121,7 +121,7 @@ Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t dead
     zmq::message_t frame;
     try {
       if (!socket_->recv(frame, zmq::recv_flags::none)) continue;
-      while (frame.more()) {  // the broker answers our packed framing with one frame: drain anything else
+      while (frame.more()) {  // the broker sends one frame per command: drain anything else
         zmq::message_t rest;
         if (!socket_->recv(rest, zmq::recv_flags::none) || !rest.more()) break;
       }

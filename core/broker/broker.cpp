@@ -45,21 +45,12 @@ void disable_core_dumps() {
 class ZmqTransport final : public Transport {
  public:
   void bind_socket(zmq::socket_t* router) { router_ = router; }
-  void send(const std::string& rid, bool packed, Command cmd, ByteView args, ByteView extra) override {
+  void send(const std::string& rid, Command cmd, ByteView args, ByteView extra) override {
     try {
       router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      if (packed) {
-        zmq::message_t frame(packed_frame_size(cmd, args, extra));
-        pack_frame_into(cmd, args, extra, static_cast<uint8_t*>(frame.data()));
-        router_->send(frame, zmq::send_flags::dontwait);
-        return;
-      }
-      const std::string_view name = command_name(cmd);
-      const bool has_extra = !extra.empty();
-      router_->send(zmq::buffer(name), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      router_->send(zmq::buffer(args.data(), args.size()),
-                    has_extra ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait);
-      if (has_extra) router_->send(zmq::buffer(extra.data(), extra.size()), zmq::send_flags::dontwait);
+      zmq::message_t frame(packed_frame_size(cmd, args, extra));
+      pack_frame_into(cmd, args, extra, static_cast<uint8_t*>(frame.data()));
+      router_->send(frame, zmq::send_flags::dontwait);
     } catch (const zmq::error_t& e) {
       spdlog::debug("broker: send failed: {}", e.what());
     }
@@ -168,7 +159,7 @@ void BrokerImpl::receive_frames() {
       zmq::message_t m;
       if (!router_->recv(m, zmq::recv_flags::dontwait)) return;
       frames.push_back(std::move(m));
-      while (frames.back().more() && frames.size() < 8) {
+      while (frames.back().more() && frames.size() < 3) {
         zmq::message_t part;
         if (!router_->recv(part, zmq::recv_flags::none)) break;
         frames.push_back(std::move(part));
@@ -183,35 +174,27 @@ void BrokerImpl::receive_frames() {
       return;
     }
     if (frames.size() < 2) continue;
-    // Packed framing: routing id + one frame. Legacy: routing id + command,
-    // arguments and (PUB) envelope frames. framing.h has both.
+    // Routing id + one packed frame (net/framing.h); anything longer is
+    // answered malformed.
     InboundMessage& in = inbound_;
     in.rid.assign(static_cast<const char*>(frames[0].data()), frames[0].size());
-    in.packed = frames.size() == 2;
     const char* user = frame_property(frames[1], "User-Id");
+    if (frames.size() != 2) {
+      engine_->on_undecodable(in.rid, user != nullptr, "protocol: send each command as one frame (docs/protocol.md)");
+      continue;
+    }
     in.user = user ? std::string_view(user) : std::string_view();
     const char* addr = frame_property(frames[1], "Peer-Address");
     in.peer_address = addr ? std::string_view(addr) : std::string_view();
-    in.envelope = {};
-    in.has_envelope = false;
-    if (in.packed) {
-      auto packed = split_packed_frame(frame_view(frames[1]));
-      if (!packed.ok()) {
-        engine_->on_undecodable(in.rid, user != nullptr, true, packed.status().message());
-        continue;
-      }
-      in.command = packed->name;
-      in.args = packed->args;
-      in.envelope = packed->envelope;
-      in.has_envelope = !in.envelope.empty();
-    } else {
-      in.command = std::string_view(static_cast<const char*>(frames[1].data()), frames[1].size());
-      in.args = frame_view(frames[2]);
-      if (frames.size() == 4) {
-        in.envelope = frame_view(frames[3]);
-        in.has_envelope = true;
-      }
+    auto packed = split_packed_frame(frame_view(frames[1]));
+    if (!packed.ok()) {
+      engine_->on_undecodable(in.rid, user != nullptr, packed.status().message());
+      continue;
     }
+    in.command = packed->name;
+    in.args = packed->args;
+    in.envelope = packed->envelope;
+    in.has_envelope = !in.envelope.empty();
     engine_->on_message(in);
   }
 }

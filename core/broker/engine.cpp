@@ -25,7 +25,7 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
       verifier_(verifier),
       bundle_(std::move(bundle)),
       sessions_(static_cast<size_t>(config.max_connections), static_cast<size_t>(config.max_sessions_per_participant)),
-      replies_(transport, sessions_),
+      replies_(transport),
       events_(log, clock, config.event_batch_ms),
       cache_(log, static_cast<size_t>(config.cache_messages), static_cast<size_t>(config.cache_bytes)),
       ingest_(config, clock, log, verifier, routes_, cache_, replies_, events_, identity.sign_sk),
@@ -53,10 +53,8 @@ void BrokerEngine::refuse(const std::string& rid, std::string_view who, uint64_t
   spdlog::info("refused {}: {}", log_text(who, 64), log_text(reason));
 }
 
-void BrokerEngine::on_undecodable(const std::string& rid, bool authenticated, bool packed,
-                                  const std::string& reason) {
+void BrokerEngine::on_undecodable(const std::string& rid, bool authenticated, const std::string& reason) {
   if (!authenticated) return;
-  replies_.set_inbound_packed(packed);
   replies_.error(rid, 0, ErrorCode::kMalformed, reason);
 }
 
@@ -81,7 +79,7 @@ void BrokerEngine::on_hello(const InboundMessage& m) {
       sessions_.erase(admission.evict);
     }
   }
-  sessions_.admit(m.rid, name, card->sign_pk, m.packed, mono);
+  sessions_.admit(m.rid, name, card->sign_pk, mono);
   events_.begin("connect", 2).str("who", name).str("addr", m.peer_address);
   events_.commit();
   WelcomeArgs w;
@@ -92,7 +90,6 @@ void BrokerEngine::on_hello(const InboundMessage& m) {
 }
 
 void BrokerEngine::on_message(const InboundMessage& m) {
-  replies_.set_inbound_packed(m.packed);
   // Fail closed: every message must carry the ZAP User-Id.
   if (m.user.empty()) {
     spdlog::warn("broker: dropped a message without User-Id");

@@ -58,7 +58,6 @@ struct InboundMessage {
   std::string rid;             // the peer's routing id
   std::string_view user;       // the ZAP User-Id (participant name); empty: none
   std::string_view peer_address;
-  bool packed = true;          // the framing it came in
   std::string_view command;    // the command name
   ByteView args;
   ByteView envelope;           // PUB only
@@ -79,9 +78,10 @@ class BrokerEngine {
   Status start(const std::string& endpoint);
 
   void on_message(const InboundMessage& m);
-  // A frame that could not be split into a command (net/framing.h); answered
-  // only when the transport authenticated the peer.
-  void on_undecodable(const std::string& rid, bool authenticated, bool packed, const std::string& reason);
+  // A message that is not one packed frame, or a frame that could not be split
+  // into a command (net/framing.h); answered (malformed) only when the
+  // transport authenticated the peer.
+  void on_undecodable(const std::string& rid, bool authenticated, const std::string& reason);
   // A handshake the ZAP handler refused.
   void on_auth_failure(std::string_view key, std::string_view addr, std::string_view why);
   void on_verified();

@@ -5,8 +5,8 @@
 //   Clock              wall time (receipts, clock-skew and expiry checks,
 //                      dedup windows) and monotonic time (timers: ack
 //                      deadlines, heartbeats, event batching).
-//   Transport          sends one protocol command to a session, in the framing
-//                      that session speaks. Fire and forget: a send that
+//   Transport          sends one protocol command to a session, as one packed
+//                      frame (net/framing.h). Fire and forget: a send that
 //                      cannot be done is dropped, as ZeroMQ does for a peer
 //                      that has gone (the agent retries).
 //   SignatureVerifier  Ed25519 checks of envelopes, possibly on other threads
@@ -44,10 +44,9 @@ class SystemClock final : public Clock {
 class Transport {
  public:
   virtual ~Transport() = default;
-  // rid: the session's routing id. packed: the framing the peer speaks
-  // (net/framing.h). extra: the envelope of a MSG, empty otherwise.
-  // The views need only live for the call.
-  virtual void send(const std::string& rid, bool packed, Command cmd, ByteView args, ByteView extra) = 0;
+  // rid: the session's routing id. extra: the envelope of a MSG, empty
+  // otherwise. The views need only live for the call.
+  virtual void send(const std::string& rid, Command cmd, ByteView args, ByteView extra) = 0;
 };
 
 // One signature check: the views must stay valid until its result is drained.

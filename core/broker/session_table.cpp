@@ -47,14 +47,13 @@ SessionTable::Admission SessionTable::check_admit(const std::string& name, int64
   return a;
 }
 
-Session* SessionTable::admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, bool packed,
+Session* SessionTable::admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk,
                              int64_t now_mono) {
   assert(sessions_.count(rid) == 0);
   Session s;
   s.rid = rid;
   s.name = name;
   s.sign_pk = sign_pk;
-  s.packed = packed;
   s.last_seen_ms = now_mono;
   auto [it, inserted] = sessions_.emplace(rid, std::move(s));
   by_name_[name].push_back(rid);
@@ -82,8 +81,7 @@ Session* SessionTable::find(const std::string& rid) {
 }
 
 void Replies::send_encoded(const std::string& rid, Command cmd, ByteView extra) {
-  const Session* s = sessions_.find(rid);
-  transport_.send(rid, s ? s->packed : inbound_packed_, cmd, buf_, extra);
+  transport_.send(rid, cmd, buf_, extra);
 }
 
 void Replies::send_empty(const std::string& rid, Command cmd) {

@@ -45,7 +45,6 @@ struct Session {
   std::string name;       // the authenticated participant
   PublicKey sign_pk{};    // its signing key under the bundle in force
   int64_t last_seen_ms = 0;  // monotonic
-  bool packed = true;     // the peer's framing (net/framing.h), from its HELLO
   PublishMemo may_publish;
   std::map<uint32_t, std::shared_ptr<Subscription>> subs;  // by the agent's sub_id
 };
@@ -64,8 +63,7 @@ class SessionTable {
   Admission check_admit(const std::string& name, int64_t now_mono, int64_t silent_ms) const;
   // A new session for rid (which must not have one: the engine ends it
   // first). Call check_admit first: admit() does not check the caps.
-  Session* admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, bool packed,
-                 int64_t now_mono);
+  Session* admit(const std::string& rid, const std::string& name, const PublicKey& sign_pk, int64_t now_mono);
   Session* find(const std::string& rid);
   void erase(const std::string& rid);
   size_t sessions_of(const std::string& name) const;
@@ -106,15 +104,11 @@ class SessionTable {
 };
 
 // Replies: the engine's way out. It encodes a command's arguments into one
-// reused buffer and hands them to the transport in the framing the session
-// speaks (or, for a peer without a session yet, the framing of the message
-// being answered). Not thread-safe.
+// reused buffer and hands them to the transport. Not thread-safe.
 class Replies {
  public:
-  Replies(Transport& transport, SessionTable& sessions) : transport_(transport), sessions_(sessions) {}
+  explicit Replies(Transport& transport) : transport_(transport) {}
 
-  // The framing of the inbound message being handled.
-  void set_inbound_packed(bool packed) { inbound_packed_ = packed; }
   template <class Args>
   void send(const std::string& rid, Command cmd, const Args& args, ByteView extra = {});
   void send_empty(const std::string& rid, Command cmd);
@@ -124,8 +118,6 @@ class Replies {
   void send_encoded(const std::string& rid, Command cmd, ByteView extra);
 
   Transport& transport_;
-  SessionTable& sessions_;
-  bool inbound_packed_ = true;
   Bytes buf_;
 };
 

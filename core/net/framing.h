@@ -1,12 +1,10 @@
 // Framing of protocol messages on the wire (docs/protocol.md §Frames).
 //
-// Packed (what agents and the broker send): one ZeroMQ frame per command,
+// Packed, the only framing: one ZeroMQ frame per command,
 //   frame = name_len u8 ‖ name (ASCII) ‖ args_len u32 LE ‖ args (msgpack) ‖ envelope (PUB, MSG: the rest)
 // CURVE encrypts and authenticates every ZeroMQ frame separately, so one
 // frame instead of two or three saves a box, a MAC and an allocation on each
 // side for every message (see docs/protocol.md §Frames for the figures).
-// Legacy (still accepted by the broker, which then answers the same way):
-// the name, the args and the envelope each in their own frame.
 //
 // split_packed_frame() returns views into the frame it was given: they live
 // as long as that frame. Plain functions; thread-safe.

@@ -50,7 +50,6 @@ class FakeClock final : public Clock {
 
 struct Sent {
   std::string rid;
-  bool packed = true;
   Command cmd = Command::kError;
   Bytes args;
   Bytes extra;
@@ -58,8 +57,8 @@ struct Sent {
 
 class RecordingTransport final : public Transport {
  public:
-  void send(const std::string& rid, bool packed, Command cmd, ByteView args, ByteView extra) override {
-    sent.push_back(Sent{rid, packed, cmd, Bytes(args.begin(), args.end()), Bytes(extra.begin(), extra.end())});
+  void send(const std::string& rid, Command cmd, ByteView args, ByteView extra) override {
+    sent.push_back(Sent{rid, cmd, Bytes(args.begin(), args.end()), Bytes(extra.begin(), extra.end())});
   }
   std::vector<Sent> sent;
 };
