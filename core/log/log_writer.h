@@ -49,7 +49,6 @@ struct LogOptions {
   uint64_t segment_bytes = 64ull << 20;     // start a new segment once this size is reached
   uint64_t checkpoint_every = 1000;         // sign a checkpoint every N leaves ...
   int64_t checkpoint_interval_ms = 10000;   // ... or every T ms when leaves were added
-  int64_t batch_max_delay_us = 2000;        // upper bound on how long a queued record waits for its sync
   // Derives the key of a message record from its envelope bytes, for records
   // recovery has to scan (not covered by a summary) and for the 5-argument
   // submit_message. May be empty: the keys of such records are then all-zero.
