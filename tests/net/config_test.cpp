@@ -58,6 +58,8 @@ TEST_CASE("bad broker configurations are reported with file and line", "[config]
       {good_broker() + "[delivery]\nheartbeat_ms = 5000\nheartbeat_timeout_ms = 1000\n",
        "heartbeat_timeout_ms must exceed delivery.heartbeat_ms"},
       {"[broker]\nauthority_key = \"not base64!\"\n", ":2: broker.authority_key is not a base64 Ed25519 public key"},
+      {good_broker() + "[limits]\nmax_frame_bytes = 10\n", ":9: limits.max_frame_bytes = 10 is out of range [4096, "},
+      {"log = 3\n", ":1: log must be a table"},
   };
   for (const auto& c : cases) {
     std::string path = write_temp(c.text);
