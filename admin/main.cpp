@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relais-admin: keys, trust bundles and sample deployments for Relais", "relais-admin"};

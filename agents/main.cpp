@@ -13,7 +13,7 @@
 
 #include "agent/agent.h"
 #include "agent/validate_command.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/files.h"
 #include "util/json_output.h"
 

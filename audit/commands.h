@@ -10,7 +10,7 @@
 #include <string>
 
 #include "policy/bundle.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/status.h"
 
 namespace relais::audit {

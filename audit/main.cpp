@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relais-audit: verify, replay and prove a Relais broker's tamper-evident log, offline",

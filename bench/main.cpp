@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   using namespace relais::bench;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relais-broker: routes encrypted, signed alerts and referrals between agencies"};

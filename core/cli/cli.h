@@ -1,5 +1,6 @@
 // Command-line parsing with CLI11, mapped to the Relais exit-code contract:
 // 0 ok, 1 refused/invalid/failed, 2 usage or configuration error.
+// For the programs only (library relais_cli): the core modules never link CLI11.
 #pragma once
 
 #include <CLI/CLI.hpp>
