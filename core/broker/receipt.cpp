@@ -11,7 +11,6 @@
 namespace relais {
 namespace {
 
-constexpr char kReceiptV1Context[] = "relais/receipt/v1";        // + its NUL
 constexpr char kReceiptItemContext[] = "relais/receipt/v2";      // + its NUL
 constexpr char kReceiptBatchContext[] = "relais/receipt-batch/v2";  // + its NUL
 constexpr size_t kFieldsSize = 16 + 8 + 32 + 8;
@@ -44,12 +43,6 @@ std::array<uint8_t, sizeof(kReceiptBatchContext) + 32 + 4> batch_message(const H
   std::memcpy(m.data(), kReceiptBatchContext, sizeof(kReceiptBatchContext));
   std::memcpy(m.data() + sizeof(kReceiptBatchContext), root.data(), 32);
   put_le(m.data() + sizeof(kReceiptBatchContext) + 32, count, 4);
-  return m;
-}
-
-std::array<uint8_t, sizeof(kReceiptV1Context) + kFieldsSize> v1_message(const ReceiptFields& f) {
-  std::array<uint8_t, sizeof(kReceiptV1Context) + kFieldsSize> m{};
-  put_fields(m.data(), kReceiptV1Context, sizeof(kReceiptV1Context), f);
   return m;
 }
 
@@ -128,12 +121,6 @@ Receipt sign_receipt(const ReceiptFields& fields, const SecretBytes& sk) {
 
 Status verify_receipt(const Receipt& r, const PublicKey& pk) {
   const ReceiptFields fields{r.id, r.seq, r.leaf_hash, r.ts_ms};
-  if (r.version == 1) {
-    auto m = v1_message(fields);
-    if (crypto_sign_verify_detached(r.sig.data(), m.data(), m.size(), pk.data()) != 0)
-      return Status::Invalid("receipt: bad broker signature");
-    return Status::Ok();
-  }
   if (r.version != 2) return Status::Invalid("receipt: unknown version " + std::to_string(r.version));
   auto root = root_from_path(item_hash(fields), r.index, r.count, r.path);
   if (!root) return Status::Invalid("receipt: its path does not fit its index " + std::to_string(r.index) +
@@ -147,18 +134,16 @@ Status verify_receipt(const Receipt& r, const PublicKey& pk) {
 void encode_receipt(const Receipt& r, Bytes* out) {
   Sink s{out};
   msgpack::packer<Sink> p(s);
-  p.pack_array(r.version == 1 ? 6 : 9);
+  p.pack_array(9);
   p.pack_uint32(r.version);
   pack_bin(p, r.id.data(), 16);
   p.pack_uint64(r.seq);
   pack_bin(p, r.leaf_hash.data(), 32);
   p.pack_int64(r.ts_ms);
-  if (r.version != 1) {
-    p.pack_uint32(r.index);
-    p.pack_uint32(r.count);
-    p.pack_array(static_cast<uint32_t>(r.path.size()));
-    for (const auto& h : r.path) pack_bin(p, h.data(), 32);
-  }
+  p.pack_uint32(r.index);
+  p.pack_uint32(r.count);
+  p.pack_array(static_cast<uint32_t>(r.path.size()));
+  for (const auto& h : r.path) pack_bin(p, h.data(), 32);
   pack_bin(p, r.sig.data(), 64);
 }
 
@@ -189,7 +174,7 @@ Result<Receipt> decode_receipt(ByteView bytes) {
   };
   Receipt r;
   if (!u32_of(a[0], &r.version)) return bad;
-  if (r.version == 1 ? o.via.array.size != 6 : r.version == 2 ? o.via.array.size != 9 : true) return bad;
+  if (r.version != 2 || o.via.array.size != 9) return bad;
   Receipt& f = r;
   if (!bin_of(a[1], 16, f.id.data())) return bad;
   if (a[2].type != msgpack::type::POSITIVE_INTEGER) return bad;
@@ -198,17 +183,13 @@ Result<Receipt> decode_receipt(ByteView bytes) {
   if (a[4].type == msgpack::type::POSITIVE_INTEGER) f.ts_ms = static_cast<int64_t>(a[4].via.u64);
   else if (a[4].type == msgpack::type::NEGATIVE_INTEGER) f.ts_ms = a[4].via.i64;
   else return bad;
-  const msgpack::object* sig = &a[5];
-  if (r.version == 2) {
-    if (!u32_of(a[5], &r.index) || !u32_of(a[6], &r.count)) return bad;
-    if (r.count == 0 || r.index >= r.count || r.count > kMaxReceiptBatch) return bad;
-    if (a[7].type != msgpack::type::ARRAY || a[7].via.array.size > kMaxReceiptPath) return bad;
-    r.path.resize(a[7].via.array.size);
-    for (size_t i = 0; i < r.path.size(); ++i)
-      if (!bin_of(a[7].via.array.ptr[i], 32, r.path[i].data())) return bad;
-    sig = &a[8];
-  }
-  if (!bin_of(*sig, 64, r.sig.data())) return bad;
+  if (!u32_of(a[5], &r.index) || !u32_of(a[6], &r.count)) return bad;
+  if (r.count == 0 || r.index >= r.count || r.count > kMaxReceiptBatch) return bad;
+  if (a[7].type != msgpack::type::ARRAY || a[7].via.array.size > kMaxReceiptPath) return bad;
+  r.path.resize(a[7].via.array.size);
+  for (size_t i = 0; i < r.path.size(); ++i)
+    if (!bin_of(a[7].via.array.ptr[i], 32, r.path[i].data())) return bad;
+  if (!bin_of(a[8], 64, r.sig.data())) return bad;
   return r;
 }
 

@@ -4,7 +4,7 @@
 // sequence number, its Merkle leaf hash and the broker's time under the
 // broker's Ed25519 `sign` key (the key whose public half is in the bundle).
 //
-// Version 2 (what the broker issues): one signature covers a whole batch of
+// Version 2 (the only version): one signature covers a whole batch of
 // acknowledgements (those of one group commit), through a small Merkle tree:
 //   item  = H(0x00 ‖ "relais/receipt/v2\0" ‖ id(16) ‖ seq u64 LE ‖ leaf(32) ‖ ts i64 LE)
 //   tree  = the RFC 6962 tree (merkle::node_hash) over the batch's items
@@ -15,9 +15,6 @@
 // This is as binding as one signature per receipt (BLAKE2b-256 is collision
 // resistant) at a fraction of the cost under load; docs/protocol.md §Receipts.
 //
-// Version 1 (still verified, for receipts saved by older brokers):
-//   sig = Ed25519("relais/receipt/v1\0" ‖ id ‖ seq u64 LE ‖ leaf ‖ ts i64 LE)
-//   wire [1, id bin16, seq, leaf bin32, ts_ms, sig bin64].
 // An agency keeps it and can later demand an inclusion proof consistent with
 // it (relais-audit check-proof --receipt). Plain value types.
 #pragma once
@@ -54,9 +51,9 @@ struct Receipt {
   uint64_t seq = 0;
   std::array<uint8_t, 32> leaf_hash{};
   int64_t ts_ms = 0;
-  uint32_t index = 0;  // v2: position in the signed batch
-  uint32_t count = 1;  // v2: size of the signed batch
-  std::vector<std::array<uint8_t, 32>> path;  // v2: sibling hashes, bottom up
+  uint32_t index = 0;  // position in the signed batch
+  uint32_t count = 1;  // size of the signed batch
+  std::vector<std::array<uint8_t, 32>> path;  // sibling hashes, bottom up
   std::array<uint8_t, 64> sig{};
 };
 
@@ -66,12 +63,13 @@ void sign_receipt_batch(std::span<const ReceiptFields> items, const SecretBytes&
                         std::vector<Receipt>* out);
 // A batch of one.
 Receipt sign_receipt(const ReceiptFields& fields, const SecretBytes& broker_sign_sk);
-// Ok, or Invalid "receipt: ..." (bad signature, path inconsistent with index/count).
+// Ok, or Invalid "receipt: ..." (a version other than 2, bad signature, path
+// inconsistent with index/count).
 Status verify_receipt(const Receipt& r, const PublicKey& broker_sign_pk);
 // Appends the wire form to *out.
 void encode_receipt(const Receipt& r, Bytes* out);
 Bytes encode_receipt(const Receipt& r);
-// Bounded decode of either version; Invalid "receipt: malformed receipt".
+// Bounded decode (version 2 only); Invalid "receipt: malformed receipt".
 Result<Receipt> decode_receipt(ByteView bytes);
 
 }  // namespace relais
