@@ -19,7 +19,7 @@
 #include "commands.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "policy/bundle.h"
 #include "util/clock.h"
 

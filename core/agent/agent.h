@@ -21,7 +21,7 @@
 #include <string>
 
 #include "crypto/keys.h"
-#include "net/agent_config.h"
+#include "config/agent_config.h"
 #include "net/protocol.h"
 #include "policy/bundle.h"
 #include "schema/registry.h"

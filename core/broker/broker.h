@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "util/status.h"
 
 namespace relais {

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "crypto/keys.h"
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "policy/bundle.h"
 #include "util/status.h"
 

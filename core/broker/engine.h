@@ -48,7 +48,7 @@
 #include "broker/subscriptions.h"
 #include "crypto/keys.h"
 #include "log/log_writer.h"
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "policy/bundle.h"
 
 namespace relais {

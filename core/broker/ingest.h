@@ -43,7 +43,7 @@
 #include "broker/session_table.h"
 #include "crypto/envelope.h"
 #include "log/log_writer.h"
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "policy/bundle.h"
 
 namespace relais {

@@ -39,7 +39,7 @@
 #include "broker/routes.h"
 #include "broker/session_table.h"
 #include "log/log_writer.h"
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "policy/bundle.h"
 
 namespace relais {

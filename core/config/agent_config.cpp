@@ -1,6 +1,6 @@
-#include "net/agent_config.h"
+#include "config/agent_config.h"
 
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 #include "util/toml_reader.h"
 
 namespace relais {

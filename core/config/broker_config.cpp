@@ -1,4 +1,4 @@
-#include "net/broker_config.h"
+#include "config/broker_config.h"
 
 #include <cstring>
 

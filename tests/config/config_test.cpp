@@ -5,8 +5,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "net/agent_config.h"
-#include "net/broker_config.h"
+#include "config/agent_config.h"
+#include "config/broker_config.h"
 
 using namespace relais;
 
