@@ -17,9 +17,9 @@
 #include "broker/dedup_key.h"
 #include "bench_util.h"
 #include "commands.h"
+#include "config/broker_config.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
-#include "config/broker_config.h"
 #include "policy/bundle.h"
 #include "util/clock.h"
 

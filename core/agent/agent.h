@@ -20,8 +20,8 @@
 #include <optional>
 #include <string>
 
-#include "crypto/keys.h"
 #include "config/agent_config.h"
+#include "crypto/keys.h"
 #include "net/protocol.h"
 #include "policy/bundle.h"
 #include "schema/registry.h"
@@ -53,7 +53,7 @@ struct PublishRequest {
 struct PublishResult {
   std::string id;   // canonical UUID
   uint64_t seq = 0;
-  Bytes receipt;    // the broker's signed receipt (broker/receipt.h)
+  Bytes receipt;    // the broker's signed receipt (receipt/receipt.h)
 };
 
 // Checks, seals and signs a document without sending it (Status::Invalid for

@@ -2,9 +2,9 @@
 
 #include <sodium.h>
 
-#include "broker/receipt.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
+#include "receipt/receipt.h"
 #include "util/clock.h"
 #include "util/msgpack_limits.h"
 

@@ -13,8 +13,8 @@
 #include <memory>
 #include <string>
 
-#include "crypto/keys.h"
 #include "config/broker_config.h"
+#include "crypto/keys.h"
 #include "policy/bundle.h"
 #include "util/status.h"
 

@@ -46,9 +46,9 @@
 #include "broker/routes.h"
 #include "broker/session_table.h"
 #include "broker/subscriptions.h"
+#include "config/broker_config.h"
 #include "crypto/keys.h"
 #include "log/log_writer.h"
-#include "config/broker_config.h"
 #include "policy/bundle.h"
 
 namespace relais {

@@ -38,13 +38,13 @@
 #include "broker/event_recorder.h"
 #include "broker/message_cache.h"
 #include "broker/ports.h"
-#include "broker/receipt.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
+#include "config/broker_config.h"
 #include "crypto/envelope.h"
 #include "log/log_writer.h"
-#include "config/broker_config.h"
 #include "policy/bundle.h"
+#include "receipt/receipt.h"
 
 namespace relais {
 

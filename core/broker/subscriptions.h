@@ -38,8 +38,8 @@
 #include "broker/ports.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
-#include "log/log_writer.h"
 #include "config/broker_config.h"
+#include "log/log_writer.h"
 #include "policy/bundle.h"
 
 namespace relais {

@@ -5,7 +5,7 @@
 #include "audit/proof.h"
 #include "audit/replay.h"
 #include "audit_fixture.h"
-#include "broker/receipt.h"
+#include "receipt/receipt.h"
 
 using namespace relais;
 using namespace relais::audit_test;

@@ -20,11 +20,11 @@
 
 #include "broker/engine.h"
 #include "broker/event.h"
-#include "broker/receipt.h"
 #include "broker/verify_pool.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
 #include "policy/sample_policy.h"
+#include "receipt/receipt.h"
 #include "util/clock.h"
 #include "util/json_msgpack.h"
 

@@ -1,8 +1,8 @@
 // broker.toml and agents/<name>.toml loaders (core/net/*_config.h), through
 // a temporary file as they only read paths. The first byte picks which.
-#include "fuzz/harnesses.h"
 #include "config/agent_config.h"
 #include "config/broker_config.h"
+#include "fuzz/harnesses.h"
 
 namespace relais::fuzz {
 

@@ -1,4 +1,4 @@
-#include "broker/receipt.h"
+#include "receipt/receipt.h"
 
 #include <cassert>
 #include <cstring>

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <sodium.h>
 
-#include "broker/receipt.h"
 #include "log/merkle.h"
+#include "receipt/receipt.h"
 
 using namespace relais;
 
