@@ -5,6 +5,7 @@
 #include "agent/broker_client.h"
 #include "agent/content_rules.h"
 #include "crypto/envelope.h"
+#include "crypto/envelope_json.h"
 #include "policy/serial_state.h"
 #include "policy/topic.h"
 #include "util/clock.h"
@@ -140,17 +141,7 @@ Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView b
   if (!doc.ok()) return doc.status();
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, h.topic, *doc));
   // Field order as documented for `subscribe`; the body keeps its own keys.
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  out["seq"] = seq;
-  out["id"] = uuid_to_string(h.id);
-  out["topic"] = h.topic;
-  out["type"] = std::string(doc_type_name(*type));
-  out["from"] = h.from;
-  out["ts"] = format_rfc3339_ms(h.ts_ms);
-  out["urgency"] = h.urgency;
-  out["case_ref"] = h.case_ref ? nlohmann::ordered_json(*h.case_ref) : nlohmann::ordered_json(nullptr);
-  out["handling"] = h.handling;
-  out["in_reply_to"] = h.in_reply_to ? nlohmann::ordered_json(uuid_to_string(*h.in_reply_to)) : nlohmann::ordered_json(nullptr);
+  auto out = header_json<nlohmann::ordered_json>(h, seq, doc_type_name(*type));
   out["body"] = nlohmann::ordered_json::parse(doc->dump());
   return out;
 }

@@ -14,10 +14,10 @@ namespace {
 
 constexpr const char* kProofFormat = "relais-proof/1";
 
-std::string hex32(const Hash32& h) { return to_hex(ByteView(h.data(), h.size())); }
+std::string hex32(const Hash256& h) { return to_hex(ByteView(h.data(), h.size())); }
 
 std::string key_id(const PublicKey& pk) {
-  Hash32 h = merkle::blake2b256(ByteView(pk.data(), pk.size()));
+  Hash256 h = blake2b_256(ByteView(pk.data(), pk.size()));
   return to_hex(ByteView(h.data(), 8));
 }
 
@@ -115,7 +115,7 @@ Result<nlohmann::json> make_proof(const std::string& data_dir, const TrustBundle
   if (tree.root_at(best->size) != best->root)
     return Status::Corruption("prove: the latest checkpoint's root does not match the log (run verify)");
   const uint64_t index = leaf.seq - 1;
-  const Hash32 lh = tree.leaf(index);
+  const Hash256 lh = tree.leaf(index);
   nlohmann::json path = nlohmann::json::array();
   for (const auto& h : tree.inclusion_proof(index, best->size)) path.push_back(hex32(h));
   nlohmann::json j;
@@ -145,9 +145,9 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
   const PublicCard* broker = bundle.broker();
   if (broker == nullptr) return Status::Config("check-proof: the bundle has no broker card");
   ProofCheck out;
-  Hash32 core_hash{}, ct_hash{}, leaf_hash{}, stated_leaf{};
+  Hash256 core_hash{}, ct_hash{}, leaf_hash{}, stated_leaf{};
   Checkpoint cp;
-  std::vector<Hash32> path;
+  std::vector<Hash256> path;
   Bytes core;
   uint64_t index = 0, tree_size = 0;
   int64_t leaf_ts = 0;
@@ -169,7 +169,7 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
     index = inc.at("index").get<uint64_t>();
     tree_size = inc.at("tree_size").get<uint64_t>();
     for (const auto& h : inc.at("path")) {
-      Hash32 x{};
+      Hash256 x{};
       if (!decode_fixed(h.get<std::string>(), false, &x)) return Status::Invalid("proof: a path hash is not 32 bytes of hex");
       path.push_back(x);
     }
@@ -205,7 +205,7 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
   auto id = uuid_from_string(out.id);
   if (!id.ok()) return Status::Invalid("proof: message id: " + id.status().message());
   if (!core.empty()) {
-    if (merkle::blake2b256(core) != core_hash) return Status::Invalid("proof: core does not match the leaf's core hash");
+    if (blake2b_256(core) != core_hash) return Status::Invalid("proof: core does not match the leaf's core hash");
     auto f = read_core(core);
     if (!f.ok()) return f.status();
     if (f->id != *id) return Status::Invalid("proof: the id shown is not the id in the signed core");

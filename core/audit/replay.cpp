@@ -4,6 +4,7 @@
 
 #include "audit/event_view.h"
 #include "crypto/envelope.h"
+#include "crypto/envelope_json.h"
 #include "log/log_reader.h"
 #include "policy/topic.h"
 #include "schema/registry.h"
@@ -23,18 +24,8 @@ bool type_matches(const std::string& wanted, const std::string& versioned) {
 nlohmann::json message_json(const RecordView& r, const Envelope& env, const TrustBundle& bundle,
                             const Identity* identity) {
   const EnvelopeHeader& h = env.header;
-  nlohmann::json out = nlohmann::json::object();
-  out["seq"] = r.seq;
-  out["id"] = uuid_to_string(h.id);
-  out["topic"] = h.topic;
   auto type = parse_versioned_type(h.type);
-  out["type"] = type.ok() ? std::string(doc_type_name(*type)) : h.type;
-  out["from"] = h.from;
-  out["ts"] = format_rfc3339_ms(h.ts_ms);
-  out["urgency"] = h.urgency;
-  out["case_ref"] = h.case_ref ? nlohmann::json(*h.case_ref) : nlohmann::json(nullptr);
-  out["handling"] = h.handling;
-  out["in_reply_to"] = h.in_reply_to ? nlohmann::json(uuid_to_string(*h.in_reply_to)) : nlohmann::json(nullptr);
+  nlohmann::json out = header_json<nlohmann::json>(h, r.seq, type.ok() ? doc_type_name(*type) : std::string_view(h.type));
   out["logged"] = format_rfc3339_ms(r.ts_ms);
   nlohmann::json to = nlohmann::json::array();
   for (const auto& rd : h.to) to.push_back(rd.name);

@@ -38,9 +38,9 @@ struct Item {
   int64_t ts_ms = 0;
   uint64_t offset = 0;     // of the record header in its segment
   ByteView body;
-  Hash32 core_hash{};      // message only
-  Hash32 ct_hash{};        // message only
-  Hash32 leaf{};           // message and event only
+  Hash256 core_hash{};      // message only
+  Hash256 ct_hash{};        // message only
+  Hash256 leaf{};           // message and event only
   uint32_t cp = 0;         // checkpoint only: index into Chunk::cps
 };
 
@@ -180,7 +180,7 @@ class Scan {
   std::vector<std::string> seg_names_;
   MerkleFrontier frontier_;
   std::vector<Checkpoint> file_cps_;
-  std::map<uint64_t, Hash32> roots_;   // leaf count -> recomputed root, for the file's sizes
+  std::map<uint64_t, Hash256> roots_;   // leaf count -> recomputed root, for the file's sizes
   std::map<uint64_t, Checkpoint> log_cps_;
   uint64_t last_ok_cp_size_ = 0;       // largest checkpoint size verified in the log so far
   std::string last_segment_;
@@ -391,7 +391,7 @@ void Scan::check_checkpoint_file() {
                       std::to_string(s_.leaves) + " (" + last_segment_ + " offset " + std::to_string(end_offset_) +
                       "): records " + std::to_string(s_.leaves + 1) + ".." + std::to_string(cp.size) +
                       " were removed");
-    Hash32 root = cp.size == 0 ? merkle::empty_root() : roots_.at(cp.size);
+    Hash256 root = cp.size == 0 ? merkle::empty_root() : roots_.at(cp.size);
     if (cp.root != root)
       return fail(cp.size, "root mismatch", "checkpoint #" + std::to_string(i + 1) + " signs a root of size " +
                                                 std::to_string(cp.size) +
@@ -411,7 +411,7 @@ Result<VerifyReport> Scan::run() {
   if (cps.ok()) {
     file_cps_ = std::move(*cps);
     for (const auto& cp : file_cps_)
-      if (cp.size > 0) roots_[cp.size] = Hash32{};
+      if (cp.size > 0) roots_[cp.size] = Hash256{};
     s_.checkpoint_file = file_cps_.size();
   } else if (cps.status().code() == Code::kCorruption) {
     file_error_ = cps.status();

@@ -1,5 +1,5 @@
 // DedupIndex: the broker's duplicate index, (from, id) key -> the message's
-// log seq, for DESIGN §6 step 10 (a retry gets the original ack).
+// log seq, for step 10 of the ingest order (docs/design.md §The broker): a retry gets the original ack.
 //
 // An open-addressing table (linear probing, backward-shift deletion, load at
 // most 1/2) of 32-byte slots, plus a FIFO of (expiry, key) for forgetting old

@@ -226,7 +226,7 @@ void IngestPipeline::answer_retry(const Waiter& w, const Uuid& id, uint64_t seq)
     return replies_.error(w.rid, w.req_id, ErrorCode::kStorage,
                           "broker could not read back the logged message; retry later");
   }
-  const Hash32 leaf = message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
+  const Hash256 leaf = message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
   send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms}, sign_sk_));
 }
 

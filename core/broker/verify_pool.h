@@ -1,5 +1,5 @@
 // VerifyPool: Ed25519 envelope-signature checks on worker threads, so the
-// broker's main thread is not bound by the ~38 µs each verify costs.
+// broker's main thread is not bound by the cost of each verify, the costliest check (docs/performance.md).
 //
 // The main thread submits (token, core and ct views, signature, sender key);
 // workers hash core and ct (BLAKE2b-256), verify the signature over them and

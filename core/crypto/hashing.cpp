@@ -43,6 +43,16 @@ Hash256 blake2b_256_ctx(std::string_view context, std::initializer_list<ByteView
   return h.final();
 }
 
+std::array<uint8_t, 16> blake2b_128_ctx(std::string_view context, std::initializer_list<ByteView> parts) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 16);
+  crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(context.data()), context.size());
+  for (ByteView p : parts) crypto_generichash_update(&st, p.data(), p.size());
+  std::array<uint8_t, 16> out{};
+  crypto_generichash_final(&st, out.data(), out.size());
+  return out;
+}
+
 Hash256 blake2b_256_keyed(ByteView key, std::string_view context, std::initializer_list<ByteView> parts) {
   Blake2b256 h(key);
   h.update(context);

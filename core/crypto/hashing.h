@@ -33,6 +33,10 @@ inline Hash256 blake2b_256_ctx(std::string_view context, ByteView data) {
   return blake2b_256_ctx(context, {data});
 }
 
+// BLAKE2b with a 128-bit output over (context || parts...): short keys for
+// in-memory indexes (the broker's duplicate index), never for signatures.
+std::array<uint8_t, 16> blake2b_128_ctx(std::string_view context, std::initializer_list<ByteView> parts);
+
 // BLAKE2b-256 keyed with `key` over (context || parts...).
 Hash256 blake2b_256_keyed(ByteView key, std::string_view context, std::initializer_list<ByteView> parts);
 

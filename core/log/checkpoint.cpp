@@ -53,7 +53,7 @@ Bytes Checkpoint::signed_message() const {
   return m;
 }
 
-Checkpoint Checkpoint::sign(uint64_t size, const Hash32& root, int64_t ts_ms, const SecretBytes& sign_sk) {
+Checkpoint Checkpoint::sign(uint64_t size, const Hash256& root, int64_t ts_ms, const SecretBytes& sign_sk) {
   assert(sign_sk.size() == crypto_sign_SECRETKEYBYTES);
   Checkpoint cp;
   cp.size = size;

@@ -23,14 +23,14 @@ namespace relais {
 
 struct Checkpoint {
   uint64_t size = 0;   // number of leaves (message + event records) covered
-  Hash32 root{};       // Merkle root of leaves [0, size)
+  Hash256 root{};       // Merkle root of leaves [0, size)
   int64_t ts_ms = 0;   // broker wall-clock time when signed
   std::array<uint8_t, 64> sig{};
 
   static constexpr size_t kPayloadSize = 1 + 8 + 32 + 8 + 64;  // kind ‖ size ‖ root ‖ ts ‖ sig
 
   // sign_sk: a 64-byte libsodium Ed25519 secret key.
-  static Checkpoint sign(uint64_t size, const Hash32& root, int64_t ts_ms, const SecretBytes& sign_sk);
+  static Checkpoint sign(uint64_t size, const Hash256& root, int64_t ts_ms, const SecretBytes& sign_sk);
   // The exact bytes that are signed.
   Bytes signed_message() const;
   // True only if sig is a valid signature by the 32-byte Ed25519 public key pk.

@@ -31,7 +31,7 @@ struct LogEntry {
   uint64_t offset = 0;   // offset of the record header in that file
   uint32_t length = 0;   // payload length
   RecordView record;     // views into the reader's mapping: valid until the next call to next()
-  Hash32 leaf_hash{};    // message/event records only
+  Hash256 leaf_hash{};    // message/event records only
 };
 
 class LogReader {

@@ -365,7 +365,7 @@ void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, si
     c.seq = seq;
     c.ts_ms = p.ts_ms;
     if (p.kind == RecordKind::kMessage) {
-      Hash32 core, ct;
+      Hash256 core, ct;
       std::memcpy(core.data(), payload.data() + 17, 32);
       std::memcpy(ct.data(), payload.data() + 49, 32);
       c.leaf_hash = message_leaf_hash(seq, p.ts_ms, core, ct);

@@ -15,59 +15,58 @@
 #include <cstdint>
 #include <vector>
 
+#include "crypto/hashing.h"
 #include "util/bytes.h"
 
 namespace relais {
 
-using Hash32 = std::array<uint8_t, 32>;
 
 namespace merkle {
-Hash32 empty_root();                                     // H("")
-Hash32 node_hash(const Hash32& left, const Hash32& right);  // H(0x01 ‖ l ‖ r)
-Hash32 blake2b256(ByteView data);                         // plain H(data)
+Hash256 empty_root();                                     // H("")
+Hash256 node_hash(const Hash256& left, const Hash256& right);  // H(0x01 ‖ l ‖ r)
 }  // namespace merkle
 
 class MerkleFrontier {
  public:
-  void append(const Hash32& leaf_hash);
+  void append(const Hash256& leaf_hash);
   uint64_t size() const { return size_; }
-  Hash32 root() const;
+  Hash256 root() const;
   // The roots of the perfect subtrees, left (largest) first; one per set bit of size().
-  const std::vector<Hash32>& nodes() const { return nodes_; }
+  const std::vector<Hash256>& nodes() const { return nodes_; }
   // Rebuilds a frontier from saved nodes(); false if the count does not match size's bits.
-  bool restore(uint64_t size, std::vector<Hash32> nodes);
+  bool restore(uint64_t size, std::vector<Hash256> nodes);
 
  private:
   uint64_t size_ = 0;
-  std::vector<Hash32> nodes_;
+  std::vector<Hash256> nodes_;
 };
 
 class MerkleTree {
  public:
-  void append(const Hash32& leaf_hash) { leaves_.push_back(leaf_hash); }
+  void append(const Hash256& leaf_hash) { leaves_.push_back(leaf_hash); }
   uint64_t size() const { return leaves_.size(); }
-  const Hash32& leaf(uint64_t index) const { return leaves_[index]; }
-  Hash32 root() const { return root_at(size()); }
+  const Hash256& leaf(uint64_t index) const { return leaves_[index]; }
+  Hash256 root() const { return root_at(size()); }
   // Root of the first `size` leaves; size <= size().
-  Hash32 root_at(uint64_t size) const;
+  Hash256 root_at(uint64_t size) const;
   // RFC 6962 PATH(index, D[0:size]); requires index < size <= size().
-  std::vector<Hash32> inclusion_proof(uint64_t index, uint64_t size) const;
+  std::vector<Hash256> inclusion_proof(uint64_t index, uint64_t size) const;
   // RFC 6962 PROOF(old_size, D[0:new_size]); requires 0 < old_size <= new_size <= size().
-  std::vector<Hash32> consistency_proof(uint64_t old_size, uint64_t new_size) const;
+  std::vector<Hash256> consistency_proof(uint64_t old_size, uint64_t new_size) const;
 
   // RFC 9162 §2.1.3.2. True only if `proof` shows leaf_hash at index in the tree (size, root).
-  static bool verify_inclusion(uint64_t index, uint64_t size, const Hash32& leaf_hash,
-                               const std::vector<Hash32>& proof, const Hash32& root);
+  static bool verify_inclusion(uint64_t index, uint64_t size, const Hash256& leaf_hash,
+                               const std::vector<Hash256>& proof, const Hash256& root);
   // RFC 9162 §2.1.4.2. True only if the tree (old_size, old_root) is a prefix of (new_size, new_root).
-  static bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash32& old_root,
-                                 const Hash32& new_root, const std::vector<Hash32>& proof);
+  static bool verify_consistency(uint64_t old_size, uint64_t new_size, const Hash256& old_root,
+                                 const Hash256& new_root, const std::vector<Hash256>& proof);
 
  private:
-  Hash32 subtree(uint64_t begin, uint64_t end) const;
-  void path(uint64_t m, uint64_t begin, uint64_t end, std::vector<Hash32>* out) const;
-  void subproof(uint64_t m, uint64_t begin, uint64_t end, bool whole, std::vector<Hash32>* out) const;
+  Hash256 subtree(uint64_t begin, uint64_t end) const;
+  void path(uint64_t m, uint64_t begin, uint64_t end, std::vector<Hash256>* out) const;
+  void subproof(uint64_t m, uint64_t begin, uint64_t end, bool whole, std::vector<Hash256>* out) const;
 
-  std::vector<Hash32> leaves_;
+  std::vector<Hash256> leaves_;
 };
 
 }  // namespace relais

@@ -2,8 +2,8 @@
 
 #include <cassert>
 #include <cstring>
-#include <sodium.h>
 
+#include "crypto/hashing.h"
 #include "log/coding.h"
 #include "log/crc32c.h"
 
@@ -12,9 +12,9 @@ namespace {
 
 constexpr char kLeafContext[] = "relais/leaf/v1";  // hashed without its NUL
 
-void copy_hash(Hash32* dst, const uint8_t* src) { std::memcpy(dst->data(), src, 32); }
+void copy_hash(Hash256* dst, const uint8_t* src) { std::memcpy(dst->data(), src, 32); }
 
-Hash32 leaf_from_tail(RecordKind kind, uint64_t seq, int64_t ts_ms, const uint8_t* tail, size_t tail_len) {
+Hash256 leaf_from_tail(RecordKind kind, uint64_t seq, int64_t ts_ms, const uint8_t* tail, size_t tail_len) {
   uint8_t head[1 + sizeof kLeafContext - 1 + 1 + 8 + 8];
   size_t n = 0;
   head[n++] = 0x00;
@@ -25,13 +25,9 @@ Hash32 leaf_from_tail(RecordKind kind, uint64_t seq, int64_t ts_ms, const uint8_
   n += 8;
   coding::put_u64(head + n, static_cast<uint64_t>(ts_ms));
   n += 8;
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, nullptr, 0, 32);
-  crypto_generichash_update(&st, head, n);
-  crypto_generichash_update(&st, tail, tail_len);
-  Hash32 out;
-  crypto_generichash_final(&st, out.data(), out.size());
-  return out;
+  Blake2b256 h;
+  h.update(ByteView(head, n)).update(ByteView(tail, tail_len));
+  return h.final();
 }
 
 }  // namespace
@@ -100,26 +96,26 @@ Result<RecordView> decode_payload(ByteView p) {
   return r;
 }
 
-Hash32 message_leaf_hash(uint64_t seq, int64_t ts_ms, const Hash32& core_hash, const Hash32& ct_hash) {
+Hash256 message_leaf_hash(uint64_t seq, int64_t ts_ms, const Hash256& core_hash, const Hash256& ct_hash) {
   uint8_t tail[64];
   std::memcpy(tail, core_hash.data(), 32);
   std::memcpy(tail + 32, ct_hash.data(), 32);
   return leaf_from_tail(RecordKind::kMessage, seq, ts_ms, tail, sizeof tail);
 }
 
-Hash32 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body) {
-  Hash32 body_hash = merkle::blake2b256(event_body);
+Hash256 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body) {
+  Hash256 body_hash = blake2b_256(event_body);
   return leaf_from_tail(RecordKind::kEvent, seq, ts_ms, body_hash.data(), body_hash.size());
 }
 
-Hash32 leaf_hash(const RecordView& r) {
+Hash256 leaf_hash(const RecordView& r) {
   assert(is_leaf_kind(r.kind));
   if (r.kind == RecordKind::kMessage) return message_leaf_hash(r.seq, r.ts_ms, r.core_hash, r.ct_hash);
   return event_leaf_hash(r.seq, r.ts_ms, r.body);
 }
 
-void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash32& core_hash,
-                            const Hash32& ct_hash, ByteView envelope) {
+void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash256& core_hash,
+                            const Hash256& ct_hash, ByteView envelope) {
   coding::append_u8(out, static_cast<uint8_t>(RecordKind::kMessage));
   coding::append_u64(out, seq);
   coding::append_u64(out, static_cast<uint64_t>(ts_ms));

@@ -46,8 +46,8 @@ struct RecordView {
   RecordKind kind = RecordKind::kMessage;
   uint64_t seq = 0;        // message/event: its seq; commit: last seq covered; checkpoint: tree size
   int64_t ts_ms = 0;
-  Hash32 core_hash{};      // message only
-  Hash32 ct_hash{};        // message only
+  Hash256 core_hash{};      // message only
+  Hash256 ct_hash{};        // message only
   ByteView body;           // message: envelope bytes; event: event body; else empty
   std::optional<Checkpoint> checkpoint;  // checkpoint only
 };
@@ -57,8 +57,8 @@ struct LogRecord {
   RecordKind kind = RecordKind::kMessage;
   uint64_t seq = 0;
   int64_t ts_ms = 0;
-  Hash32 core_hash{};
-  Hash32 ct_hash{};
+  Hash256 core_hash{};
+  Hash256 ct_hash{};
   Bytes payload;           // envelope bytes (message) or event body (event)
 };
 
@@ -67,13 +67,13 @@ struct LogRecord {
 Result<RecordView> decode_payload(ByteView payload);
 
 // Leaf hash of a message or event (asserts on other kinds). For events the body is hashed.
-Hash32 leaf_hash(const RecordView& r);
-Hash32 message_leaf_hash(uint64_t seq, int64_t ts_ms, const Hash32& core_hash, const Hash32& ct_hash);
-Hash32 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body);
+Hash256 leaf_hash(const RecordView& r);
+Hash256 message_leaf_hash(uint64_t seq, int64_t ts_ms, const Hash256& core_hash, const Hash256& ct_hash);
+Hash256 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body);
 
 // Payload encoders: each appends one complete payload to *out.
-void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash32& core_hash,
-                            const Hash32& ct_hash, ByteView envelope);
+void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash256& core_hash,
+                            const Hash256& ct_hash, ByteView envelope);
 void encode_event_payload(Bytes* out, uint64_t seq, int64_t ts_ms, ByteView body);
 void encode_commit_payload(Bytes* out, uint64_t last_seq, int64_t ts_ms);
 

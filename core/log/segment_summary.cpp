@@ -42,7 +42,7 @@ Bytes SegmentSummary::encode() const {
   coding::append_u64(&out, leaves.size());
   coding::append_u64(&out, frontier.size());
   coding::append_u8(&out, static_cast<uint8_t>(frontier.nodes().size()));
-  for (const Hash32& h : frontier.nodes()) coding::append_bytes(&out, h);
+  for (const Hash256& h : frontier.nodes()) coding::append_bytes(&out, h);
   coding::append_u8(&out, last_checkpoint ? 1 : 0);
   if (last_checkpoint) coding::append_bytes(&out, last_checkpoint->encode_payload());
   const size_t base = out.size();
@@ -88,7 +88,7 @@ Result<SegmentSummary> SegmentSummary::decode(ByteView d, bool copy_leaves) {
   if (s.first_seq == 0 || fsize != s.first_seq - 1 + leaves || leaves > s.records)
     return Status::Corruption("summary: counts do not fit");
   if (body - pos < nodes * 32 + 1) return Status::Corruption("summary: truncated frontier");
-  std::vector<Hash32> hs(nodes);
+  std::vector<Hash256> hs(nodes);
   for (size_t i = 0; i < nodes; ++i, pos += 32) std::memcpy(hs[i].data(), d.data() + pos, 32);
   if (!s.frontier.restore(fsize, std::move(hs))) return Status::Corruption("summary: frontier does not fit its size");
   const uint8_t has_cp = d[pos++];

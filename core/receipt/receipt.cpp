@@ -31,14 +31,14 @@ size_t put_fields(uint8_t* m, const char* context, size_t context_size, const Re
   return o;
 }
 
-Hash32 item_hash(const ReceiptFields& f) {
+Hash256 item_hash(const ReceiptFields& f) {
   std::array<uint8_t, 1 + sizeof(kReceiptItemContext) + kFieldsSize> m{};
   m[0] = 0x00;  // leaf prefix: items never collide with nodes (0x01)
   put_fields(m.data() + 1, kReceiptItemContext, sizeof(kReceiptItemContext), f);
-  return merkle::blake2b256(m);
+  return blake2b_256(m);
 }
 
-std::array<uint8_t, sizeof(kReceiptBatchContext) + 32 + 4> batch_message(const Hash32& root, uint32_t count) {
+std::array<uint8_t, sizeof(kReceiptBatchContext) + 32 + 4> batch_message(const Hash256& root, uint32_t count) {
   std::array<uint8_t, sizeof(kReceiptBatchContext) + 32 + 4> m{};
   std::memcpy(m.data(), kReceiptBatchContext, sizeof(kReceiptBatchContext));
   std::memcpy(m.data() + sizeof(kReceiptBatchContext), root.data(), 32);
@@ -49,14 +49,14 @@ std::array<uint8_t, sizeof(kReceiptBatchContext) + 32 + 4> batch_message(const H
 // The root that `path` leads to from item `h` at index of count, or nullopt
 // when the path's length does not fit (index, count). Level by level, a lone
 // last node is promoted unchanged: this is the RFC 6962 tree.
-std::optional<Hash32> root_from_path(Hash32 h, uint64_t index, uint64_t count,
+std::optional<Hash256> root_from_path(Hash256 h, uint64_t index, uint64_t count,
                                      const std::vector<std::array<uint8_t, 32>>& path) {
   if (count == 0 || index >= count) return std::nullopt;
   size_t used = 0;
   for (uint64_t i = index, n = count; n > 1; i >>= 1, n = (n + 1) / 2) {
     if ((i ^ 1) >= n) continue;  // promoted
     if (used == path.size()) return std::nullopt;
-    const Hash32& sibling = path[used++];
+    const Hash256& sibling = path[used++];
     h = (i & 1) ? merkle::node_hash(sibling, h) : merkle::node_hash(h, sibling);
   }
   if (used != path.size()) return std::nullopt;
@@ -81,12 +81,12 @@ void sign_receipt_batch(std::span<const ReceiptFields> items, const SecretBytes&
   assert(!items.empty() && items.size() <= kMaxReceiptBatch);
   const uint32_t count = static_cast<uint32_t>(items.size());
   // levels[0] = item hashes; each next level pairs neighbours, promoting a lone last node.
-  std::vector<std::vector<Hash32>> levels(1);
+  std::vector<std::vector<Hash256>> levels(1);
   levels[0].reserve(count);
   for (const ReceiptFields& f : items) levels[0].push_back(item_hash(f));
   while (levels.back().size() > 1) {
-    const std::vector<Hash32>& below = levels.back();
-    std::vector<Hash32> up;
+    const std::vector<Hash256>& below = levels.back();
+    std::vector<Hash256> up;
     up.reserve((below.size() + 1) / 2);
     for (size_t i = 0; i < below.size(); i += 2)
       up.push_back(i + 1 < below.size() ? merkle::node_hash(below[i], below[i + 1]) : below[i]);

@@ -54,7 +54,7 @@ struct Logged {
   std::string from, topic, type;
   std::vector<std::string> readers;
   Bytes envelope;
-  Hash32 leaf{};
+  Hash256 leaf{};
 };
 
 struct Deployment {

@@ -164,7 +164,7 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   // log: a segment image with a message, an event, a commit and a checkpoint
   Bytes segment, payload;
   const Bytes env_bytes(300, 0x5a);
-  encode_message_payload(&payload, 1, ts, Hash32{}, Hash32{}, env_bytes);
+  encode_message_payload(&payload, 1, ts, Hash256{}, Hash256{}, env_bytes);
   append_frame(&segment, payload);
   payload.clear();
   encode_event_payload(&payload, 2, ts + 1, as_bytes("{\"event\":\"connect\"}"));
@@ -172,7 +172,7 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   payload.clear();
   encode_commit_payload(&payload, 2, ts + 2);
   append_frame(&segment, payload);
-  const Checkpoint cp = Checkpoint::sign(2, Hash32{}, ts + 3, fixed_identity(3).sign_sk);
+  const Checkpoint cp = Checkpoint::sign(2, Hash256{}, ts + 3, fixed_identity(3).sign_sk);
   append_frame(&segment, cp.encode_payload());
   put("log", "segment", segment);
   put("log", "torn", ByteView(segment.data(), segment.size() - 5));

@@ -24,7 +24,7 @@ double run_writes(const std::string& dir, const SecretBytes& sk, SyncPolicy sync
   auto log = Log::open(o, sk);
   REQUIRE(log.ok());
   const Bytes env = envelope_of(1, size);
-  const Hash32 h = hash_of(1, 1);
+  const Hash256 h = hash_of(1, 1);
   std::vector<Completion> got;
   uint64_t done = 0;
   const auto t0 = std::chrono::steady_clock::now();

@@ -102,7 +102,7 @@ TEST_CASE("Time lookup is exact when the broker clock stepped backwards", "[log]
 TEST_CASE("A reopened log continues the sequence, the index and the Merkle root", "[log]") {
   TempDir dir;
   SignKey key;
-  Hash32 root1;
+  Hash256 root1;
   {
     auto log = Log::open(options_for(dir.path), key.sk);
     REQUIRE(log.ok());

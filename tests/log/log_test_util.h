@@ -50,8 +50,8 @@ inline std::vector<Completion> wait_for(Log& log, size_t n, int timeout_ms = 100
   return all;
 }
 
-inline Hash32 hash_of(uint64_t i, uint8_t salt) {
-  Hash32 h{};
+inline Hash256 hash_of(uint64_t i, uint8_t salt) {
+  Hash256 h{};
   for (size_t k = 0; k < h.size(); ++k) h[k] = static_cast<uint8_t>(i * 31 + k + salt);
   return h;
 }

@@ -8,8 +8,8 @@ using namespace relais::testing;
 
 namespace {
 
-Hash32 leaf(uint64_t i) { return hash_of(i, 0x5a); }
-Hash32 N(const Hash32& l, const Hash32& r) { return merkle::node_hash(l, r); }
+Hash256 leaf(uint64_t i) { return hash_of(i, 0x5a); }
+Hash256 N(const Hash256& l, const Hash256& r) { return merkle::node_hash(l, r); }
 
 MerkleTree tree_of(uint64_t n) {
   MerkleTree t;
@@ -20,16 +20,16 @@ MerkleTree tree_of(uint64_t n) {
 }  // namespace
 
 TEST_CASE("The node hash is BLAKE2b-256 of 0x01 then both children", "[merkle]") {
-  const Hash32 l = leaf(0), r = leaf(1);
+  const Hash256 l = leaf(0), r = leaf(1);
   Bytes m{0x01};
   m.insert(m.end(), l.begin(), l.end());
   m.insert(m.end(), r.begin(), r.end());
-  CHECK(N(leaf(0), leaf(1)) == merkle::blake2b256(m));
-  CHECK(merkle::empty_root() == merkle::blake2b256(ByteView()));
+  CHECK(N(leaf(0), leaf(1)) == blake2b_256(m));
+  CHECK(merkle::empty_root() == blake2b_256(ByteView()));
 }
 
 TEST_CASE("Small trees have the RFC 6962 shape with no duplicated last node", "[merkle]") {
-  const Hash32 a = leaf(0), b = leaf(1), c = leaf(2), d = leaf(3), e = leaf(4), f = leaf(5), g = leaf(6);
+  const Hash256 a = leaf(0), b = leaf(1), c = leaf(2), d = leaf(3), e = leaf(4), f = leaf(5), g = leaf(6);
   CHECK(tree_of(0).root() == merkle::empty_root());
   CHECK(tree_of(1).root() == a);
   CHECK(tree_of(2).root() == N(a, b));
@@ -60,7 +60,7 @@ TEST_CASE("The frontier gives the same root as the full tree at every size", "[m
 TEST_CASE("Inclusion proofs verify for every index and size up to 20 leaves", "[merkle]") {
   const MerkleTree t = tree_of(20);
   for (uint64_t size = 1; size <= 20; ++size) {
-    const Hash32 root = t.root_at(size);
+    const Hash256 root = t.root_at(size);
     for (uint64_t i = 0; i < size; ++i) {
       auto proof = t.inclusion_proof(i, size);
       REQUIRE(MerkleTree::verify_inclusion(i, size, leaf(i), proof, root));
@@ -107,13 +107,13 @@ TEST_CASE("Consistency proofs verify for every pair of sizes up to 20 leaves", "
 
 TEST_CASE("Known proofs for a seven-leaf tree match RFC 6962's worked example shape", "[merkle]") {
   const MerkleTree t = tree_of(7);
-  const Hash32 a = leaf(0), b = leaf(1), c = leaf(2), d = leaf(3), e = leaf(4), f = leaf(5), g = leaf(6);
+  const Hash256 a = leaf(0), b = leaf(1), c = leaf(2), d = leaf(3), e = leaf(4), f = leaf(5), g = leaf(6);
   // RFC 6962 §2.1.3: the path for d0 (a) in the 7-leaf tree is [b, h(c,d), h(h(e,f),g)].
-  CHECK(t.inclusion_proof(0, 7) == std::vector<Hash32>{b, N(c, d), N(N(e, f), g)});
+  CHECK(t.inclusion_proof(0, 7) == std::vector<Hash256>{b, N(c, d), N(N(e, f), g)});
   // The path for d6 (g) is [h(e,f), h(h(a,b),h(c,d))].
-  CHECK(t.inclusion_proof(6, 7) == std::vector<Hash32>{N(e, f), N(N(a, b), N(c, d))});
+  CHECK(t.inclusion_proof(6, 7) == std::vector<Hash256>{N(e, f), N(N(a, b), N(c, d))});
   // Consistency 3 -> 7 is [c, d, h(a,b), h(h(e,f),g)].
-  CHECK(t.consistency_proof(3, 7) == std::vector<Hash32>{c, d, N(a, b), N(N(e, f), g)});
+  CHECK(t.consistency_proof(3, 7) == std::vector<Hash256>{c, d, N(a, b), N(N(e, f), g)});
   // Consistency 4 -> 7 is [h(h(e,f),g)].
-  CHECK(t.consistency_proof(4, 7) == std::vector<Hash32>{N(N(e, f), g)});
+  CHECK(t.consistency_proof(4, 7) == std::vector<Hash256>{N(N(e, f), g)});
 }

@@ -54,7 +54,7 @@ TEST_CASE("The message leaf hash is BLAKE2b-256 of the documented bytes", "[reco
   coding::append_u64(&m, 1000);
   coding::append_bytes(&m, hash_of(1, 1));
   coding::append_bytes(&m, hash_of(2, 2));
-  CHECK(message_leaf_hash(5, 1000, hash_of(1, 1), hash_of(2, 2)) == merkle::blake2b256(m));
+  CHECK(message_leaf_hash(5, 1000, hash_of(1, 1), hash_of(2, 2)) == blake2b_256(m));
 
   Bytes e;
   e.reserve(128);
@@ -63,8 +63,8 @@ TEST_CASE("The message leaf hash is BLAKE2b-256 of the documented bytes", "[reco
   e.push_back(2);
   coding::append_u64(&e, 6);
   coding::append_u64(&e, 1001);
-  coding::append_bytes(&e, merkle::blake2b256(as_bytes("body")));
-  CHECK(event_leaf_hash(6, 1001, as_bytes("body")) == merkle::blake2b256(e));
+  coding::append_bytes(&e, blake2b_256(as_bytes("body")));
+  CHECK(event_leaf_hash(6, 1001, as_bytes("body")) == blake2b_256(e));
 }
 
 TEST_CASE("Frame faults are told apart", "[record]") {

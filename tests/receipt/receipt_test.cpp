@@ -44,8 +44,8 @@ Bytes documented_fields(Bytes prefix, const std::string& context, const ReceiptF
   return m;
 }
 
-Hash32 documented_item(const ReceiptFields& f) {
-  return merkle::blake2b256(documented_fields(Bytes{0x00}, "relais/receipt/v2", f));
+Hash256 documented_item(const ReceiptFields& f) {
+  return blake2b_256(documented_fields(Bytes{0x00}, "relais/receipt/v2", f));
 }
 
 }  // namespace
@@ -59,7 +59,7 @@ TEST_CASE("every receipt of a batch verifies and its path is the RFC 6962 inclus
     REQUIRE(rs.size() == n);
     MerkleTree tree;
     for (const auto& f : items) tree.append(documented_item(f));
-    const Hash32 root = tree.root();
+    const Hash256 root = tree.root();
     Bytes msg;
     const std::string ctx = "relais/receipt-batch/v2";
     msg.insert(msg.end(), ctx.begin(), ctx.end());
