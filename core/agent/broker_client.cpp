@@ -42,6 +42,17 @@ void BrokerClient::close() {
 }
 
 Status BrokerClient::open_socket() {
+  // A connection given up on (a reply that did not come in time) may still
+  // be alive: say BYE on it, best effort, so that the broker ends that
+  // session now instead of at its heartbeat timeout and the new one does not
+  // count against the participant's session cap.
+  if (socket_) {
+    try {
+      encode_empty_args(&buf_);
+      send(Command::kBye, buf_);
+    } catch (const zmq::error_t&) {
+    }
+  }
   monitor_.reset();
   socket_.reset();
   auth_failed_ = false;

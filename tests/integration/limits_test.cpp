@@ -74,7 +74,13 @@ TEST_CASE("a flood of 500 KB messages keeps the broker within its byte bounds", 
   INFO("RSS before " << before << " KiB, after " << after << " KiB");
   // 75 MB went through; the cache holds at most 16 MiB of it. The bound is
   // the configured one plus 128 MiB of slack for the allocator and libzmq.
+  // AddressSanitizer keeps freed memory in quarantine, so RSS says nothing
+  // there: the engine tests check the byte accounting itself.
+#if defined(__SANITIZE_ADDRESS__)
+  WARN("RSS not checked under AddressSanitizer: " << (after - before) << " KiB grown");
+#else
   CHECK(after - before < (16 + 128) * 1024);
+#endif
 }
 
 }  // namespace relais::test
