@@ -7,6 +7,8 @@
 // own deadlines, and the fake's wait_for() on what it has received.
 #include <catch2/catch.hpp>
 
+#include "eventually.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -72,17 +74,20 @@ class FakeBroker {
     const std::string where = "tcp://127.0.0.1:" + (port == 0 ? std::string("*") : std::to_string(port));
     // A port given back by a broker that just stopped may take a moment to
     // be free again: retry the bind until it succeeds (bounded).
-    const int64_t bind_deadline = monotonic_ms() + 10000;
-    while (true) {
+    std::string bind_error;
+    bool bound = false;
+    relais::test::eventually(10000, 20, [&] {
       try {
         router_->bind(where);
-        break;
+        bound = true;
+        return true;
       } catch (const zmq::error_t& e) {
-        INFO("bind " << where << ": " << e.what());
-        REQUIRE((e.num() == EADDRINUSE && monotonic_ms() < bind_deadline));
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // back-off between bind attempts
+        bind_error = e.what();
+        return e.num() != EADDRINUSE;  // only a port still in use is worth waiting for
       }
-    }
+    });
+    INFO("bind " << where << ": " << bind_error);
+    REQUIRE(bound);
     endpoint_ = router_->get(zmq::sockopt::last_endpoint);
     port_ = std::stoi(endpoint_.substr(endpoint_.rfind(':') + 1));
     thread_ = std::thread([this] { run(); });

@@ -192,16 +192,6 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-bool eventually(int timeout_ms, int poll_ms, const std::function<bool()>& fn) {
-  const int64_t deadline = now_ms() + timeout_ms;
-  while (true) {
-    if (fn()) return true;
-    const int64_t left = deadline - now_ms();
-    if (left <= 0) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(std::max(poll_ms, 1), left)));
-  }
-}
-
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};

@@ -9,6 +9,8 @@
 // involved, so no argument is ever interpreted.
 #pragma once
 
+#include "eventually.h"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -68,7 +70,6 @@ class TempDir {
 // returns true (then returns true) or timeout_ms have passed (then returns
 // false, after one last call at the deadline). The way every test here waits:
 // on something observable, never a fixed sleep.
-bool eventually(int timeout_ms, int poll_ms, const std::function<bool()>& fn);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
