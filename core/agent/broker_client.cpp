@@ -109,7 +109,48 @@ void BrokerClient::send(Command cmd, const Bytes& args, ByteView extra) {
   socket_->send(zmq::buffer(out_.data(), out_.size()), zmq::send_flags::dontwait);
 }
 
+Status BrokerClient::broker_error(const ErrorArgs& e) {
+  last_error_code_ = e.code;
+  if (e.code == ErrorCode::kRevoked) {
+    revoked_ = true;
+    revoked_status_ = Status::Refused("the broker ended " + identity_.card.name +
+                                      "'s session: its key is revoked, retired or no longer in the broker's bundle (" +
+                                      e.reason + ")");
+    return revoked_status_;
+  }
+  return Status::Refused(e.reason);
+}
+
+bool BrokerClient::take_unsolicited(Incoming& msg) {
+  if (msg.cmd == Command::kMsg) {
+    MsgArgs a;
+    if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    return true;
+  }
+  if (msg.cmd == Command::kNotice) {
+    NoticeArgs n;
+    if (!decode_args(msg.args, &n).ok()) return true;  // a newer broker's notice we cannot read: ignored
+    if (n.kind == kNoticeBundleSerial && !n.is_array && !n.values.empty()) broker_serial_ = n.values[0];
+    if (notice_handler_) {
+      notice_handler_(n);
+    } else {
+      if (notices_.size() == kMaxQueuedNotices) notices_.pop_front();
+      notices_.push_back(std::move(n));
+    }
+    return true;
+  }
+  return false;
+}
+
+std::optional<NoticeArgs> BrokerClient::poll_notice() {
+  if (notices_.empty()) return std::nullopt;
+  NoticeArgs n = std::move(notices_.front());
+  notices_.pop_front();
+  return n;
+}
+
 Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
   while (true) {
     RELAIS_RETURN_IF_ERROR(check_monitor());
     const int64_t now = monotonic_ms();
@@ -143,6 +184,10 @@ Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t dead
     auto packed = split_packed_frame(view(frame));
     if (!packed.ok() || !packed->cmd) continue;
     if (*packed->cmd == Command::kPong) continue;
+    if (*packed->cmd == Command::kError) {
+      ErrorArgs e;
+      if (decode_args(packed->args, &e).ok() && e.code == ErrorCode::kRevoked) return broker_error(e);
+    }
     Incoming in{*packed->cmd, Bytes(packed->args.begin(), packed->args.end()),
                 Bytes(packed->envelope.begin(), packed->envelope.end())};
     return std::optional<Incoming>(std::move(in));
@@ -176,18 +221,23 @@ Status BrokerClient::handshake(int64_t deadline_ms) {
       WelcomeArgs w;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &w));
       if (w.heartbeat_ms > 0) heartbeat_ms_ = w.heartbeat_ms;
+      broker_serial_ = w.bundle_serial;
       next_ping_ms_ = monotonic_ms() + heartbeat_ms_;
       return Status::Ok();
     }
     if (msg.cmd == Command::kError) {
       ErrorArgs e;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      last_error_code_ = e.code;
       return Status::Refused("broker refused the session: " + e.reason);
     }
+    take_unsolicited(msg);
   }
 }
 
 Status BrokerClient::connect(int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
+  last_error_code_.reset();
   RELAIS_RETURN_IF_ERROR(open_socket());
   return handshake(deadline_ms);
 }
@@ -200,9 +250,14 @@ Status BrokerClient::reconnect(int64_t deadline_ms) {
   RELAIS_RETURN_IF_ERROR(connect(deadline_ms));
   session_lost_ = false;
   for (SubArgs s : subscriptions_) {
-    // A non-durable subscription resumes after the last seq it saw.
+    // A non-durable subscription resumes after the last seq it saw; a
+    // durable one at its cursor, taken over from the session we lost.
     for (const auto& [id, seq] : last_seq_)
       if (id == s.sub_id && s.durable.empty()) s.from = "seq:" + std::to_string(seq + 1);
+    if (!s.durable.empty()) {
+      s.from.clear();
+      s.flags |= kSubTakeOver;
+    }
     s.req_id = next_req_id_++;
     encode_args(s, &buf_);
     send(Command::kSub, buf_);
@@ -211,6 +266,8 @@ Status BrokerClient::reconnect(int64_t deadline_ms) {
 }
 
 Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
+  last_error_code_.reset();
   uint64_t req_id = 0;
   int64_t retry_at = 0;
   // Every (re)send carries the same envelope bytes: the broker answers a
@@ -252,19 +309,22 @@ Result<PubAckArgs> BrokerClient::publish(ByteView envelope, int64_t deadline_ms)
         send_pub();
       } else if (e.code == ErrorCode::kStorage) {  // e.g. disk full: retried until the deadline
         last_storage_error = Status::Refused(e.reason);
+        last_error_code_ = e.code;
       } else {
-        return Status::Refused(e.reason);
+        return broker_error(e);
       }
-    } else if (msg.cmd == Command::kMsg) {
-      MsgArgs a;
-      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    } else {
+      take_unsolicited(msg);
     }
   }
 }
 
 Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
+  last_error_code_.reset();
   SubArgs args = args_in;
   args.req_id = next_req_id_++;
+  if (!args.durable.empty() && args.from == "new") args.from.clear();  // "new" is where a new name starts anyway
   encode_args(args, &buf_);
   send(Command::kSub, buf_);
   while (true) {
@@ -283,15 +343,16 @@ Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
-      if (e.req_id == args.req_id || e.req_id == 0) return Status::Refused(e.reason);
-    } else if (msg.cmd == Command::kMsg) {
-      MsgArgs a;
-      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+      if (e.req_id == args.req_id || e.req_id == 0) return broker_error(e);
+    } else {
+      take_unsolicited(msg);
     }
   }
 }
 
 Status BrokerClient::remove_durable(const std::string& name, int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
+  last_error_code_.reset();
   UnsubArgs args;
   args.durable = name;
   args.req_id = next_req_id_++;
@@ -310,12 +371,65 @@ Status BrokerClient::remove_durable(const std::string& name, int64_t deadline_ms
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
-      if (e.req_id == args.req_id || e.req_id == 0) return Status::Refused(e.reason);
+      if (e.req_id == args.req_id || e.req_id == 0) return broker_error(e);
+    } else {
+      take_unsolicited(msg);
     }
   }
 }
 
+Result<Bytes> BrokerClient::fetch(std::string_view kind, std::string_view arg, int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
+  last_error_code_.reset();
+  FetchArgs f;
+  f.kind = std::string(kind);
+  f.arg = std::string(arg);
+  int64_t retry_at = 0;
+  auto send_fetch = [&] {
+    f.req_id = next_req_id_++;
+    encode_args(f, &buf_);
+    send(Command::kFetch, buf_);
+    retry_at = monotonic_ms() + retry_ms(heartbeat_ms_);
+  };
+  send_fetch();
+  while (true) {
+    auto in = receive(std::min(deadline_ms, retry_at));
+    if (!in.ok()) return in.status();
+    if (!in->has_value()) {
+      if (monotonic_ms() >= deadline_ms)
+        return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer the fetch of " + f.kind + ":" +
+                               f.arg + " in time");
+      RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));  // a fetch is idempotent: ask again
+      send_fetch();
+      continue;
+    }
+    Incoming& msg = **in;
+    if (msg.cmd == Command::kData) {
+      DataArgs d;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &d));
+      if (d.req_id == f.req_id) return std::move(msg.extra);
+    } else if (msg.cmd == Command::kError) {
+      ErrorArgs e;
+      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
+      if (e.req_id != f.req_id && e.req_id != 0) continue;
+      if (e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted and forgot us
+        RELAIS_RETURN_IF_ERROR(reconnect(deadline_ms));
+        send_fetch();
+        continue;
+      }
+      return broker_error(e);
+    } else {
+      take_unsolicited(msg);
+    }
+  }
+}
+
+Result<Bytes> BrokerClient::fetch_bundle(uint64_t serial, int64_t deadline_ms) {
+  return fetch(kFetchBundle, serial == 0 ? std::string("latest") : std::to_string(serial), deadline_ms);
+}
+
 Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
+  if (revoked_) return revoked_status_;
   while (true) {
     if (!queued_.empty()) {
       Delivery d = std::move(queued_.front());
@@ -342,9 +456,8 @@ Result<std::optional<Delivery>> BrokerClient::next(int64_t deadline_ms) {
       continue;
     }
     Incoming& msg = **in;
-    if (msg.cmd == Command::kMsg) {
-      MsgArgs a;
-      if (decode_args(msg.args, &a).ok()) queued_.push_back(Delivery{a, std::move(msg.extra)});
+    if (take_unsolicited(msg)) {
+      continue;
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
       if (decode_args(msg.args, &e).ok() && e.code == ErrorCode::kNotAuthenticated) {  // the broker restarted
@@ -369,8 +482,12 @@ void BrokerClient::flush_acks() {
   try { send(Command::kAck, buf_); } catch (const zmq::error_t&) {}
 }
 
-void BrokerClient::nack(uint32_t sub_id, uint64_t seq, const std::string& reason) {
-  NackArgs a{sub_id, seq, reason};
+void BrokerClient::nack(uint32_t sub_id, uint64_t seq, const std::string& detail) {
+  nack(sub_id, seq, ErrorCode::kMalformed, detail);
+}
+
+void BrokerClient::nack(uint32_t sub_id, uint64_t seq, ErrorCode code, std::string_view detail) {
+  NackArgs a{sub_id, seq, code, std::string(detail)};
   encode_args(a, &buf_);
   try { send(Command::kNack, buf_); } catch (const zmq::error_t&) {}
 }

@@ -184,9 +184,13 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::settle(Session&
     if (!it->second->settle(a.seq)) return std::nullopt;  // late or duplicate: harmless
     // A NACK is the reader's evidence that a message failed its checks; it
     // is recorded and not redelivered (the same bytes would fail again).
-    events_.begin("nack", 3).str("who", s.name).u64("seq", a.seq).str("why", a.reason);
+    events_.begin("nack", 4)
+        .str("who", s.name)
+        .u64("seq", a.seq)
+        .str("code", error_code_name(a.code))
+        .str("why", log_text(a.detail, kMaxNackDetail));
     events_.commit();
-    spdlog::warn("{} rejected record {}: {}", s.name, a.seq, log_text(a.reason));
+    spdlog::warn("{} rejected record {} ({}): {}", s.name, a.seq, error_code_name(a.code), log_text(a.detail));
     return std::nullopt;
   }
   AckArgs& a = ack_args_;  // reused: it holds a whole batch

@@ -1,10 +1,11 @@
-#include <cassert>
 #include "net/protocol.h"
 
+#include <cassert>
 #include <charconv>
 #include <msgpack.hpp>
 
 #include "util/clock.h"
+#include "util/log_text.h"
 
 namespace relais {
 namespace {
@@ -12,7 +13,9 @@ namespace {
 constexpr std::string_view kCommandNames[] = {
     "HELLO", "PING", "PUB", "SUB", "UNSUB", "ACK", "NACK", "BYE",
     "WELCOME", "PONG", "PUBACK", "SUBOK", "ERROR", "MSG",
+    "FETCH", "DATA", "NOTICE",
 };
+static_assert(std::size(kCommandNames) == static_cast<size_t>(kLastCommand) + 1);
 
 // Appends msgpack output to a Bytes buffer.
 struct BytesSink {
@@ -64,6 +67,24 @@ class Args {
   Status str(size_t i, std::string* out) const {
     if (i >= count_ || items_[i].type != msgpack::type::STR) return bad(i, "a string");
     out->assign(items_[i].via.str.ptr, items_[i].via.str.size);
+    return Status::Ok();
+  }
+  // An unsigned integer, or an array of at most kMaxNoticeValues of them.
+  Status u64_or_array(size_t i, std::vector<uint64_t>* out, bool* is_array) const {
+    out->clear();
+    if (i < count_ && items_[i].type == msgpack::type::POSITIVE_INTEGER) {
+      out->push_back(items_[i].via.u64);
+      *is_array = false;
+      return Status::Ok();
+    }
+    if (i >= count_ || items_[i].type != msgpack::type::ARRAY || items_[i].via.array.size > kMaxNoticeValues)
+      return bad(i, "an unsigned integer or a short array of them");
+    const msgpack::object_array& arr = items_[i].via.array;
+    for (uint32_t k = 0; k < arr.size; ++k) {
+      if (arr.ptr[k].type != msgpack::type::POSITIVE_INTEGER) return bad(i, "an array of unsigned integers");
+      out->push_back(arr.ptr[k].via.u64);
+    }
+    *is_array = true;
     return Status::Ok();
   }
   Status bin(size_t i, Bytes* out) const {
@@ -129,6 +150,10 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kLimit: return "limit";
     case ErrorCode::kUnknownSubscription: return "unknown_subscription";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kRevoked: return "revoked";
+    case ErrorCode::kUnknownKey: return "unknown_key";
+    case ErrorCode::kStaleId: return "stale_id";
+    case ErrorCode::kDurableInUse: return "durable_in_use";
   }
   return "unknown";
 }
@@ -148,8 +173,9 @@ void encode_args(const PubArgs& a, Bytes* out) {
   p.pack_uint64(a.req_id);
 }
 void encode_args(const SubArgs& a, Bytes* out) {
-  ArgWriter w(out, 5); Packer& p = w.p;
+  ArgWriter w(out, 6); Packer& p = w.p;
   p.pack_uint64(a.req_id); p.pack_uint32(a.sub_id); pack_str(p, a.pattern); pack_str(p, a.from); pack_str(p, a.durable);
+  p.pack_uint32(a.flags);
 }
 void encode_args(const UnsubArgs& a, Bytes* out) {
   const bool remove = !a.durable.empty();
@@ -168,8 +194,10 @@ void encode_args(const AckArgs& a, Bytes* out) {
   for (uint32_t i = 0; i < a.more_count; ++i) p.pack_uint64(a.more[i]);
 }
 void encode_args(const NackArgs& a, Bytes* out) {
-  ArgWriter w(out, 3); Packer& p = w.p;
-  p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); pack_str(p, a.reason.substr(0, kMaxArgString / 2));
+  ArgWriter w(out, 4); Packer& p = w.p;
+  p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); p.pack_uint32(static_cast<uint32_t>(a.code));
+  // log_text may add "..." after max_bytes: cut 3 earlier.
+  pack_str(p, log_text(a.detail, kMaxNackDetail - 3));
 }
 void encode_args(const PubAckArgs& a, Bytes* out) {
   ArgWriter w(out, 3); Packer& p = w.p;
@@ -189,6 +217,25 @@ void encode_args(const MsgArgs& a, Bytes* out) {
   ArgWriter w(out, 3); Packer& p = w.p;
   p.pack_uint32(a.sub_id); p.pack_uint64(a.seq); p.pack_uint32(a.delivery_count);
 }
+void encode_args(const FetchArgs& a, Bytes* out) {
+  ArgWriter w(out, 3); Packer& p = w.p;
+  p.pack_uint64(a.req_id); pack_str(p, a.kind.substr(0, kMaxArgString / 2)); pack_str(p, a.arg.substr(0, kMaxArgString / 2));
+}
+void encode_args(const DataArgs& a, Bytes* out) {
+  ArgWriter w(out, 3); Packer& p = w.p;
+  p.pack_uint64(a.req_id); pack_str(p, a.kind.substr(0, kMaxArgString / 2)); pack_str(p, a.arg.substr(0, kMaxArgString / 2));
+}
+void encode_args(const NoticeArgs& a, Bytes* out) {
+  assert(a.values.size() <= kMaxNoticeValues && (a.is_array || a.values.size() == 1));
+  ArgWriter w(out, 2); Packer& p = w.p;
+  pack_str(p, a.kind.substr(0, kMaxArgString / 2));
+  if (a.is_array) {
+    p.pack_array(static_cast<uint32_t>(a.values.size()));
+    for (uint64_t v : a.values) p.pack_uint64(v);
+  } else {
+    p.pack_uint64(a.values.empty() ? 0 : a.values[0]);
+  }
+}
 
 Status decode_args(ByteView in, HelloArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "HELLO"));
@@ -207,12 +254,13 @@ Status decode_args(ByteView in, PubArgs* out) {
   return a.u64(0, &out->req_id);
 }
 Status decode_args(ByteView in, SubArgs* out) {
-  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 5, "SUB"));
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 6, "SUB"));
   RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
   RELAIS_RETURN_IF_ERROR(a.u32(1, &out->sub_id));
   RELAIS_RETURN_IF_ERROR(a.str(2, &out->pattern));
   RELAIS_RETURN_IF_ERROR(a.str(3, &out->from));
-  return a.str(4, &out->durable);
+  RELAIS_RETURN_IF_ERROR(a.str(4, &out->durable));
+  return a.u32(5, &out->flags);
 }
 Status decode_args(ByteView in, UnsubArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 1, "UNSUB"));
@@ -233,10 +281,16 @@ Status decode_args(ByteView in, AckArgs* out) {
   return Status::Ok();
 }
 Status decode_args(ByteView in, NackArgs* out) {
-  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "NACK"));
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 4, "NACK"));
   RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
   RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
-  return a.str(2, &out->reason);
+  uint32_t code = 0;
+  RELAIS_RETURN_IF_ERROR(a.u32(2, &code));
+  out->code = static_cast<ErrorCode>(code);
+  RELAIS_RETURN_IF_ERROR(a.str(3, &out->detail));
+  if (out->detail.size() > kMaxNackDetail)
+    return Status::Invalid("protocol: NACK detail longer than " + std::to_string(kMaxNackDetail) + " bytes");
+  return Status::Ok();
 }
 Status decode_args(ByteView in, PubAckArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "PUBACK"));
@@ -262,6 +316,23 @@ Status decode_args(ByteView in, MsgArgs* out) {
   RELAIS_RETURN_IF_ERROR(a.u32(0, &out->sub_id));
   RELAIS_RETURN_IF_ERROR(a.u64(1, &out->seq));
   return a.u32(2, &out->delivery_count);
+}
+Status decode_args(ByteView in, FetchArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "FETCH"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  RELAIS_RETURN_IF_ERROR(a.str(1, &out->kind));
+  return a.str(2, &out->arg);
+}
+Status decode_args(ByteView in, DataArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 3, "DATA"));
+  RELAIS_RETURN_IF_ERROR(a.u64(0, &out->req_id));
+  RELAIS_RETURN_IF_ERROR(a.str(1, &out->kind));
+  return a.str(2, &out->arg);
+}
+Status decode_args(ByteView in, NoticeArgs* out) {
+  Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "NOTICE"));
+  RELAIS_RETURN_IF_ERROR(a.str(0, &out->kind));
+  return a.u64_or_array(1, &out->values, &out->is_array);
 }
 
 namespace {

@@ -1,22 +1,24 @@
-// The Relais session protocol between agents (DEALER) and the broker (ROUTER).
+// The Relais session protocol between agents (DEALER) and the broker (ROUTER),
+// version 2 (docs/protocol.md has the grammar and the rules of each command).
 //
 // Every protocol message is one packed ZeroMQ frame holding the command
-// name, its msgpack argument array and, for PUB and MSG, the envelope bytes
-// exactly as signed (net/framing.h). The broker also accepts the earlier
-// framing of 2 or 3 frames (name, args, envelope). docs/protocol.md has the
-// grammar.
+// name, its msgpack argument array and, for PUB, MSG and DATA, a trailing
+// payload: the envelope bytes exactly as signed, or DATA's fetched bytes
+// (net/framing.h).
 //
 // Commands (agent -> broker):
-//   HELLO   [protocol_version, bundle_serial]
+//   HELLO   [protocol_version, bundle_serial]   version 1 is refused
 //   PING    []
 //   PUB     [req_id]                              + envelope
-//   SUB     [req_id, sub_id, pattern, from, durable]
-//             from: "new" | "first" | "seq:N" | "time:MS"; durable: name or ""
+//   SUB     [req_id, sub_id, pattern, from, durable, flags]
+//             from: "" (not given) | "new" | "first" | "seq:N" | "time:MS";
+//             durable: name or ""; flags: kSubTakeOver
 //   UNSUB   [sub_id]                 ends a subscription of this session
 //   UNSUB   [0, durable, req_id]     deletes a durable subscription and its
 //                                    cursor; answered SUBOK [req_id, 0] or ERROR
 //   ACK     [sub_id, seq, seq2...]         up to 1 + kMaxAckMore seqs
-//   NACK    [sub_id, seq, reason]
+//   NACK    [sub_id, seq, code, detail]    detail escaped, <= kMaxNackDetail bytes
+//   FETCH   [req_id, kind, arg]            e.g. ("bundle", "latest" | "7")
 //   BYE     []
 // Commands (broker -> agent):
 //   WELCOME [protocol_version, participant_name, bundle_serial, heartbeat_ms]
@@ -25,6 +27,9 @@
 //   SUBOK   [req_id, sub_id]
 //   ERROR   [req_id, code, reason]     req_id 0 when not tied to a request
 //   MSG     [sub_id, seq, delivery_count]          + envelope
+//   DATA    [req_id, kind, arg]                    + payload (FETCH's answer)
+//   NOTICE  [kind, value]    value: uint or array of uints
+//             "bundle_serial" serial | "restored" [epoch, last_seq]
 // Thread-safety: plain functions over values.
 #pragma once
 
@@ -40,12 +45,14 @@
 
 namespace relais {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;
 
 enum class Command : uint8_t {
   kHello, kPing, kPub, kSub, kUnsub, kAck, kNack, kBye,
   kWelcome, kPong, kPubAck, kSubOk, kError, kMsg,
+  kFetch, kData, kNotice,  // protocol 2
 };
+inline constexpr Command kLastCommand = Command::kNotice;
 
 std::string_view command_name(Command c);
 std::optional<Command> parse_command(std::string_view name);
@@ -66,6 +73,10 @@ enum class ErrorCode : uint32_t {
   kLimit = 12,           // a resource bound was hit
   kUnknownSubscription = 13,
   kInternal = 14,
+  kRevoked = 15,         // the session's key was revoked, retired or removed by a reload
+  kUnknownKey = 16,      // a key no bundle the broker holds names
+  kStaleId = 17,         // an id too old to be accepted
+  kDurableInUse = 18,    // the durable name is held by another live session
 };
 
 std::string_view error_code_name(ErrorCode c);
@@ -74,7 +85,19 @@ std::string_view error_code_name(ErrorCode c);
 struct HelloArgs { uint32_t version = kProtocolVersion; uint64_t bundle_serial = 0; };
 struct WelcomeArgs { uint32_t version = kProtocolVersion; std::string name; uint64_t bundle_serial = 0; uint32_t heartbeat_ms = 0; };
 struct PubArgs { uint64_t req_id = 0; };
-struct SubArgs { uint64_t req_id = 0; uint32_t sub_id = 0; std::string pattern; std::string from = "new"; std::string durable; };
+// SUB flags.
+inline constexpr uint32_t kSubTakeOver = 1;  // take over a durable name another session holds
+// The reserved durable name that attaches the participant's mailbox (with an
+// empty pattern); refused by this broker for now.
+inline constexpr std::string_view kMailboxDurable = "@mailbox";
+struct SubArgs {
+  uint64_t req_id = 0;
+  uint32_t sub_id = 0;
+  std::string pattern;
+  std::string from;  // "" = not given: a new subscription starts at "new", a durable one at its cursor
+  std::string durable;
+  uint32_t flags = 0;
+};
 struct UnsubArgs { uint32_t sub_id = 0; std::string durable; uint64_t req_id = 0; };
 // An ACK settles `seq` and, batched, up to kMaxAckMore further seqs of the
 // same subscription: [sub_id, seq, seq2, ...].
@@ -111,11 +134,41 @@ class AckBatch {
   AckArgs args_;
   bool has_ = false;
 };
-struct NackArgs { uint32_t sub_id = 0; uint64_t seq = 0; std::string reason; };
+// NACK: the reader's verdict, a code (ErrorCode numbers: bad_signature,
+// malformed, stale_bundle, unknown_key, revoked...) and a detail for people.
+// The encoder escapes the detail (util/log_text.h) and cuts it to
+// kMaxNackDetail bytes; the decoder refuses a longer one. The detail never
+// quotes a document value.
+inline constexpr size_t kMaxNackDetail = 256;
+struct NackArgs { uint32_t sub_id = 0; uint64_t seq = 0; ErrorCode code = ErrorCode::kMalformed; std::string detail; };
 struct PubAckArgs { uint64_t req_id = 0; uint64_t seq = 0; Bytes receipt; };
 struct SubOkArgs { uint64_t req_id = 0; uint32_t sub_id = 0; };
 struct ErrorArgs { uint64_t req_id = 0; ErrorCode code = ErrorCode::kInternal; std::string reason; };
 struct MsgArgs { uint32_t sub_id = 0; uint64_t seq = 0; uint32_t delivery_count = 0; };
+// FETCH kinds and arguments (docs/protocol.md §Fetching):
+//   "bundle"      "latest" | a decimal serial  -> the exact signed bundle file
+// reserved (answered ERROR malformed "not supported by this broker yet"):
+//   "checkpoint"  "latest";  "consistency" "<m>:<n>";  "inclusion" "<seq>:<size>"
+inline constexpr std::string_view kFetchBundle = "bundle";
+struct FetchArgs { uint64_t req_id = 0; std::string kind; std::string arg; };
+// DATA: FETCH's answer; the payload (at most max_frame_bytes) follows the
+// arguments in the frame's trailing slot.
+struct DataArgs { uint64_t req_id = 0; std::string kind; std::string arg; };
+// NOTICE: something the agent should know, unasked.
+//   "bundle_serial"  value = the serial the broker now holds (after a reload)
+//   "restored"       value = [epoch, last_seq] (reserved for backups)
+inline constexpr std::string_view kNoticeBundleSerial = "bundle_serial";
+inline constexpr std::string_view kNoticeRestored = "restored";
+inline constexpr size_t kMaxNoticeValues = 16;
+struct NoticeArgs {
+  std::string kind;
+  std::vector<uint64_t> values;  // one value when !is_array
+  bool is_array = false;
+  static NoticeArgs bundle_serial(uint64_t serial) { return NoticeArgs{std::string(kNoticeBundleSerial), {serial}, false}; }
+  static NoticeArgs restored(uint64_t epoch, uint64_t last_seq) {
+    return NoticeArgs{std::string(kNoticeRestored), {epoch, last_seq}, true};
+  }
+};
 
 // Encoders append the msgpack argument frame to *out (cleared first).
 void encode_args(const HelloArgs&, Bytes* out);
@@ -129,6 +182,9 @@ void encode_args(const PubAckArgs&, Bytes* out);
 void encode_args(const SubOkArgs&, Bytes* out);
 void encode_args(const ErrorArgs&, Bytes* out);
 void encode_args(const MsgArgs&, Bytes* out);
+void encode_args(const FetchArgs&, Bytes* out);
+void encode_args(const DataArgs&, Bytes* out);
+void encode_args(const NoticeArgs&, Bytes* out);
 void encode_empty_args(Bytes* out);
 
 // Decoders: bounded, never throw; Status::Invalid "protocol: ..." on bad input.
@@ -143,6 +199,9 @@ Status decode_args(ByteView in, PubAckArgs* out);
 Status decode_args(ByteView in, SubOkArgs* out);
 Status decode_args(ByteView in, ErrorArgs* out);
 Status decode_args(ByteView in, MsgArgs* out);
+Status decode_args(ByteView in, FetchArgs* out);
+Status decode_args(ByteView in, DataArgs* out);
+Status decode_args(ByteView in, NoticeArgs* out);
 
 // "from" of a subscription: where delivery starts.
 struct StartPosition {

@@ -637,3 +637,161 @@ TEST_CASE("a broker that does not admit our key is Refused, told apart from an u
   CHECK(monotonic_ms() - start < 5000);
   CHECK(broker.received().empty());
 }
+
+TEST_CASE("fetch returns DATA's payload, or Refused with the broker's code", "[agent][client]") {
+  ServerKeys keys;
+  Participant police;
+  const Bytes bundle = envelope_bytes("signed bundle bytes, serial 8");
+  FakeBroker broker(keys, police.admitted(), [&](FakeBroker& b, const Received& r) {
+    if (r.cmd != Command::kFetch) return false;
+    FetchArgs f;
+    (void)decode_args(r.args, &f);
+    if (f.kind == "bundle" && f.arg == "8") {
+      Bytes a;
+      encode_args(DataArgs{f.req_id, f.kind, f.arg}, &a);
+      b.reply(r.rid, Command::kData, a, bundle);
+    } else {
+      b.reply_error(r, f.req_id, ErrorCode::kMalformed, "the broker holds no bundle " + f.arg);
+    }
+    return true;
+  });
+  auto client = client_for(police, keys, broker.endpoint());
+  REQUIRE(client->connect(monotonic_ms() + 5000).ok());
+  CHECK(client->broker_bundle_serial() == kBundleSerial);  // from WELCOME
+  auto got = client->fetch_bundle(8, monotonic_ms() + 5000);
+  INFO(got.status().message());
+  REQUIRE(got.ok());
+  CHECK(*got == bundle);
+  CHECK_FALSE(client->last_error_code().has_value());
+  auto missing = client->fetch_bundle(0, monotonic_ms() + 5000);  // "latest": this fake has none
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Code::kRefused);
+  CHECK(missing.status().message() == "the broker holds no bundle latest");
+  CHECK(client->last_error_code() == ErrorCode::kMalformed);
+  auto fetches = broker.received(Command::kFetch);
+  REQUIRE(fetches.size() == 2);
+  FetchArgs f;
+  REQUIRE(decode_args(fetches[1].args, &f).ok());
+  CHECK(f.arg == "latest");
+}
+
+TEST_CASE("notices are queued for poll_notice, or handed to the handler, and update the broker's serial",
+          "[agent][client]") {
+  ServerKeys keys;
+  Participant police;
+  const Bytes env = envelope_bytes("m");
+  FakeBroker broker(keys, police.admitted(), [&](FakeBroker& b, const Received& r) {
+    if (r.cmd != Command::kSub) return false;
+    SubArgs s;
+    (void)decode_args(r.args, &s);
+    Bytes a;
+    encode_args(SubOkArgs{s.req_id, s.sub_id}, &a);
+    b.reply(r.rid, Command::kSubOk, a);
+    encode_args(NoticeArgs::bundle_serial(9), &a);
+    b.reply(r.rid, Command::kNotice, a);
+    encode_args(NoticeArgs::restored(2, 40), &a);
+    b.reply(r.rid, Command::kNotice, a);
+    b.deliver(r.rid, s.sub_id, 12, env);
+    return true;
+  });
+  auto client = client_for(police, keys, broker.endpoint());
+  REQUIRE(client->connect(monotonic_ms() + 5000).ok());
+  CHECK_FALSE(client->poll_notice().has_value());
+  SubArgs sub;
+  sub.sub_id = 1;
+  sub.pattern = "alert.>";
+  REQUIRE(client->subscribe(sub, monotonic_ms() + 5000).ok());
+  auto d = client->next(monotonic_ms() + 5000);
+  REQUIRE(d.ok());
+  REQUIRE(d->has_value());
+  CHECK((*d)->args.seq == 12);
+  CHECK(client->broker_bundle_serial() == 9);
+  auto n1 = client->poll_notice();
+  REQUIRE(n1.has_value());
+  CHECK(n1->kind == "bundle_serial");
+  CHECK(n1->values == std::vector<uint64_t>{9});
+  auto n2 = client->poll_notice();
+  REQUIRE(n2.has_value());
+  CHECK(n2->kind == "restored");
+  CHECK(n2->values == std::vector<uint64_t>{2, 40});
+  CHECK_FALSE(client->poll_notice().has_value());
+
+  // With a handler, notices go to it instead of the queue.
+  auto second = client_for(police, keys, broker.endpoint());
+  std::vector<std::string> seen;
+  second->on_notice([&](const NoticeArgs& n) { seen.push_back(n.kind); });
+  REQUIRE(second->connect(monotonic_ms() + 5000).ok());
+  REQUIRE(second->subscribe(sub, monotonic_ms() + 5000).ok());
+  auto d2 = second->next(monotonic_ms() + 5000);
+  REQUIRE(d2.ok());
+  REQUIRE(d2->has_value());
+  CHECK(seen == std::vector<std::string>{"bundle_serial", "restored"});
+  CHECK_FALSE(second->poll_notice().has_value());
+}
+
+TEST_CASE("ERROR revoked ends the client for good: no reconnect, every later call Refused with kRevoked",
+          "[agent][client]") {
+  ServerKeys keys;
+  Participant police;
+  FakeBroker broker(keys, police.admitted(), [](FakeBroker& b, const Received& r) {
+    if (r.cmd != Command::kPub) return false;
+    b.reply_error(r, 0, ErrorCode::kRevoked, "police.golfe's key is revoked (bundle serial 8)");
+    return true;
+  });
+  auto client = client_for(police, keys, broker.endpoint());
+  REQUIRE(client->connect(monotonic_ms() + 5000).ok());
+  const int64_t start = monotonic_ms();
+  auto ack = client->publish(envelope_bytes("after revocation"), start + 5000);
+  REQUIRE_FALSE(ack.ok());
+  CHECK(monotonic_ms() - start < 2000);  // at once, not at the deadline
+  CHECK(ack.status().code() == Code::kRefused);
+  CHECK_THAT(ack.status().message(), Catch::Contains("revoked"));
+  CHECK(client->last_error_code() == ErrorCode::kRevoked);
+  auto d = client->next(monotonic_ms() + 1000);
+  REQUIRE_FALSE(d.ok());
+  CHECK(client->last_error_code() == ErrorCode::kRevoked);
+  CHECK_FALSE(client->fetch_bundle(0, monotonic_ms() + 1000).ok());
+  CHECK(broker.received(Command::kHello).size() == 1);
+  CHECK(broker.received(Command::kPub).size() == 1);
+}
+
+TEST_CASE("NACK carries a code and an escaped detail; durable subscriptions resume with take_over and no start",
+          "[agent][client]") {
+  ServerKeys keys;
+  Participant police;
+  const Bytes env = envelope_bytes("m");
+  auto first = std::make_unique<FakeBroker>(keys, police.admitted(), delivering_broker(5, env));
+  const int port = first->port();
+  auto client = client_for(police, keys, first->endpoint());
+  REQUIRE(client->connect(monotonic_ms() + 5000).ok());
+  SubArgs sub;
+  sub.sub_id = 1;
+  sub.pattern = "alert.>";
+  sub.durable = "desk";
+  sub.from = "new";  // for a durable name: sent as "not given"
+  REQUIRE(client->subscribe(sub, monotonic_ms() + 5000).ok());
+  auto d = client->next(monotonic_ms() + 5000);
+  REQUIRE(d.ok());
+  REQUIRE(d->has_value());
+  client->nack(1, (*d)->args.seq, ErrorCode::kBadSignature, "signature does not verify\nforged line");
+  REQUIRE(first->wait_for([](const auto& all) { return count_of(all, Command::kNack) == 1; }, 5000));
+  NackArgs nack;
+  REQUIRE(decode_args(first->received(Command::kNack)[0].args, &nack).ok());
+  CHECK(nack.code == ErrorCode::kBadSignature);
+  CHECK(nack.detail == "signature does not verify\\nforged line");
+  SubArgs sent;
+  REQUIRE(decode_args(first->received(Command::kSub)[0].args, &sent).ok());
+  CHECK(sent.from.empty());
+  CHECK(sent.flags == 0);
+  first->stop();
+  FakeBroker second(keys, police.admitted(), delivering_broker(5, env), port);
+  auto again = client->next(monotonic_ms() + 10000);
+  REQUIRE(again.ok());
+  REQUIRE(again->has_value());
+  auto subs = second.received(Command::kSub);
+  REQUIRE(subs.size() == 1);
+  REQUIRE(decode_args(subs[0].args, &sent).ok());
+  CHECK(sent.durable == "desk");
+  CHECK(sent.from.empty());  // a durable subscription resumes at its cursor
+  CHECK(sent.flags == kSubTakeOver);
+}

@@ -87,11 +87,15 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   put_frame("sub", 3, SubArgs{1, 2, "alert.*.maritime.>", "first", "durable-1"});
   put_frame("unsub", 4, UnsubArgs{2});
   put_frame("ack", 5, AckArgs{2, 99});
-  put_frame("nack", 6, NackArgs{2, 99, "schema: /location: bad"});
+  put_frame("nack", 6, NackArgs{2, 99, ErrorCode::kMalformed, "schema: /location: bad"});
   put_frame("puback", 7, PubAckArgs{42, 99, Bytes(96, 0xab)});
   put_frame("subok", 8, SubOkArgs{1, 2});
   put_frame("error", 9, ErrorArgs{42, ErrorCode::kForbidden, "forbidden"});
   put_frame("msg", 10, MsgArgs{2, 99, 1});
+  put_frame("fetch", 13, FetchArgs{5, "bundle", "latest"});
+  put_frame("data", 14, DataArgs{5, "bundle", "7"});
+  put_frame("notice", 15, NoticeArgs::bundle_serial(7));
+  put_frame("notice-restored", 15, NoticeArgs::restored(3, 1200));
   put_text("protocol", "start-time", "2026-01-01T00:00:00.000Z", 11);
   put_text("protocol", "start-seq", "12345", 11);
 

@@ -6,19 +6,22 @@
 using namespace relais;
 
 TEST_CASE("every command name round-trips and unknown names are refused", "[protocol]") {
-  for (int c = 0; c <= static_cast<int>(Command::kMsg); ++c) {
+  for (int c = 0; c <= static_cast<int>(kLastCommand); ++c) {
     auto cmd = static_cast<Command>(c);
     auto back = parse_command(command_name(cmd));
     REQUIRE(back.has_value());
     CHECK(*back == cmd);
   }
+  CHECK(parse_command("FETCH") == Command::kFetch);
+  CHECK(parse_command("DATA") == Command::kData);
+  CHECK(parse_command("NOTICE") == Command::kNotice);
   CHECK_FALSE(parse_command("pub").has_value());
   CHECK_FALSE(parse_command("").has_value());
 }
 
 TEST_CASE("argument frames round-trip", "[protocol]") {
   Bytes buf;
-  SubArgs s{7, 3, "alert.>", "seq:42", "inbox"};
+  SubArgs s{7, 3, "alert.>", "seq:42", "inbox", kSubTakeOver};
   encode_args(s, &buf);
   SubArgs s2;
   REQUIRE(decode_args(buf, &s2).ok());
@@ -27,6 +30,13 @@ TEST_CASE("argument frames round-trip", "[protocol]") {
   CHECK(s2.pattern == "alert.>");
   CHECK(s2.from == "seq:42");
   CHECK(s2.durable == "inbox");
+  CHECK(s2.flags == kSubTakeOver);
+  SubArgs unset;  // from not given
+  unset.durable = "inbox";
+  encode_args(unset, &buf);
+  REQUIRE(decode_args(buf, &s2).ok());
+  CHECK(s2.from.empty());
+  CHECK(s2.flags == 0);
 
   PubAckArgs a{9, 1234, Bytes{1, 2, 3}};
   encode_args(a, &buf);
@@ -41,6 +51,59 @@ TEST_CASE("argument frames round-trip", "[protocol]") {
   REQUIRE(decode_args(buf, &e2).ok());
   CHECK(e2.code == ErrorCode::kForbidden);
   CHECK(e2.reason == e.reason);
+}
+
+TEST_CASE("protocol 2: FETCH, DATA, NOTICE, NACK with a code, and the new error codes", "[protocol]") {
+  CHECK(kProtocolVersion == 2);
+  Bytes buf;
+  encode_args(FetchArgs{11, "bundle", "latest"}, &buf);
+  FetchArgs f;
+  REQUIRE(decode_args(buf, &f).ok());
+  CHECK(f.req_id == 11);
+  CHECK(f.kind == "bundle");
+  CHECK(f.arg == "latest");
+  DataArgs d;
+  encode_args(DataArgs{11, "bundle", "3"}, &buf);
+  REQUIRE(decode_args(buf, &d).ok());
+  CHECK(d.req_id == 11);
+  CHECK(d.arg == "3");
+  CHECK_FALSE(decode_args(Bytes{0x92, 0x01, 0xa1, 'x'}, &d).ok());  // too few items
+
+  NoticeArgs n;
+  encode_args(NoticeArgs::bundle_serial(9), &buf);
+  REQUIRE(decode_args(buf, &n).ok());
+  CHECK(n.kind == "bundle_serial");
+  CHECK_FALSE(n.is_array);
+  CHECK(n.values == std::vector<uint64_t>{9});
+  encode_args(NoticeArgs::restored(4, 1200), &buf);
+  REQUIRE(decode_args(buf, &n).ok());
+  CHECK(n.kind == "restored");
+  CHECK(n.is_array);
+  CHECK(n.values == std::vector<uint64_t>{4, 1200});
+  // A value that is neither a uint nor an array of them is refused.
+  CHECK_FALSE(decode_args(Bytes{0x92, 0xa1, 'k', 0xa1, 'v'}, &n).ok());
+  CHECK_FALSE(decode_args(Bytes{0x92, 0xa1, 'k', 0x91, 0xa1, 'v'}, &n).ok());
+
+  // NACK: a code and an escaped detail of at most 256 bytes.
+  encode_args(NackArgs{2, 99, ErrorCode::kBadSignature, "line one\nline two\x01" + std::string(1000, 'y')}, &buf);
+  NackArgs k;
+  REQUIRE(decode_args(buf, &k).ok());
+  CHECK(k.code == ErrorCode::kBadSignature);
+  CHECK(k.detail.size() <= kMaxNackDetail);
+  CHECK(k.detail.find('\n') == std::string::npos);
+  CHECK(k.detail.rfind("line one\\n", 0) == 0);
+  {  // a longer detail on the wire is refused
+    Bytes raw{0x94, 0x02, 0x63, 0x0a, 0xda, 0x01, 0x2c};  // [2, 99, 10, str16 of 300 bytes]
+    raw.insert(raw.end(), 300, 'z');
+    CHECK_FALSE(decode_args(raw, &k).ok());
+  }
+
+  CHECK(static_cast<uint32_t>(ErrorCode::kRevoked) == 15);
+  CHECK(static_cast<uint32_t>(ErrorCode::kUnknownKey) == 16);
+  CHECK(static_cast<uint32_t>(ErrorCode::kStaleId) == 17);
+  CHECK(static_cast<uint32_t>(ErrorCode::kDurableInUse) == 18);
+  CHECK(error_code_name(ErrorCode::kRevoked) == "revoked");
+  CHECK(error_code_name(ErrorCode::kDurableInUse) == "durable_in_use");
 }
 
 TEST_CASE("malformed argument frames are refused with a protocol error", "[protocol]") {
