@@ -68,6 +68,14 @@ struct GenLogOptions {
 };
 int run_genlog(const GenLogOptions& o);
 
+struct LogWriteOptions {
+  std::string dir;              // parent of the temporary log folders (default /tmp)
+  size_t records = 200000;      // per policy
+  size_t always_records = 3000; // sync=always: one fdatasync per record
+  size_t body_bytes = 1024;
+};
+int run_log_write(const LogWriteOptions& o);
+
 struct AuditOptions {
   std::string dir;        // deployment: reads DIR/data, DIR/trust.bundle
   int threads = 2;

@@ -49,6 +49,13 @@ int main(int argc, char** argv) {
   genlog->add_option("--dir", go.dir)->required();
   genlog->add_option("--records", go.records);
 
+  LogWriteOptions lw;
+  auto* logwrite = app.add_subcommand("logwrite", "the log alone: records/s per sync policy, reopen time");
+  logwrite->add_option("--dir", lw.dir);
+  logwrite->add_option("--records", lw.records);
+  logwrite->add_option("--always-records", lw.always_records);
+  logwrite->add_option("--bytes", lw.body_bytes);
+
   AuditOptions uo;
   auto* audit = app.add_subcommand("audit", "LogReader scan + signature checks");
   audit->add_option("--dir", uo.dir)->required();
@@ -77,6 +84,7 @@ int main(int argc, char** argv) {
     if (*sync) return run_disk_sync(dso);
     if (*genlog) return run_genlog(go);
     if (*audit) return run_audit(uo);
+    if (*logwrite) return run_log_write(lw);
     if (*idle) return run_idle(io);
     if (*start) return run_start(so);
   } catch (const std::exception& e) {

@@ -99,6 +99,10 @@ start_broker() {  # start_broker DEPLOY -> sets BROKER_PID
 say "agent-side costs"
 run "$BIN/relais-bench" agent --seconds 1
 
+# 1b. The log alone (no broker, no network): records/s per sync policy, reopen time.
+say "the log alone"
+run "$BIN/relais-bench" logwrite --dir "$T"
+
 # 2-4. Throughput and latency, repeated REPS times, interleaved (forwarder,
 # disk, Relais, peers, then again), so that drift on a shared VM hits every
 # system alike; the table shows medians and the per-repetition ratios.
@@ -278,6 +282,8 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "| audit verify, records/s ($(num log.records) records, $(num log.bytes) bytes of log) | $(num audit.records_per_s) | ≥ 40,000 |"
   echo "| the 2-core signature bound for that: 2 / bare Ed25519 verify, records/s | $(awk -v v="$(get agent.ed25519_verify_us)" 'BEGIN{ if (v > 0) printf "%.0f", 2e6 / v; else print "n/a" }') | |"
   echo "| broker RSS with $(num idle.welcomed) idle connected agents (before: $(mib idle.broker_rss_before_kib) MiB) | $(mib idle.broker_rss_kib) MiB | < 64 MB |"
+  echo "| the log alone, 1 KB records/s: group commit (sync=batch) / one fdatasync each (always) / no sync (none) | $(num log.batch.records_per_s) / $(num log.always.records_per_s) / $(num log.none.records_per_s) | |"
+  echo "| the log alone: Log::open on the $(num log.reopen_records) records it wrote | $(num log.reopen_ms) ms | |"
   echo "| restart-to-ready, $(num log.records)-message log, $(num restart.dedup_rebuilt) of them rebuilt into the duplicate index (exec -> \"ready on\") | $(num restart.ready_ms) ms | < 1000 ms |"
   echo "| broker RSS right after that restart | $(mib restart.rss_kib) MiB | |"
   echo
