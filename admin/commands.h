@@ -23,6 +23,11 @@ Command add_keygen(CLI::App& root);
 Command add_bundle(CLI::App& root);
 Command add_verify_bundle(CLI::App& root);
 Command add_init(CLI::App& root);
+Command add_add(CLI::App& root);
+Command add_revoke(CLI::App& root);
+Command add_rotate(CLI::App& root);
+Command add_set_policy(CLI::App& root);
+Command add_upgrade_bundle(CLI::App& root);
 
 // Prints "relais-admin: <message>" to stderr and returns the status' exit code.
 int report(const Status& s);
@@ -40,5 +45,11 @@ Result<PublicCard> create_identity(const std::string& name, const std::string& r
                                    const std::string& prefecture, const std::string& dir,
                                    const std::optional<Locations>& locations,
                                    const SecretBytes* passphrase = nullptr);
+
+// An agent configuration for participant `name` in the deployment layout
+// (DIR/agents/NAME.toml: the bundle at ../trust.bundle, the state in
+// ../state/NAME), its key file at key_path (relative to the file's folder).
+std::string agent_toml(const std::string& name, const std::string& endpoint, const std::string& authority_b64,
+                       const std::string& key_path);
 
 }  // namespace relais::admin

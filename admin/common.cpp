@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include "commands.h"
-#include "embedded_locations.h"
 #include "util/files.h"
 
 namespace relais::admin {
@@ -15,7 +14,7 @@ int report(const Status& s) {
 
 Result<std::optional<Locations>> load_locations(const std::string& path) {
   // Fallback order: --locations FILE, then the data compiled in at build time.
-  auto loc = path.empty() ? Locations::parse(embedded_locations_csv(), "embedded config/locations.csv")
+  auto loc = path.empty() ? Locations::parse(Locations::builtin_csv(), "built-in config/locations.csv")
                           : Locations::load(path);
   if (!loc.ok()) return loc.status();
   return std::optional<Locations>(std::move(*loc));

@@ -1,7 +1,7 @@
 // relais-admin init --dir DIR [--port PORT]
 // Creates the sample deployment (core/policy/sample_policy.h, the demo's
 // participants): keys, policy, signed bundle
-// (serial 1), broker.toml and one agents/<name>.toml per participant.
+// (relais-bundle/2, serial 1), broker.toml and one agents/<name>.toml per participant.
 // Refuses a folder that is not empty (exit 2) and never overwrites a key.
 #include <filesystem>
 #include <iostream>
@@ -66,24 +66,25 @@ std::string broker_toml(const std::string& endpoint, const std::string& authorit
   return o.str();
 }
 
-std::string agent_toml(const std::string& name, const std::string& endpoint, const std::string& authority_b64) {
+Status write_text(const std::string& path, const std::string& text) {
+  return write_file_durable(path, as_bytes(text), 0644, true);
+}
+
+}  // namespace
+
+std::string agent_toml(const std::string& name, const std::string& endpoint, const std::string& authority_b64,
+                       const std::string& key_path) {
   std::ostringstream o;
-  o << "# Relais agent configuration for " << name << ", written by relais-admin init.\n"
+  o << "# Relais agent configuration for " << name << ", written by relais-admin.\n"
     << "# Paths are relative to this file's folder. See config/agent.toml for every key.\n"
     << "[agent]\n"
-    << "identity = \"../keys/" << name << ".key\"\n"
+    << "identity = \"" << key_path << "\"\n"
     << "bundle = \"../trust.bundle\"\n"
     << "authority_key = \"" << authority_b64 << "\"  # pinned authority public key (Ed25519)\n"
     << "broker = \"" << endpoint << "\"\n"
     << "state_dir = \"../state/" << name << "\"\n";
   return o.str();
 }
-
-Status write_text(const std::string& path, const std::string& text) {
-  return write_file_durable(path, as_bytes(text), 0644, true);
-}
-
-}  // namespace
 
 Command add_init(CLI::App& root) {
   struct Options {
@@ -138,7 +139,8 @@ Command add_init(CLI::App& root) {
             s = write_text(dir + "/broker.toml", broker_toml(endpoint, pin));
             if (!s.ok()) return report(s);
             for (const auto& m : kMembers) {
-              s = write_text(dir + "/agents/" + m.name + ".toml", agent_toml(m.name, endpoint, pin));
+              s = write_text(dir + "/agents/" + m.name + ".toml",
+                             agent_toml(m.name, endpoint, pin, std::string("../keys/") + m.name + ".key"));
               if (!s.ok()) return report(s);
             }
             std::cout << "created a Relais deployment in " << dir << ":\n"

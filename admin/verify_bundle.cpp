@@ -31,18 +31,29 @@ Command add_verify_bundle(CLI::App& root) {
               std::cerr << "INVALID\n";
               return report(b.status());
             }
+            const int64_t now = now_ms();
             std::cout << "bundle:      " << o->file << "\n"
+                      << "format:      relais-bundle/" << b->version << "\n"
                       << "signature:   valid (authority " << to_base64(authority->sign_pk) << ")\n"
                       << "serial:      " << b->serial << "\n"
                       << "issued_at:   " << format_rfc3339_ms(b->issued_at_ms) << "\n"
+                      << "expires_at:  " << format_rfc3339_ms(b->expires_at_ms)
+                      << (b->expired(now) ? "  EXPIRED: ask the commission for a new bundle" : "") << "\n"
                       << "hash:        blake2b-256:" << to_hex(b->hash) << "\n"
+                      << "locations:   " << b->locations.region_count() << " regions, "
+                      << b->locations.prefectures().size() << " prefectures\n"
                       << "participants (" << b->participants.size() << "):\n";
             for (const auto& c : b->participants) {
+              const CardHistory& h = b->history_of(c.name);
               std::cout << "  " << std::left << std::setw(20) << c.name << " " << std::setw(11) << role_name(c.role)
                         << " " << std::setw(10) << (c.region.empty() ? "-" : c.region) << " " << std::setw(14)
-                        << (c.prefecture.empty() ? "-" : c.prefecture) << (c.revoked ? " REVOKED" : "") << "\n";
+                        << (c.prefecture.empty() ? "-" : c.prefecture);
+              if (c.revoked) std::cout << " REVOKED at serial " << h.revoked_at_serial;
+              std::cout << "\n";
+              for (const auto& r : h.retired)
+                std::cout << "    retired key " << to_base64(r.sign_pk) << " at serial " << r.retired_at_serial << "\n";
             }
-            std::cout << "rules:\n";
+            std::cout << "policy:\n";
             for (const auto& line : b->policy.describe()) std::cout << "  " << line << "\n";
             return 0;
           }};

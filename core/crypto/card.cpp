@@ -1,7 +1,9 @@
 // Public cards as TOML (see card.h).
 #include "crypto/card.h"
 
+#include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "util/bytes.h"
 
@@ -108,6 +110,66 @@ std::optional<PublicCard> read_card_fields(TomlTable& t, CardLayout layout) {
   }
   if (!good) return std::nullopt;
   return card;
+}
+
+std::string card_history_toml(const CardHistory& history, std::string_view array_path) {
+  std::string o;
+  if (history.revoked_at_serial != 0) o += "revoked_at_serial = " + std::to_string(history.revoked_at_serial) + "\n";
+  for (const auto& r : history.retired) {
+    o += "\n[[" + std::string(array_path) + ".retired]]\n";
+    for (const auto& [key, pk] : {std::pair<std::string_view, const PublicKey*>{"sign_pk", &r.sign_pk},
+                                  {"link_pk", &r.link_pk},
+                                  {"seal_pk", &r.seal_pk}})
+      o += std::string(key) + " = " + quoted(to_base64(*pk)) + "\n";
+    o += "retired_at_serial = " + std::to_string(r.retired_at_serial) + "\n";
+  }
+  return o;
+}
+
+std::optional<CardHistory> read_card_history(TomlTable& t, const PublicCard& card) {
+  CardHistory h;
+  bool good = true;
+  if (t.has("revoked_at_serial")) {
+    if (auto n = t.get_int("revoked_at_serial", true, 1, INT64_MAX)) {
+      h.revoked_at_serial = static_cast<uint64_t>(*n);
+      if (!card.revoked) {
+        t.error("revoked_at_serial", t.path("revoked_at_serial") + " is set but revoked = false; set both or neither");
+        good = false;
+      }
+    } else {
+      good = false;
+    }
+  } else if (card.revoked) {
+    t.error("revoked", t.path("revoked") + " = true needs revoked_at_serial, the serial that revoked the card");
+    good = false;
+  }
+  for (auto& r : t.get_tables("retired", false)) {
+    RetiredKey k;
+    bool key_good = true;
+    for (auto [key, dst] : {std::pair<std::string_view, PublicKey*>{"sign_pk", &k.sign_pk},
+                            {"link_pk", &k.link_pk},
+                            {"seal_pk", &k.seal_pk}}) {
+      auto text = r.get_string(key, true);
+      if (!text) {
+        key_good = false;
+        continue;
+      }
+      auto raw = from_base64(*text);
+      if (!raw.ok() || raw->size() != 32) {
+        r.error(key, r.path(key) + " must be 32 bytes in base64");
+        key_good = false;
+        continue;
+      }
+      std::memcpy(dst->data(), raw->data(), 32);
+    }
+    if (auto n = r.get_int("retired_at_serial", true, 1, INT64_MAX)) k.retired_at_serial = static_cast<uint64_t>(*n);
+    else key_good = false;
+    r.reject_unknown();
+    if (key_good) h.retired.push_back(k);
+    else good = false;
+  }
+  if (!good) return std::nullopt;
+  return h;
 }
 
 }  // namespace relais

@@ -1,6 +1,9 @@
 // Location data: regions and the prefectures in them, loaded from a CSV file
 // (country-neutral; Togo's ships as config/locations.csv).
 //
+// A trust bundle (relais-bundle/2) signs the exact CSV text it was built
+// with; the built-in table is config/locations.csv at build time.
+//
 // CSV header: region_slug,region_name,prefecture_slug,prefecture_name,grand_lome
 // Slugs are [a-z0-9_-]+; names are UTF-8 without commas; grand_lome is yes/no.
 // A Locations value is immutable after load and safe to share between threads.
@@ -29,6 +32,9 @@ class Locations {
   static Result<Locations> load(const std::string& path);
   // RELAIS_SOURCE_DIR/config/locations.csv (may not exist on an installed system).
   static std::string default_path();
+  // config/locations.csv as it was at build time, compiled in: the default
+  // location table of a trust bundle. Static storage; never empty.
+  static std::string_view builtin_csv();
 
   bool has_region(std::string_view region) const;
   const Prefecture* find_prefecture(std::string_view slug) const;  // nullptr if unknown

@@ -12,7 +12,8 @@
 namespace relais {
 namespace {
 
-constexpr std::string_view kPolicyFormat = "relais-policy/1";
+constexpr std::string_view kPolicyFormat = "relais-policy/2";
+constexpr std::string_view kPolicyFormatV1 = "relais-policy/1";
 constexpr std::string_view kPlaceholderToken = "_";
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
@@ -186,6 +187,131 @@ void binding_patterns(const std::vector<SelectorValue>& values, const std::strin
 
 }  // namespace
 
+std::optional<int64_t> parse_policy_duration(std::string_view text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  const char unit = text.back();
+  int64_t scale = 0;
+  switch (unit) {
+    case 's': scale = 1000; break;
+    case 'm': scale = 60 * 1000; break;
+    case 'h': scale = 3600 * 1000; break;
+    case 'd': scale = 24 * 3600 * 1000; break;
+    default: return std::nullopt;
+  }
+  int64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  constexpr int64_t kMaxMs = 100LL * 366 * 24 * 3600 * 1000;
+  if (n < 1 || n > kMaxMs / scale) return std::nullopt;
+  return n * scale;
+}
+
+namespace {
+
+// [expiry] / [retention]: each key a versioned type (or "default" when
+// allowed), each value a duration.
+void parse_duration_table(const toml::node& node, std::string_view section, bool allow_default, TomlReader& reader,
+                          std::map<std::string, int64_t, std::less<>>& out) {
+  const auto* t = node.as_table();
+  if (t == nullptr) {
+    reader.error(line_of(node), "'" + std::string(section) + "' must be a table ([" + std::string(section) + "])");
+    return;
+  }
+  for (const auto& [fkey, fnode] : *t) {
+    const std::string key(fkey.str());
+    if (!valid_versioned_type(key) && !(allow_default && key == "default")) {
+      reader.error(line_of(fnode), "bad key '" + key + "' in [" + std::string(section) +
+                                       "] (expected a document type and version, e.g. \"alert/1\"" +
+                                       (allow_default ? ", or default" : "") + ")");
+      continue;
+    }
+    const auto* v = fnode.as_string();
+    std::optional<int64_t> ms = v != nullptr ? parse_policy_duration(v->get()) : std::nullopt;
+    if (!ms) {
+      reader.error(line_of(fnode), "[" + std::string(section) + "] " + key +
+                                       " must be a duration such as \"72h\", \"30d\", \"90m\" or \"45s\"");
+      continue;
+    }
+    out[key] = *ms;
+  }
+}
+
+void parse_mailbox(const toml::table& t, TomlReader& reader, std::vector<MailboxRule>& out) {
+  MailboxRule m;
+  m.line = static_cast<int>(t.source().begin.line);
+  bool has_topic = false;
+  std::string owner_text = "{1..}";
+  const toml::node* owner_node = nullptr;
+  for (const auto& [fkey, fnode] : t) {
+    const std::string_view f = fkey.str();
+    if (f == "topic") {
+      has_topic = true;
+      if (auto v = string_list(fnode, f, reader)) {
+        for (const auto& p : *v) {
+          Status s = validate_pattern(p);
+          if (!s.ok()) reader.error(line_of(fnode), s.message());
+          else m.topics.push_back(p);
+        }
+      }
+    } else if (f == "owner") {
+      owner_node = &fnode;
+      if (const auto* s = fnode.as_string()) owner_text = s->get();
+      else reader.error(line_of(fnode), "'owner' must be a string such as \"{1..}\"");
+    } else if (f != "comment") {
+      reader.error(line_of(fnode), "unknown key '" + std::string(f) + "' in [[mailboxes]] (expected topic, owner, comment)");
+    }
+  }
+  if (!has_topic) reader.error(m.line, "[[mailboxes]] needs a 'topic'");
+  const int owner_line = owner_node != nullptr ? line_of(*owner_node) : m.line;
+  std::string why;
+  auto owner = parse_selector_value(owner_text, why);
+  if (!owner) {
+    reader.error(owner_line, why);
+  } else if (owner->ref < 0) {
+    reader.error(owner_line, "'owner' must refer to topic tokens, such as \"{1..}\"");
+  } else {
+    for (const auto& p : m.topics)
+      if (!pattern_covers(p, owner->ref))
+        reader.error(owner_line, "bad reference {" + std::to_string(owner->ref) + (owner->ref_rest ? ".." : "") +
+                                     "}: topic pattern '" + p + "' has no token " + std::to_string(owner->ref) +
+                                     " (tokens count from 0)");
+    m.owner = std::move(*owner);
+  }
+  out.push_back(std::move(m));
+}
+
+void parse_erasure_order(const toml::table& t, TomlReader& reader, std::vector<ErasureOrder>& out) {
+  ErasureOrder e;
+  e.line = static_cast<int>(t.source().begin.line);
+  bool has_case = false;
+  for (const auto& [fkey, fnode] : t) {
+    const std::string_view f = fkey.str();
+    if (f == "case_ref" || f == "order") {
+      const auto* s = fnode.as_string();
+      if (s == nullptr || s->get().empty()) {
+        reader.error(line_of(fnode), "'" + std::string(f) + "' must be a non-empty string");
+        continue;
+      }
+      if (f == "case_ref") {
+        has_case = true;
+        e.case_ref = s->get();
+      } else {
+        e.order = s->get();
+      }
+    } else if (f != "comment") {
+      reader.error(line_of(fnode),
+                   "unknown key '" + std::string(f) + "' in [[erasure_orders]] (expected case_ref, order, comment)");
+    }
+  }
+  if (!has_case) reader.error(e.line, "[[erasure_orders]] needs a 'case_ref'");
+  out.push_back(std::move(e));
+}
+
+}  // namespace
+
 Result<Policy> Policy::parse(std::string_view toml_text, const std::string& origin) {
   TomlReader reader(toml_text, origin, "policy");
   if (!reader.parsed()) return reader.finish(Code::kConfig);
@@ -194,14 +320,23 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
   const toml::node* format = root.node("format");
   if (format == nullptr) {
     reader.error(1, "missing format = \"" + std::string(kPolicyFormat) + "\"");
+  } else if (format->is_string() && format->as_string()->get() == kPolicyFormatV1) {
+    reader.error(line_of(*format), "this is a version-1 policy; change this line to format = \"" +
+                                       std::string(kPolicyFormat) + "\" (version 2 only adds sections)");
   } else if (!format->is_string() || format->as_string()->get() != kPolicyFormat) {
     reader.error(line_of(*format), "unsupported format; expected \"" + std::string(kPolicyFormat) + "\"");
   }
   for (const std::string& k : root.keys()) {
     const toml::node& node = *root.node(k);
     if (k == "format" || k == "description") continue;
-    if (k != "rule" && k != "types") {
-      reader.error(line_of(node), "unknown key '" + std::string(k) + "' (expected format, description, [[rule]], [[types]])");
+    if (k == "expiry" || k == "retention") {
+      parse_duration_table(node, k, k == "retention", reader, k == "expiry" ? policy.expiry_ms_ : policy.retention_ms_);
+      continue;
+    }
+    if (k != "rule" && k != "types" && k != "mailboxes" && k != "erasure_orders") {
+      reader.error(line_of(node), "unknown key '" + std::string(k) +
+                                      "' (expected format, description, [[rule]], [[types]], [[mailboxes]], "
+                                      "[expiry], [retention], [[erasure_orders]])");
       continue;
     }
     const auto* arr = node.as_array();
@@ -212,6 +347,14 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
     for (const auto& item : *arr) {
       const auto& t = *item.as_table();
       const int line = static_cast<int>(t.source().begin.line);
+      if (k == "mailboxes") {
+        parse_mailbox(t, reader, policy.mailboxes_);
+        continue;
+      }
+      if (k == "erasure_orders") {
+        parse_erasure_order(t, reader, policy.erasure_orders_);
+        continue;
+      }
       if (k == "types") {
         TypeRule tr;
         tr.line = line;
@@ -264,9 +407,15 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           }
           continue;
         }
+        if (f == "audit") {
+          if (const auto* b = fnode.as_boolean()) r.audit = b->get();
+          else reader.error(line_of(fnode), "audit must be true or false");
+          continue;
+        }
         if (f != "topic" && f != "action" && f != "role" && f != "name" && f != "region" && f != "prefecture") {
           reader.error(line_of(fnode), "unknown key '" + std::string(f) +
-                                 "' in [[rule]] (expected effect, action, topic, name, role, region, prefecture, comment)");
+                                 "' in [[rule]] (expected effect, action, audit, topic, name, role, region, "
+                                 "prefecture, comment)");
           continue;
         }
         auto values = string_list(fnode, f, reader);
@@ -316,8 +465,17 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
           }
         }
       }
-      if (!has_topic) reader.error(line, "[[rule]] needs a 'topic'");
-      if (!has_action) reader.error(line, "[[rule]] needs an 'action' (publish, subscribe)");
+      const bool audit_only = r.audit && !has_action;
+      if (audit_only) {
+        if (has_topic)
+          reader.error(line_of(*t.get("topic")),
+                       "'topic' has no use in a rule that only grants audit; remove it, or add an action");
+        for (const auto& [n, v] : refs)
+          reader.error(line_of(*n), "a token reference needs a topic; a rule that only grants audit has none");
+      } else {
+        if (!has_topic) reader.error(line, "[[rule]] needs a 'topic'");
+        if (!has_action) reader.error(line, "[[rule]] needs an 'action' (publish, subscribe) or audit = true");
+      }
       for (const auto& [n, v] : refs) {
         for (const auto& p : r.topics) {
           if (!pattern_covers(p, v.ref)) {
@@ -332,6 +490,18 @@ Result<Policy> Policy::parse(std::string_view toml_text, const std::string& orig
   }
   RELAIS_RETURN_IF_ERROR(reader.finish(Code::kConfig));
   return policy;
+}
+
+bool Policy::may_audit(const PublicCard& card) const {
+  if (card.revoked || card.role == Role::kAuthority) return false;
+  const std::vector<std::string_view> no_tokens;
+  bool allow = false;
+  for (const auto& r : rules_) {
+    if (!r.audit || !rule_selects(r, card, no_tokens)) continue;
+    if (r.deny) return false;
+    allow = true;
+  }
+  return allow;
 }
 
 bool Policy::allowed(const PublicCard& card, std::string_view topic, bool publish) const {
@@ -422,8 +592,12 @@ std::vector<std::string> Policy::describe() const {
   };
   for (const auto& r : rules_) {
     std::string line = r.deny ? "deny  " : "allow ";
-    line += r.publish && r.subscribe ? "publish,subscribe" : r.publish ? "publish" : "subscribe";
-    line += " on";
+    std::string actions;
+    for (auto [on, name] : {std::pair<bool, const char*>{r.publish, "publish"}, {r.subscribe, "subscribe"},
+                            {r.audit, "audit"}})
+      if (on) actions += (actions.empty() ? "" : ",") + std::string(name);
+    line += actions;
+    if (!r.topics.empty()) line += " on";
     for (const auto& t : r.topics) line += " " + t;
     line += " to";
     bool any = true;
@@ -445,6 +619,21 @@ std::vector<std::string> Policy::describe() const {
     for (const auto& t : tr.types) line += " " + t;
     out.push_back(line);
   }
+  for (const auto& m : mailboxes_) {
+    std::string line = "mailbox";
+    for (const auto& t : m.topics) line += " " + t;
+    line += " owner={" + std::to_string(m.owner.ref) + (m.owner.ref_rest ? "..}" : "}");
+    out.push_back(line);
+  }
+  auto duration = [](int64_t ms) {
+    for (auto [unit, scale] : {std::pair<const char*, int64_t>{"d", 86400000}, {"h", 3600000}, {"m", 60000}})
+      if (ms % scale == 0) return std::to_string(ms / scale) + unit;
+    return std::to_string(ms / 1000) + "s";
+  };
+  for (const auto& [type, ms] : expiry_ms_) out.push_back("expiry " + type + " " + duration(ms));
+  for (const auto& [type, ms] : retention_ms_) out.push_back("retention " + type + " " + duration(ms));
+  for (const auto& e : erasure_orders_)
+    out.push_back("erasure order for case " + e.case_ref + (e.order.empty() ? "" : " (" + e.order + ")"));
   return out;
 }
 

@@ -1,4 +1,4 @@
-// The topic policy: data, not code (format "relais-policy/1", docs/formats.md).
+// The topic policy: data, not code (format "relais-policy/2", docs/formats.md).
 //
 // Rules grant `publish` and/or `subscribe` on topic patterns to participants
 // selected by name, role, region and prefecture. Selector values may refer to
@@ -7,11 +7,25 @@
 // ("committee.{3}"). Deny by default; a matching `effect = "deny"` rule wins
 // over every allow. A rule never matches a revoked card, and nothing ever
 // matches the authority. `[[types]]` entries say which versioned document
-// types ("alert/1") are allowed on which topic patterns.
+// types ("alert/1") are allowed on which topic patterns. A rule with
+// `audit = true` lets the participants it selects witness checkpoints (every
+// participant may fetch checkpoints and the proofs of its own receipts
+// regardless).
+//
+// Version 2 also names sections that later work gives meaning to; they are
+// parsed and checked for shape here and kept as data:
+//   [[mailboxes]]       addressed topics: a pattern whose tokens name the owner
+//   [expiry]            per document type, how long a document stays valid
+//   [retention]         per document type (or "default"), how long it is kept
+//   [[erasure_orders]]  orders to erase one case's documents
+// A "relais-policy/1" text is refused, naming the one-line change.
 //
 // A Policy is immutable after parse() and safe to share between threads.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +47,8 @@ struct PolicyRule {
   bool deny = false;
   bool publish = false;
   bool subscribe = false;
-  std::vector<std::string> topics;  // validated patterns
+  bool audit = false;               // witnesses checkpoints (audit = true)
+  std::vector<std::string> topics;  // validated patterns; empty only in an audit-only rule
   // Each selector list: empty means "any"; otherwise any listed value matches.
   std::vector<Role> roles;
   std::vector<SelectorValue> names, regions, prefectures;
@@ -46,6 +61,26 @@ struct TypeRule {
   int line = 0;
 };
 
+// [[mailboxes]]: topics addressed to one participant, the owner named by a
+// token reference of the topic (default "{1..}": referral.social.golfe
+// belongs to social.golfe).
+struct MailboxRule {
+  std::vector<std::string> topics;  // validated patterns
+  SelectorValue owner;              // always a token reference
+  int line = 0;
+};
+
+// [[erasure_orders]]: one order to erase a case's documents.
+struct ErasureOrder {
+  std::string case_ref;  // the case (required)
+  std::string order;     // the order's own reference (free text, optional)
+  int line = 0;
+};
+
+// Parses a duration "<N>s", "<N>m", "<N>h" or "<N>d" (N from 1, at most 100
+// years in all) into milliseconds; nullopt when malformed.
+std::optional<int64_t> parse_policy_duration(std::string_view text);
+
 class Policy {
  public:
   Policy() = default;  // the empty policy: denies everything
@@ -57,6 +92,9 @@ class Policy {
   bool may_publish(const PublicCard& card, std::string_view topic) const;
   bool may_subscribe(const PublicCard& card, std::string_view topic) const;
   bool type_allowed(std::string_view topic, std::string_view versioned_type) const;
+  // True if some rule with audit = true selects the card and no such deny
+  // rule does (never a revoked card or the authority).
+  bool may_audit(const PublicCard& card) const;
 
   // The readers of a concrete topic: names (sorted ascending, byte order) of
   // every unrevoked participant that may subscribe to it. Never the authority.
@@ -74,6 +112,12 @@ class Policy {
 
   const std::vector<PolicyRule>& rules() const { return rules_; }
   const std::vector<TypeRule>& type_rules() const { return type_rules_; }
+  const std::vector<MailboxRule>& mailboxes() const { return mailboxes_; }
+  // [expiry]: versioned type -> milliseconds.
+  const std::map<std::string, int64_t, std::less<>>& expiry_ms() const { return expiry_ms_; }
+  // [retention]: versioned type or "default" -> milliseconds.
+  const std::map<std::string, int64_t, std::less<>>& retention_ms() const { return retention_ms_; }
+  const std::vector<ErasureOrder>& erasure_orders() const { return erasure_orders_; }
   // One human-readable line per rule, for `relais-admin verify-bundle`.
   std::vector<std::string> describe() const;
 
@@ -82,6 +126,10 @@ class Policy {
 
   std::vector<PolicyRule> rules_;
   std::vector<TypeRule> type_rules_;
+  std::vector<MailboxRule> mailboxes_;
+  std::map<std::string, int64_t, std::less<>> expiry_ms_;
+  std::map<std::string, int64_t, std::less<>> retention_ms_;
+  std::vector<ErasureOrder> erasure_orders_;
 };
 
 }  // namespace relais

@@ -5,11 +5,12 @@
 namespace relais {
 
 std::string_view sample_policy_toml() {
-  static constexpr std::string_view kText = R"relais(# Relais topic policy (format relais-policy/1, see docs/formats.md).
+  static constexpr std::string_view kText = R"relais(# Relais topic policy (format relais-policy/2, see docs/formats.md).
 #
 # The policy is data, not code. It is signed into the trust bundle by the
-# authority (`relais-admin bundle --policy policy.toml ...`), so changing it
-# means issuing a new bundle with a higher serial.
+# authority, so changing it means issuing a new bundle with a higher serial:
+# `relais-admin set-policy --dir DIR --policy policy.toml`, then reload the
+# broker.
 #
 # Evaluation, for a participant P and a concrete topic T:
 #   - deny by default: P may act on T only if some "allow" rule matches;
@@ -20,9 +21,12 @@ std::string_view sample_policy_toml() {
 #
 # [[rule]] keys:
 #   effect      "allow" (default) or "deny"
-#   action      "publish", "subscribe", or a list of both          (required)
+#   action      "publish", "subscribe", or a list of both
+#   audit       true: may witness the broker's checkpoints (a rule with
+#               only audit = true has no action and no topic)
 #   topic       a pattern or a list of patterns: tokens [a-z0-9_-]+,
-#               "*" matches one token, ">" (last only) the rest   (required)
+#               "*" matches one token, ">" (last only) the rest
+#               (action and topic are required unless audit = true)
 #   role        role(s): police gendarmerie social ngo committee commission
 #               auditor broker                          (default: any role)
 #   name        participant name(s)                     (default: any name)
@@ -36,7 +40,16 @@ std::string_view sample_policy_toml() {
 #
 # [[types]] keys: topic (pattern or list), allow (list of "type/version"),
 # comment. A document type may be sent on a topic only if some entry allows it.
-format = "relais-policy/1"
+#
+# Sections checked for shape now, given meaning by later releases:
+#   [[mailboxes]]        topic (pattern or list), owner (token reference,
+#                        default "{1..}"), comment: topics addressed to one
+#                        participant
+#   [expiry]             "type/version" = "72h": how long a document is valid
+#   [retention]          "type/version" or default = "365d": how long it is kept
+#   [[erasure_orders]]   case_ref, order, comment: a case to erase
+# Durations are <N>s, <N>m, <N>h or <N>d.
+format = "relais-policy/2"
 description = "Sample deployment: alerts, referrals, responses, statistics"
 
 # --- Alerts: alert.<kind>.<region>.<prefecture> ---------------------------
@@ -89,6 +102,12 @@ prefecture = "{1}"
 action = "subscribe"
 topic = "stats.*"
 role = "commission"
+
+# --- Audit: who may witness the broker's checkpoints ---------------------
+# (Every participant may fetch checkpoints and the proofs of its own receipts.)
+[[rule]]
+audit = true
+role = ["auditor", "commission"]
 
 # --- Document types per topic --------------------------------------------
 [[types]]

@@ -6,7 +6,7 @@
 
 namespace relais {
 
-// Returns relais-policy/1 TOML text; valid for Policy::parse.
+// Returns relais-policy/2 TOML text; valid for Policy::parse.
 std::string_view sample_policy_toml();
 
 }  // namespace relais

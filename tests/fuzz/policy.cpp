@@ -27,6 +27,10 @@ int fuzz_policy(const uint8_t* data, size_t size) {
     }
     (void)policy->type_allowed(topic, "alert/1");
   }
+  for (const auto& c : cards) (void)policy->may_audit(c);
+  for (const auto& [type, ms] : policy->expiry_ms()) FUZZ_CHECK(ms > 0);
+  for (const auto& [type, ms] : policy->retention_ms()) FUZZ_CHECK(ms > 0);
+  for (const auto& m : policy->mailboxes()) FUZZ_CHECK(m.owner.ref >= 0 && !m.topics.empty());
   for (const auto& c : cards) (void)policy->may_subscribe_pattern(c, "alert.*.>");
   (void)policy->describe();
   return 0;

@@ -134,6 +134,25 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   auto bundle = build_bundle(fixed_identity(2), cards, sample_policy_toml(), 3, ts, {"police.golfe"});
   REQUIRE(bundle.ok());
   put("bundle", "signed.bundle", *bundle);
+  {
+    // A version-2 history: police.golfe rotated at serial 2 (its old keys
+    // retired), commission revoked at serial 4.
+    BundleSpec spec;
+    spec.serial = 4;
+    spec.issued_at_ms = ts;
+    spec.policy_text = std::string(sample_policy_toml());
+    spec.cards = cards;
+    spec.cards[1].revoked = true;
+    RetiredKey old{};
+    old.sign_pk.fill(0x11);
+    old.link_pk.fill(0x22);
+    old.seal_pk.fill(0x33);
+    old.retired_at_serial = 2;
+    spec.history["police.golfe"].retired.push_back(old);
+    auto history = build_bundle(fixed_identity(2), spec);
+    REQUIRE(history.ok());
+    put("bundle", "history.bundle", *history);
+  }
 
   // card: a public card, a plain key file and an encrypted one
   put_text("card", "card.pub", card_to_toml(sender.card));

@@ -147,7 +147,7 @@ TEST_CASE("Subscribing to a pattern needs at least one permitted topic", "[polic
 }
 
 TEST_CASE("A deny rule wins over every allow", "[policy]") {
-  const std::string text = R"(format = "relais-policy/1"
+  const std::string text = R"(format = "relais-policy/2"
 [[rule]]
 action = ["publish", "subscribe"]
 topic = "alert.>"
@@ -179,7 +179,7 @@ name = "police.kozah"
 }
 
 TEST_CASE("Token references may carry literal text around them", "[policy]") {
-  const std::string text = R"(format = "relais-policy/1"
+  const std::string text = R"(format = "relais-policy/2"
 [[rule]]
 action = "subscribe"
 topic = "desk.*"
@@ -193,10 +193,12 @@ name = "committee.{1}"
 
 TEST_CASE("Bad policies are refused with every error and its line", "[policy]") {
   struct Case { std::string text; std::vector<std::string> expected; };
-  const std::string head = "format = \"relais-policy/1\"\n";
+  const std::string head = "format = \"relais-policy/2\"\n";
   const Case cases[] = {
       {"[[rule]]\naction = \"publish\"\ntopic = \"x\"\n", {"bad.toml:1: policy: missing format"}},
-      {"format = \"relais-policy/2\"\n", {"bad.toml:1: policy: unsupported format"}},
+      {"format = \"relais-policy/3\"\n", {"bad.toml:1: policy: unsupported format"}},
+      {"\nformat = \"relais-policy/1\"\n", {"bad.toml:2: policy: this is a version-1 policy; change this line to "
+                                               "format = \"relais-policy/2\""}},
       {head + "[[rule]]\naction = \"publish\"\ntopic = \"alert.>.x\"\n", {"bad.toml:4: policy: topic: '>' must be the last"}},
       {head + "[[rule]]\naction = \"publish\"\ntopic = \"Alert\"\n", {"bad.toml:4: policy: topic: bad token"}},
       {head + "[[rule]]\naction = \"publish\"\ntopic = \"x\"\nwho = \"me\"\n", {"bad.toml:5: policy: unknown key 'who'"}},

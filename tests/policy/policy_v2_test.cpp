@@ -1,0 +1,153 @@
+// relais-policy/2: the sections named for later work ([[mailboxes]],
+// [expiry], [retention], [[erasure_orders]]) and the audit action parse into
+// Policy, and bad shapes give file:line errors.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "policy/policy.h"
+#include "policy/sample_policy.h"
+
+using namespace relais;
+
+namespace {
+
+PublicCard card(const std::string& name, Role role) {
+  PublicCard c;
+  c.name = name;
+  c.role = role;
+  return c;
+}
+
+const std::string kHead = "format = \"relais-policy/2\"\n";
+
+}  // namespace
+
+TEST_CASE("Every relais-policy/2 section parses into the policy", "[policy]") {
+  const std::string text = kHead + R"(
+[[rule]]
+action = "subscribe"
+topic = "referral.>"
+name = "{1..}"
+
+[[rule]]
+audit = true
+role = "auditor"
+
+[[rule]]
+effect = "deny"
+audit = true
+name = "auditor.suspended"
+
+[[mailboxes]]
+topic = ["referral.>", "response.>"]
+comment = "the owner is named by the tokens after the first"
+
+[[mailboxes]]
+topic = "desk.*.*"
+owner = "{2}"
+
+[expiry]
+"alert/1" = "72h"
+"referral/1" = "30d"
+
+[retention]
+default = "365d"
+"statistics-report/1" = "90m"
+
+[[erasure_orders]]
+case_ref = "c-0123456789abcdef"
+order = "court order 2026/17"
+
+[[erasure_orders]]
+case_ref = "c-fedcba9876543210"
+)";
+  auto p = Policy::parse(text, "v2.toml");
+  INFO(p.status().message());
+  REQUIRE(p.ok());
+  REQUIRE(p->mailboxes().size() == 2);
+  CHECK(p->mailboxes()[0].topics == std::vector<std::string>{"referral.>", "response.>"});
+  CHECK(p->mailboxes()[0].owner.ref == 1);
+  CHECK(p->mailboxes()[0].owner.ref_rest);
+  CHECK(p->mailboxes()[1].owner.ref == 2);
+  CHECK_FALSE(p->mailboxes()[1].owner.ref_rest);
+  CHECK(p->expiry_ms().at("alert/1") == 72LL * 3600 * 1000);
+  CHECK(p->expiry_ms().at("referral/1") == 30LL * 86400 * 1000);
+  CHECK(p->retention_ms().at("default") == 365LL * 86400 * 1000);
+  CHECK(p->retention_ms().at("statistics-report/1") == 90LL * 60 * 1000);
+  REQUIRE(p->erasure_orders().size() == 2);
+  CHECK(p->erasure_orders()[0].case_ref == "c-0123456789abcdef");
+  CHECK(p->erasure_orders()[0].order == "court order 2026/17");
+  CHECK(p->erasure_orders()[1].order.empty());
+
+  // audit = true grants auditing only to those it selects; a deny wins; an
+  // audit-only rule grants no topic.
+  CHECK(p->may_audit(card("auditor", Role::kAuditor)));
+  CHECK(p->may_audit(card("auditor.north", Role::kAuditor)));
+  CHECK_FALSE(p->may_audit(card("auditor.suspended", Role::kAuditor)));
+  CHECK_FALSE(p->may_audit(card("commission", Role::kCommission)));
+  PublicCard revoked = card("auditor", Role::kAuditor);
+  revoked.revoked = true;
+  CHECK_FALSE(p->may_audit(revoked));
+  CHECK_FALSE(p->may_publish(card("auditor", Role::kAuditor), "alert.x.y.z"));
+  CHECK(p->may_subscribe(card("auditor", Role::kAuditor), "referral.auditor"));
+
+  const auto lines = p->describe();
+  CHECK(std::find(lines.begin(), lines.end(), "allow audit to role=auditor") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "expiry alert/1 72h") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "retention statistics-report/1 90m") != lines.end());
+}
+
+TEST_CASE("The sample policy lets the auditor and the commission witness checkpoints", "[policy]") {
+  auto p = Policy::parse(sample_policy_toml(), "sample");
+  REQUIRE(p.ok());
+  CHECK(p->may_audit(card("auditor", Role::kAuditor)));
+  CHECK(p->may_audit(card("commission", Role::kCommission)));
+  CHECK_FALSE(p->may_audit(card("police.golfe", Role::kPolice)));
+  CHECK_FALSE(p->may_audit(card("authority", Role::kAuthority)));
+}
+
+TEST_CASE("Durations are a whole number and one unit", "[policy]") {
+  CHECK(parse_policy_duration("45s") == 45000);
+  CHECK(parse_policy_duration("2m") == 120000);
+  CHECK(parse_policy_duration("1h") == 3600000);
+  CHECK(parse_policy_duration("7d") == 7LL * 86400000);
+  for (const char* bad : {"", "h", "0h", "-1h", "1.5h", "72", "72H", "1w", "99999999999d", " 1h"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_policy_duration(bad));
+  }
+}
+
+TEST_CASE("Bad relais-policy/2 sections are refused with their line", "[policy]") {
+  struct Case { std::string text; std::string expected; };
+  const Case cases[] = {
+      {kHead + "[expiry]\n\"alert/1\" = \"3 days\"\n", "bad.toml:3: policy: [expiry] alert/1 must be a duration"},
+      {kHead + "[expiry]\nalert = \"3d\"\n", "bad.toml:3: policy: bad key 'alert' in [expiry]"},
+      {kHead + "[expiry]\ndefault = \"3d\"\n", "bad.toml:3: policy: bad key 'default' in [expiry]"},
+      {kHead + "expiry = 3\n", "bad.toml:2: policy: 'expiry' must be a table"},
+      {kHead + "[retention]\ndefault = 30\n", "bad.toml:3: policy: [retention] default must be a duration"},
+      {kHead + "[[mailboxes]]\nowner = \"{1..}\"\n", "bad.toml:2: policy: [[mailboxes]] needs a 'topic'"},
+      {kHead + "[[mailboxes]]\ntopic = \"inbox.*\"\nowner = \"alice\"\n",
+       "bad.toml:4: policy: 'owner' must refer to topic tokens"},
+      {kHead + "[[mailboxes]]\ntopic = \"inbox.*\"\nowner = \"{4}\"\n",
+       "bad.toml:4: policy: bad reference {4}: topic pattern 'inbox.*' has no token 4"},
+      {kHead + "[[mailboxes]]\ntopic = \"inbox.>\"\nreaders = \"x\"\n", "bad.toml:4: policy: unknown key 'readers' in [[mailboxes]]"},
+      {kHead + "[mailboxes]\ntopic = \"inbox.>\"\n", "bad.toml:2: policy: 'mailboxes' must be an array of tables"},
+      {kHead + "[[erasure_orders]]\norder = \"x\"\n", "bad.toml:2: policy: [[erasure_orders]] needs a 'case_ref'"},
+      {kHead + "[[erasure_orders]]\ncase_ref = \"\"\n", "bad.toml:3: policy: 'case_ref' must be a non-empty string"},
+      {kHead + "[[erasure_orders]]\ncase_ref = \"c\"\nwhen = 1\n", "bad.toml:4: policy: unknown key 'when' in [[erasure_orders]]"},
+      {kHead + "[[rule]]\naudit = \"yes\"\nrole = \"auditor\"\n", "bad.toml:3: policy: audit must be true or false"},
+      {kHead + "[[rule]]\naudit = true\ntopic = \"x\"\n", "bad.toml:4: policy: 'topic' has no use in a rule that only grants audit"},
+      {kHead + "[[rule]]\naudit = true\nregion = \"{2}\"\n", "bad.toml:4: policy: a token reference needs a topic"},
+      {kHead + "[[rule]]\naudit = false\nrole = \"auditor\"\n", "bad.toml:2: policy: [[rule]] needs an 'action'"},
+      {kHead + "[[rule]]\nrole = \"auditor\"\n", "or audit = true"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto p = Policy::parse(c.text, "bad.toml");
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().code() == Code::kConfig);
+    CHECK_THAT(p.status().message(), Catch::Contains(c.expected));
+  }
+}
