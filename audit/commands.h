@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/bundle_history.h"
 #include "policy/bundle.h"
 #include "cli/cli.h"
 #include "util/status.h"
@@ -33,10 +34,17 @@ Command add_check_proof(CLI::App& root, std::shared_ptr<Global> g);
 // Prints "relais-audit: <message>" to stderr and returns the status' exit code.
 int report(const Status& s);
 
-// Loads the bundle after pinning the authority key: exactly one of
-// --authority-pub / --authority-key (Status::Usage saying which to pass),
-// then the bundle's signature (Status::Invalid when it fails).
+// The pinned authority key: exactly one of --authority-pub /
+// --authority-key (Status::Usage saying which to pass).
+Result<PublicKey> pinned_authority(const Global& g);
+
+// Loads --bundle (required) after pinning the authority key, then checks the
+// bundle's signature (Status::Invalid when it fails). For prove/check-proof.
 Result<TrustBundle> load_pinned_bundle(const Global& g);
+
+// The pinned authority and, when --bundle is given, that bundle (verified):
+// verify and replay read the other bundles from the log.
+Result<AuditTrust> load_trust(const Global& g);
 
 // Status::Usage when --data is missing.
 Status require_data(const Global& g, const char* command);

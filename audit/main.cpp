@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("relais-audit ") + RELAIS_VERSION);
   app.require_subcommand(1);
   auto g = std::make_shared<relais::audit::Global>();
-  app.add_option("--bundle", g->bundle, "The trust bundle (lists the senders' and the broker's keys)");
+  app.add_option("--bundle", g->bundle,
+                 "A trust bundle: required by prove and check-proof; optional for verify and replay, which read "
+                 "the bundles from the log (when given, it must be one the log shows loaded, or newer)");
   app.add_option("--authority-pub", g->authority_pub, "Pin the authority that signs the bundle: its card (.pub)");
   app.add_option("--authority-key", g->authority_key, "Pin the authority: its Ed25519 public key in base64");
   app.add_option("--data", g->data, "The broker's data folder, or a (read-only) copy of it");

@@ -1,5 +1,5 @@
 // relais-audit … replay [--since T] [--until T] [--from-seq N] [--to-seq N]
-//   [--topic PATTERN] [--sender NAME] [--type TYPE] [--events] [--identity AUDITOR.key]
+//   [--topic PATTERN] [--sender NAME] [--type TYPE] [--case-ref REF] [--events] [--identity AUDITOR.key]
 // JSON lines on stdout. Exit 0; 1 when the log is damaged or a printed
 // message's signature does not verify; 2 usage/config.
 #include <iostream>
@@ -14,7 +14,7 @@ namespace relais::audit {
 
 Command add_replay(CLI::App& root, std::shared_ptr<Global> g) {
   struct Options {
-    std::string since, until, topic, sender, type, identity;
+    std::string since, until, topic, sender, type, case_ref, identity;
     uint64_t from_seq = 0, to_seq = 0;
     bool events = false;
   };
@@ -27,6 +27,9 @@ Command add_replay(CLI::App& root, std::shared_ptr<Global> g) {
   auto* topic = app->add_option("--topic", o->topic, "Topic pattern (* one token, > the rest)");
   auto* sender = app->add_option("--sender", o->sender, "Sender (participant name)");
   auto* type = app->add_option("--type", o->type, "Document type: alert, referral, referral-response, ...");
+  auto* case_ref = app->add_option("--case-ref", o->case_ref,
+                                   "One case: its messages, the messages they answer or that answer them "
+                                   "(in_reply_to), and the events about them");
   app->add_flag("--events", o->events, "Include the broker's event records");
   app->add_option("--identity", o->identity, "The auditor's key file: bodies addressed to it are decrypted");
   return {app, [=] {
@@ -47,10 +50,11 @@ Command add_replay(CLI::App& root, std::shared_ptr<Global> g) {
             if (topic->count()) f.topic_pattern = o->topic;
             if (sender->count()) f.sender = o->sender;
             if (type->count()) f.type = o->type;
+            if (case_ref->count()) f.case_ref = o->case_ref;
             f.events = o->events;
             if (Status s = validate_filter(f); !s.ok()) return report(s);
-            auto bundle = load_pinned_bundle(*g);
-            if (!bundle.ok()) return report(bundle.status());
+            auto trust = load_trust(*g);
+            if (!trust.ok()) return report(trust.status());
             std::optional<Identity> me;
             if (!o->identity.empty()) {
               auto id = load_identity(o->identity);
@@ -58,7 +62,7 @@ Command add_replay(CLI::App& root, std::shared_ptr<Global> g) {
               me = std::move(*id);
             }
             uint64_t bad_signatures = 0;
-            auto n = replay_log(g->data, *bundle, f, me ? &*me : nullptr, [&](const nlohmann::json& j) {
+            auto n = replay_log(g->data, *trust, f, me ? &*me : nullptr, [&](const nlohmann::json& j) {
               if (j.contains("signature") && j["signature"] != "valid") ++bad_signatures;
               std::cout << json_text(j) << "\n";
             });

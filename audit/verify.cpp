@@ -52,15 +52,15 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
   app->add_option("--threads", o->threads, "Signature-checking threads (default 2)")->check(CLI::Range(1, 64));
   return {app, [g, o] {
             if (Status s = require_data(*g, "verify"); !s.ok()) return report(s);
-            auto bundle = load_pinned_bundle(*g);
-            if (!bundle.ok()) return report(bundle.status());
+            auto trust = load_trust(*g);
+            if (!trust.ok()) return report(trust.status());
             VerifyOptions vo;
             vo.threads = o->threads;
             std::optional<Result<VerifyReport>> result;
             {
               Progress progress;
               vo.progress = [&progress](uint64_t done, uint64_t total) { progress.update(done, total); };
-              result.emplace(verify_log(g->data, *bundle, vo));
+              result.emplace(verify_log(g->data, *trust, vo));
             }
             Result<VerifyReport>& rep = *result;
             if (!rep.ok()) return report(rep.status());

@@ -1,7 +1,9 @@
 #include "audit/event_view.h"
 
+#include <algorithm>
 #include <string_view>
 
+#include "policy/bundle.h"
 #include "util/json_msgpack.h"
 #include "util/msgpack_limits.h"
 
@@ -16,7 +18,7 @@ Result<msgpack::object_handle> unpack_event(ByteView body) {
   limits.array = 1u << 20;      // a delivery batch may list many items
   limits.map = 64;
   limits.str = 64u << 10;
-  limits.bin = 4096;
+  limits.bin = kMaxBundleBytes;  // bundle_loaded carries the whole bundle file
   auto h = unpack_bounded(body, limits);
   if (!h.ok()) return Status::Invalid("event: " + h.status().message());
   return h;
@@ -121,6 +123,59 @@ Result<EventFacts> decode_event_facts(ByteView body) {
   }
   f.name.assign(name);
   return f;
+}
+
+bool maybe_bundle_loaded(ByteView body) {
+  static constexpr std::string_view kName = "bundle_loaded";
+  return std::search(body.begin(), body.end(), kName.begin(), kName.end()) != body.end();
+}
+
+Result<BundleLoadedFacts> decode_bundle_loaded(ByteView body) {
+  auto facts = decode_event_facts(body);
+  if (!facts.ok()) return facts.status();
+  if (facts->name != "bundle_loaded") return Status::NotFound("event: not bundle_loaded");
+  BundleLoadedFacts f;
+  f.has_serial = facts->has_serial;
+  f.serial = facts->serial;
+  f.hash_hex = std::move(facts->hash_hex);
+  auto h = unpack_event(body);
+  if (!h.ok()) return h.status();
+  const msgpack::object& o = h->get();
+  for (uint32_t i = 0; i < o.via.map.size; ++i) {
+    const auto& kv = o.via.map.ptr[i];
+    if (str_of(kv.key) != "bundle") continue;
+    if (kv.val.type != msgpack::type::BIN) return Status::Invalid("event: \"bundle\" is not a bin");
+    const auto* p = reinterpret_cast<const uint8_t*>(kv.val.via.bin.ptr);
+    f.bundle.assign(p, p + kv.val.via.bin.size);
+  }
+  return f;
+}
+
+Result<nlohmann::json> readable_event_json(ByteView body) {
+  auto j = event_to_json(body);
+  if (!j.ok()) return j;
+  const std::string name = (*j)["event"].get<std::string>();
+  const bool delivery = name == "delivery", ack = name == "ack";
+  if ((delivery || ack) && j->contains("items") && (*j)["items"].is_array()) {
+    for (auto& item : (*j)["items"]) {
+      if (!item.is_array()) continue;
+      nlohmann::json named = nlohmann::json::object();
+      if (delivery && item.size() == 4) {
+        named = {{"participant", item[0]}, {"sub", item[1]}, {"seq", item[2]}, {"attempt", item[3]}};
+      } else if (ack && item.size() == 2) {
+        named = {{"participant", item[0]}, {"seq", item[1]}};
+      } else {
+        continue;  // an unknown shape prints as it is
+      }
+      item = std::move(named);
+    }
+  }
+  if (name == "bundle_loaded" && j->contains("bundle") && (*j)["bundle"].is_string()) {
+    auto raw = from_base64((*j)["bundle"].get<std::string>());
+    (*j)["bundle_bytes"] = raw.ok() ? raw->size() : 0;
+    j->erase("bundle");
+  }
+  return j;
 }
 
 }  // namespace relais

@@ -8,6 +8,14 @@
 // bodies event_to_json accepts (same Status on the others) and returns only
 // what the verifier counts, without building JSON. Where the JSON view has
 // duplicate keys, the last one wins, as in event_to_json's object.
+//
+// decode_bundle_loaded reads a bundle_loaded event's serial, hash and the
+// whole signed bundle file it carries ("bundle", bin; empty when the broker
+// that wrote it did not carry it). readable_event_json is the view replay
+// prints: delivery and ack items become objects with named fields
+//   delivery items: {"participant","sub","seq","attempt"}
+//   ack items:      {"participant","seq"}
+// and a carried bundle prints as its size ("bundle_bytes"), not its bytes.
 #pragma once
 
 #include <cstdint>
@@ -32,5 +40,22 @@ struct EventFacts {
 };
 
 Result<EventFacts> decode_event_facts(ByteView body);
+
+// True when body may be a bundle_loaded event (a cheap byte search; the
+// verifier's scanning thread uses it to decode only those events).
+bool maybe_bundle_loaded(ByteView body);
+
+struct BundleLoadedFacts {
+  bool has_serial = false;
+  uint64_t serial = 0;
+  std::string hash_hex;  // as in EventFacts
+  Bytes bundle;          // the exact signed file bytes; empty when not carried
+};
+
+// Status::Invalid when body is not a well-formed event, or not bundle_loaded
+// (Status::NotFound then), or "bundle" is present but not a bin.
+Result<BundleLoadedFacts> decode_bundle_loaded(ByteView body);
+
+Result<nlohmann::json> readable_event_json(ByteView body);
 
 }  // namespace relais

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "audit/bundle_history.h"
 #include "audit/event_view.h"
 #include "audit/work_pool.h"
 #include "crypto/envelope.h"
@@ -47,7 +48,8 @@ struct Item {
 // What a worker found for one message or event that passed its checks.
 struct ItemCheck {
   const PublicCard* sender = nullptr;  // message
-  bool sig_ok = true;                  // message
+  std::string sig_fault;               // message: "bad signature" or "revoked key"; empty when good
+  std::string sig_detail;
   std::string type;                    // message type
   EventFacts event;                    // event
 };
@@ -56,6 +58,7 @@ struct ItemCheck {
 // maps; one worker then fills checks, stop and fault (check_chunk); the
 // scanning thread finally merges it, in log order, after WorkPool::wait.
 struct Chunk {
+  std::shared_ptr<const TrustView> trust;  // the bundles known where the chunk starts
   std::vector<Item> items;
   std::vector<Checkpoint> cps;
   std::vector<std::shared_ptr<const MappedSegment>> maps;  // keep the bodies mapped
@@ -68,7 +71,7 @@ struct Chunk {
 // its first failure, with the same checks and words as the sequential scan.
 // Signatures are checked here too; a bad one does not stop the chunk (the
 // merge reports the lowest-seq one unless an earlier fault stops the scan).
-void check_chunk(Chunk& c, const TrustBundle& bundle, const std::vector<std::string>& seg_names) {
+void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
   c.checks.resize(c.items.size());
   c.stop = c.items.size();
   for (size_t i = 0; i < c.items.size(); ++i) {
@@ -85,15 +88,11 @@ void check_chunk(Chunk& c, const TrustBundle& bundle, const std::vector<std::str
         return fail("hash mismatch", "the record's core hash is not the hash of its envelope's core");
       if (env->ct_hash != it.ct_hash)
         return fail("hash mismatch", "the record's ciphertext hash is not the hash of its envelope's ciphertext");
-      const EnvelopeHeader& h = env->header;
-      const PublicCard* sender = bundle.find(h.from);
-      if (sender == nullptr || sender->role == Role::kBroker)
-        return fail("unknown sender", "sender \"" + h.from + "\" is not a participant of bundle serial " +
-                                          std::to_string(bundle.serial) + " (message built with serial " +
-                                          std::to_string(h.bundle_serial) + "); pass the bundle that lists it");
-      const auto msg = envelope_signing_message(env->core_hash, env->ct_hash);
-      k.sender = sender;
-      k.sig_ok = crypto_sign_verify_detached(env->sig.data(), msg.data(), msg.size(), sender->sign_pk.data()) == 0;
+      SenderCheck sc = check_sender(*c.trust, *env);
+      if (sc.card == nullptr) return fail(sc.fault_kind.c_str(), sc.detail);
+      k.sender = sc.card;
+      k.sig_fault = std::move(sc.fault_kind);
+      k.sig_detail = std::move(sc.detail);
       k.type = std::move(env->header.type);
     } else if (it.kind == RecordKind::kEvent) {
       auto ev = decode_event_facts(it.body);
@@ -154,8 +153,8 @@ std::string reader_fault_kind(const std::string& what) {
 // the first fault. The result is the one a sequential scan would give.
 class Scan {
  public:
-  Scan(const std::string& dir, const TrustBundle& bundle, const PublicCard& broker, const VerifyOptions& o)
-      : dir_(dir), bundle_(bundle), broker_(broker), opt_(o) {}
+  Scan(const std::string& dir, const AuditTrust& trust, const VerifyOptions& o)
+      : dir_(dir), history_(trust), opt_(o) {}
 
   Result<VerifyReport> run();
 
@@ -167,16 +166,19 @@ class Scan {
   void merge(const Chunk& c);
   void count_message(const Item& it, const ItemCheck& k);
   void count_event(const ItemCheck& k);
-  void check_log_checkpoint(const Checkpoint& cp, const Item& it);
+  void check_log_checkpoint(const Checkpoint& cp, const Item& it, const TrustView& trust);
   void check_checkpoint_file();
+  void on_bundle_loaded(const Item& it);
 
   const std::string& dir_;
-  const TrustBundle& bundle_;
-  const PublicCard& broker_;
+  BundleHistory history_;
   const VerifyOptions& opt_;
   VerifySummary s_;
   std::optional<VerifyFault> fault_;
-  std::optional<VerifyFault> bad_sig_;  // the lowest-seq bad signature merged so far
+  std::optional<VerifyFault> bad_sig_;  // the lowest-seq bad signature (or revoked key) merged so far
+  // Log checkpoints no broker key known at their point verified; checked
+  // again with every broker key once the whole log is read.
+  std::vector<std::pair<Checkpoint, VerifyFault>> unsigned_cps_;
   std::vector<std::string> seg_names_;
   MerkleFrontier frontier_;
   std::vector<Checkpoint> file_cps_;
@@ -193,10 +195,8 @@ class Scan {
 
 void Scan::count_message(const Item& it, const ItemCheck& k) {
   const std::string& from = k.sender->name;
-  if (k.sender->revoked) ++s_.revoked_senders[from];
-  if (!k.sig_ok && !bad_sig_)
-    bad_sig_ = VerifyFault{it.seq, seg_names_[it.seg], it.offset, "bad signature",
-                           "the sender's signature does not verify: the message was altered or forged"};
+  if (!k.sig_fault.empty() && !bad_sig_)
+    bad_sig_ = VerifyFault{it.seq, seg_names_[it.seg], it.offset, k.sig_fault, k.sig_detail};
   ++s_.messages;
   by_type_.bump(k.type);
   senders_.bump(from);
@@ -205,17 +205,24 @@ void Scan::count_message(const Item& it, const ItemCheck& k) {
 void Scan::count_event(const ItemCheck& k) {
   ++s_.events;
   events_.bump(k.event.name);
-  if (k.event.name == "bundle_loaded" && k.event.has_serial) s_.bundles_loaded[k.event.serial] = k.event.hash_hex;
 }
 
-void Scan::check_log_checkpoint(const Checkpoint& cp, const Item& it) {
+// True when a broker key of one of the view's bundles signed cp.
+bool signed_by_broker(const Checkpoint& cp, const TrustView& trust) {
+  for (const auto& [serial, b] : trust.by_serial)
+    if (const PublicCard* broker = b->broker(); broker != nullptr && cp.verify(broker->sign_pk)) return true;
+  return false;
+}
+
+void Scan::check_log_checkpoint(const Checkpoint& cp, const Item& it, const TrustView& trust) {
   ++s_.checkpoint_records;
   auto fail = [&](const char* kind, const std::string& detail) {
     set_fault({cp.size, seg_names_[it.seg], it.offset, kind, detail});
   };
-  if (!cp.verify(broker_.sign_pk))
-    return fail("bad checkpoint signature", "the checkpoint of size " + std::to_string(cp.size) +
-                                                " is not signed by the bundle's broker key");
+  if (!signed_by_broker(cp, trust))
+    unsigned_cps_.emplace_back(cp, VerifyFault{cp.size, seg_names_[it.seg], it.offset, "bad checkpoint signature",
+                                               "the checkpoint of size " + std::to_string(cp.size) +
+                                                   " is not signed by the broker key of any bundle"});
   // LogReader guarantees cp.size == the number of leaves read so far.
   if (cp.root != frontier_.root())
     return fail("root mismatch", "the signed root of size " + std::to_string(cp.size) +
@@ -249,7 +256,7 @@ void Scan::merge(const Chunk& c) {
         ++s_.commits;
         break;
       case RecordKind::kCheckpoint:
-        check_log_checkpoint(c.cps[it.cp], it);
+        check_log_checkpoint(c.cps[it.cp], it, *c.trust);
         break;
     }
     if (fault_) return;
@@ -297,7 +304,7 @@ bool Scan::scan_log() {
     if (cur == nullptr) return;
     // The job shares the chunk, so a dropped or still running job never
     // outlives what it reads.
-    const uint64_t t = pool.submit([c = cur, this] { check_chunk(*c, bundle_, seg_names_); });
+    const uint64_t t = pool.submit([c = cur, this] { check_chunk(*c, seg_names_); });
     inflight.emplace_back(std::move(cur), t);
     cur.reset();
     while (inflight.size() >= max_inflight && !fault_) merge_oldest();
@@ -313,8 +320,24 @@ bool Scan::scan_log() {
       break;
     }
     if (!*more) break;
+    if (e.record.kind == RecordKind::kEvent && maybe_bundle_loaded(e.record.body)) {
+      // Rare: every record before it is checked with the bundles known so
+      // far, every record after it with this one too.
+      submit();
+      while (!inflight.empty() && !fault_) merge_oldest();
+      if (fault_) break;
+      Item probe;
+      probe.seg = static_cast<uint32_t>((*reader)->segment_index());
+      probe.seq = e.record.seq;
+      probe.ts_ms = e.record.ts_ms;
+      probe.offset = e.offset;
+      probe.body = e.record.body;
+      on_bundle_loaded(probe);
+      if (fault_) break;
+    }
     if (cur == nullptr) {
       cur = std::make_shared<Chunk>();
+      cur->trust = history_.view();
       cur->items.reserve(std::min<size_t>(chunk_records, 4096));
     }
     const auto& map = (*reader)->mapping();
@@ -378,10 +401,10 @@ void Scan::check_checkpoint_file() {
     auto fail = [&](uint64_t seq, const char* kind, const std::string& detail) {
       set_fault({seq, file, off, kind, detail});
     };
-    if (!cp.verify(broker_.sign_pk))
+    if (!signed_by_broker(cp, *history_.view()))
       return fail(0, "bad checkpoint signature", "checkpoint #" + std::to_string(i + 1) + " (size " +
                                                      std::to_string(cp.size) +
-                                                     ") is not signed by the bundle's broker key");
+                                                     ") is not signed by the broker key of any bundle");
     if (cp.size < prev_size || (cp.size == prev_size && i > 0 && cp.ts_ms < prev_ts))
       return fail(0, "checkpoints out of order", "checkpoint #" + std::to_string(i + 1) + " (size " +
                                                      std::to_string(cp.size) + ") follows a larger one");
@@ -405,8 +428,14 @@ void Scan::check_checkpoint_file() {
   }
 }
 
+void Scan::on_bundle_loaded(const Item& it) {
+  auto ev = decode_bundle_loaded(it.body);
+  if (!ev.ok()) return;  // not one after all, or malformed: the worker names it
+  Status s = history_.add(it.seq, it.ts_ms, *ev);
+  if (!s.ok()) set_fault({it.seq, seg_names_[it.seg], it.offset, "bad bundle", s.message()});
+}
+
 Result<VerifyReport> Scan::run() {
-  s_.bundle_serial = bundle_.serial;
   auto cps = read_checkpoint_file(dir_ + "/checkpoints");
   if (cps.ok()) {
     file_cps_ = std::move(*cps);
@@ -422,8 +451,21 @@ Result<VerifyReport> Scan::run() {
     auto r = LogReader::open(dir_);
     return r.status();
   }
+  const TrustBundle* newest = history_.newest();
+  if (newest == nullptr)
+    return Status::Config("audit: no bundle to check the log against: its bundle_loaded events do not carry the "
+                          "bundles (a broker older than this auditor wrote it); pass the bundle with --bundle");
+  RELAIS_RETURN_IF_ERROR(history_.check_given());
+  for (const auto& [cp, f] : unsigned_cps_)
+    if (!signed_by_broker(cp, *history_.view())) set_fault(f);
   if (bad_sig_) set_fault(*bad_sig_);
   if (!fault_) check_checkpoint_file();
+  for (const auto& [name, n] : s_.senders)
+    if (const PublicCard* c = newest->find(name); c != nullptr && c->revoked) s_.revoked_senders[name] = n;
+  s_.bundle_serial = newest->serial;
+  s_.bundle_given = history_.view()->given != nullptr;
+  if (s_.bundle_given) s_.bundle_serial = history_.view()->given->serial;
+  s_.bundles_loaded = history_.loaded();
   s_.signed_size = std::max(s_.signed_size, last_ok_cp_size_);
   s_.unsigned_tail = s_.leaves > s_.signed_size ? s_.leaves - s_.signed_size : 0;
   VerifyReport rep;
@@ -434,13 +476,12 @@ Result<VerifyReport> Scan::run() {
 
 }  // namespace
 
-Result<VerifyReport> verify_log(const std::string& data_dir, const TrustBundle& bundle, const VerifyOptions& options) {
+Result<VerifyReport> verify_log(const std::string& data_dir, const AuditTrust& trust, const VerifyOptions& options) {
   if (sodium_init() < 0) return Status::IOError("audit: libsodium failed to initialise");
-  const PublicCard* broker = bundle.broker();
-  if (broker == nullptr) return Status::Config("audit: the bundle has no broker card");
+  if (trust.given && trust.given->broker() == nullptr) return Status::Config("audit: the bundle has no broker card");
   if (!std::filesystem::is_directory(data_dir))
     return Status::IOError("audit: " + data_dir + " is not a folder: pass the broker's data folder (or a copy)");
-  Scan scan(data_dir, bundle, *broker, options);
+  Scan scan(data_dir, trust, options);
   return scan.run();
 }
 
@@ -458,19 +499,25 @@ std::string format_summary(const VerifyReport& rep) {
   o << "\n";
   if (s.leaves > 0)
     o << "time span:    " << format_rfc3339_ms(s.first_ts_ms) << " .. " << format_rfc3339_ms(s.last_ts_ms) << "\n";
-  o << "bundle:       serial " << s.bundle_serial << " (pinned by you)";
+  o << "bundle:       serial " << s.bundle_serial
+    << (s.bundle_given ? " (given with --bundle)" : " (the newest the log carries)") << "\n";
   if (!s.bundles_loaded.empty()) {
-    o << "; the broker loaded serial";
-    for (const auto& [serial, h] : s.bundles_loaded) o << " " << serial;
+    o << "loaded:       ";
+    bool first = true;
+    for (const auto& [serial, l] : s.bundles_loaded) {
+      if (!first) o << "              ";
+      first = false;
+      o << "serial " << serial << " at " << format_rfc3339_ms(l.ts_ms) << " (seq " << l.seq << ")"
+        << (l.carried ? "" : ", bundle not carried by the log") << "\n";
+    }
   }
-  o << "\n";
   o << "messages by type:\n";
   for (const auto& [k, n] : s.messages_by_type) o << "  " << k << ": " << n << "\n";
   o << "events by kind:\n";
   for (const auto& [k, n] : s.events_by_kind) o << "  " << k << ": " << n << "\n";
   o << "senders:\n";
   for (const auto& [k, n] : s.senders)
-    o << "  " << k << ": " << n << (s.revoked_senders.count(k) ? " (revoked in this bundle)" : "") << "\n";
+    o << "  " << k << ": " << n << (s.revoked_senders.count(k) ? " (revoked since)" : "") << "\n";
   return o.str();
 }
 
@@ -510,8 +557,14 @@ nlohmann::json report_to_json(const VerifyReport& rep) {
     j["last_ts"] = nullptr;
   }
   j["bundle_serial"] = s.bundle_serial;
+  j["bundle_given"] = s.bundle_given;
   nlohmann::json loaded = nlohmann::json::array();
-  for (const auto& [serial, h] : s.bundles_loaded) loaded.push_back({{"serial", serial}, {"hash", h}});
+  for (const auto& [serial, l] : s.bundles_loaded)
+    loaded.push_back({{"serial", serial},
+                      {"hash", l.hash_hex},
+                      {"seq", l.seq},
+                      {"loaded", format_rfc3339_ms(l.ts_ms)},
+                      {"carried", l.carried}});
   j["bundles_loaded"] = loaded;
   return j;
 }

@@ -6,11 +6,14 @@
 // checks, in one pass:
 //   - framing, CRC32C, payload shape and sequence continuity (LogReader);
 //   - for each message: the envelope decodes, the record's core/ct hashes are
-//     those of the envelope's bytes, the sender is in the bundle and the
-//     sender's Ed25519 signature is valid (checked on a small thread pool);
+//     those of the envelope's bytes, the sender is in the bundle its envelope
+//     names, the sender's Ed25519 signature is valid, and the key was not
+//     revoked or retired by a bundle loaded before it (audit/bundle_history.h;
+//     checked on a small thread pool);
 //   - for each event: the body is a bounded msgpack map with an "event" name;
+//     each bundle_loaded event's bundle verifies against the pinned authority;
 //   - for each checkpoint record and each entry of DATA/checkpoints: the
-//     broker's signature (the bundle's broker card) and the Merkle root
+//     broker's signature (the broker card of a bundle known) and the Merkle root
 //     recomputed from the leaves; a signed size above the log's leaf count is
 //     a log cut back below a signed checkpoint; checkpoints grow in size and
 //     time, and one size never has two roots. Recomputing every root from the
@@ -39,6 +42,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/bundle_history.h"
 #include "policy/bundle.h"
 #include "util/status.h"
 
@@ -69,11 +73,12 @@ struct VerifySummary {
   std::map<std::string, uint64_t> messages_by_type;  // "alert/1" -> n
   std::map<std::string, uint64_t> events_by_kind;    // "delivery" -> n
   std::map<std::string, uint64_t> senders;           // "police.golfe" -> n
-  std::map<std::string, uint64_t> revoked_senders;   // senders marked revoked in the given bundle
+  std::map<std::string, uint64_t> revoked_senders;   // senders revoked in the newest bundle known
   int64_t first_ts_ms = 0;          // broker time of the first and last leaf
   int64_t last_ts_ms = 0;
-  uint64_t bundle_serial = 0;       // the bundle the auditor pinned
-  std::map<uint64_t, std::string> bundles_loaded;  // serial -> hex hash, from bundle_loaded events
+  uint64_t bundle_serial = 0;       // the given bundle's serial, else the newest the log carries
+  bool bundle_given = false;        // the auditor passed a bundle (--bundle)
+  std::map<uint64_t, LoadedBundle> bundles_loaded;  // from the bundle_loaded events
 };
 
 struct VerifyReport {
@@ -91,9 +96,11 @@ struct VerifyOptions {
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
-// Returns a report (intact or with the first fault). Only an unreadable data
-// folder or a bundle without a broker card is an error Status (IOError/Config).
-Result<VerifyReport> verify_log(const std::string& data_dir, const TrustBundle& bundle,
+// Returns a report (intact or with the first fault). An unreadable data
+// folder is Status::IOError; no bundle at all (none given, none carried) is
+// Status::Config; a given bundle that is neither one the log shows loaded
+// nor newer is Status::Usage (BundleHistory::check_given).
+Result<VerifyReport> verify_log(const std::string& data_dir, const AuditTrust& trust,
                                 const VerifyOptions& options = {});
 
 // Human-readable and JSON forms of a report.

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "audit/bundle_history.h"
 #include "broker/event.h"
 #include "crypto/envelope.h"
 #include "log/log.h"
@@ -57,6 +58,56 @@ struct Logged {
   Hash256 leaf{};
 };
 
+// A log being written record by record, as the broker does (small segments,
+// a checkpoint every kCheckpointEvery leaves); each call waits for its seq.
+class LogFile {
+ public:
+  LogFile(const std::string& dir, const SecretBytes& broker_sign_sk, uint64_t segment_bytes = 12 * 1024) {
+    LogOptions o;
+    o.dir = dir;
+    o.sync = SyncPolicy::kNone;
+    o.segment_bytes = segment_bytes;
+    o.checkpoint_every = kCheckpointEvery;
+    o.checkpoint_interval_ms = 1000000;
+    auto log = Log::open(o, broker_sign_sk);
+    REQUIRE(log.ok());
+    log_ = std::move(*log);
+  }
+  // Returns the seq and leaf hash.
+  std::pair<uint64_t, Hash256> message(int64_t ts_ms, const Bytes& env) {
+    auto d = decode_envelope(env);
+    REQUIRE(d.ok());
+    log_->submit_message(++token_, ts_ms, d->core_hash, d->ct_hash, env);
+    return wait_one();
+  }
+  std::pair<uint64_t, Hash256> event(int64_t ts_ms, const Bytes& body) {
+    log_->submit_event(++token_, ts_ms, body);
+    return wait_one();
+  }
+  // bundle_loaded {serial, hash, bundle} as the broker logs it.
+  uint64_t bundle_loaded(int64_t ts_ms, const Bytes& bundle_file, uint64_t serial, const Hash256& hash) {
+    EventBuilder ev;
+    ev.begin("bundle_loaded", 3).u64("serial", serial).bin("hash", hash).bin("bundle", bundle_file);
+    return event(ts_ms, ev.bytes()).first;
+  }
+  void close() { log_.reset(); }  // final checkpoint
+
+ private:
+  std::pair<uint64_t, Hash256> wait_one() {
+    std::vector<Completion> got;
+    while (got.empty()) {
+      pollfd p{log_->completion_fd(), POLLIN, 0};
+      REQUIRE(::poll(&p, 1, 10000) == 1);
+      log_->drain_completions(&got);
+    }
+    REQUIRE(got.size() == 1);
+    REQUIRE(got[0].status.ok());
+    return {got[0].seq, got[0].leaf_hash};
+  }
+  std::unique_ptr<Log> log_;
+  uint64_t token_ = 0;
+};
+
 struct Deployment {
   Identity authority, broker, police, commission, committee, auditor, social;
   TrustBundle bundle;
@@ -82,6 +133,9 @@ struct Deployment {
     data = root.path + "/data";
     write_log(messages, segment_bytes);
   }
+
+  // What the auditor pins: the authority and this bundle (--bundle).
+  AuditTrust trust() const { return {authority.card.sign_pk, std::make_shared<const TrustBundle>(bundle)}; }
 
   static Identity make(const char* name, Role role, const char* region, const char* prefecture) {
     auto id = generate_identity(name, role, region, prefecture);
@@ -132,36 +186,19 @@ struct Deployment {
   }
 
   void write_log(int messages, uint64_t segment_bytes) {
-    LogOptions o;
-    o.dir = data;
-    o.sync = SyncPolicy::kNone;
-    o.segment_bytes = segment_bytes;
-    o.checkpoint_every = kCheckpointEvery;
-    o.checkpoint_interval_ms = 1000000;
-    auto log = Log::open(o, broker.sign_sk);
-    REQUIRE(log.ok());
-    uint64_t token = 0;
-    auto wait_one = [&](Logged l) {
-      std::vector<Completion> got;
-      while (got.empty()) {
-        pollfd p{(*log)->completion_fd(), POLLIN, 0};
-        REQUIRE(::poll(&p, 1, 10000) == 1);
-        (*log)->drain_completions(&got);
-      }
-      REQUIRE(got.size() == 1);
-      REQUIRE(got[0].status.ok());
-      l.seq = got[0].seq;
-      l.leaf = got[0].leaf_hash;
+    LogFile log(data, broker.sign_sk, segment_bytes);
+    auto keep = [&](Logged l, std::pair<uint64_t, Hash256> got) {
+      l.seq = got.first;
+      l.leaf = got.second;
       REQUIRE(l.seq == logged.size() + 1);
       logged.push_back(std::move(l));
     };
     for (int i = 0; i < messages; ++i) {
       Logged l;
       Bytes env = seal(i, &l);
-      auto d = decode_envelope(env);
       l.ts_ms = kBaseTs + i * 1000 + 5;
-      (*log)->submit_message(++token, l.ts_ms, d->core_hash, d->ct_hash, env);
-      wait_one(std::move(l));
+      auto got = log.message(l.ts_ms, env);
+      keep(std::move(l), got);
       // An event after most messages: a delivery, a connect or a refusal.
       EventBuilder ev;
       if (i % 3 == 0)
@@ -173,10 +210,10 @@ struct Deployment {
         ev.begin("refusal", 3).str("who", "ngo.x").str("code", "acl").str("why", "may not publish");
       Logged e;
       e.ts_ms = kBaseTs + i * 1000 + 500;
-      (*log)->submit_event(++token, e.ts_ms, ev.bytes());
-      wait_one(std::move(e));
+      auto logged_event = log.event(e.ts_ms, ev.bytes());
+      keep(std::move(e), logged_event);
     }
-    log->reset();  // final checkpoint
+    log.close();
   }
 };
 

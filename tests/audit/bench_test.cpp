@@ -17,7 +17,7 @@ TEST_CASE("Verify runs near signature-checking speed on a 100k-record log", "[.]
     VerifyOptions o;
     o.threads = threads;
     auto t0 = std::chrono::steady_clock::now();
-    auto r = verify_log(d.data, d.bundle, o);
+    auto r = verify_log(d.data, d.trust(), o);
     auto t1 = std::chrono::steady_clock::now();
     REQUIRE(r.ok());
     REQUIRE(r->ok());

@@ -19,7 +19,7 @@ Deployment& shared() {
 
 std::vector<nlohmann::json> replay(const ReplayFilter& f, const Identity* id = nullptr) {
   std::vector<nlohmann::json> out;
-  auto n = replay_log(shared().data, shared().bundle, f, id, [&](const nlohmann::json& j) { out.push_back(j); });
+  auto n = replay_log(shared().data, shared().trust(), f, id, [&](const nlohmann::json& j) { out.push_back(j); });
   REQUIRE(n.ok());
   REQUIRE(*n == out.size());
   return out;
@@ -92,7 +92,9 @@ TEST_CASE("Replay includes events only when asked", "[replay]") {
   auto one = replay(f);
   REQUIRE(one.size() == 1);
   CHECK(one[0]["event"] == "delivery");
-  CHECK(one[0]["items"][0][0] == "commission");
+  CHECK(one[0]["items"][0]["participant"] == "commission");
+  CHECK(one[0]["items"][0]["seq"] == 1);
+  CHECK(one[0]["items"][0]["attempt"] == 1);
   CHECK(one[0].contains("ts"));
   f = {};
   f.events = true;

@@ -22,14 +22,14 @@ constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 // chunk size (chunk boundaries at every record, or a single chunk) gives the
 // very same report, fault and summary included.
 VerifyReport verify(const std::string& dir) {
-  auto r = verify_log(dir, shared().bundle);
+  auto r = verify_log(dir, shared().trust());
   REQUIRE(r.ok());
   const std::string expected = report_to_json(*r).dump(-1, ' ', false, kReplace);
   for (auto [threads, chunk] : {std::pair<int, size_t>{1, 1000000}, {2, 1}, {2, 3}, {3, 16}}) {
     VerifyOptions o;
     o.threads = threads;
     o.chunk_records = chunk;
-    auto again = verify_log(dir, shared().bundle, o);
+    auto again = verify_log(dir, shared().trust(), o);
     REQUIRE(again.ok());
     INFO("threads " << threads << ", chunk " << chunk);
     CHECK(report_to_json(*again).dump(-1, ' ', false, kReplace) == expected);
@@ -75,7 +75,7 @@ TEST_CASE("An intact log verifies and is summarised", "[verify]") {
 TEST_CASE("Verification gives the same verdict with one thread", "[verify]") {
   VerifyOptions o;
   o.threads = 1;
-  auto r = verify_log(shared().data, shared().bundle, o);
+  auto r = verify_log(shared().data, shared().trust(), o);
   REQUIRE(r.ok());
   CHECK(r->ok());
 }
@@ -409,7 +409,7 @@ TEST_CASE("A message from a sender missing from the bundle is reported", "[verif
   REQUIRE(bytes.ok());
   auto b = parse_bundle(*bytes, d.authority.card.sign_pk, "small.bundle");
   REQUIRE(b.ok());
-  auto rep = verify_log(d.data, *b);
+  auto rep = verify_log(d.data, AuditTrust{d.authority.card.sign_pk, std::make_shared<const TrustBundle>(std::move(*b))});
   REQUIRE(rep.ok());
   REQUIRE(rep->fault.has_value());
   CHECK(rep->fault->kind == "unknown sender");

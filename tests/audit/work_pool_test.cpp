@@ -3,10 +3,12 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "audit/work_pool.h"
+#include "eventually.h"
 
 using namespace relais;
 
@@ -24,12 +26,21 @@ TEST_CASE("A work pool runs every job and each wait returns once its job is done
 
 TEST_CASE("A one-thread work pool starts jobs in the order they were submitted", "[work_pool]") {
   WorkPool pool(1);
+  std::mutex mu;
   std::vector<int> order;
   uint64_t last = 0;
-  for (int i = 0; i < 50; ++i) last = pool.submit([&order, i] { order.push_back(i); });
-  pool.wait(last);
-  REQUIRE(order.size() == 50);
+  for (int i = 0; i < 50; ++i)
+    last = pool.submit([&mu, &order, i] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(i);
+    });
+  // Watched from outside: a waiting owner would run jobs too, on a second thread.
+  REQUIRE(relais::test::eventually(10000, 1, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return order.size() == 50;
+  }));
   for (int i = 0; i < 50; ++i) CHECK(order[static_cast<size_t>(i)] == i);
+  pool.wait(last);
 }
 
 TEST_CASE("A work pool asked for no threads still runs jobs on one", "[work_pool]") {
