@@ -1,14 +1,15 @@
-// The seed corpus generator: a hidden test (tag [.seeds]) that rewrites
-// tests/fuzz/corpus/<harness>/ from real data: envelopes sealed by the fixed
-// fuzz identities, encoded protocol frames, the schema examples, the config
-// templates, a signed bundle, cards and key files, framed log records.
-//   build-*/bin/test_fuzz_regression "[.seeds]"
+// relais-fuzz-seeds [CORPUS_DIR]: rewrites the seed corpus of every fuzz
+// harness, CORPUS_DIR/<harness>/ (default: tests/fuzz/corpus of this source
+// tree), from real data: envelopes sealed by the fixed fuzz identities,
+// encoded protocol frames, the schema examples, the config templates, signed
+// bundles, cards and key files, framed log records. Run it after a format
+// changes, then review and commit the corpus:
+//   build/bin/relais-fuzz-seeds && git status tests/fuzz/corpus
 // Seeds built from random material (ids, nonces) differ between runs; that
-// is fine for a corpus.
-#include <catch2/catch.hpp>
-
+// is fine for a corpus. Exit 0 when every seed was written, 1 otherwise.
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <unistd.h>
 
 #include "crypto/envelope.h"
@@ -27,12 +28,22 @@ using namespace relais::fuzz;
 
 namespace {
 
-const fs::path kCorpus = fs::path(RELAIS_SOURCE_DIR) / "tests" / "fuzz" / "corpus";
+fs::path kCorpus = fs::path(RELAIS_SOURCE_DIR) / "tests" / "fuzz" / "corpus";
+
+// A seed that cannot be built is a bug in this program or in a format: stop
+// with the reason rather than write a partial corpus silently.
+void need(bool ok, const std::string& what) {
+  if (ok) return;
+  std::cerr << "relais-fuzz-seeds: " << what << "\n";
+  std::exit(1);
+}
 
 void put(const std::string& harness, const std::string& name, ByteView data) {
-  fs::create_directories(kCorpus / harness);
+  std::error_code ec;
+  fs::create_directories(kCorpus / harness, ec);
   std::ofstream f(kCorpus / harness / name, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  need(static_cast<bool>(f), "cannot write " + (kCorpus / harness / name).string());
 }
 void put_text(const std::string& harness, const std::string& name, std::string_view text, int prefix = -1) {
   Bytes b;
@@ -42,7 +53,7 @@ void put_text(const std::string& harness, const std::string& name, std::string_v
 }
 std::string read_source(const std::string& rel) {
   auto t = read_text_file((fs::path(RELAIS_SOURCE_DIR) / rel).string());
-  REQUIRE(t.ok());
+  need(t.ok(), "cannot read " + rel);
   return *t;
 }
 
@@ -55,7 +66,12 @@ void put_frame(const std::string& name, int selector, const Args& a) {
 
 }  // namespace
 
-TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
+int main(int argc, char** argv) {
+  if (argc > 2 || (argc == 2 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help"))) {
+    std::cerr << "usage: relais-fuzz-seeds [CORPUS_DIR]   (default: " << kCorpus.string() << ")\n";
+    return 2;
+  }
+  if (argc == 2) kCorpus = argv[1];
   const Identity& sender = fixed_identity(0);
   const Identity& reader = fixed_identity(1);
   const int64_t ts = 1767225600000;  // 2026-01-01
@@ -75,7 +91,7 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
     if (i == 0) p.readers.push_back({sender.card.name, sender.card.seal_pk});
     const std::string body = i == 1 ? std::string(600, 'x') : "{\"kind\":\"trafficking\"}";
     auto env = seal_envelope(p, as_bytes(body), sender.sign_sk);
-    REQUIRE(env.ok());
+    need(env.ok(), "sealing an envelope seed failed: " + env.status().message());
     put("envelope", "sealed-" + std::to_string(i), *env);
     if (i == 0) put("envelope", "truncated", ByteView(env->data(), env->size() / 2));
   }
@@ -132,7 +148,7 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   // bundle
   std::vector<PublicCard> cards = {fixed_identity(0).card, fixed_identity(1).card, fixed_identity(3).card};
   auto bundle = build_bundle(fixed_identity(2), cards, sample_policy_toml(), 3, ts, {"police.golfe"});
-  REQUIRE(bundle.ok());
+  need(bundle.ok(), "building the bundle seed failed: " + bundle.status().message());
   put("bundle", "signed.bundle", *bundle);
   {
     // A version-2 history: police.golfe rotated at serial 2 (its old keys
@@ -150,7 +166,7 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
     old.retired_at_serial = 2;
     spec.history["police.golfe"].retired.push_back(old);
     auto history = build_bundle(fixed_identity(2), spec);
-    REQUIRE(history.ok());
+    need(history.ok(), "building the bundle-history seed failed: " + history.status().message());
     put("bundle", "history.bundle", *history);
   }
 
@@ -160,12 +176,12 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   auto plain = generate_identity("ngo.refuge", Role::kNgo, "maritime", "golfe");
-  REQUIRE(plain.ok());
+  need(plain.ok(), "generating a key seed failed: " + plain.status().message());
   fs::create_directories(tmp / "p");
   fs::create_directories(tmp / "e");
-  REQUIRE(write_identity(*plain, (tmp / "p").string()).ok());
+  need(write_identity(*plain, (tmp / "p").string()).ok(), "writing the plain key seed failed");
   const SecretBytes pass = secret_from_text("fuzz");
-  REQUIRE(write_identity(*plain, (tmp / "e").string(), &pass, KdfParams::interactive()).ok());
+  need(write_identity(*plain, (tmp / "e").string(), &pass, KdfParams::interactive()).ok(), "writing the encrypted key seed failed");
   put_text("card", "plain.key", *read_text_file((tmp / "p" / "ngo.refuge.key").string()));
   put_text("card", "encrypted.key", *read_text_file((tmp / "e" / "ngo.refuge.key").string()));
   fs::remove_all(tmp);
@@ -199,4 +215,6 @@ TEST_CASE("Regenerate the fuzz seed corpus", "[.seeds]") {
   append_frame(&segment, cp.encode_payload());
   put("log", "segment", segment);
   put("log", "torn", ByteView(segment.data(), segment.size() - 5));
+  std::cout << "seeds written under " << kCorpus.string() << "\n";
+  return 0;
 }
