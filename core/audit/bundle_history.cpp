@@ -10,31 +10,6 @@ namespace relais {
 
 namespace {
 
-// The bundle's own lookup (current, retired or revoked keys) where the
-// bundle format provides it; else the cards' current keys and revoked flags.
-template <class B>
-KeyStanding standing_of(const B& b, const PublicKey& pk) {
-  KeyStanding k;
-  if constexpr (requires { b.find_by_sign_key(pk); }) {
-    auto m = b.find_by_sign_key(pk);
-    if (!m) return k;
-    using State = decltype(m->state);
-    k.card = m->card;
-    k.since_serial = m->since_serial;
-    k.state = m->state == State::kRetired   ? KeyState::kRetired
-              : m->state == State::kRevoked ? KeyState::kRevoked
-                                            : KeyState::kCurrent;
-  } else {
-    for (const auto& c : b.participants)
-      if (c.sign_pk == pk) {
-        k.card = &c;
-        k.state = c.revoked ? KeyState::kRevoked : KeyState::kCurrent;
-        return k;
-      }
-  }
-  return k;
-}
-
 std::string since_text(const KeyStanding& k) {
   return k.since_serial != 0 ? " at serial " + std::to_string(k.since_serial) : std::string();
 }
@@ -42,7 +17,17 @@ std::string since_text(const KeyStanding& k) {
 }  // namespace
 
 KeyStanding sign_key_standing(const TrustBundle& bundle, const PublicKey& sign_pk) {
-  return standing_of(bundle, sign_pk);
+  KeyStanding k;
+  auto m = bundle.find_by_sign_key(sign_pk);
+  if (!m) return k;
+  k.card = m->card;
+  k.since_serial = m->since_serial;
+  switch (m->state) {
+    case KeyMatch::State::kCurrent: k.state = KeyState::kCurrent; break;
+    case KeyMatch::State::kRetired: k.state = KeyState::kRetired; break;
+    case KeyMatch::State::kRevoked: k.state = KeyState::kRevoked; break;
+  }
+  return k;
 }
 
 const TrustBundle* TrustView::for_message(uint64_t serial) const {

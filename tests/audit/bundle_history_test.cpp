@@ -30,6 +30,22 @@ struct History {
   TempDir root;
   int64_t ts = kBaseTs;
 
+  // police_b replaces police_a at `serial` (police_a's keys retired).
+  Bundle rotated_bundle(uint64_t serial) {
+    BundleSpec spec;
+    spec.serial = serial;
+    spec.issued_at_ms = kBaseTs + static_cast<int64_t>(serial);
+    spec.policy_text = sample_policy_toml();
+    spec.cards = {broker.card, police_b.card, commission.card, committee.card, social.card};
+    spec.history["police.golfe"].retired.push_back(
+        {police_a.card.sign_pk, police_a.card.link_pk, police_a.card.seal_pk, serial});
+    auto bytes = build_bundle(authority, spec);
+    REQUIRE(bytes.ok());
+    auto b = parse_bundle(*bytes, authority.card.sign_pk, "test.bundle");
+    REQUIRE(b.ok());
+    return {*bytes, std::move(*b)};
+  }
+
   Bundle make_bundle(uint64_t serial, const Identity& police, const std::vector<std::string>& revoked,
                      const Identity* signer = nullptr) {
     auto bytes = build_bundle(signer ? *signer : authority,
@@ -110,7 +126,7 @@ VerifyReport verify_ok(const std::string& dir, const AuditTrust& trust) {
 TEST_CASE("After a key rotation, an intact log stays INTACT, and the summary lists each bundle", "[history]") {
   History h;
   Bundle b1 = h.make_bundle(1, h.police_a, {});
-  Bundle b2 = h.make_bundle(2, h.police_b, {});
+  Bundle b2 = h.rotated_bundle(2);
   const std::string data = h.root.path + "/data";
   {
     LogFile log(data, h.broker.sign_sk);
@@ -147,7 +163,13 @@ TEST_CASE("After a key rotation, an intact log stays INTACT, and the summary lis
   SECTION("a given bundle the log loaded, or a newer one, is accepted") {
     CHECK(verify_ok(data, h.pinned(&b1.parsed)).ok());
     CHECK(verify_ok(data, h.pinned(&b2.parsed)).ok());
-    Bundle b3 = h.make_bundle(3, h.police_b, {});
+    BundleSpec spec = spec_of(b2.parsed);
+    spec.serial = 3;
+    auto bytes = build_bundle(h.authority, spec);
+    REQUIRE(bytes.ok());
+    auto p3 = parse_bundle(*bytes, h.authority.card.sign_pk, "3.bundle");
+    REQUIRE(p3.ok());
+    Bundle b3{*bytes, std::move(*p3)};
     auto r3 = verify_ok(data, h.pinned(&b3.parsed));
     CHECK(r3.ok());
     CHECK(r3.summary.bundle_serial == 3);
@@ -166,6 +188,7 @@ TEST_CASE("After a key rotation, an intact log stays INTACT, and the summary lis
     CHECK(r.fault->kind == "revoked key");
     CHECK(r.fault->seq == 14);
     CHECK(r.fault->detail.find("police.golfe") != std::string::npos);
+    CHECK(r.fault->detail.find("retired at serial 2") != std::string::npos);
   }
 }
 
