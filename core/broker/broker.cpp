@@ -8,11 +8,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <zmq.hpp>
 
 #include "broker/broker_trust.h"
 #include "broker/dedup_key.h"
 #include "broker/engine.h"
+#include "broker/reload_control.h"
 #include "broker/verify_pool.h"
 #include "net/framing.h"
 #include "net/zap_handler.h"
@@ -60,7 +63,27 @@ class ZmqTransport final : public Transport {
   zmq::socket_t* router_ = nullptr;
 };
 
+// Reads every pending siginfo of a signalfd; true if there was one.
+bool drain_signals(int fd) {
+  bool any = false;
+  signalfd_siginfo info;
+  while (::read(fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) any = true;
+  return any;
+}
+
 }  // namespace
+
+// The ZAP handler as the engine's Gatekeeper.
+class ZapGatekeeper final : public Gatekeeper {
+ public:
+  void bind(ZapHandler* zap) { zap_ = zap; }
+  void allow(std::map<PublicKey, std::string> allowlist) override {
+    if (zap_ != nullptr) zap_->set_allowlist(std::move(allowlist));
+  }
+
+ private:
+  ZapHandler* zap_ = nullptr;
+};
 
 class BrokerImpl {
  public:
@@ -68,12 +91,13 @@ class BrokerImpl {
 
   Status open();
   Status start();
-  Status run(int stop_fd);
+  Status run(int stop_fd, int reload_fd);
   const std::string& endpoint() const { return endpoint_; }
 
  private:
   void receive_frames();
   void receive_auth_failures();
+  void reload();
 
   BrokerConfig config_;
   SystemClock clock_;
@@ -87,6 +111,8 @@ class BrokerImpl {
   std::unique_ptr<zmq::socket_t> router_;
   std::unique_ptr<zmq::socket_t> zap_events_;
   std::unique_ptr<ZapHandler> zap_;
+  ZapGatekeeper gatekeeper_;
+  uint64_t reloads_ = 0;  // reloads handled by this process
   std::string endpoint_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
   InboundMessage inbound_;              // reused
@@ -123,13 +149,10 @@ Status BrokerImpl::start() {
   zap_events_ = std::make_unique<zmq::socket_t>(*ctx_, zmq::socket_type::pull);
   zap_events_->set(zmq::sockopt::linger, 0);
   zap_events_->bind(kZapEventsEndpoint);
-  std::map<PublicKey, std::string> allow;
-  for (const auto& c : bundle_->participants) {
-    if (c.revoked || c.role == Role::kAuthority || c.role == Role::kBroker) continue;
-    allow.emplace(c.link_pk, c.name);
-  }
-  zap_ = std::make_unique<ZapHandler>(*ctx_, std::move(allow));
+  zap_ = std::make_unique<ZapHandler>(*ctx_, zap_allowlist(*bundle_));
   RELAIS_RETURN_IF_ERROR(zap_->start());  // before the bind, always
+  gatekeeper_.bind(zap_.get());
+  engine_->set_gatekeeper(&gatekeeper_);
   router_ = std::make_unique<zmq::socket_t>(*ctx_, zmq::socket_type::router);
   RELAIS_RETURN_IF_ERROR(configure_curve_server(*router_, identity_.link_sk.data()));
   try {
@@ -145,6 +168,8 @@ Status BrokerImpl::start() {
   }
   transport_.bind_socket(router_.get());
   RELAIS_RETURN_IF_ERROR(engine_->start(endpoint_));
+  if (Status st = write_broker_pid(config_); !st.ok())
+    spdlog::warn("broker: {} (relais-broker --reload will not find this broker; SIGHUP still reloads)", st.message());
   spdlog::info("relais-broker ready on {} (bundle serial {}, {} participants, data {})", endpoint_, bundle_->serial,
                bundle_->participants.size(), config_.data_dir);
   return Status::Ok();
@@ -218,7 +243,13 @@ void BrokerImpl::receive_auth_failures() {
   }
 }
 
-Status BrokerImpl::run(int stop_fd) {
+void BrokerImpl::reload() {
+  spdlog::info("broker: reloading {}", config_.bundle);
+  const BrokerEngine::ReloadOutcome out = engine_->reload(read_file(config_.bundle, kMaxBundleBytes), config_.bundle);
+  write_reload_status(config_, ++reloads_, out.accepted, out.serial, out.why);
+}
+
+Status BrokerImpl::run(int stop_fd, int reload_fd) {
   while (true) {
     zmq::pollitem_t items[] = {
         {router_->handle(), 0, ZMQ_POLLIN, 0},
@@ -226,14 +257,18 @@ Status BrokerImpl::run(int stop_fd) {
         {nullptr, log_->completion_fd(), ZMQ_POLLIN, 0},
         {nullptr, stop_fd, ZMQ_POLLIN, 0},
         {nullptr, verify_pool_->fd(), ZMQ_POLLIN, 0},
+        {nullptr, reload_fd, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, 5, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
+      zmq::poll(items, reload_fd >= 0 ? 6 : 5, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::IOError(std::string("broker: poll failed: ") + e.what());
     }
     if (items[3].revents & ZMQ_POLLIN) break;
+    // A reload is a barrier between two inbound messages (engine.h); signals
+    // that came together are one reload.
+    if (reload_fd >= 0 && (items[5].revents & ZMQ_POLLIN) && drain_signals(reload_fd)) reload();
     if (items[4].revents & ZMQ_POLLIN) engine_->on_verified();
     if (items[2].revents & ZMQ_POLLIN) engine_->on_log_completions();
     if (items[0].revents & ZMQ_POLLIN) receive_frames();
@@ -256,6 +291,7 @@ Status BrokerImpl::run(int stop_fd) {
     engine_->on_log_completions();
   }
   engine_->finish_stop();
+  engine_->set_gatekeeper(nullptr);
   engine_.reset();
   log_.reset();  // drains, syncs, final commit + checkpoint
   router_.reset();
@@ -263,6 +299,7 @@ Status BrokerImpl::run(int stop_fd) {
   if (zap_) zap_->stop();
   zap_.reset();
   ctx_.reset();
+  remove_broker_pid(config_);
   spdlog::info("relais-broker stopped cleanly");
   return Status::Ok();
 }
@@ -277,7 +314,7 @@ Result<std::unique_ptr<Broker>> Broker::create(const BrokerConfig& config) {
 }
 
 Status Broker::start() { return impl_->start(); }
-Status Broker::run(int stop_fd) { return impl_->run(stop_fd); }
+Status Broker::run(int stop_fd, int reload_fd) { return impl_->run(stop_fd, reload_fd); }
 std::string Broker::endpoint() const { return impl_->endpoint(); }
 
 Status check_broker_config(const std::string& config_path) {

@@ -4,9 +4,12 @@
 //
 // Lifecycle: Broker::create() loads and checks everything (config, identity,
 // bundle, data folder) and fails with a Status whose exit_code() is the
-// program's; start() starts the ZAP handler and binds; run() serves until
-// stop_fd becomes readable (the program passes a signalfd for SIGTERM/SIGINT)
-// and then shuts down cleanly: every accepted record is synced before exit.
+// program's; start() starts the ZAP handler, binds and writes DATA/broker.pid;
+// run() serves until stop_fd becomes readable (the program passes a signalfd
+// for SIGTERM/SIGINT) and then shuts down cleanly: every accepted record is
+// synced before exit. Each time reload_fd (a signalfd for SIGHUP) becomes
+// readable, the bundle file is read again and the engine reloads it
+// (engine.h); the outcome goes to DATA/reload.status (reload_control.h).
 // A Broker is used from one thread; its helpers own their own threads.
 #pragma once
 
@@ -27,8 +30,9 @@ class Broker {
 
   // Starts the ZAP handler (refusing to run if it cannot), then binds.
   Status start();
-  // Serves until stop_fd is readable. Returns the shutdown status.
-  Status run(int stop_fd);
+  // Serves until stop_fd is readable, reloading when reload_fd (-1: none)
+  // is. Returns the shutdown status.
+  Status run(int stop_fd, int reload_fd = -1);
   // The endpoint actually bound (resolves a tcp://...:* wildcard port).
   std::string endpoint() const;
 

@@ -8,6 +8,29 @@ namespace relais {
 
 std::string bundle_serial_file(const BrokerConfig& config) { return config.data_dir + "/bundle.serial"; }
 
+std::string bundle_archive_dir(const BrokerConfig& config) { return config.data_dir + "/bundles"; }
+
+std::map<PublicKey, std::string> zap_allowlist(const TrustBundle& bundle) {
+  std::map<PublicKey, std::string> allow;
+  for (const auto& c : bundle.participants) {
+    if (c.revoked || c.role == Role::kAuthority || c.role == Role::kBroker) continue;
+    allow.emplace(c.link_pk, c.name);
+  }
+  return allow;
+}
+
+Status check_reload(const TrustBundle& current, const TrustBundle& next, const Identity& identity) {
+  if (next.serial <= current.serial)
+    return Status::Refused("bundle serial " + std::to_string(next.serial) + " is not newer than the one in force (" +
+                           std::to_string(current.serial) + "); sign the change with a higher serial");
+  const PublicCard* me = next.broker();
+  if (me == nullptr || me->link_pk != identity.card.link_pk || me->sign_pk != identity.card.sign_pk)
+    return Status::Refused("bundle serial " + std::to_string(next.serial) +
+                           " names other keys for the broker than this broker's; a change of the broker's own keys "
+                           "needs a restart with the matching identity");
+  return Status::Ok();
+}
+
 Result<BrokerTrust> load_broker_trust(const BrokerConfig& config) {
   std::vector<std::string> errors;
   bool refused = false;

@@ -10,6 +10,7 @@
 // the configuration file (Status::Config, exit 2; a downgrade is Refused).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,5 +30,20 @@ Result<BrokerTrust> load_broker_trust(const BrokerConfig& config);
 
 // The file the data folder records the newest accepted bundle serial in.
 std::string bundle_serial_file(const BrokerConfig& config);
+
+// The folder that keeps a copy of every bundle the broker loaded,
+// DATA/bundles/<serial>.bundle (served by FETCH bundle:<serial>).
+std::string bundle_archive_dir(const BrokerConfig& config);
+
+// Who the ZAP handler admits under `bundle`: the current link key of every
+// participant that is not revoked (the authority and the broker aside).
+std::map<PublicKey, std::string> zap_allowlist(const TrustBundle& bundle);
+
+// A bundle that may replace `current` at a reload, given the broker's own
+// identity: its broker card must be this broker's keys (rotating the
+// broker's keys needs a restart) and its serial must be higher. Status
+// Refused with the reason otherwise. (Signature and parsing are checked by
+// parse_bundle before.)
+Status check_reload(const TrustBundle& current, const TrustBundle& next, const Identity& identity);
 
 }  // namespace relais

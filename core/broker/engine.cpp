@@ -1,14 +1,42 @@
 #include "broker/engine.h"
 
+#include <charconv>
+#include <filesystem>
 #include <spdlog/spdlog.h>
 
+#include "broker/broker_trust.h"
+#include "policy/serial_state.h"
 #include "util/clock.h"
+#include "util/files.h"
 #include "util/log_text.h"
 
 namespace relais {
 namespace {
 
 constexpr int64_t kSweepEveryMs = 250;
+
+std::string archive_path(const BrokerConfig& config, uint64_t serial) {
+  return bundle_archive_dir(config) + "/" + std::to_string(serial) + ".bundle";
+}
+
+// Keeps a copy of a loaded bundle (once per serial). A failure is logged,
+// not fatal: the log's bundle_loaded event holds the same bytes.
+void archive_bundle(const BrokerConfig& config, const TrustBundle& b) {
+  const std::string path = archive_path(config, b.serial);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return;
+  Status st = make_dirs(bundle_archive_dir(config), 0700);
+  if (st.ok()) st = write_file_durable(path, b.file, 0600);
+  if (!st.ok())
+    spdlog::warn("broker: cannot keep a copy of bundle serial {} in {}: {} (FETCH bundle:{} will not find it)",
+                 b.serial, bundle_archive_dir(config), st.message(), b.serial);
+}
+
+bool parse_serial(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
 
 }  // namespace
 
@@ -41,9 +69,134 @@ Status BrokerEngine::start(const std::string& endpoint) {
   RELAIS_RETURN_IF_ERROR(ingest_.rebuild_dedup());
   events_.begin("broker_start", 2).str("version", RELAIS_VERSION).str("endpoint", endpoint);
   events_.commit();
-  events_.begin("bundle_loaded", 2).u64("serial", bundle_->serial).bin("hash", bundle_->hash);
+  events_.begin("bundle_loaded", 3).u64("serial", bundle_->serial).bin("hash", bundle_->hash).bin("bundle", bundle_->file);
   events_.commit();
+  archive_bundle(config_, *bundle_);
   return Status::Ok();
+}
+
+void BrokerEngine::remember_revoked(const std::string& rid) {
+  if (!revoked_rids_.insert(rid).second) return;
+  revoked_order_.push_back(rid);
+  if (revoked_order_.size() > kMaxRevokedRids) {
+    revoked_rids_.erase(revoked_order_.front());
+    revoked_order_.pop_front();
+  }
+}
+
+bool BrokerEngine::was_revoked(const std::string& rid) const { return revoked_rids_.count(rid) != 0; }
+
+BrokerEngine::ReloadOutcome BrokerEngine::refuse_reload(std::string why, uint64_t serial) {
+  spdlog::error("broker: reload refused, bundle serial {} stays in force: {}", bundle_->serial, why);
+  auto& e = events_.begin("reload_refused", serial ? 2 : 1).str("why", why);
+  if (serial) e.u64("serial", serial);
+  events_.commit();
+  return ReloadOutcome{false, serial, std::move(why)};
+}
+
+BrokerEngine::ReloadOutcome BrokerEngine::reload(const Result<Bytes>& file, const std::string& origin) {
+  if (!file.ok()) return refuse_reload(file.status().message(), 0);
+  auto parsed = parse_bundle(*file, config_.authority_key, origin);
+  if (!parsed.ok()) return refuse_reload(parsed.status().message(), 0);
+  auto next = std::make_shared<const TrustBundle>(std::move(parsed).value());
+  if (Status st = check_reload(*bundle_, *next, identity_); !st.ok())
+    return refuse_reload(origin + ": " + st.message(), next->serial);
+  // Anti-downgrade: the serial is on record before it is in force.
+  if (Status st = check_and_record_serial(bundle_serial_file(config_), next->serial, origin); !st.ok())
+    return refuse_reload(st.message(), next->serial);
+  archive_bundle(config_, *next);
+
+  // The barrier: nothing else runs on this thread until it is done.
+  // 1. Handshakes from now on are judged by the new bundle.
+  if (gatekeeper_ != nullptr) gatekeeper_->allow(zap_allowlist(*next));
+  // 2. Sessions whose keys are no longer current are forgotten.
+  std::vector<std::string> gone;
+  std::unordered_set<std::string> revoked_names;
+  sessions_.for_each([&](Session& s) {
+    const PublicCard* card = next->find(s.name);
+    if (card != nullptr && !card->revoked && card->sign_pk == s.sign_pk && card->link_pk == s.link_pk) {
+      s.key_serial = next->serial;
+      return;
+    }
+    gone.push_back(s.rid);
+    revoked_names.insert(s.name);
+  });
+  for (const std::string& rid : gone) {
+    Session* s = sessions_.find(rid);
+    const std::string name = s->name;
+    replies_.error(rid, 0, ErrorCode::kRevoked,
+                   name + "'s key is no longer valid in bundle serial " + std::to_string(next->serial) +
+                       " (revoked, retired or removed): session ended");
+    end_session(*s, "revoked");
+    sessions_.erase(rid);
+    remember_revoked(rid);
+    spdlog::info("{}: session ended by bundle serial {} (key revoked, retired or removed)", name, next->serial);
+  }
+  // Every name whose card the new bundle revokes or drops, connected or not.
+  for (const auto& c : bundle_->participants) {
+    const PublicCard* now = next->find(c.name);
+    if (now == nullptr || now->revoked || now->sign_pk != c.sign_pk) revoked_names.insert(c.name);
+  }
+  // 3. Their publishes still waiting for the verifier are refused.
+  const size_t refused = ingest_.refuse_pending_of(
+      [&](const std::string& from) { return revoked_names.count(from) != 0; }, next->serial);
+  // 4. Subscriptions the new policy no longer allows end.
+  const size_t ended = subs_.end_disallowed(*next);
+  // 5. Routes, reader sets and memos: routes are dropped, memos carry the
+  // serial they were computed under and are recomputed on next use.
+  routes_.reset();
+  bundle_ = next;
+  // 6. On record with the whole bundle, then every session is told.
+  events_.begin("bundle_loaded", 3).u64("serial", bundle_->serial).bin("hash", bundle_->hash).bin("bundle", bundle_->file);
+  events_.commit();
+  const NoticeArgs notice = NoticeArgs::bundle_serial(bundle_->serial);
+  sessions_.for_each([&](Session& s) { replies_.send(s.rid, Command::kNotice, notice); });
+  spdlog::info("broker: bundle serial {} in force ({} sessions ended, {} pending publishes refused, {} subscriptions "
+               "ended)",
+               bundle_->serial, gone.size(), refused, ended);
+  return ReloadOutcome{true, bundle_->serial, {}};
+}
+
+void BrokerEngine::on_fetch(const Session& s, ByteView args) {
+  FetchArgs f;
+  if (Status st = decode_args(args, &f); !st.ok()) return replies_.error(s.rid, 0, ErrorCode::kMalformed, st.message());
+  const std::string what = log_text(f.kind, 32) + ":" + log_text(f.arg, 32);
+  if (f.kind == kFetchBundle) {
+    uint64_t serial = 0;
+    if (f.arg == "latest") {
+      serial = bundle_->serial;
+    } else if (!parse_serial(f.arg, &serial)) {
+      return replies_.error(s.rid, f.req_id, ErrorCode::kMalformed,
+                            "FETCH " + what + ": a bundle is fetched by \"latest\" or a decimal serial");
+    }
+    Bytes stored;
+    ByteView payload;
+    if (serial == bundle_->serial) {
+      payload = bundle_->file;
+    } else {
+      std::error_code ec;
+      const std::string path = archive_path(config_, serial);
+      auto r = serial > bundle_->serial || !std::filesystem::exists(path, ec)
+                   ? Result<Bytes>(Status::NotFound("absent"))
+                   : read_file(path, kMaxBundleBytes);
+      if (!r.ok())
+        return replies_.error(s.rid, f.req_id, ErrorCode::kMalformed,
+                              "FETCH " + what + ": this broker holds no bundle serial " + std::to_string(serial) +
+                                  " (its newest is " + std::to_string(bundle_->serial) + ")");
+      stored = std::move(r).value();
+      payload = stored;
+    }
+    if (payload.size() > static_cast<size_t>(config_.max_frame_bytes))
+      return replies_.error(s.rid, f.req_id, ErrorCode::kTooLarge,
+                            "FETCH " + what + ": the bundle (" + std::to_string(payload.size()) +
+                                " bytes) exceeds max_frame_bytes; raise it in broker.toml");
+    replies_.send(s.rid, Command::kData, DataArgs{f.req_id, f.kind, f.arg}, payload);
+    return;
+  }
+  if (f.kind == "checkpoint" || f.kind == "consistency" || f.kind == "inclusion")
+    return replies_.error(s.rid, f.req_id, ErrorCode::kMalformed, "FETCH " + what + ": not supported by this broker yet");
+  replies_.error(s.rid, f.req_id, ErrorCode::kMalformed,
+                 "FETCH " + what + ": unknown kind (known: bundle; reserved: checkpoint, consistency, inclusion)");
 }
 
 void BrokerEngine::refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,
@@ -61,14 +214,27 @@ void BrokerEngine::on_undecodable(const std::string& rid, bool authenticated, co
 void BrokerEngine::on_hello(const InboundMessage& m) {
   HelloArgs h;
   if (Status st = decode_args(m.args, &h); !st.ok()) return replies_.error(m.rid, 0, ErrorCode::kMalformed, st.message());
+  if (h.version < kProtocolVersion)
+    return replies_.error(m.rid, 0, ErrorCode::kMalformed,
+                          "protocol version " + std::to_string(h.version) + " is no longer served (this broker speaks " +
+                              std::to_string(kProtocolVersion) + "): upgrade relais-agent");
   if (Session* old = sessions_.find(m.rid)) {
     end_session(*old, "hello again");
     sessions_.erase(m.rid);
   }
   const std::string name(m.user);
+  // A connection whose session a reload ended stays ended: its key was
+  // admitted under the old bundle (a new handshake is judged by the new one).
+  if (was_revoked(m.rid))
+    return refuse(m.rid, name, 0, ErrorCode::kRevoked,
+                  name + "'s key is no longer valid in bundle serial " + std::to_string(bundle_->serial) +
+                      " (revoked, retired or removed)");
   const PublicCard* card = bundle_->find(name);
-  if (card == nullptr || card->revoked)
+  if (card == nullptr)
     return refuse(m.rid, "?", 0, ErrorCode::kForbidden, name + " is not an active participant");
+  if (card->revoked)
+    return refuse(m.rid, name, 0, ErrorCode::kRevoked,
+                  name + " is revoked in bundle serial " + std::to_string(bundle_->serial));
   const int64_t mono = clock_.monotonic_ms();
   SessionTable::Admission admission = sessions_.check_admit(name, mono, 2 * config_.heartbeat_ms);
   if (!admission.status.ok()) return refuse(m.rid, name, 0, ErrorCode::kLimit, admission.status.message());
@@ -79,7 +245,9 @@ void BrokerEngine::on_hello(const InboundMessage& m) {
       sessions_.erase(admission.evict);
     }
   }
-  sessions_.admit(m.rid, name, card->sign_pk, mono);
+  Session* admitted = sessions_.admit(m.rid, name, card->sign_pk, mono);
+  admitted->link_pk = card->link_pk;
+  admitted->key_serial = bundle_->serial;
   events_.begin("connect", 2).str("who", name).str("addr", m.peer_address);
   events_.commit();
   WelcomeArgs w;
@@ -98,9 +266,14 @@ void BrokerEngine::on_message(const InboundMessage& m) {
   const auto cmd = parse_command(m.command);
   if (cmd == Command::kHello) return on_hello(m);
   Session* s = sessions_.find(m.rid);
-  if (s == nullptr)
+  if (s == nullptr) {
+    if (was_revoked(m.rid))
+      return replies_.error(m.rid, 0, ErrorCode::kRevoked,
+                            std::string(m.user) + "'s key is no longer valid in bundle serial " +
+                                std::to_string(bundle_->serial) + " (revoked, retired or removed)");
     return replies_.error(m.rid, 0, ErrorCode::kNotAuthenticated,
                           "protocol: send HELLO first (session unknown or expired)");
+  }
   if (s->name != m.user) {  // cannot happen with CURVE; fail closed anyway
     spdlog::warn("broker: User-Id changed on a session; dropping it");
     return;
@@ -128,6 +301,7 @@ void BrokerEngine::on_message(const InboundMessage& m) {
       if (auto r = subs_.settle(*s, m.args, *cmd == Command::kNack))
         refuse(m.rid, s->name, r->req_id, r->code, r->reason);
       break;
+    case Command::kFetch: on_fetch(*s, m.args); break;
     case Command::kBye:
       end_session(*s, "bye");
       sessions_.erase(m.rid);

@@ -19,6 +19,18 @@
 // The trust bundle is held as std::shared_ptr<const TrustBundle>; sessions
 // keep participant names, never pointers into it.
 //
+// reload() puts a new bundle in force as one barrier, between two inbound
+// messages (docs/protocol.md §Bundle serials and reloads): the gatekeeper's
+// allowlist is replaced; sessions whose keys the new bundle revokes, retires
+// or drops are forgotten (told ERROR revoked now, and at every later frame
+// on their routing id); their publishes still waiting for the verifier are
+// refused; subscriptions the new policy no longer allows end; routes and
+// policy memos are recomputed; then bundle_loaded (with the whole signed
+// file) is recorded and every session gets NOTICE bundle_serial. A bundle
+// that does not verify, is not newer, or names other broker keys changes
+// nothing: reload_refused is recorded. Every bundle loaded is kept in
+// DATA/bundles/<serial>.bundle and served by FETCH bundle:<serial|latest>.
+//
 // Driving it (broker.cpp does this around a ZeroMQ poll loop; tests do it by
 // hand with a fake clock and transport):
 //   start(endpoint)      once, before anything else
@@ -27,15 +39,18 @@
 //   on_log_completions() when the log's completion fd is readable
 //   tick()               after each of the above, and at least every
 //                        poll_timeout_ms(): delivery, event batches, sweeps
+//   reload(bytes)        when the operator asks (SIGHUP)
 //   begin_stop(); [on_log_completions() while has_pending_publishes()];
 //   finish_stop()        the clean stop: nothing accepted is left unwritten
 // Single-threaded: every call from one thread.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/auth_failures.h"
@@ -74,8 +89,23 @@ class BrokerEngine {
   BrokerEngine(const BrokerEngine&) = delete;
   BrokerEngine& operator=(const BrokerEngine&) = delete;
 
-  // Records broker_start and bundle_loaded, rebuilds the duplicate index.
+  // Records broker_start and bundle_loaded, rebuilds the duplicate index,
+  // keeps a copy of the bundle in DATA/bundles/.
   Status start(const std::string& endpoint);
+
+  // Where a reload's new allowlist goes (the ZAP handler); none: not used.
+  void set_gatekeeper(Gatekeeper* g) { gatekeeper_ = g; }
+
+  // The outcome of a reload: accepted (serial now in force) or refused (why;
+  // serial of the refused file when it could be read, else 0).
+  struct ReloadOutcome {
+    bool accepted = false;
+    uint64_t serial = 0;
+    std::string why;
+  };
+  // Tries the bundle file's bytes (or the error reading it); origin names
+  // the file in messages.
+  ReloadOutcome reload(const Result<Bytes>& file, const std::string& origin);
 
   void on_message(const InboundMessage& m);
   // A message that is not one packed frame, or a frame that could not be split
@@ -112,6 +142,10 @@ class BrokerEngine {
   void refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,
               const std::string& reason, std::string_view topic = {}, const Uuid* id = nullptr);
   void on_hello(const InboundMessage& m);
+  void on_fetch(const Session& s, ByteView args);
+  ReloadOutcome refuse_reload(std::string why, uint64_t serial);
+  void remember_revoked(const std::string& rid);
+  bool was_revoked(const std::string& rid) const;
   void end_session(Session& s, const char* why);
 
   const BrokerConfig& config_;
@@ -129,6 +163,13 @@ class BrokerEngine {
   IngestPipeline ingest_;
   SubscriptionManager subs_;
   AuthFailureLog auth_failures_;
+
+  Gatekeeper* gatekeeper_ = nullptr;
+  // Routing ids of sessions a reload ended, answered ERROR revoked (bounded:
+  // the oldest are forgotten first, and then get not_authenticated).
+  static constexpr size_t kMaxRevokedRids = 4096;
+  std::unordered_set<std::string> revoked_rids_;
+  std::deque<std::string> revoked_order_;
 
   uint64_t horizon_ = 0;  // highest seq known durable
   int64_t next_sweep_ms_ = 0;

@@ -2,14 +2,19 @@
 // auditors see denied attempts, deliveries and acks, not only messages.
 //
 // An event body is a msgpack map with string keys; "event" names the kind:
-//   broker_start {version}            bundle_loaded {serial, hash}
+//   broker_start {version}
+//   bundle_loaded {serial, hash, bundle}: at start and after each accepted
+//                 reload; bundle = the whole signed bundle file (bin), so the
+//                 log alone says which bundle every later record was judged by
+//   reload_refused {why, serial?}: a reload that changed nothing (serial of
+//                 the refused file when it could be read)
 //   connect {who, addr}               disconnect {who, why}
 //   auth_failure {key, addr, why, count, interval_ms}: refused handshakes
 //                 from one source for one reason in one interval (key: the
 //                 last tried; addr "other": the rest, summed)
 //   refusal {who, code, why, topic?, id?}
 //   subscribe {who, pattern, durable} delivery {items: [[who, sub, seq, count]...]}
-//   ack {items: [[who, seq]...]}      nack {who, seq, why}
+//   ack {items: [[who, seq]...]}      nack {who, seq, code, why}
 //   dead_letter {who, seq, deliveries}
 // Bodies never contain message plaintext or keys. EventBuilder is a small
 // reusable encoder (not thread-safe); decode_event gives a generic JSON view.

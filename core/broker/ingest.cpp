@@ -88,12 +88,21 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   if (h.from != s.name)
     return refused(pa.req_id, ErrorCode::kSenderMismatch,
                    "envelope from '" + h.from + "' does not match the authenticated sender '" + s.name + "'", &h);
-  // 5. bundle serial
-  if (h.bundle_serial < bundle.serial)
-    return refused(pa.req_id, ErrorCode::kStaleBundle,
-                   "bundle serial " + std::to_string(h.bundle_serial) + " is out of date (current " +
-                       std::to_string(bundle.serial) + "): refresh your bundle",
-                   &h);
+  // ... whose keys are still current (a reload forgets the sessions of
+  // revoked keys; this holds for a session admitted under another bundle).
+  if (s.key_serial != bundle.serial) {
+    const PublicCard* card = bundle.find(s.name);
+    if (card == nullptr || card->revoked || card->sign_pk != s.sign_pk || card->link_pk != s.link_pk)
+      return refused(pa.req_id, ErrorCode::kRevoked,
+                     s.name + "'s key is no longer valid in bundle serial " + std::to_string(bundle.serial) +
+                         " (revoked, retired or removed)",
+                     &h);
+    s.key_serial = bundle.serial;
+  }
+  // 5. bundle serial: not newer than the broker's. An older one is accepted
+  // when the checks below pass under the bundle in force (the sender is
+  // current, checked above; the readers are the current policy's), so that
+  // agents keep working across a reload until they fetch the new bundle.
   if (h.bundle_serial > bundle.serial)
     return refused(pa.req_id, ErrorCode::kStaleBundle,
                    "bundle serial " + std::to_string(h.bundle_serial) + " is newer than the broker's (" +
@@ -194,6 +203,11 @@ void IngestPipeline::on_verified() {
     auto it = pending_.find(r.token);
     if (it == pending_.end()) continue;
     PendingPublish& p = it->second;
+    if (p.refused) {  // refused by a reload while the verifier held its envelope
+      pending_bytes_ -= p.message->envelope.size();
+      pending_.erase(it);
+      continue;
+    }
     if (!r.ok) {
       p.for_each_waiter([&](const Waiter& w) { replies_.error(w.rid, w.req_id, ErrorCode::kBadSignature, "bad signature"); });
       events_.refusal(p.from, ErrorCode::kBadSignature, "bad signature", p.message->route->topic, &p.id);
@@ -204,6 +218,7 @@ void IngestPipeline::on_verified() {
       continue;
     }
     // 12. append; 13 follows in on_completion once the record is durable.
+    p.submitted = true;
     log_.submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
   }
 }

@@ -4,7 +4,10 @@
 // stops at the first that fails (mosquitto's handle_publish.c reads the same
 // way):
 //    1 frame size            2 bounded decode        3 envelope shape
-//    4 from == the session's participant             5 bundle serial current
+//    4 from == the session's participant, whose keys are still current in
+//      the bundle in force (else kRevoked)
+//    5 bundle serial not newer than the broker's (an older one is checked
+//      like a current one: sender, ACL and readers under the bundle in force)
 //    6 publish ACL           7 type allowed on topic 8 to == policy readers
 //    9 clock skew, expiry   10 duplicate (a logged (from, id) gets its
 //                              original acknowledgement; one still pending
@@ -75,6 +78,13 @@ class IngestPipeline {
   void on_completion(const Completion& c);
   void finish_completions();
 
+  // A reload revoked these senders: each of their publishes still waiting
+  // for its signature check is refused (kRevoked) and answered now; those
+  // already handed to the log stay (their records precede the reload's
+  // bundle_loaded in the log) and are acknowledged when durable.
+  template <class Revoked>
+  size_t refuse_pending_of(Revoked&& is_revoked, uint64_t serial);
+
   // Rebuilds the duplicate index from the log (at start).
   Status rebuild_dedup();
   // Forgets duplicate entries past their window.
@@ -97,6 +107,8 @@ class IngestPipeline {
     Waiter waiter;                // the publisher
     std::vector<Waiter> retries;  // retries that arrived while it was pending (rare)
     std::shared_ptr<CachedMessage> message;
+    bool submitted = false;  // handed to the log
+    bool refused = false;    // answered kRevoked; kept until the verifier is done with its envelope
     template <class F>
     void for_each_waiter(F&& f) {
       f(waiter);
@@ -133,5 +145,21 @@ class IngestPipeline {
   std::vector<Receipt> receipts_;
   Bytes receipt_buf_;
 };
+
+template <class Revoked>
+size_t IngestPipeline::refuse_pending_of(Revoked&& is_revoked, uint64_t serial) {
+  size_t n = 0;
+  for (auto& [token, p] : pending_) {
+    if (p.submitted || p.refused || !is_revoked(p.from)) continue;
+    const std::string why = p.from + "'s key is no longer valid in bundle serial " + std::to_string(serial) +
+                            " (revoked, retired or removed): the message was not logged";
+    p.for_each_waiter([&](const Waiter& w) { replies_.error(w.rid, w.req_id, ErrorCode::kRevoked, why); });
+    events_.refusal(p.from, ErrorCode::kRevoked, why, p.message->route->topic, &p.id);
+    pending_by_key_.erase(p.dedup_key);
+    p.refused = true;
+    ++n;
+  }
+  return n;
+}
 
 }  // namespace relais

@@ -11,12 +11,15 @@
 //                      that has gone (the agent retries).
 //   SignatureVerifier  Ed25519 checks of envelopes, possibly on other threads
 //                      (VerifyPool); results come back through drain().
+//   Gatekeeper         who may complete a handshake (the ZAP handler's
+//                      allowlist), replaced by a reload.
 //
 // The log is the real Log (core/log), which has its own file-system seam.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -76,6 +79,15 @@ class SignatureVerifier {
   // Finishes every submitted job, so that drain() then returns all of them;
   // later submits are checked at once.
   virtual void stop() = 0;
+};
+
+// The handshake allowlist: link public key -> participant name. allow()
+// replaces it as one step: a handshake that starts after allow() returns is
+// judged by the new list only.
+class Gatekeeper {
+ public:
+  virtual ~Gatekeeper() = default;
+  virtual void allow(std::map<PublicKey, std::string> allowlist) = 0;
 };
 
 }  // namespace relais

@@ -44,6 +44,8 @@ struct Session {
   std::string rid;
   std::string name;       // the authenticated participant
   PublicKey sign_pk{};    // its signing key under the bundle in force
+  PublicKey link_pk{};    // its transport key under the bundle in force
+  uint64_t key_serial = 0;   // the bundle serial its keys were last found current in
   int64_t last_seen_ms = 0;  // monotonic
   PublishMemo may_publish;
   std::map<uint32_t, std::shared_ptr<Subscription>> subs;  // by the agent's sub_id

@@ -61,6 +61,9 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
                                                                            ByteView args, uint64_t horizon) {
   SubArgs a;
   if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  if (a.durable == kMailboxDurable)
+    return Refusal{a.req_id, ErrorCode::kMalformed,
+                   "durable name @mailbox is reserved for mailboxes, not supported by this broker yet", {}};
   if (Status st = validate_pattern(a.pattern); !st.ok())
     return Refusal{a.req_id, ErrorCode::kMalformed, st.message(), {}};
   if (!a.durable.empty() && !valid_durable_name(a.durable))
@@ -75,17 +78,31 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
     return Refusal{a.req_id, ErrorCode::kForbidden,
                    s.name + " may not subscribe to " + a.pattern + ": it matches no topic the policy lets it read",
                    a.pattern};
-  auto start = parse_start_position_wire(a.from);
+  auto start = parse_start_position_wire(a.from.empty() ? std::string_view("new") : std::string_view(a.from));
   if (!start.ok()) return Refusal{a.req_id, ErrorCode::kMalformed, start.status().message(), {}};
   const int64_t now = clock_.monotonic_ms();
   std::shared_ptr<Subscription> sub;
   const std::string durable_key = s.name + "/" + a.durable;
   if (!a.durable.empty()) {
-    if (auto it = durable_.find(durable_key); it != durable_.end()) {
+    auto it = durable_.find(durable_key);
+    // An existing name resumes at its cursor: a start given for it is refused.
+    if (!a.from.empty() && (it != durable_.end() || cursors_.exists(s.name, a.durable))) {
+      const uint64_t at = it != durable_.end() ? it->second->floor() : cursors_.load(s.name, a.durable);
+      return Refusal{a.req_id, ErrorCode::kMalformed,
+                     "durable subscription " + a.durable + " already exists, at seq " + std::to_string(at) +
+                         ": subscribe without --from to resume there, or remove it first "
+                         "(relais-agent unsubscribe --durable " + a.durable + ")",
+                     a.pattern};
+    }
+    if (it != durable_.end()) {
       sub = it->second;
-      if (sub->attached) {  // taken over (by a new session, or under a new id): it leaves where it was
-        if (Session* old = sessions_.find(sub->rid)) old->subs.erase(sub->sub_id);
-      }
+      Session* holder = sub->attached ? sessions_.find(sub->rid) : nullptr;
+      if (holder != nullptr && holder != &s && (a.flags & kSubTakeOver) == 0)
+        return Refusal{a.req_id, ErrorCode::kDurableInUse,
+                       "durable subscription " + a.durable + " is in use by another session of " + s.name +
+                           "; take it over (take_over flag) or wait for that session to end",
+                       a.pattern};
+      if (holder != nullptr) holder->subs.erase(sub->sub_id);  // taken over, or resumed under a new id: it leaves where it was
       for (auto& [seq, f] : sub->in_flight) f.deadline_ms = now;  // redeliver on return
       sub->next_deadline_ms = now;
     }
@@ -215,6 +232,32 @@ void SubscriptionManager::detach(Session& s) {
     if (!sub->durable.empty()) persist_cursor(*sub, true);
   }
   s.subs.clear();
+}
+
+size_t SubscriptionManager::end_disallowed(const TrustBundle& bundle) {
+  size_t ended = 0;
+  sessions_.for_each([&](Session& s) {
+    const PublicCard* card = bundle.find(s.name);
+    for (auto it = s.subs.begin(); it != s.subs.end();) {
+      Subscription& sub = *it->second;
+      if (card != nullptr && !card->revoked && bundle.policy.may_subscribe_pattern(*card, sub.pattern)) {
+        ++it;
+        continue;
+      }
+      const std::string why = "subscription " + std::to_string(sub.sub_id) + " to " + sub.pattern +
+                              " ended: bundle serial " + std::to_string(bundle.serial) + " no longer lets " + s.name +
+                              " read it";
+      replies_.error(s.rid, 0, ErrorCode::kForbidden, why);
+      events_.refusal(s.name, ErrorCode::kForbidden, why, sub.pattern);
+      spdlog::info("{}", log_text(why));
+      sub.attached = false;
+      sub.rid.clear();
+      if (!sub.durable.empty()) persist_cursor(sub, true);
+      it = s.subs.erase(it);
+      ++ended;
+    }
+  });
+  return ended;
 }
 
 void SubscriptionManager::deliver(Subscription& sub, Session& s, uint64_t seq, uint32_t count,

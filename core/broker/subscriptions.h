@@ -12,6 +12,12 @@
 // delivery: the reader must be among the envelope's readers and still allowed
 // to read the topic under the bundle in force.
 //
+// SUB rules (docs/protocol.md §Subscriptions): `from` not given starts a new
+// subscription at "new" and resumes an existing durable name at its cursor;
+// a `from` given for an existing durable name is refused, naming the cursor;
+// a durable name attached to another live session is refused
+// (kDurableInUse) unless the take_over flag is set; "@mailbox" is reserved.
+//
 // Invariants:
 //   - a subscription is attached to at most one session (a durable one taken
 //     over by a new session leaves the old one);
@@ -101,6 +107,12 @@ class SubscriptionManager {
   std::optional<Refusal> settle(Session& s, ByteView args, bool nack);
   // The session is ending: its subscriptions detach (durable cursors saved).
   void detach(Session& s);
+  // A reload: every attached subscription the new bundle no longer allows
+  // (its owner gone or revoked, or the pattern no longer readable) ends. Its
+  // subscriber gets ERROR forbidden (req_id 0) naming the pattern and a
+  // refusal event is recorded; a durable one keeps its cursor (detached).
+  // Returns how many ended.
+  size_t end_disallowed(const TrustBundle& bundle);
   // Redelivers what timed out and delivers new records up to each
   // subscription's credit, for every attached subscription.
   void pump_all(const TrustBundle& bundle, uint64_t horizon);

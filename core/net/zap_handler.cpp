@@ -42,6 +42,11 @@ void ZapHandler::stop() {
   thread_.join();
 }
 
+void ZapHandler::set_allowlist(std::map<PublicKey, std::string> allowlist) {
+  std::lock_guard<std::mutex> lock(mu_);
+  allowlist_.swap(allowlist);
+}
+
 void ZapHandler::run() {
   zmq::socket_t events(ctx_, zmq::socket_type::push);
   events.set(zmq::sockopt::linger, 0);
@@ -85,6 +90,7 @@ void ZapHandler::run() {
       PublicKey pk{};
       std::memcpy(pk.data(), req[6].data(), 32);
       key_hex = to_hex(pk);
+      std::lock_guard<std::mutex> lock(mu_);
       auto it = allowlist_.find(pk);
       if (it != allowlist_.end()) {
         status = "200";

@@ -9,12 +9,14 @@
 // Every refusal is reported as an AuthFailure on an inproc PUSH socket
 // (kZapEventsEndpoint) so the broker can log it as an event.
 //
-// Thread-safety: start() and stop() from one thread; the allowlist is
-// immutable once started.
+// Thread-safety: start() and stop() from one thread; set_allowlist() from
+// any thread: it replaces the allowlist at once, and every handshake the
+// handler judges after it returns is judged by the new one.
 #pragma once
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <zmq.hpp>
@@ -42,11 +44,13 @@ class ZapHandler {
   // the caller's PULL socket.
   Status start();
   void stop();
+  void set_allowlist(std::map<PublicKey, std::string> allowlist);
 
  private:
   void run();
 
   zmq::context_t& ctx_;
+  std::mutex mu_;  // guards allowlist_
   std::map<PublicKey, std::string> allowlist_;
   zmq::socket_t rep_;
   std::thread thread_;

@@ -108,17 +108,12 @@ class EngineFixture {
         kozah(make("committee.kozah", Role::kCommittee, "kara", "kozah")),
         social(make("social.golfe", Role::kSocial, "maritime", "golfe")),
         stranger(make("ngo.unknown", Role::kNgo, "maritime", "golfe")) {
-    auto bytes = build_bundle(authority, {broker.card, police.card, commission.card, committee.card, kozah.card,
-                                          social.card},
-                              sample_policy_toml(), 7, kStartWall - 86400000, {});
-    REQUIRE(bytes.ok());
-    auto b = parse_bundle(*bytes, authority.card.sign_pk, "test.bundle");
-    REQUIRE(b.ok());
-    bundle = std::make_shared<const TrustBundle>(std::move(*b));
+    bundle = std::make_shared<const TrustBundle>(parsed(signed_bundle(7, {})));
     std::string tmpl = (fs::temp_directory_path() / "relais-engine-XXXXXX").string();
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     dir = tmpl;
     config.data_dir = dir + "/data";
+    config.authority_key = authority.card.sign_pk;
     config.verify_threads = 0;
     config.event_batch_ms = 0;
     if (tweak) tweak(config);
@@ -128,6 +123,23 @@ class EngineFixture {
     close();
     std::error_code ec;
     fs::remove_all(dir, ec);
+  }
+
+  // The bundle file of the fixture's participants at `serial`, signed by
+  // the authority, with `revoked` marked revoked (and `cards` in place of
+  // the usual ones when given).
+  Bytes signed_bundle(uint64_t serial, const std::vector<std::string>& revoked,
+                      std::vector<PublicCard> cards = {}, const std::string& extra_policy = {}) const {
+    if (cards.empty()) cards = {broker.card, police.card, commission.card, committee.card, kozah.card, social.card};
+    const std::string policy = std::string(sample_policy_toml()) + extra_policy;
+    auto bytes = build_bundle(authority, cards, policy, serial, kStartWall - 86400000, revoked);
+    REQUIRE(bytes.ok());
+    return std::move(*bytes);
+  }
+  TrustBundle parsed(const Bytes& file) const {
+    auto b = parse_bundle(file, authority.card.sign_pk, "test.bundle");
+    REQUIRE(b.ok());
+    return std::move(*b);
   }
 
   static Identity make(const char* name, Role role, const char* region, const char* prefecture) {
@@ -207,13 +219,14 @@ class EngineFixture {
     command(rid, user, Command::kPub, PubArgs{req_id}, &envelope);
   }
   void subscribe(const std::string& rid, const std::string& user, uint32_t sub_id, const std::string& pattern,
-                 const std::string& from = "first", const std::string& durable = "") {
+                 const std::string& from = "first", const std::string& durable = "", uint32_t flags = 0) {
     SubArgs a;
     a.req_id = 100 + sub_id;
     a.sub_id = sub_id;
     a.pattern = pattern;
     a.from = from;
     a.durable = durable;
+    a.flags = flags;
     command(rid, user, Command::kSub, a);
   }
   void ack(const std::string& rid, const std::string& user, uint32_t sub_id, uint64_t seq) {

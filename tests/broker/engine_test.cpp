@@ -190,11 +190,7 @@ TEST_CASE("every refusal of the ingest path answers its code and is recorded", "
     CHECK(refused(f, env).code == ErrorCode::kSenderMismatch);
     REQUIRE(f.run_until([&] { return refusal_recorded(f, ErrorCode::kSenderMismatch); }));
   }
-  SECTION("an older bundle serial") {
-    auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.bundle_serial = 6; }));
-    CHECK(e.code == ErrorCode::kStaleBundle);
-    CHECK(e.reason.find("out of date") != std::string::npos);
-  }
+  // (An older bundle serial is not refused for its age: tests/broker/reload_test.cpp.)
   SECTION("a newer bundle serial") {
     auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.bundle_serial = 8; }));
     CHECK(e.code == ErrorCode::kStaleBundle);
@@ -314,13 +310,15 @@ TEST_CASE("a NACK is recorded and the message is not redelivered", "[engine]") {
   NackArgs n;
   n.sub_id = 1;
   n.seq = f.msgs(kCommittee)[0].seq;
-  n.reason = "schema: /kind is required";
+  n.code = ErrorCode::kMalformed;
+  n.detail = "schema: /kind is required";
   f.command(kCommittee, "committee.golfe", Command::kNack, n);
   f.clock.advance(5000);
   f.engine->tick();
   CHECK(f.msgs(kCommittee).size() == 1);
   REQUIRE(f.run_until([&] { return f.events_of("nack").size() == 1; }));
   CHECK(f.events_of("nack")[0].body["why"] == "schema: /kind is required");
+  CHECK(f.events_of("nack")[0].body["code"] == "malformed");
 }
 
 TEST_CASE("an ACK for an unknown subscription is answered with its code", "[engine]") {
@@ -355,8 +353,13 @@ TEST_CASE("a durable cursor is restored after a restart: settled messages are no
   f.restart();
   CHECK(fs::exists(f.config.data_dir + "/subscriptions/committee.golfe/desk.cursor"));
   f.hello(kCommittee, "committee.golfe");
-  // "first" is ignored for an existing durable name: the cursor wins.
+  // A start given for an existing durable name is refused, naming its cursor.
   f.subscribe(kCommittee, "committee.golfe", 1, "alert.>", "first", "desk");
+  REQUIRE(f.errors(kCommittee).size() == 1);
+  CHECK(f.errors(kCommittee)[0].code == ErrorCode::kMalformed);
+  CHECK(f.errors(kCommittee)[0].reason.find("at seq " + std::to_string(m[2].seq)) != std::string::npos);
+  // Not given: it resumes at its cursor.
+  f.subscribe(kCommittee, "committee.golfe", 1, "alert.>", "", "desk");
   REQUIRE(f.run_until([&] { return f.msgs(kCommittee).size() == 1; }));
   f.engine->tick();
   REQUIRE(f.msgs(kCommittee).size() == 1);
@@ -369,7 +372,13 @@ TEST_CASE("a durable subscription taken over by a new session leaves the old one
   f.hello("old", "committee.golfe");
   f.subscribe("old", "committee.golfe", 1, "alert.>", "first", "desk");
   f.hello("new", "committee.golfe");
-  f.subscribe("new", "committee.golfe", 1, "alert.>", "first", "desk");
+  // Held by a live session: refused without take_over, and the reason says how.
+  f.subscribe("new", "committee.golfe", 1, "alert.>", "", "desk");
+  REQUIRE(f.errors("new").size() == 1);
+  CHECK(f.errors("new")[0].code == ErrorCode::kDurableInUse);
+  CHECK(f.errors("new")[0].reason.find("take") != std::string::npos);
+  f.subscribe("new", "committee.golfe", 1, "alert.>", "", "desk", kSubTakeOver);
+  REQUIRE(f.replies<SubOkArgs>("new", Command::kSubOk).size() == 1);
   f.publish(kPolice, "police.golfe", 1, f.alert(f.police));
   REQUIRE(f.run_until([&] { return f.msgs("new").size() == 1; }));
   CHECK(f.msgs("old").empty());
