@@ -7,6 +7,11 @@
 //     prints "relais-agent: subscribed to PATTERN" on stderr once the broker accepted the subscription
 //   relais-agent --config AGENT.toml unsubscribe --durable NAME [--timeout S]
 //     deletes a durable subscription and its cursor on the broker; prints {"removed":NAME}
+//   relais-agent --config AGENT.toml bundle [--timeout S]
+//     fetches the broker's bundle when it is newer; prints
+//     {"held":N,"broker":M,"state":"current|behind|ahead|unreachable"} (broker null when unreachable);
+//     exit 0, or 1 when a fetched bundle does not verify against the pinned authority
+// Warnings (a bundle near its expiry, a stored bundle ignored) go to stderr.
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #include <iostream>
 #include <iterator>
@@ -88,6 +93,10 @@ int main(int argc, char** argv) {
   unsubscribe->add_option("--timeout", u_timeout, "seconds to wait for the broker (default 10)")
       ->check(CLI::PositiveNumber);
 
+  double b_timeout = 5;
+  auto* bundle = app.add_subcommand("bundle", "compare the held trust bundle with the broker's, fetching a newer one");
+  bundle->add_option("--timeout", b_timeout, "seconds to wait for the broker (default 5)")->check(CLI::PositiveNumber);
+
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
 
   if (validate->parsed()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
@@ -99,6 +108,19 @@ int main(int argc, char** argv) {
   }
   auto ctx = relais::load_agent_context(config_path);
   if (!ctx.ok()) return fail(ctx.status());
+  for (const auto& w : (*ctx)->warnings) std::cerr << "relais-agent: warning: " << w << "\n";
+  (*ctx)->warnings.clear();
+  (*ctx)->warn = [](const std::string& w) { std::cerr << "relais-agent: warning: " << w << "\n"; };
+
+  if (bundle->parsed()) {
+    relais::BundleStatus st = relais::bundle_status(**ctx, static_cast<int64_t>(b_timeout * 1000));
+    nlohmann::json out = {{"held", st.held},
+                          {"broker", st.state == "unreachable" ? nlohmann::json(nullptr) : nlohmann::json(st.broker)},
+                          {"state", st.state}};
+    std::cout << relais::json_text(out) << std::endl;
+    if (!st.detail.empty()) std::cerr << "relais-agent: " << st.detail << "\n";
+    return st.verify_failed ? 1 : 0;
+  }
 
   if (publish->parsed()) {
     auto doc = read_document(p_file);

@@ -25,6 +25,147 @@ bool one_of(const std::string& v, std::initializer_list<const char*> options) {
   return std::any_of(options.begin(), options.end(), [&](const char* o) { return v == o; });
 }
 
+// A participant the topic names (its tokens from the second on, joined: the
+// policy's "{1..}", e.g. referral.ngo.x names ngo.x) that b does not list.
+std::optional<std::string> participant_named_by(const std::string& topic, const TrustBundle& b) {
+  for (size_t dot = topic.find('.'); dot != std::string::npos; dot = topic.find('.', dot + 1)) {
+    const std::string tail = topic.substr(dot + 1);
+    if (tail.find('.') == std::string::npos) break;  // names have a dot: role.place
+    if (is_valid_participant_name(tail) && b.find(tail) == nullptr) return tail;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void AgentContext::warning(const std::string& text) {
+  if (warn)
+    warn(text);
+  else
+    warnings.push_back(text);
+}
+
+namespace {
+
+std::string serial_text(uint64_t serial) { return "serial " + std::to_string(serial); }
+
+// Plain words about this agent's own card in b: empty when it may work.
+Status self_standing(const AgentContext& ctx, const TrustBundle& b) {
+  const std::string& name = ctx.identity.card.name;
+  const std::string held = "your bundle (" + serial_text(b.serial) + ")";
+  if (auto k = b.find_by_sign_key(ctx.identity.card.sign_pk)) {
+    if (k->state == KeyMatch::State::kRevoked)
+      return Status::Refused("agent: " + name + " is revoked in " + held + " since " + serial_text(k->since_serial) +
+                             ": the broker refuses this key; ask the commission");
+    if (k->state == KeyMatch::State::kRetired)
+      return Status::Config("agent: the key " + ctx.config.identity + " was replaced by a new key for " +
+                            k->card->name + " at " + serial_text(k->since_serial) + " (" + held +
+                            "): configure the new key file as identity");
+    if (k->card->name != name)
+      return Status::Config("agent: the key " + ctx.config.identity + " is " + k->card->name + "'s in " + held +
+                            ", not " + name + "'s");
+    return Status::Ok();
+  }
+  if (const PublicCard* me = b.find(name); me != nullptr)
+    return Status::Config("agent: the key " + ctx.config.identity + " does not match " + name + "'s card in " + held +
+                          ": the commission may have rotated it; configure the key it was issued for");
+  return Status::Config("agent: " + name + " is not in " + held +
+                        (ctx.broker_serial > b.serial ? "; the broker has " + serial_text(ctx.broker_serial) : "") +
+                        ": ask the commission to add your card");
+}
+
+void check_expiry(AgentContext& ctx) {
+  const int64_t now = now_ms();
+  const TrustBundle& b = ctx.bundle;
+  if (b.expired(now) || b.expires_at_ms - now > kBundleExpiryWarningMs) return;
+  const int64_t days = (b.expires_at_ms - now) / 86400000;
+  ctx.warning("the trust bundle (" + serial_text(b.serial) + ") expires on " + format_rfc3339_ms(b.expires_at_ms) +
+              ", in " + std::to_string(days) + (days == 1 ? " day" : " days") +
+              ": ask the commission for a new bundle");
+}
+
+Status expired_status(const TrustBundle& b) {
+  return Status::Config("the trust bundle (" + serial_text(b.serial) + ") expired on " +
+                        format_rfc3339_ms(b.expires_at_ms) + ": ask the commission for a new bundle");
+}
+
+// Takes a bundle the store accepted as the one in use.
+Status use_bundle(AgentContext& ctx, const TrustBundle& b) {
+  if (!ctx.config.state_dir.empty()) {
+    Status s = check_and_record_serial(ctx.config.state_dir + "/bundle.serial", b.serial,
+                                       ctx.store->folder() + "/" + std::to_string(b.serial) + ".bundle");
+    if (!s.ok()) return Status::Config(s.message());
+  }
+  ctx.bundle = b;
+  check_expiry(ctx);
+  return Status::Ok();
+}
+
+// Fetches and takes the broker's bundle when it is newer than the held one.
+// Status::Invalid when the fetched bundle does not verify (the held one
+// stays); other failures (Refused, Timeout) leave the held one too.
+Status catch_up(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
+  const uint64_t broker = client.broker_bundle_serial();
+  if (broker > ctx.broker_serial) ctx.broker_serial = broker;
+  if (broker <= ctx.bundle.serial) return Status::Ok();
+  auto file = client.fetch_bundle(broker, deadline_ms);
+  if (!file.ok())
+    return Status(file.status().code(), "agent: cannot fetch the broker's bundle (" + serial_text(broker) +
+                                            "): " + file.status().message());
+  auto b = ctx.store->accept(*file, "the broker's bundle " + serial_text(broker));
+  if (!b.ok()) return Status::Invalid("agent: " + b.status().message());
+  RELAIS_RETURN_IF_ERROR(use_bundle(ctx, **b));
+  client.set_bundle_serial(ctx.bundle.serial);
+  return Status::Ok();
+}
+
+// Catches up after every NOTICE bundle_serial received so far.
+void follow_notices(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
+  bool newer = false;
+  while (auto n = client.poll_notice())
+    if (n->kind == kNoticeBundleSerial && !n->values.empty() && n->values[0] > ctx.bundle.serial) newer = true;
+  if (!newer) return;
+  if (Status s = catch_up(ctx, client, deadline_ms); !s.ok()) ctx.warning(s.message());
+}
+
+// A connect() failure in words naming its likely cause.
+Status connect_failure(const AgentContext& ctx, const BrokerClient& client, const Status& s) {
+  if (s.code() == Code::kTimeout)
+    return Status::Timeout(s.message() + "; a broker key in your bundle (" + serial_text(ctx.bundle.serial) +
+                           ") that is not the broker's also gets no answer");
+  if (s.code() == Code::kRefused && !client.last_error_code()) {
+    // ZAP refused the handshake: libzmq says no more. Our newest bundle may.
+    Status own = self_standing(ctx, ctx.bundle);
+    if (!own.ok()) return Status::Refused("the broker refused this agent's key: " + own.message());
+    return Status::Refused("the broker refused this agent's key, which your bundle (" + serial_text(ctx.bundle.serial) +
+                           ") lists: the broker may hold a newer bundle that revoked or removed it; ask the "
+                           "commission");
+  }
+  return s;
+}
+
+// A broker ERROR in words: a session a reload ended says "revoked".
+Status broker_refusal(const BrokerClient& client, const Status& s) {
+  if (client.last_error_code() == ErrorCode::kRevoked)
+    return Status::Refused("revoked: the broker ended this session (" + s.message() +
+                           "): this agent's key is no longer valid; ask the commission");
+  return s;
+}
+
+std::unique_ptr<BrokerClient> make_client(const AgentContext& ctx) {
+  auto c = std::make_unique<BrokerClient>(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk,
+                                          ctx.bundle.serial, ctx.config.heartbeat_ms);
+  return c;
+}
+
+// Connects, catches up with the broker's bundle, and checks this agent's own
+// card in the result.
+Status open_session(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
+  if (Status s = client.connect(deadline_ms); !s.ok()) return connect_failure(ctx, client, s);
+  if (Status s = catch_up(ctx, client, deadline_ms); !s.ok()) ctx.warning(s.message());
+  return self_standing(ctx, ctx.bundle);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AgentContext>> load_agent_context(const std::string& config_path) {
@@ -35,21 +176,17 @@ Result<std::unique_ptr<AgentContext>> load_agent_context(const std::string& conf
   auto id = load_identity(ctx->config.identity);
   if (!id.ok()) return id.status();
   ctx->identity = std::move(id).value();
-  auto bundle = load_bundle(ctx->config.bundle, ctx->config.authority_key);
-  if (!bundle.ok()) return Status::Config(bundle.status().message());
-  ctx->bundle = std::move(bundle).value();
-  if (!ctx->config.state_dir.empty()) {
-    RELAIS_RETURN_IF_ERROR(make_dirs(ctx->config.state_dir, 0700));
-    Status s = check_and_record_serial(ctx->config.state_dir + "/bundle.serial", ctx->bundle.serial,
-                                       ctx->config.bundle);
-    if (!s.ok()) return Status::Config(s.message());
-  }
-  const PublicCard* me = ctx->bundle.find(ctx->identity.card.name);
-  if (me == nullptr) return Status::Config("agent: " + ctx->identity.card.name + " is not in the bundle " + ctx->config.bundle);
-  if (me->revoked) return Status::Refused("agent: " + ctx->identity.card.name + " is revoked in the bundle " + ctx->config.bundle);
-  if (me->sign_pk != ctx->identity.card.sign_pk)
-    return Status::Config("agent: the key " + ctx->config.identity + " does not match " + me->name + "'s card in the bundle");
+  if (!ctx->config.state_dir.empty()) RELAIS_RETURN_IF_ERROR(make_dirs(ctx->config.state_dir, 0700));
+  ctx->store = std::make_unique<BundleStore>(ctx->config.state_dir, ctx->config.authority_key);
+  RELAIS_RETURN_IF_ERROR(ctx->store->open(ctx->config.bundle));
+  for (const auto& w : ctx->store->warnings()) ctx->warning(w);
+  ctx->bundle = ctx->store->current();
   if (ctx->bundle.broker() == nullptr) return Status::Config("agent: the bundle has no broker card");
+  RELAIS_RETURN_IF_ERROR(use_bundle(*ctx, ctx->bundle));
+  // This agent's own card is checked once a session had the chance to bring
+  // a newer bundle (open_session); a revocation the held bundle already
+  // states needs no broker to be refused.
+  if (Status own = self_standing(*ctx, ctx->bundle); own.code() == Code::kRefused) return own;
   auto schemas = SchemaRegistry::load_builtin();
   if (!schemas.ok()) return schemas.status();
   ctx->schemas.emplace(std::move(schemas).value());
@@ -70,16 +207,27 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   auto doc = msgpack_to_json(*body);
   if (!doc.ok()) return doc.status();
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, req.topic, *doc));
+  if (ctx.bundle.expired(now_ms())) return expired_status(ctx.bundle);
   const PublicCard& me = ctx.identity.card;
   const Policy& policy = ctx.bundle.policy;
+  const std::string broker_newer =
+      ctx.broker_serial > ctx.bundle.serial ? "; the broker has " + serial_text(ctx.broker_serial) : "";
   if (!policy.may_publish(me, req.topic))
-    return Status::Refused(me.name + " may not publish on " + req.topic + " (policy of bundle serial " +
-                           std::to_string(ctx.bundle.serial) + ")");
+    return Status::Refused(me.name + " may not publish on " + req.topic + " (policy of your bundle, " +
+                           serial_text(ctx.bundle.serial) + ")" + broker_newer);
   const std::string versioned(doc_type_versioned(*type));
   if (!policy.type_allowed(req.topic, versioned))
-    return Status::Refused("type " + versioned + " is not allowed on " + req.topic);
+    return Status::Refused("type " + versioned + " is not allowed on " + req.topic + " (policy of your bundle, " +
+                           serial_text(ctx.bundle.serial) + ")" + broker_newer);
   std::vector<std::string> readers = policy.readers(req.topic, ctx.bundle.participants);
-  if (readers.empty()) return Status::Refused("nobody may read " + req.topic + ": refusing to send");
+  if (readers.empty()) {
+    if (auto missing = participant_named_by(req.topic, ctx.bundle))
+      return Status::Refused(*missing + " is not in your bundle (" + serial_text(ctx.bundle.serial) + ")" +
+                             (broker_newer.empty() ? ": ask the commission whether it was added" : broker_newer) +
+                             "; nobody may read " + req.topic + ": refusing to send");
+    return Status::Refused("nobody may read " + req.topic + " under your bundle (" + serial_text(ctx.bundle.serial) +
+                           ")" + broker_newer + ": refusing to send");
+  }
   SealParams p;
   p.from = me.name;
   p.topic = req.topic;
@@ -103,18 +251,29 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   return seal_envelope(p, *body, ctx.identity.sign_sk);
 }
 
-Result<PublishResult> publish_document(const AgentContext& ctx, const PublishRequest& req) {
+Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& req) {
+  // A document that cannot be sent under any bundle fails before connecting.
+  if (auto env = prepare_envelope(ctx, req); !env.ok() && env.status().code() != Code::kRefused &&
+                                             env.status().code() != Code::kConfig)
+    return env.status();
+  const int64_t deadline = monotonic_ms() + req.timeout_ms;
+  auto client = make_client(ctx);
+  RELAIS_RETURN_IF_ERROR(open_session(ctx, *client, deadline));
   auto env = prepare_envelope(ctx, req);
-  if (!env.ok()) return env.status();
+  if (!env.ok()) {
+    client->close();
+    return env.status();
+  }
   auto decoded = decode_envelope(*env);
   if (!decoded.ok()) return decoded.status();
-  const int64_t deadline = monotonic_ms() + req.timeout_ms;
-  BrokerClient client(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk, ctx.bundle.serial,
-                      ctx.config.heartbeat_ms);
-  RELAIS_RETURN_IF_ERROR(client.connect(deadline));
-  auto ack = client.publish(*env, deadline);
-  client.close();
-  if (!ack.ok()) return ack.status();
+  auto ack = client->publish(*env, deadline);
+  if (!ack.ok()) {
+    Status s = broker_refusal(*client, ack.status());
+    client->close();
+    return s;
+  }
+  follow_notices(ctx, *client, deadline);
+  client->close();
   PublishResult r;
   r.id = uuid_to_string(decoded->header.id);
   r.seq = ack->seq;
@@ -122,16 +281,14 @@ Result<PublishResult> publish_document(const AgentContext& ctx, const PublishReq
   return r;
 }
 
-Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView bytes, uint64_t seq) {
-  auto env = decode_envelope(bytes);
-  if (!env.ok()) return env.status();
-  const EnvelopeHeader& h = env->header;
-  const PublicCard* sender = ctx.bundle.find(h.from);
-  if (sender == nullptr) return Status::Invalid("sender " + h.from + " is not in the bundle");
-  if (sender->revoked) return Status::Invalid("sender " + h.from + " is revoked");
-  RELAIS_RETURN_IF_ERROR(verify_envelope(*env, sender->sign_pk));
+namespace {
+
+// Opens, validates and checks a delivery whose signature has been verified.
+Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envelope& env, uint64_t seq,
+                                            const std::string& sender_status) {
+  const EnvelopeHeader& h = env.header;
   const PublicCard& me = ctx.identity.card;
-  auto body = open_envelope(*env, me.name, me.seal_pk, ctx.identity.seal_sk);
+  auto body = open_envelope(env, me.name, me.seal_pk, ctx.identity.seal_sk);
   if (!body.ok()) return body.status();
   auto type = parse_versioned_type(h.type);
   if (!type.ok()) return type.status();
@@ -142,55 +299,153 @@ Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView b
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, h.topic, *doc));
   // Field order as documented for `subscribe`; the body keeps its own keys.
   auto out = header_json<nlohmann::ordered_json>(h, seq, doc_type_name(*type));
+  if (!sender_status.empty()) out["sender_status"] = sender_status;
   out["body"] = nlohmann::ordered_json::parse(doc->dump());
   return out;
 }
 
-Status remove_durable_subscription(const AgentContext& ctx, const std::string& name, int64_t timeout_ms) {
+// The delivery checked against `named` (the bundle its envelope names, or
+// the one in use when the agent has no other).
+Result<nlohmann::ordered_json> open_with(const AgentContext& ctx, const Envelope& env, const TrustBundle& named,
+                                         uint64_t seq) {
+  const EnvelopeHeader& h = env.header;
+  const PublicCard* sender = named.find(h.from);
+  if (sender == nullptr || sender->role == Role::kBroker)
+    return Status::Invalid("sender " + h.from + " is not in the bundle of " + serial_text(named.serial));
+  if (sender->revoked)
+    return Status::Invalid("sender " + h.from + " is revoked in the bundle of " + serial_text(named.serial));
+  RELAIS_RETURN_IF_ERROR(verify_envelope(env, sender->sign_pk));
+  // Sent while the key was valid; say whether it still is.
+  std::string sender_status;
+  if (named.serial != ctx.bundle.serial) {
+    auto k = ctx.bundle.find_by_sign_key(sender->sign_pk);
+    if (!k)
+      sender_status = "removed since " + serial_text(ctx.bundle.serial);
+    else if (k->state == KeyMatch::State::kRevoked)
+      sender_status = "revoked since " + serial_text(k->since_serial);
+    else if (k->state == KeyMatch::State::kRetired)
+      sender_status = "key retired since " + serial_text(k->since_serial);
+  }
+  return open_checked(ctx, env, seq, sender_status);
+}
+
+// The bundle a delivery names: held, else fetched from the broker (kept, not
+// used); a newer one than held is taken. Falls back to the one in use.
+const TrustBundle& bundle_for(AgentContext& ctx, BrokerClient& client, uint64_t serial, int64_t deadline_ms,
+                              std::shared_ptr<const TrustBundle>* keep_alive) {
+  if (serial == ctx.bundle.serial) return ctx.bundle;
+  if (serial > ctx.bundle.serial) {
+    if (Status s = catch_up(ctx, client, deadline_ms); !s.ok()) ctx.warning(s.message());
+    return ctx.bundle;
+  }
+  *keep_alive = ctx.store->find(serial);
+  if (*keep_alive) return **keep_alive;
+  auto file = client.fetch_bundle(serial, deadline_ms);
+  if (file.ok()) {
+    auto b = ctx.store->keep(*file, serial, "the broker's bundle " + serial_text(serial));
+    if (b.ok()) {
+      *keep_alive = *b;
+      return **keep_alive;
+    }
+    ctx.warning("agent: " + b.status().message());
+  } else {
+    ctx.warning("agent: cannot fetch the bundle of " + serial_text(serial) + " that a message names: " +
+                file.status().message());
+  }
+  return ctx.bundle;
+}
+
+// The reader's verdict as a NACK code.
+ErrorCode nack_code(const Status& s) {
+  const std::string& m = s.message();
+  if (m.rfind("sender ", 0) == 0) return ErrorCode::kUnknownKey;
+  if (m.find("signature") != std::string::npos) return ErrorCode::kBadSignature;
+  return ErrorCode::kMalformed;
+}
+
+}  // namespace
+
+Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView bytes, uint64_t seq) {
+  auto env = decode_envelope(bytes);
+  if (!env.ok()) return env.status();
+  auto named = ctx.store ? ctx.store->find(env->header.bundle_serial) : nullptr;
+  return open_with(ctx, *env, named ? *named : ctx.bundle, seq);
+}
+
+Status remove_durable_subscription(AgentContext& ctx, const std::string& name, int64_t timeout_ms) {
   const int64_t deadline = monotonic_ms() + timeout_ms;
-  BrokerClient client(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk, ctx.bundle.serial,
-                      ctx.config.heartbeat_ms);
-  RELAIS_RETURN_IF_ERROR(client.connect(deadline));
-  Status s = client.remove_durable(name, deadline);
-  client.close();
+  auto client = make_client(ctx);
+  RELAIS_RETURN_IF_ERROR(open_session(ctx, *client, deadline));
+  Status s = client->remove_durable(name, deadline);
+  if (!s.ok()) s = broker_refusal(*client, s);
+  client->close();
   return s;
 }
 
-Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
+Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected) {
   if (Status s = validate_pattern(req.pattern); !s.ok()) return Status::Usage(s.message());
   auto start = parse_start_position_text(req.from);
   if (!start.ok()) return start.status();
   const int64_t deadline = monotonic_ms() + req.timeout_ms;
-  BrokerClient client(ctx.config.broker, ctx.identity, ctx.bundle.broker()->link_pk, ctx.bundle.serial,
-                      ctx.config.heartbeat_ms);
-  RELAIS_RETURN_IF_ERROR(client.connect(deadline));
+  auto client = make_client(ctx);
+  RELAIS_RETURN_IF_ERROR(open_session(ctx, *client, deadline));
   SubArgs sub;
   sub.sub_id = 1;
   sub.pattern = req.pattern;
   sub.from = start_position_to_wire(*start);
   sub.durable = req.durable;
-  RELAIS_RETURN_IF_ERROR(client.subscribe(sub, deadline));
+  if (Status s = client->subscribe(sub, deadline); !s.ok()) return broker_refusal(*client, s);
   if (req.on_subscribed) req.on_subscribed();
   int64_t delivered = 0;
   while (req.count < 0 || delivered < req.count) {
-    auto d = client.next(deadline);
-    if (!d.ok()) return d.status();
+    auto d = client->next(deadline);
+    if (!d.ok()) return broker_refusal(*client, d.status());
+    follow_notices(ctx, *client, deadline);
     if (!d->has_value()) break;
     const Delivery& del = **d;
-    auto msg = open_delivery(ctx, del.envelope, del.args.seq);
+    Result<nlohmann::ordered_json> msg = Status::Invalid("not opened");
+    if (auto env = decode_envelope(del.envelope); !env.ok()) {
+      msg = env.status();
+    } else {
+      std::shared_ptr<const TrustBundle> keep_alive;
+      const TrustBundle& named = bundle_for(ctx, *client, env->header.bundle_serial, deadline, &keep_alive);
+      msg = open_with(ctx, *env, named, del.args.seq);
+    }
     if (!msg.ok()) {
       on_rejected("record " + std::to_string(del.args.seq) + " rejected: " + msg.status().message());
-      client.nack(del.args.sub_id, del.args.seq, msg.status().message());
+      client->nack(del.args.sub_id, del.args.seq, nack_code(msg.status()), msg.status().message());
       continue;
     }
     on_message(*msg);
-    client.ack(del.args.sub_id, del.args.seq);
+    client->ack(del.args.sub_id, del.args.seq);
     ++delivered;
   }
-  client.close();
+  client->close();
   return delivered;
+}
+
+BundleStatus bundle_status(AgentContext& ctx, int64_t timeout_ms) {
+  BundleStatus st;
+  const int64_t deadline = monotonic_ms() + timeout_ms;
+  auto client = make_client(ctx);
+  if (Status s = client->connect(deadline); !s.ok()) {
+    st.held = ctx.bundle.serial;
+    st.state = "unreachable";
+    st.detail = connect_failure(ctx, *client, s).message();
+    return st;
+  }
+  Status s = catch_up(ctx, *client, deadline);
+  client->close();
+  st.held = ctx.bundle.serial;
+  st.broker = client->broker_bundle_serial();
+  st.state = st.broker == st.held ? "current" : st.broker > st.held ? "behind" : "ahead";
+  if (!s.ok()) {
+    st.verify_failed = s.code() == Code::kInvalid;
+    st.detail = s.message();
+  }
+  return st;
 }
 
 }  // namespace relais

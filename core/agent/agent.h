@@ -2,15 +2,36 @@
 // an agency's own programs too.
 //
 // AgentContext loads an agent configuration: the identity (mode 0600, else
-// Status::Permission), the trust bundle checked against the pinned authority
-// key and against the newest serial this agent has seen (else
-// Status::Config), and the embedded schemas. Errors carry the exit code of
-// the contract through Status::exit_code().
+// Status::Permission), the trust bundles (agent/bundle_store.h: the newest
+// verified among the configured file and state_dir/bundles/, checked against
+// the newest serial this agent has seen, else Status::Config), and the
+// embedded schemas. Errors carry the exit code of the contract through
+// Status::exit_code().
+//
+// Every call that talks to the broker first brings the bundle up to date:
+// once connected it compares its serial with the broker's (WELCOME), and on
+// every NOTICE bundle_serial; a newer bundle is fetched, verified against the
+// pinned authority and stored; an older one is never taken. A fetched bundle
+// that does not verify is reported through warn() and the held one stays.
+//
+// Bundle expiry: within 30 days of expires_at_ms a warning (warn()); once
+// expired, sealing is refused with Status::Config (exit 2) asking for a new
+// bundle.
 //
 // publish_document validates, checks content against topic, computes the
 // readers from the policy, seals, signs, sends and waits for the broker's
 // durable acknowledgement. receive_messages verifies, opens, validates and
 // checks every delivery before handing it to the caller, NACKing failures.
+// Each delivery is checked against the bundle its envelope names (fetched
+// from the broker when the agent lacks it), so that what a participant sent
+// before its revocation or key rotation stays readable; the JSON then says
+// so in "sender_status".
+//
+// Refusals name their cause: a participant missing from the held bundle (and
+// the broker's newer serial), a handshake refused for this agent's own key
+// (revoked, retired or absent in its newest bundle), no answer at all (the
+// broker is down, or the broker key in the bundle is wrong), a session ended
+// by a reload ("revoked").
 // Single-threaded use.
 #pragma once
 
@@ -20,6 +41,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/bundle_store.h"
 #include "config/agent_config.h"
 #include "crypto/keys.h"
 #include "net/protocol.h"
@@ -32,9 +54,20 @@ namespace relais {
 struct AgentContext {
   AgentConfig config;
   Identity identity;
-  TrustBundle bundle;
+  TrustBundle bundle;                  // the bundle in use (store->current())
+  std::unique_ptr<BundleStore> store;
   std::optional<SchemaRegistry> schemas;
+  uint64_t broker_serial = 0;          // the broker's serial, once a session said it
+  // Warnings for people (stored bundles ignored, expiry near, a fetched
+  // bundle that did not verify). Default: kept in `warnings`.
+  std::function<void(const std::string&)> warn;
+  std::vector<std::string> warnings;
+
+  void warning(const std::string& text);
 };
+
+// How long before expires_at_ms agents warn.
+inline constexpr int64_t kBundleExpiryWarningMs = 30LL * 86400000;
 
 Result<std::unique_ptr<AgentContext>> load_agent_context(const std::string& config_path);
 
@@ -59,7 +92,7 @@ struct PublishResult {
 // Checks, seals and signs a document without sending it (Status::Invalid for
 // a bad document, Status::Refused when the policy forbids it).
 Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& req);
-Result<PublishResult> publish_document(const AgentContext& ctx, const PublishRequest& req);
+Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& req);
 
 struct SubscribeRequest {
   std::string pattern;
@@ -74,21 +107,39 @@ struct SubscribeRequest {
   std::function<void()> on_subscribed;
 };
 
-// Receives messages; for each valid one calls on_message with the JSON
-// object printed by `subscribe` (seq, id, topic, type, from, ts, urgency,
-// case_ref, body, ...) and acks it after the callback returns. Invalid ones
-// go to on_rejected(reason) and are NACKed. Returns the number delivered, or
 // Deletes the participant's durable subscription `name` on the broker, with
 // its cursor: what it had not read is no longer kept for it.
-Status remove_durable_subscription(const AgentContext& ctx, const std::string& name, int64_t timeout_ms);
+Status remove_durable_subscription(AgentContext& ctx, const std::string& name, int64_t timeout_ms);
 
-// Status::Refused when the broker refuses the subscription.
-Result<int64_t> receive_messages(const AgentContext& ctx, const SubscribeRequest& req,
+// Receives messages; for each valid one calls on_message with the JSON
+// object printed by `subscribe` (seq, id, topic, type, from, ts, urgency,
+// case_ref, handling, in_reply_to, body, and "sender_status" when the
+// sender's key has since been revoked, retired or removed) and acks it after
+// the callback returns. Invalid ones go to on_rejected(reason) and are
+// NACKed. Returns the number delivered, or Status::Refused when the broker
+// refuses the subscription.
+Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected);
 
 // Checks one delivered envelope as a recipient does and returns its JSON view
-// (Status::Invalid with the reason otherwise). Exposed for the auditor/tests.
+// (Status::Invalid with the reason otherwise), against the bundle its
+// envelope names when the agent holds it (else the one in use). Exposed for
+// the auditor/tests.
 Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView envelope, uint64_t seq);
+
+// `relais-agent bundle`: the serial held and the broker's, after fetching a
+// newer one. state: "current" (same serial), "behind" (the broker's is newer
+// and could not be taken), "ahead" (the broker's is older), "unreachable"
+// (no session; broker_serial 0). verify_failed: a fetched bundle did not
+// verify against the pinned authority (exit 1).
+struct BundleStatus {
+  uint64_t held = 0;
+  uint64_t broker = 0;
+  std::string state;
+  bool verify_failed = false;
+  std::string detail;  // why unreachable or behind, for stderr
+};
+BundleStatus bundle_status(AgentContext& ctx, int64_t timeout_ms);
 
 }  // namespace relais
