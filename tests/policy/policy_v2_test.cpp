@@ -95,7 +95,7 @@ case_ref = "c-fedcba9876543210"
 
   const auto lines = p->describe();
   CHECK(std::find(lines.begin(), lines.end(), "allow audit to role=auditor") != lines.end());
-  CHECK(std::find(lines.begin(), lines.end(), "expiry alert/1 72h") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "expiry alert/1 3d") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "retention statistics-report/1 90m") != lines.end());
 }
 
