@@ -1,0 +1,124 @@
+// Locations and periods against the signed location table (see location_rules.h).
+#include "agent/location_rules.h"
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/topic.h"
+
+namespace relais {
+namespace {
+
+std::string text_field(const nlohmann::json& doc, const char* a, const char* b = nullptr) {
+  const nlohmann::json* j = &doc;
+  if (!j->is_object() || !j->contains(a)) return {};
+  j = &(*j)[a];
+  if (b != nullptr) {
+    if (!j->is_object() || !j->contains(b)) return {};
+    j = &(*j)[b];
+  }
+  return j->is_string() ? j->get<std::string>() : std::string();
+}
+
+bool is_slug(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  return true;
+}
+
+// `where` names the field or topic token for the message, e.g. "location.region".
+Status check_place(std::string_view region, std::string_view prefecture, const Locations& locations,
+                   const std::string& where) {
+  if (!region.empty() && !is_slug(region))
+    return Status::Invalid(where + ": '" + std::string(region) +
+                           "' is not a region name as the location table writes it: lowercase letters, digits, "
+                           "'-' or '_', like 'kara'");
+  if (!prefecture.empty() && !is_slug(prefecture))
+    return Status::Invalid(where + ": '" + std::string(prefecture) +
+                           "' is not a prefecture name as the location table writes it: lowercase letters, "
+                           "digits, '-' or '_', like 'kozah'");
+  if (!region.empty() && !locations.has_region(region))
+    return Status::Invalid(where + ": there is no region '" + std::string(region) +
+                           "' in the location table of your trust bundle; check the spelling (lowercase, like "
+                           "'kara')");
+  if (prefecture.empty()) return Status::Ok();
+  const Prefecture* p = locations.find_prefecture(prefecture);
+  if (p == nullptr)
+    return Status::Invalid(where + ": there is no prefecture '" + std::string(prefecture) +
+                           "' in the location table of your trust bundle; check the spelling (lowercase, like "
+                           "'kozah')");
+  if (!region.empty() && p->region != region)
+    return Status::Invalid(where + ": '" + std::string(region) + "." + std::string(prefecture) +
+                           "' is not a prefecture of region " + std::string(region) + ": " + p->slug +
+                           " is in region " + p->region);
+  return Status::Ok();
+}
+
+// Days since 1970-01-01 of a YYYY-MM-DD date, or nothing if it is not one.
+std::optional<int64_t> day_number(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  auto num = [](std::string_view t, int* out) {
+    auto r = std::from_chars(t.data(), t.data() + t.size(), *out);
+    return r.ec == std::errc() && r.ptr == t.data() + t.size();
+  };
+  if (!num(s.substr(0, 4), &y) || !num(s.substr(5, 2), &m) || !num(s.substr(8, 2), &d)) return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return std::nullopt;
+  // Days from civil (proleptic Gregorian).
+  const int yy = y - (m <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<int64_t>(era) * 146097 + doe - 719468;
+}
+
+Status check_period(const nlohmann::json& doc, int64_t now_ms) {
+  const std::string start = text_field(doc, "period", "start"), end = text_field(doc, "period", "end");
+  if (start.empty() && end.empty()) return Status::Ok();  // the schema requires them; it says so itself
+  const auto s = day_number(start), e = day_number(end);
+  if (!s) return Status::Invalid("period.start: '" + start + "' is not a date written as year-month-day, like 2026-01-31");
+  if (!e) return Status::Invalid("period.end: '" + end + "' is not a date written as year-month-day, like 2026-01-31");
+  if (*e < *s)
+    return Status::Invalid("period: it ends (" + end + ") before it starts (" + start +
+                           "); swap the two dates or correct one of them");
+  const int64_t today = now_ms / 86400000 - (now_ms < 0 && now_ms % 86400000 != 0 ? 1 : 0);
+  if (*e > today)
+    return Status::Invalid("period: it ends on " + end +
+                           ", which is in the future; send the report once the period is over");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status check_document_locations(DocType type, const nlohmann::json& doc, const Locations& locations, int64_t now_ms) {
+  switch (type) {
+    case DocType::kAlert:
+      return check_place(text_field(doc, "location", "region"), text_field(doc, "location", "prefecture"), locations,
+                         "location");
+    case DocType::kStatisticsReport:
+      if (Status st = check_place(text_field(doc, "region"), text_field(doc, "prefecture"), locations, "region and prefecture");
+          !st.ok())
+        return st;
+      return check_period(doc, now_ms);
+    case DocType::kReferral:
+    case DocType::kReferralResponse:
+    case DocType::kCaseUpdate:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status check_topic_locations(std::string_view topic, const Locations& locations) {
+  const std::vector<std::string_view> t = split_tokens(topic);
+  if (t.size() == 4 && t[0] == "alert") return check_place(t[2], t[3], locations, "topic " + std::string(topic));
+  if (t.size() == 2 && t[0] == "stats") return check_place({}, t[1], locations, "topic " + std::string(topic));
+  return Status::Ok();
+}
+
+}  // namespace relais
