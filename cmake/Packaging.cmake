@@ -107,6 +107,10 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME relais)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${RELAIS_PACKAGE_MAINTAINER}")
+# CPack installs with DESTDIR and the prefix /usr, so that the install-time
+# rule above puts the templates in /etc and the state folder in /var.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_FILE_NAME relais)  # unused by DEB-DEFAULT, keeps other generators tidy
