@@ -1,6 +1,12 @@
 // Shared steps of the workflow commands (see workflow.h).
 #include "workflow.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -24,6 +30,19 @@ Result<Identity> load_authority(const std::string& path, const std::string& comm
   return authority;
 }
 
+DeploymentLock& DeploymentLock::operator=(DeploymentLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+DeploymentLock::~DeploymentLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
 Result<OpenDeployment> open_deployment(const DeploymentOptions& o) {
   OpenDeployment d;
   d.dir = o.dir;
@@ -34,6 +53,13 @@ Result<OpenDeployment> open_deployment(const DeploymentOptions& o) {
     return Status::Usage(d.bundle_path + " does not exist; --dir must name a deployment made by relais-admin init");
   if (!std::filesystem::exists(key, ec))
     return Status::Usage(key + " does not exist; pass the authority's key with --authority FILE");
+  const std::string lock_path = o.dir + "/.trust.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot open " + lock_path + ": " + std::strerror(errno));
+  d.lock = DeploymentLock(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    return Status::Refused("another relais-admin command is changing " + d.bundle_path +
+                           "; run this one again when it has finished");
   auto authority = load_authority(key, "relais-admin");
   if (!authority.ok()) return authority.status();
   d.authority = std::move(*authority);

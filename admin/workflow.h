@@ -21,8 +21,26 @@ struct DeploymentOptions {
 };
 void add_deployment_options(CLI::App* app, DeploymentOptions& o);
 
-// An opened deployment: its authority identity and current bundle.
+// Holds an exclusive flock on DIR/.trust.lock while it lives, so that two
+// workflow commands never both sign "the next serial" from the same bundle.
+class DeploymentLock {
+ public:
+  DeploymentLock() = default;
+  explicit DeploymentLock(int fd) : fd_(fd) {}
+  DeploymentLock(DeploymentLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  DeploymentLock& operator=(DeploymentLock&& o) noexcept;
+  DeploymentLock(const DeploymentLock&) = delete;
+  DeploymentLock& operator=(const DeploymentLock&) = delete;
+  ~DeploymentLock();
+
+ private:
+  int fd_ = -1;
+};
+
+// An opened deployment: its authority identity and current bundle, locked
+// against other workflow commands until it is destroyed.
 struct OpenDeployment {
+  DeploymentLock lock;
   std::string dir;
   std::string bundle_path;  // DIR/trust.bundle
   Identity authority;
@@ -32,7 +50,8 @@ struct OpenDeployment {
 // Loads the authority key (a key of another role is a usage error) and
 // DIR/trust.bundle verified with it. A missing bundle or key is
 // Status::Usage/Config (exit 2); a bundle that does not verify is
-// Status::Invalid (exit 1).
+// Status::Invalid (exit 1); another workflow command running on DIR is
+// Status::Refused (exit 1).
 Result<OpenDeployment> open_deployment(const DeploymentOptions& o);
 
 // Loads an authority identity from path (usage error if not role authority).

@@ -6,6 +6,10 @@
 
 #include <sodium.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "crypto/card.h"
@@ -234,6 +238,22 @@ TEST_CASE("bundle carries retired keys over and refuses to bring one back", "[ad
   REQUIRE(b.history_of("social.golfe").retired.size() == 1);
   CHECK(b.history_of("social.golfe").retired[0].retired_at_serial == 2);
   (void)old_card;
+}
+
+TEST_CASE("Two workflow commands never run on one deployment at once", "[admin]") {
+  TempDir tmp;
+  const std::string d = init(tmp);
+  // Hold the lock a running command would hold.
+  const int fd = ::open((d + "/.trust.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  const std::string before = read_all(d + "/trust.bundle");
+  auto r = admin({"revoke", "--dir", d, "--name", "police.kozah"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("another relais-admin command is changing"));
+  CHECK(read_all(d + "/trust.bundle") == before);
+  ::close(fd);
+  expect_serial({"revoke", "--dir", d, "--name", "police.kozah"}, 2);
 }
 
 TEST_CASE("upgrade-bundle converts a version-1 bundle, which everything else refuses", "[admin]") {
