@@ -267,10 +267,12 @@ void BrokerEngine::on_message(const InboundMessage& m) {
   if (cmd == Command::kHello) return on_hello(m);
   Session* s = sessions_.find(m.rid);
   if (s == nullptr) {
-    if (was_revoked(m.rid))
-      return replies_.error(m.rid, 0, ErrorCode::kRevoked,
-                            std::string(m.user) + "'s key is no longer valid in bundle serial " +
-                                std::to_string(bundle_->serial) + " (revoked, retired or removed)");
+    if (was_revoked(m.rid)) {
+      const std::string why = std::string(m.user) + "'s key is no longer valid in bundle serial " +
+                              std::to_string(bundle_->serial) + " (revoked, retired or removed)";
+      if (cmd == Command::kPing) return replies_.error(m.rid, 0, ErrorCode::kRevoked, why);
+      return refuse(m.rid, m.user, 0, ErrorCode::kRevoked, why);  // on record: a frame of an ended session
+    }
     return replies_.error(m.rid, 0, ErrorCode::kNotAuthenticated,
                           "protocol: send HELLO first (session unknown or expired)");
   }

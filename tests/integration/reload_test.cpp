@@ -1,0 +1,253 @@
+// The broker reloads its bundle while it runs (docs/protocol.md §Bundle
+// serials and reloads): real broker process, real agents and clients over
+// CurveZMQ on 127.0.0.1, keys made at run time. Every check is on order (the
+// log's records, the answers' codes), never on time.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+
+#include "agent/agent.h"
+#include "agent/broker_client.h"
+#include "deployment.h"
+#include "log/log_reader.h"
+#include "util/clock.h"
+#include "util/json_msgpack.h"
+
+using namespace relais;
+using namespace relais::test;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
+
+struct LoggedEvent {
+  uint64_t seq = 0;
+  nlohmann::json body;
+};
+
+// Every event record of the (stopped) broker's log, in order.
+std::vector<LoggedEvent> logged_events(const Deployment& d) {
+  auto reader = LogReader::open(d.dir() + "/data");
+  REQUIRE(reader.ok());
+  std::vector<LoggedEvent> out;
+  LogEntry e;
+  while (true) {
+    auto more = (*reader)->next(&e);
+    REQUIRE(more.ok());
+    if (!*more) break;
+    if (e.record.kind != RecordKind::kEvent) continue;
+    auto j = msgpack_to_json(e.record.body);
+    REQUIRE(j.ok());
+    out.push_back(LoggedEvent{e.record.seq, std::move(*j)});
+  }
+  return out;
+}
+
+std::vector<LoggedEvent> of_kind(const std::vector<LoggedEvent>& all, const std::string& kind) {
+  std::vector<LoggedEvent> out;
+  for (const auto& e : all)
+    if (e.body.value("event", "") == kind) out.push_back(e);
+  return out;
+}
+
+// Signs the deployment's cards (DIR/keys) and policy into `out` at `serial`.
+void sign_bundle(Deployment& d, uint64_t serial, const std::vector<std::string>& revoke, const std::string& out) {
+  std::vector<std::string> args = {"bundle", "--authority", d.dir() + "/keys/authority.key", "--cards",
+                                   d.dir() + "/keys", "--policy", d.dir() + "/policy.toml",
+                                   "--serial", std::to_string(serial), "--out", out};
+  for (const auto& r : revoke) {
+    args.push_back("--revoke");
+    args.push_back(r);
+  }
+  ProcResult r = d.admin(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Puts `from` in place of DIR/trust.bundle as one rename (the broker never
+// reads half a file).
+void install_bundle(Deployment& d, const std::string& from) {
+  const std::string tmp = d.dir() + "/trust.bundle.tmp";
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+  fs::rename(tmp, d.dir() + "/trust.bundle");
+}
+
+ProcResult reload(Deployment& d) {
+  return run_process({bin("relais-broker"), "--config", d.dir() + "/broker.toml", "--reload"}, 60000);
+}
+
+Bytes sealed_alert(const AgentContext& ctx) {
+  PublishRequest req;
+  req.topic = kAlertTopic;
+  req.type = "alert";
+  req.json_text = alert_with("reload");
+  auto env = prepare_envelope(ctx, req);
+  INFO(env.status().message());
+  REQUIRE(env.ok());
+  return std::move(env).value();
+}
+
+ProcResult publish_alert(Deployment& d, const std::string& who) {
+  return d.agent(who, {"publish", "--topic", kAlertTopic, "--type", "alert", "--file",
+                       source_path("demo/documents/alert-golfe.json")});
+}
+
+}  // namespace
+
+TEST_CASE("a participant revoked while connected: its first publish after bundle_loaded is refused revoked",
+          "[integration][reload]") {
+  Deployment d;
+  d.start_broker();
+  auto police = context_for(d, "police.kozah");
+  auto client = client_for(*police);
+  // Connected and publishing under serial 1.
+  const Bytes before = sealed_alert(*police);
+  auto ack = client->publish(before, monotonic_ms() + 10000);
+  INFO(ack.status().message());
+  REQUIRE(ack.ok());
+  const Bytes after = sealed_alert(*police);  // sealed before the revocation, sent after it
+
+  sign_bundle(d, 2, {"police.kozah"}, d.dir() + "/b2.bundle");
+  install_bundle(d, d.dir() + "/b2.bundle");
+  ProcResult r = reload(d);
+  INFO(r.err << d.broker_log());
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("bundle serial 2 is in force") != std::string::npos);
+
+  auto refused = client->publish(after, monotonic_ms() + 10000);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == Code::kRefused);
+  CHECK(client->last_error_code() == ErrorCode::kRevoked);
+  // A new connection with that key is refused at the handshake.
+  ProcResult again = publish_alert(d, "police.kozah");
+  CHECK(again.exit_code != 0);
+  // The others go on.
+  ProcResult other = publish_alert(d, "police.golfe");
+  INFO(other.err);
+  CHECK(other.exit_code == 0);
+  client.reset();
+  REQUIRE(d.stop_broker() == 0);
+
+  const auto events = logged_events(d);
+  const auto loaded = of_kind(events, "bundle_loaded");
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded[1].body["serial"] == 2);
+  CHECK(loaded[1].body["bundle"] == to_base64(as_bytes(read_all(d.dir() + "/b2.bundle"))));
+  // The refusal came after serial 2 was on record.
+  uint64_t refusal_seq = 0;
+  for (const auto& e : of_kind(events, "refusal"))
+    if (e.body["who"] == "police.kozah" && e.body["code"] == "revoked" && refusal_seq == 0) refusal_seq = e.seq;
+  REQUIRE(refusal_seq > 0);
+  CHECK(refusal_seq > loaded[1].seq);
+}
+
+TEST_CASE("a participant added while the broker runs connects with no restart", "[integration][reload]") {
+  Deployment d;
+  d.start_broker();
+  ProcResult k = d.admin({"keygen", "--name", "police.extra", "--role", "police", "--region", "maritime",
+                          "--prefecture", "golfe", "--out", d.dir() + "/keys"});
+  INFO(k.err);
+  REQUIRE(k.exit_code == 0);
+  std::string config = read_all(d.agent_config("police.golfe"));
+  for (const std::string from : {"keys/police.golfe.key", "state/police.golfe"}) {
+    const size_t at = config.find(from);
+    REQUIRE(at != std::string::npos);
+    config.replace(at, from.size(), from.substr(0, from.rfind('/') + 1) + "police.extra" +
+                                        (from.ends_with(".key") ? ".key" : ""));
+  }
+  write_all(d.agent_config("police.extra"), config);
+  // Not yet in the broker's bundle: refused at the handshake.
+  sign_bundle(d, 2, {}, d.dir() + "/b2.bundle");
+  CHECK(publish_alert(d, "police.extra").exit_code != 0);
+
+  install_bundle(d, d.dir() + "/b2.bundle");
+  ProcResult r = reload(d);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  ProcResult pub = publish_alert(d, "police.extra");
+  INFO(pub.err << d.broker_log());
+  CHECK(pub.exit_code == 0);
+  CHECK(d.broker().running());
+}
+
+TEST_CASE("a bad bundle on reload keeps the broker serving with the old one; --reload exits 1",
+          "[integration][reload]") {
+  Deployment d;
+  d.start_broker();
+  const std::string good = d.dir() + "/b1.bundle";
+  fs::copy_file(d.dir() + "/trust.bundle", good);
+  sign_bundle(d, 2, {"police.kozah"}, d.dir() + "/b2.bundle");
+  std::string tampered = read_all(d.dir() + "/b2.bundle");
+  tampered[tampered.size() / 3] ^= 1;
+  write_all(d.dir() + "/bad.bundle", tampered);
+
+  install_bundle(d, d.dir() + "/bad.bundle");
+  ProcResult bad = reload(d);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("refused") != std::string::npos);
+  CHECK(bad.err.find("signature") != std::string::npos);
+  install_bundle(d, good);  // the same serial again
+  ProcResult same = reload(d);
+  CHECK(same.exit_code == 1);
+  CHECK(same.err.find("not newer") != std::string::npos);
+  fs::remove(d.dir() + "/trust.bundle");
+  ProcResult missing = reload(d);
+  CHECK(missing.exit_code == 1);
+  install_bundle(d, good);
+  // Still serving under serial 1: police.kozah (revoked only in the bad file) publishes.
+  ProcResult pub = publish_alert(d, "police.kozah");
+  INFO(pub.err << d.broker_log());
+  CHECK(pub.exit_code == 0);
+  REQUIRE(d.stop_broker() == 0);
+  const auto events = logged_events(d);
+  CHECK(of_kind(events, "reload_refused").size() == 3);
+  CHECK(of_kind(events, "bundle_loaded").size() == 1);
+  // Without a running broker, --reload says so.
+  ProcResult none = reload(d);
+  CHECK(none.exit_code == 1);
+  CHECK(none.err.find("no running broker") != std::string::npos);
+}
+
+TEST_CASE("a SIGHUP storm: the broker still serves, one bundle_loaded per accepted serial, one reload_refused per "
+          "refused reload",
+          "[integration][reload]") {
+  Deployment d;
+  d.start_broker();
+  // Serials 2..11, each signed once.
+  std::vector<std::string> files;
+  for (uint64_t s = 2; s <= 11; ++s) {
+    files.push_back(d.dir() + "/b" + std::to_string(s) + ".bundle");
+    sign_bundle(d, s, {}, files.back());
+  }
+  const pid_t pid = d.broker().pid();
+  for (int i = 0; i < 50; ++i) {
+    if (i % 5 == 0) install_bundle(d, files[static_cast<size_t>(i / 5)]);
+    REQUIRE(::kill(pid, SIGHUP) == 0);
+  }
+  // One more, waited for: every signal above was handled before it.
+  ProcResult last = reload(d);
+  INFO(last.err);
+  CHECK((last.exit_code == 0 || last.err.find("not newer") != std::string::npos));
+  CHECK(d.broker().running());
+  ProcResult pub = publish_alert(d, "police.golfe");  // under serial 11, the agents' bundle now
+  INFO(pub.err << d.broker_log());
+  CHECK(pub.exit_code == 0);
+  const std::string status = read_all(d.dir() + "/data/reload.status");
+  const uint64_t handled = std::stoull(status.substr(status.find(' ') + 1));
+  REQUIRE(d.stop_broker() == 0);
+
+  const auto events = logged_events(d);
+  const auto loaded = of_kind(events, "bundle_loaded");
+  const auto refused = of_kind(events, "reload_refused");
+  // Serial 11 is in force; each accepted serial once, in increasing order.
+  REQUIRE(loaded.size() >= 2);
+  CHECK(loaded.back().body["serial"] == 11);
+  for (size_t i = 1; i < loaded.size(); ++i) CHECK(loaded[i].body["serial"] > loaded[i - 1].body["serial"]);
+  // Every reload handled is one of the two.
+  CHECK(loaded.size() - 1 + refused.size() == handled);
+  CHECK(handled >= 2);
+  CHECK(handled <= 51);
+}
