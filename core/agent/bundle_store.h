@@ -1,4 +1,4 @@
-// BundleStore: the trust bundles an agent holds (docs/operations.md, agent).
+// BundleStore: the trust bundles an agent holds (docs/operations.md §Onboarding an agency).
 //
 // The agent's configured `bundle` file is where it starts; bundles fetched
 // from the broker are kept in state_dir/bundles/<serial>.bundle, each the

@@ -1,5 +1,5 @@
 // The trust bundles a log shows loaded, for checking every message against
-// the bundle it was built with (docs/audit.md §Bundles).
+// the bundle it was built with (docs/audit.md §2. Verify).
 //
 // The broker appends a bundle_loaded event {serial, hash, bundle} each time
 // it puts a bundle in force; "bundle" is the exact signed file. The auditor

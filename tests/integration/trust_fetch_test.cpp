@@ -1,4 +1,4 @@
-// Bundles travel by themselves (docs/operations.md): real broker, real
+// Bundles travel by themselves (docs/operations.md §Onboarding an agency): real broker, real
 // relais-agent, relais-admin and relais-audit processes on 127.0.0.1, keys
 // made at run time. The commission changes DIR/trust.bundle and reloads the
 // broker; agents holding an older copy fetch the new one on their own. Every
@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "deployment.h"
+#include "util/clock.h"
 #include "util/files.h"
 
 using namespace relais;
@@ -216,4 +217,42 @@ TEST_CASE("After a key rotation, relais-audit verify reads the bundles from the 
   CHECK(doc["senders"]["police.golfe"] == 2);
   // The current bundle given explicitly is one the log loaded: accepted.
   CHECK(audit({"--bundle", d.dir() + "/trust.bundle", "verify"}).exit_code == 0);
+}
+
+TEST_CASE("An agent warns 30 days before its bundle expires, and refuses to seal with an expired one",
+          "[integration][trust]") {
+  Deployment d;
+  d.start_broker();
+  auto authority = load_identity(d.dir() + "/keys/authority.key");
+  REQUIRE(authority.ok());
+  auto current = load_bundle(d.dir() + "/trust.bundle", authority->card.sign_pk);
+  REQUIRE(current.ok());
+  // The same serial, re-signed with another life (the broker keeps its own copy).
+  auto resign = [&](const std::string& name, int64_t issued_ms, int64_t expires_ms) {
+    BundleSpec spec = spec_of(*current);
+    spec.issued_at_ms = issued_ms;
+    spec.expires_at_ms = expires_ms;
+    auto bytes = build_bundle(*authority, spec);
+    INFO(bytes.status().message());
+    REQUIRE(bytes.ok());
+    REQUIRE(write_file_durable(d.dir() + "/" + name, *bytes, 0644).ok());
+    set_agent_option(d, "police.golfe", "bundle", "\"../" + name + "\"");
+  };
+  const int64_t day = 86400000;
+  resign("soon.bundle", now_ms() - day, now_ms() + 10 * day + 3600000);
+  ProcResult soon = d.agent("police.golfe", {"publish", "--topic", kAlertTopic, "--type", "alert"}, 30000,
+                            alert_with("soon"));
+  INFO(soon.err);
+  CHECK(soon.exit_code == 0);
+  CHECK_THAT(soon.err, Catch::Contains("expires on"));
+  CHECK_THAT(soon.err, Catch::Contains("in 10 days"));
+  CHECK_THAT(soon.err, Catch::Contains("ask the commission for a new bundle"));
+
+  resign("late.bundle", now_ms() - 10 * day, now_ms() - 3600000);
+  ProcResult late = d.agent("police.golfe", {"publish", "--topic", kAlertTopic, "--type", "alert"}, 30000,
+                            alert_with("late"));
+  CHECK(late.exit_code == 2);
+  CHECK_THAT(late.err, Catch::Contains("expired on"));
+  CHECK_THAT(late.err, Catch::Contains("ask the commission for a new bundle"));
+  CHECK(late.out.empty());
 }
