@@ -97,7 +97,7 @@ install(CODE [[
   endforeach()
 ]])
 
-# The Debian package: relais_<version>_amd64.deb, `make package` (cpack -G DEB
+# The Debian package: relais_<version>-1_amd64.deb, `make package` (cpack -G DEB
 # in the build folder). Its maintainer scripts and conffiles are in
 # packaging/debian; tests/packaging/check_package.sh checks it with dpkg-deb
 # and lintian, packaging/package-check.sh installs it in a throwaway chroot.
@@ -120,20 +120,24 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${RELAIS_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# A Debian revision: the package is not native, its changelog is changelog.Debian.gz.
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(RELAIS_DEBIAN_VERSION ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # adduser runs in postinst; shlibdeps adds the libraries.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# The synopsis is CPACK_PACKAGE_DESCRIPTION_SUMMARY; CPack indents these lines
+# and turns the empty one into " .".
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "secure information-sharing broker for anti-trafficking agencies
- Relais lets police and gendarmerie units, child-protection services, NGO
- shelters and the anti-trafficking committees exchange signed and encrypted
- alerts and case referrals through one central broker over publish/subscribe
- topics, and lets auditors replay and verify the broker's log offline.
- .
- This package holds the broker (relais-broker), the agent (relais-agent), the
- authority's tool (relais-admin), the auditor's tool (relais-audit), their
- systemd units, configuration templates in /etc/relais and man pages.")
+    "Relais lets police and gendarmerie units, child-protection services, NGO
+shelters and the anti-trafficking committees exchange signed and encrypted
+alerts and case referrals through one central broker over publish/subscribe
+topics, and lets auditors replay and verify the broker's log offline.
+
+This package holds the broker (relais-broker), the agent (relais-agent), the
+authority's tool (relais-admin), the auditor's tool (relais-audit), their
+systemd units, configuration templates in /etc/relais and man pages.")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles
     ${CMAKE_SOURCE_DIR}/packaging/debian/postinst

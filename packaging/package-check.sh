@@ -13,12 +13,12 @@ set -euo pipefail
 
 build=${1:-build}
 src=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's/^project(relais VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
-deb="$build/relais_${version}_amd64.deb"
+# The newest package `make package` wrote.
+deb=$(ls "$build"/relais_*_amd64.deb 2>/dev/null | sort -V | tail -1)
 suite=bookworm
 cache=${RELAIS_CHROOT_CACHE:-/var/cache/relais-package-check}
 
-[ -f "$deb" ] || { echo "package-check: $deb is missing: run make package first" >&2; exit 2; }
+[ -n "$deb" ] || { echo "package-check: no $build/relais_*_amd64.deb: run make package first" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "package-check: needs root (chroot, mount)" >&2; exit 2; }
 if ! command -v debootstrap >/dev/null; then
   bash "$src/cmake/install-deps.sh" package-check || true

@@ -10,7 +10,7 @@
 #   - every man page renders without a warning (man and groff);
 #   - DESTDIR=T cmake --install --prefix /usr, with the host's units copied into
 #     T, passes systemd-analyze verify for both units.
-# Usage: check_package.sh BUILD_DIR SOURCE_DIR VERSION
+# Usage: check_package.sh BUILD_DIR SOURCE_DIR VERSION (the Debian version, e.g. 0.1.0-1)
 # Exit 0 passed, 1 failed, 77 skipped (a tool is absent: install it with
 # cmake/install-deps.sh).
 set -uo pipefail
@@ -93,7 +93,7 @@ for u in relais-broker.service relais-agent@.service; do
 done
 
 # --- lintian -------------------------------------------------------------------
-lintian --no-tag-display-limit --display-level '>=warning' "$deb" >"$T/lintian.log" 2>&1
+lintian --tag-display-limit 0 --display-level '>=warning' "$deb" >"$T/lintian.log" 2>&1
 if grep -q '^E: ' "$T/lintian.log"; then
   cat "$T/lintian.log"
   fail "lintian reports errors (above)"
