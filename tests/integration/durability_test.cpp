@@ -339,8 +339,8 @@ TEST_CASE("delivery and ack events still waiting for their batch are written at 
   for (const auto& j : json_lines(r.out)) {
     if (!j.contains("items")) continue;
     for (const auto& item : j["items"]) {
-      if (j["event"] == "delivery" && item[0] == "commission" && item[2] == seq) delivered = true;
-      if (j["event"] == "ack" && item[0] == "commission" && item[1] == seq) acked = true;
+      if (j["event"] == "delivery" && item["participant"] == "commission" && item["seq"] == seq) delivered = true;
+      if (j["event"] == "ack" && item["participant"] == "commission" && item["seq"] == seq) acked = true;
     }
   }
   CHECK(delivered);
