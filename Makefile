@@ -4,6 +4,8 @@
 #   make sanitize  the whole suite under ASan+UBSan
 #   make fuzz      each libFuzzer harness for a bounded time (clang)
 #   make bench     benchmarks, writes bench/RESULTS.md
+#   make package   the Debian package relais_<version>_amd64.deb in $(BUILD)
+#   make package-check  install, upgrade and purge it in a throwaway chroot
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
@@ -38,6 +40,13 @@ fuzz: deps
 
 bench: build
 	@bash bench/run.sh $(BUILD)/bin
+
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+.PHONY: package package-check
+package-check: package
+	@bash packaging/package-check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

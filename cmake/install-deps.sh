@@ -6,6 +6,9 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev
       libspdlog-dev catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
       libpcre2-dev json-schema-test-suite)
+# The package and its checks (make package, tests/packaging): dpkg-deb and
+# dpkg-shlibdeps, file, lintian, systemd-analyze, man and groff.
+pkgs+=(dpkg-dev file lintian systemd man-db groff-base)
 # Only for `make fuzz` (tests/fuzz/run.sh calls `install-deps.sh fuzz`):
 # clang 14 and its libFuzzer/sanitizer runtimes.
 fuzz_pkgs() {
@@ -33,5 +36,9 @@ install_missing() {
 
 if [ "${1:-}" = "fuzz" ]; then
   fuzz_pkgs
+fi
+# Only for `make package-check` (packaging/package-check.sh): its chroot.
+if [ "${1:-}" = "package-check" ]; then
+  pkgs+=(debootstrap)
 fi
 install_missing "${pkgs[@]}"
