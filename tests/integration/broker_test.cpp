@@ -186,14 +186,17 @@ TEST_CASE("a revoked participant is refused and an old bundle must be refreshed"
   CHECK(revoked.exit_code != 0);
   CHECK_THAT(revoked.err, Catch::Contains("revoked"));
 
-  // An envelope built with serial 1 is told to refresh.
-  Bytes env = seal_alert(*police_golfe_old, [](SealParams& p) {
-    // The serial-2 policy lets the same readers read; only the serial is old.
-    p.bundle_serial = 1;
-  });
+  // An envelope built with serial 1 by a current sender is checked under
+  // serial 2 (docs/protocol.md §Bundle serials and reloads): its readers
+  // must be serial 2's, and police.kozah, revoked, reads nothing here.
+  Bytes env = seal_alert(*police_golfe_old, [](SealParams& p) { p.bundle_serial = 1; });
   auto r = send_raw(*police_golfe_old, env);
-  REQUIRE_FALSE(r.ok());
-  CHECK_THAT(r.status().message(), Catch::Contains("bundle serial 1 is out of date (current 2): refresh your bundle"));
+  INFO(r.status().message());
+  CHECK(r.ok());
+  // Newer than the broker's: refused.
+  auto newer = send_raw(*police_golfe_old, seal_alert(*police_golfe_old, [](SealParams& p) { p.bundle_serial = 3; }));
+  REQUIRE_FALSE(newer.ok());
+  CHECK_THAT(newer.status().message(), Catch::Contains("newer than the broker's"));
 }
 
 TEST_CASE("the broker refuses forged senders and wrong reader sets", "[integration][broker]") {
