@@ -13,7 +13,9 @@
 # or / gives /etc and /var, /opt/X gives /etc/opt/X and /var/opt/X, any other P
 # gives P/etc and P/var), evaluated when installing: `cmake --install B --prefix
 # /usr` and CPack (which installs with the prefix /usr) get /etc and /var
-# whatever prefix the tree was configured with.
+# whatever prefix the tree was configured with. The package creates the relais
+# user and hands it the state folder (packaging/debian/postinst); a plain
+# `cmake --install` leaves both to the administrator.
 include(GNUInstallDirs)
 
 set(RELAIS_PROGRAMS relais-broker relais-agent relais-admin relais-audit)
@@ -92,6 +94,10 @@ install(CODE [[
     file(READ "${RELAIS_SOURCE_DIR}/packaging/systemd/${_unit}" _text)
     string(REPLACE "/usr/bin/" "${_bin}/" _text "${_text}")
     string(REPLACE "/etc/relais/" "${_conf}/" _text "${_text}")
+    if(NOT _state STREQUAL "/var/lib/relais")
+      # StateDirectory= is always /var/lib/relais: let the unit write the other one.
+      string(REPLACE "StateDirectoryMode=0750\n" "StateDirectoryMode=0750\nReadWritePaths=${_state}\n" _text "${_text}")
+    endif()
     file(WRITE "$ENV{DESTDIR}${_units}/${_unit}" "${_text}")
     message(STATUS "Installing: $ENV{DESTDIR}${_units}/${_unit}")
   endforeach()
