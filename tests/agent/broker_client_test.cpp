@@ -755,7 +755,7 @@ TEST_CASE("ERROR revoked ends the client for good: no reconnect, every later cal
   CHECK(broker.received(Command::kPub).size() == 1);
 }
 
-TEST_CASE("NACK carries a code and an escaped detail; durable subscriptions resume with take_over and no start",
+TEST_CASE("NACK carries a code and an escaped detail, and durable subscriptions resume with take_over and no start",
           "[agent][client]") {
   ServerKeys keys;
   Participant police;

@@ -192,7 +192,7 @@ TEST_CASE("After a key rotation, an intact log stays INTACT, and the summary lis
   }
 }
 
-TEST_CASE("A message signed after the log shows its key revoked is DAMAGED; earlier ones stay valid", "[history]") {
+TEST_CASE("A message signed after the log shows its key revoked is DAMAGED, and earlier ones stay valid", "[history]") {
   History h;
   Bundle b1 = h.make_bundle(1, h.police_a, {});
   Bundle b2 = h.make_bundle(2, h.police_a, {"social.golfe"});

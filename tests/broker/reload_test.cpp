@@ -230,7 +230,7 @@ TEST_CASE("a bad reload keeps the bundle in force and records reload_refused", "
   CHECK(f.count(kCommission, Command::kPong) == 1);
 }
 
-TEST_CASE("FETCH serves every bundle loaded, across restarts; reserved kinds are not supported yet",
+TEST_CASE("FETCH serves every bundle loaded, across restarts, and reserved kinds are not supported yet",
           "[engine][reload]") {
   EngineFixture f;
   const Bytes first = f.bundle->file;

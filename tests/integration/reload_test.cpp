@@ -173,7 +173,7 @@ TEST_CASE("a participant added while the broker runs connects with no restart", 
   CHECK(d.broker().running());
 }
 
-TEST_CASE("a bad bundle on reload keeps the broker serving with the old one; --reload exits 1",
+TEST_CASE("a bad bundle on reload keeps the broker serving with the old one, and --reload exits 1",
           "[integration][reload]") {
   Deployment d;
   d.start_broker();

@@ -43,7 +43,7 @@ TEST_CASE("A thread pool with no workers runs each job inline, in submit", "[thr
   CHECK(ran_on[0] == std::this_thread::get_id());
 }
 
-TEST_CASE("Stopping with kFinish runs every queued job; later submits run inline", "[thread_pool]") {
+TEST_CASE("Stopping with kFinish runs every queued job, and later submits run inline", "[thread_pool]") {
   std::atomic<int> ran{0};
   ThreadPool<int> pool(1, [&ran](int&) { ++ran; });
   for (int i = 0; i < 100; ++i) pool.submit(i);
