@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
   }
 
   // protocol: selector byte = the case in fuzz/protocol.cpp
-  put_frame("hello", 0, HelloArgs{1, 7});
-  put_frame("welcome", 1, WelcomeArgs{1, "police.golfe", 7, 2000});
+  put_frame("hello", 0, HelloArgs{kProtocolVersion, 7});
+  put_frame("welcome", 1, WelcomeArgs{kProtocolVersion, "police.golfe", 7, 2000});
   put_frame("pub", 2, PubArgs{42});
   put_frame("sub", 3, SubArgs{1, 2, "alert.*.maritime.>", "first", "durable-1"});
   put_frame("unsub", 4, UnsubArgs{2});
