@@ -327,23 +327,26 @@ Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
   if (!args.durable.empty() && args.from == "new") args.from.clear();  // "new" is where a new name starts anyway
   encode_args(args, &buf_);
   send(Command::kSub, buf_);
+  RELAIS_RETURN_IF_ERROR(await_sub_ok(args.req_id, deadline_ms, "the subscription"));
+  subscriptions_.push_back(args);
+  return Status::Ok();
+}
+
+Status BrokerClient::await_sub_ok(uint64_t req_id, int64_t deadline_ms, const char* what) {
   while (true) {
     auto in = receive(deadline_ms);
     if (!in.ok()) return in.status();
     if (!in->has_value())
-      return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer the subscription in time");
+      return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer " + what + " in time");
     Incoming& msg = **in;
     if (msg.cmd == Command::kSubOk) {
       SubOkArgs ok;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &ok));
-      if (ok.req_id == args.req_id) {
-        subscriptions_.push_back(args);
-        return Status::Ok();
-      }
+      if (ok.req_id == req_id) return Status::Ok();
     } else if (msg.cmd == Command::kError) {
       ErrorArgs e;
       RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
-      if (e.req_id == args.req_id || e.req_id == 0) return broker_error(e);
+      if (e.req_id == req_id || e.req_id == 0) return broker_error(e);
     } else {
       take_unsolicited(msg);
     }
@@ -358,24 +361,7 @@ Status BrokerClient::remove_durable(const std::string& name, int64_t deadline_ms
   args.req_id = next_req_id_++;
   encode_args(args, &buf_);
   send(Command::kUnsub, buf_);
-  while (true) {
-    auto in = receive(deadline_ms);
-    if (!in.ok()) return in.status();
-    if (!in->has_value())
-      return Status::Timeout("agent: the broker at " + endpoint_ + " did not answer the removal in time");
-    Incoming& msg = **in;
-    if (msg.cmd == Command::kSubOk) {
-      SubOkArgs ok;
-      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &ok));
-      if (ok.req_id == args.req_id) return Status::Ok();
-    } else if (msg.cmd == Command::kError) {
-      ErrorArgs e;
-      RELAIS_RETURN_IF_ERROR(decode_args(msg.args, &e));
-      if (e.req_id == args.req_id || e.req_id == 0) return broker_error(e);
-    } else {
-      take_unsolicited(msg);
-    }
-  }
+  return await_sub_ok(args.req_id, deadline_ms, "the removal");
 }
 
 Result<Bytes> BrokerClient::fetch(std::string_view kind, std::string_view arg, int64_t deadline_ms) {

@@ -141,6 +141,9 @@ class BrokerClient {
   bool take_unsolicited(Incoming& msg);
   // An ERROR's Refused status, remembering its code (and a revocation).
   Status broker_error(const ErrorArgs& e);
+  // Waits for SUBOK or ERROR of req_id (SUB, and UNSUB of a durable name),
+  // taking what else comes in; `what` names the request in a timeout.
+  Status await_sub_ok(uint64_t req_id, int64_t deadline_ms, const char* what);
 
   std::string endpoint_;
   const Identity& identity_;
