@@ -1,5 +1,5 @@
-// Locations and periods must be real: a document's regions and prefectures,
-// and an alert topic's, must be in the location table the trust bundle signs
+// Locations and periods must be real: a document's regions and prefectures
+// must be in the location table the trust bundle signs
 // (policy/locations.h), and a statistics period must be a real past span.
 //
 //   alert              location.region / location.prefecture: a known
@@ -8,9 +8,8 @@
 //                      period.end are dates (YYYY-MM-DD), start <= end, and
 //                      end is not after today (UTC) at now_ms
 //   other types        nothing to check
-// check_topic_locations checks alert.<kind>.<region>.<prefecture> and
-// stats.<prefecture> topics the same way (the broker's ingest and the agent
-// before sending); other topics pass.
+// Topics are checked the same way by check_topic_locations
+// (policy/topic_locations.h, included here), which the broker shares.
 // Errors are Status::Invalid in plain words ("'kara.golfe' is not a
 // prefecture of region kara: golfe is in region maritime"), never a pattern.
 // Pure functions.
@@ -22,13 +21,12 @@
 #include <string_view>
 
 #include "policy/locations.h"
+#include "policy/topic_locations.h"
 #include "schema/registry.h"
 #include "util/status.h"
 
 namespace relais {
 
 Status check_document_locations(DocType type, const nlohmann::json& doc, const Locations& locations, int64_t now_ms);
-
-Status check_topic_locations(std::string_view topic, const Locations& locations);
 
 }  // namespace relais

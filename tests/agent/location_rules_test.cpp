@@ -33,9 +33,6 @@ TEST_CASE("A known region and one of its prefectures pass", "[location_rules]") 
   CHECK(check_document_locations(DocType::kStatisticsReport, stats("maritime", "golfe", "2026-01-01", "2026-03-31"),
                                  togo(), k2026_06_15)
             .ok());
-  CHECK(check_topic_locations("alert.trafficking.kara.kozah", togo()).ok());
-  CHECK(check_topic_locations("stats.golfe", togo()).ok());
-  CHECK(check_topic_locations("referral.commission", togo()).ok());
 }
 
 TEST_CASE("An unknown prefecture or one outside its region is refused in plain words", "[location_rules]") {
@@ -52,14 +49,9 @@ TEST_CASE("An unknown prefecture or one outside its region is refused in plain w
   st = check_document_locations(DocType::kStatisticsReport, stats("kara", "golfe", "2026-01-01", "2026-01-31"), togo(),
                                 k2026_06_15);
   CHECK_THAT(st.message(), Catch::Contains("golfe is in region maritime"));
-  st = check_topic_locations("alert.trafficking.kara.golfe", togo());
-  CHECK_THAT(st.message(), Catch::Contains("is not a prefecture of region kara"));
-  CHECK_FALSE(check_topic_locations("stats.nowhere", togo()).ok());
   // No message ever shows a pattern.
-  for (const auto& m : {st.message(), check_topic_locations("stats.nowhere", togo()).message()}) {
-    CHECK(m.find('[') == std::string::npos);
-    CHECK(m.find('^') == std::string::npos);
-  }
+  CHECK(st.message().find('[') == std::string::npos);
+  CHECK(st.message().find('^') == std::string::npos);
 }
 
 TEST_CASE("A statistics period must be real dates, in order, and over", "[location_rules]") {
