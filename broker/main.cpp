@@ -4,6 +4,8 @@
 // SIGTERM and SIGINT stop it cleanly; SIGHUP reloads the bundle file and
 // never ends it. --reload asks the broker running on that configuration's
 // data folder to reload and waits for the outcome (core/broker/reload_control.h).
+// Under systemd (Type=notify) it reports READY, RELOADING and STOPPING
+// (broker/notify.h).
 // Exit codes: 0 clean stop (--reload: the new bundle is in force), 1 failure
 // at run time (--reload: refused, or no broker), 2 usage or configuration.
 #include <csignal>
@@ -16,6 +18,7 @@
 #include "broker/broker.h"
 #include "broker/reload_control.h"
 #include "cli/cli.h"
+#include "notify.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relais-broker: routes encrypted, signed alerts and referrals between agencies"};
@@ -82,6 +85,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", broker.status().message());
     return broker.status().exit_code();
   }
+  relais::SystemdNotifier notifier;
+  (*broker)->set_lifecycle_listener(&notifier);
   if (relais::Status s = (*broker)->start(); !s.ok()) {
     spdlog::error("{}", s.message());
     return s.exit_code();

@@ -6,6 +6,9 @@ set -euo pipefail
 pkgs=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-cxx-dev
       libspdlog-dev catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
       libpcre2-dev json-schema-test-suite)
+# sd_notify for the broker's Type=notify unit (the programs only), and the
+# HTTP server behind /metrics and /healthz (core/http).
+pkgs+=(libsystemd-dev libcpp-httplib-dev)
 # The package and its checks (make package, tests/packaging): dpkg-deb and
 # dpkg-shlibdeps, file, lintian, systemd-analyze, man and groff.
 pkgs+=(dpkg-dev file lintian systemd man-db groff-base)

@@ -93,6 +93,7 @@ class BrokerImpl {
   Status start();
   Status run(int stop_fd, int reload_fd);
   const std::string& endpoint() const { return endpoint_; }
+  void set_listener(LifecycleListener* l) { listener_ = l; }
 
  private:
   void receive_frames();
@@ -112,6 +113,7 @@ class BrokerImpl {
   std::unique_ptr<zmq::socket_t> zap_events_;
   std::unique_ptr<ZapHandler> zap_;
   ZapGatekeeper gatekeeper_;
+  LifecycleListener* listener_ = nullptr;
   uint64_t reloads_ = 0;  // reloads handled by this process
   std::string endpoint_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
@@ -172,6 +174,7 @@ Status BrokerImpl::start() {
     spdlog::warn("broker: {} (relais-broker --reload will not find this broker; SIGHUP still reloads)", st.message());
   spdlog::info("relais-broker ready on {} (bundle serial {}, {} participants, data {})", endpoint_, bundle_->serial,
                bundle_->participants.size(), config_.data_dir);
+  if (listener_ != nullptr) listener_->ready(endpoint_, bundle_->serial);
   return Status::Ok();
 }
 
@@ -245,8 +248,10 @@ void BrokerImpl::receive_auth_failures() {
 
 void BrokerImpl::reload() {
   spdlog::info("broker: reloading {}", config_.bundle);
+  if (listener_ != nullptr) listener_->reloading();
   const BrokerEngine::ReloadOutcome out = engine_->reload(read_file(config_.bundle, kMaxBundleBytes), config_.bundle);
   write_reload_status(config_, ++reloads_, out.accepted, out.serial, out.why);
+  if (listener_ != nullptr) listener_->reloaded(out.accepted, engine_->bundle().serial);
 }
 
 Status BrokerImpl::run(int stop_fd, int reload_fd) {
@@ -275,6 +280,7 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     if (items[1].revents & ZMQ_POLLIN) receive_auth_failures();
     engine_->tick();
   }
+  if (listener_ != nullptr) listener_->stopping();
   spdlog::info("relais-broker stopping: syncing the log");
   // Authentication failures the ZAP thread is reporting go on record too.
   {
@@ -316,6 +322,7 @@ Result<std::unique_ptr<Broker>> Broker::create(const BrokerConfig& config) {
 Status Broker::start() { return impl_->start(); }
 Status Broker::run(int stop_fd, int reload_fd) { return impl_->run(stop_fd, reload_fd); }
 std::string Broker::endpoint() const { return impl_->endpoint(); }
+void Broker::set_lifecycle_listener(LifecycleListener* listener) { impl_->set_listener(listener); }
 
 Status check_broker_config(const std::string& config_path) {
   auto c = load_broker_config(config_path);

@@ -11,8 +11,12 @@
 // readable, the bundle file is read again and the engine reloads it
 // (engine.h); the outcome goes to DATA/reload.status (reload_control.h).
 // A Broker is used from one thread; its helpers own their own threads.
+// A LifecycleListener (optional) hears when the broker serves, reloads and
+// stops: the program tells the service manager (broker/notify.h), so the
+// core library never links libsystemd.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -22,6 +26,20 @@
 namespace relais {
 
 class BrokerImpl;
+
+// The broker's lifecycle as the program reports it. Every call is made on
+// the broker's thread, in this order: ready() once start() serves; for each
+// reload reloading() before the bundle is read and reloaded() after its
+// outcome is known (accepted or refused: the broker serves on either way);
+// stopping() once when the stop signal is seen, before the final sync.
+class LifecycleListener {
+ public:
+  virtual ~LifecycleListener() = default;
+  virtual void ready(const std::string& endpoint, uint64_t bundle_serial) = 0;
+  virtual void reloading() = 0;
+  virtual void reloaded(bool accepted, uint64_t bundle_serial) = 0;
+  virtual void stopping() = 0;
+};
 
 class Broker {
  public:
@@ -35,6 +53,8 @@ class Broker {
   Status run(int stop_fd, int reload_fd = -1);
   // The endpoint actually bound (resolves a tcp://...:* wildcard port).
   std::string endpoint() const;
+  // Set before start(); must outlive the broker. nullptr: nobody listens.
+  void set_lifecycle_listener(LifecycleListener* listener);
 
  private:
   explicit Broker(std::unique_ptr<BrokerImpl> impl);
