@@ -11,6 +11,7 @@
 
 #include "crypto/card.h"
 #include "crypto/hashing.h"
+#include "policy/signed_file.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/toml_reader.h"
@@ -22,18 +23,7 @@ constexpr std::string_view kBundleFormat = "relais-bundle/2";
 constexpr std::string_view kBundleFormatV1 = "relais-bundle/1";
 // The signature context, including its terminating NUL.
 constexpr std::string_view kContext{"relais/bundle/v2\0", 17};
-constexpr std::string_view kTrailerHead = "[signature]\ned25519 = \"";
-constexpr std::string_view kTrailerTail = "\"\n";
-constexpr size_t kSigB64 = 88;  // base64 of 64 bytes, with padding
-constexpr size_t kTrailerSize = kTrailerHead.size() + kSigB64 + kTrailerTail.size();
 
-Bytes signed_message(ByteView body) {
-  // Sized once and filled with memcpy: GCC 12 warns falsely on vector::insert here.
-  Bytes m(kContext.size() + body.size());
-  std::memcpy(m.data(), kContext.data(), kContext.size());
-  if (!body.empty()) std::memcpy(m.data() + kContext.size(), body.data(), body.size());
-  return m;
-}
 
 // TOML multi-line basic string holding exactly `text`.
 std::string toml_multiline(std::string_view text) {
@@ -203,14 +193,7 @@ Result<Bytes> build_bundle(const Identity& authority, const BundleSpec& spec) {
     if (auto it = history.find(c.name); it != history.end()) o << card_history_toml(it->second, "participant");
   }
   o << "\n";
-  const std::string body = o.str();
-  const Bytes msg = signed_message(as_bytes(body));
-  std::array<uint8_t, crypto_sign_BYTES> sig{};
-  crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), authority.sign_sk.data());
-  std::string file = body;
-  file += kTrailerHead;
-  file += to_base64(sig);
-  file += kTrailerTail;
+  const std::string file = sign_file(o.str(), kContext, authority.sign_sk);
   // Self-check: what we write must parse back.
   auto back = parse_bundle(as_bytes(file), authority.card.sign_pk, "new bundle");
   if (!back.ok()) return back.status();
@@ -236,28 +219,16 @@ Result<Bytes> build_bundle(const Identity& authority, const std::vector<PublicCa
 
 Result<TrustBundle> parse_bundle(ByteView file, const PublicKey& authority_sign_pk, const std::string& origin) {
   if (sodium_init() < 0) return Status::IOError("bundle: libsodium failed to initialise");
-  const std::string_view text = as_chars(file);
-  if (text.size() > kMaxBundleBytes) return Status::Invalid("bundle: " + origin + " is too large");
-  if (text.size() < kTrailerSize + 1)
-    return Status::Invalid("bundle: " + origin + " is truncated: no signature trailer");
-  const std::string_view body = text.substr(0, text.size() - kTrailerSize);
-  const std::string_view trailer = text.substr(body.size());
-  if (!trailer.starts_with(kTrailerHead) || !trailer.ends_with(kTrailerTail) || body.back() != '\n')
-    return Status::Invalid("bundle: " + origin +
-                           " does not end with its [signature] trailer: the file was altered or truncated");
+  auto parts = split_signed_file(as_chars(file), kMaxBundleBytes, origin);
+  if (!parts.ok()) return parts.status();
+  const std::string_view body = parts->body;
   if (declares_v1(body))
     return Status::Invalid("bundle: " + origin +
                            " is a version-1 bundle; convert it with relais-admin upgrade-bundle (it checks the "
                            "signature and signs a version-2 bundle with the next serial)");
-  const std::string_view sig_b64 = trailer.substr(kTrailerHead.size(), kSigB64);
-  auto sig = from_base64(sig_b64);
-  if (!sig.ok() || sig->size() != crypto_sign_BYTES || to_base64(*sig) != sig_b64)
-    return Status::Invalid("bundle: " + origin + ": the signature is not valid base64 of 64 bytes: the file was altered");
-  const Bytes msg = signed_message(as_bytes(body));
-  if (crypto_sign_verify_detached(sig->data(), msg.data(), msg.size(), authority_sign_pk.data()) != 0)
-    return Status::Invalid("bundle: " + origin +
-                           ": the signature does not verify with the pinned authority key; the file was altered or "
-                           "signed by another authority. Refusing it");
+  RELAIS_RETURN_IF_ERROR(verify_signed_parts(*parts, kContext, authority_sign_pk, origin,
+                                             "the signature does not verify with the pinned authority key; the file "
+                                             "was altered or signed by another authority. Refusing it"));
 
   // Signed by the authority: now parse (still defensively), every problem at once.
   TomlReader reader(body, origin, "bundle");

@@ -3,9 +3,8 @@
 
 #include <sodium.h>
 
-#include <cstring>
-
 #include "crypto/card.h"
+#include "policy/signed_file.h"
 #include "util/toml_reader.h"
 
 namespace relais {
@@ -13,36 +12,19 @@ namespace {
 
 constexpr std::string_view kFormatV1 = "relais-bundle/1";
 constexpr std::string_view kContextV1{"relais/bundle/v1\0", 17};
-constexpr std::string_view kTrailerHead = "[signature]\ned25519 = \"";
-constexpr std::string_view kTrailerTail = "\"\n";
-constexpr size_t kSigB64 = 88;
-constexpr size_t kTrailerSize = kTrailerHead.size() + kSigB64 + kTrailerTail.size();
 constexpr size_t kMaxBytes = 16u << 20;
 
 }  // namespace
 
 Result<BundleV1> parse_bundle_v1(ByteView file, const PublicKey& authority_sign_pk, const std::string& origin) {
   if (sodium_init() < 0) return Status::IOError("bundle: libsodium failed to initialise");
-  const std::string_view text = as_chars(file);
-  if (text.size() > kMaxBytes) return Status::Invalid("bundle: " + origin + " is too large");
-  if (text.size() < kTrailerSize + 1)
-    return Status::Invalid("bundle: " + origin + " is truncated: no signature trailer");
-  const std::string_view body = text.substr(0, text.size() - kTrailerSize);
-  const std::string_view trailer = text.substr(body.size());
-  if (!trailer.starts_with(kTrailerHead) || !trailer.ends_with(kTrailerTail) || body.back() != '\n')
-    return Status::Invalid("bundle: " + origin +
-                           " does not end with its [signature] trailer: the file was altered or truncated");
-  const std::string_view sig_b64 = trailer.substr(kTrailerHead.size(), kSigB64);
-  auto sig = from_base64(sig_b64);
-  if (!sig.ok() || sig->size() != crypto_sign_BYTES || to_base64(*sig) != sig_b64)
-    return Status::Invalid("bundle: " + origin + ": the signature is not valid base64 of 64 bytes: the file was altered");
-  Bytes msg(kContextV1.size() + body.size());
-  std::memcpy(msg.data(), kContextV1.data(), kContextV1.size());
-  std::memcpy(msg.data() + kContextV1.size(), body.data(), body.size());
-  if (crypto_sign_verify_detached(sig->data(), msg.data(), msg.size(), authority_sign_pk.data()) != 0)
-    return Status::Invalid("bundle: " + origin +
-                           ": the signature does not verify with the authority key (as a version-1 bundle); the "
-                           "file was altered, signed by another authority, or is not version 1");
+  auto parts = split_signed_file(as_chars(file), kMaxBytes, origin);
+  if (!parts.ok()) return parts.status();
+  const std::string_view body = parts->body;
+  RELAIS_RETURN_IF_ERROR(verify_signed_parts(*parts, kContextV1, authority_sign_pk, origin,
+                                             "the signature does not verify with the authority key (as a version-1 "
+                                             "bundle); the file was altered, signed by another authority, or is not "
+                                             "version 1"));
 
   TomlReader reader(body, origin, "bundle");
   TomlTable root = reader.root();
