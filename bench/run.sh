@@ -190,6 +190,11 @@ if start_broker "$T/idle"; then
   stop_pid "$BROKER_PID"
 fi
 
+# 5b. Revocation in force: SIGHUP with a bundle revoking a connected agency ->
+# that session's first `revoked` refusal (bench/reload.sh, median of 5 runs).
+say "revocation delay (SIGHUP -> revoked)"
+run bash "$HERE/reload.sh" "$BIN" 5
+
 # 6. A 1-million-record log: audit speed and restart-to-ready.
 say "1M-record log (generate, audit, restart)"
 P=$(port)
@@ -284,6 +289,7 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "| broker RSS with $(num idle.welcomed) idle connected agents (before: $(mib idle.broker_rss_before_kib) MiB) | $(mib idle.broker_rss_kib) MiB | < 64 MB |"
   echo "| the log alone, 1 KB records/s: group commit (sync=batch) / one fdatasync each (always) / no sync (none) | $(num log.batch.records_per_s) / $(num log.always.records_per_s) / $(num log.none.records_per_s) | |"
   echo "| the log alone: Log::open on the $(num log.reopen_records) records it wrote | $(num log.reopen_ms) ms | |"
+  echo "| revocation in force: SIGHUP with a bundle revoking a connected agency -> its session refused \`revoked\` (median of 5; includes the agent process exiting) | $(num reload_revoked_ms) ms | |"
   echo "| restart-to-ready, $(num log.records)-message log, $(num restart.dedup_rebuilt) of them rebuilt into the duplicate index (exec -> \"ready on\") | $(num restart.ready_ms) ms | < 1000 ms |"
   echo "| broker RSS right after that restart | $(mib restart.rss_kib) MiB | |"
   echo
