@@ -1,8 +1,11 @@
-// relais-admin init --dir DIR [--port PORT]
+// relais-admin init --dir DIR [--port PORT] [--data-dir DATA]
 // Creates the sample deployment (core/policy/sample_policy.h, the demo's
 // participants): keys, policy, signed bundle
 // (relais-bundle/2, serial 1), broker.toml and one agents/<name>.toml per participant.
-// Refuses a folder that is not empty (exit 2) and never overwrites a key.
+// The broker's data folder is DIR/data unless --data-dir names another
+// (written into broker.toml as an absolute path; created 0700 if missing).
+// Refuses a folder, or a data folder, that is not empty (exit 2) and never
+// overwrites a key.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -36,7 +39,17 @@ constexpr Member kMembers[] = {
     {"auditor", "auditor", "", ""},
 };
 
-std::string broker_toml(const std::string& endpoint, const std::string& authority_b64) {
+// A TOML basic string holding s.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string broker_toml(const std::string& endpoint, const std::string& authority_b64, const std::string& data_dir) {
   std::ostringstream o;
   o << "# Relais broker configuration, written by relais-admin init.\n"
        "# Paths are relative to this file's folder. See config/broker.toml for every key.\n"
@@ -45,7 +58,7 @@ std::string broker_toml(const std::string& endpoint, const std::string& authorit
     << "identity = \"keys/broker.key\"\n"
        "bundle = \"trust.bundle\"\n"
     << "authority_key = \"" << authority_b64 << "\"  # pinned authority public key (Ed25519)\n"
-    << "data_dir = \"data\"\n"
+    << "data_dir = " << toml_string(data_dir) << "\n"
        "\n[log]\n"
        "sync = \"batch\"\n"
        "segment_bytes = 67108864\n"
@@ -88,13 +101,16 @@ std::string agent_toml(const std::string& name, const std::string& endpoint, con
 
 Command add_init(CLI::App& root) {
   struct Options {
-    std::string dir, locations;
+    std::string dir, locations, data_dir;
     int port = 7450;
   };
   auto o = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand("init", "Create a complete sample deployment, ready to run, in an empty folder");
   app->add_option("--dir", o->dir, "Folder to create (must be missing or empty)")->required();
   app->add_option("--port", o->port, "Broker TCP port on 127.0.0.1 (default 7450)")->check(CLI::Range(1, 65535));
+  app->add_option("--data-dir", o->data_dir,
+                  "Folder for the broker's log, checkpoints and cursors (default DIR/data); must be missing or "
+                  "empty, e.g. /var/lib/relais");
   app->add_option("--locations", o->locations,
                   "Location CSV used to check regions and prefectures (default: the data built in from config/locations.csv)");
   return {app, [o] {
@@ -107,12 +123,32 @@ Command add_init(CLI::App& root) {
                 return report(Status::Usage("init: " + o->dir +
                                             " is not empty; refusing to touch it. Choose a new or empty folder"));
             }
+            // The data folder, checked before anything is written.
+            std::string data_dir = "data";
+            if (!o->data_dir.empty()) {
+              if (o->data_dir.find_first_of("\n\r") != std::string::npos)
+                return report(Status::Usage("init: --data-dir must be a folder name on one line"));
+              data_dir = fs::absolute(o->data_dir, ec).lexically_normal().string();
+              if (ec) return report(Status::Usage("init: cannot resolve --data-dir " + o->data_dir));
+              if (fs::exists(data_dir, ec)) {
+                if (!fs::is_directory(data_dir, ec))
+                  return report(Status::Usage("init: --data-dir " + data_dir + " exists and is not a folder"));
+                if (!fs::is_empty(data_dir, ec))
+                  return report(Status::Usage("init: --data-dir " + data_dir +
+                                              " is not empty (another broker's data?); refusing to touch it. "
+                                              "Choose a new or empty folder"));
+              }
+            }
             auto loc = load_locations(o->locations);
             if (!loc.ok()) return report(loc.status());
             const std::string dir = o->dir;
             const std::string keys = dir + "/keys";
             for (const auto& d : {dir, keys, dir + "/agents"}) {
               Status s = make_dirs(d, d == keys ? 0700 : 0755);
+              if (!s.ok()) return report(s);
+            }
+            if (!o->data_dir.empty()) {
+              Status s = make_dirs(data_dir, 0700);
               if (!s.ok()) return report(s);
             }
             auto authority_card = create_identity("authority", "authority", "", "", keys, *loc);
@@ -136,7 +172,7 @@ Command add_init(CLI::App& root) {
             if (!s.ok()) return report(s);
             const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(o->port);
             const std::string pin = to_base64(authority->card.sign_pk);
-            s = write_text(dir + "/broker.toml", broker_toml(endpoint, pin));
+            s = write_text(dir + "/broker.toml", broker_toml(endpoint, pin, data_dir));
             if (!s.ok()) return report(s);
             for (const auto& m : kMembers) {
               s = write_text(dir + "/agents/" + m.name + ".toml",
@@ -147,9 +183,11 @@ Command add_init(CLI::App& root) {
                       << "  keys/           authority, broker and " << std::size(kMembers) << " participant keys\n"
                       << "  policy.toml     the topic policy\n"
                       << "  trust.bundle    signed by keys/authority.key, serial 1\n"
-                      << "  broker.toml     broker on " << endpoint << "\n"
+                      << "  broker.toml     broker on " << endpoint << ", data in "
+                      << (o->data_dir.empty() ? dir + "/data" : data_dir) << "\n"
                       << "  agents/*.toml   one agent configuration per participant\n"
-                      << "Keep keys/authority.key offline: it signs every trust bundle.\n";
+                      << "Move keys/authority.key offline now (e.g. to an encrypted USB key kept by the "
+                         "commission): it signs every trust bundle, and the broker never needs it.\n";
             return 0;
           }};
 }

@@ -217,3 +217,42 @@ TEST_CASE("keygen --encrypt takes the passphrase from the environment and bundle
   CHECK_THAT(wrong.err, Catch::Contains("wrong passphrase"));
   CHECK_FALSE(fs::exists(tmp.path() + "/no.bundle"));
 }
+
+TEST_CASE("init --data-dir puts the broker's data in another folder", "[admin]") {
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/etc-relais";
+  const std::string data = tmp.path() + "/var-lib-relais";
+  const int port = relais::test::free_port();
+  auto r = admin({"init", "--dir", dir, "--port", std::to_string(port), "--data-dir", data});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("data in " + data));
+  CHECK_THAT(r.out, Catch::Contains("Move keys/authority.key offline"));
+  CHECK_THAT(read_all(dir + "/broker.toml"), Catch::Contains("data_dir = \"" + data + "\""));
+  REQUIRE(fs::is_directory(data));
+  CHECK(mode_of(data) == 0700);
+
+  // The broker writes its log there, and nothing next to its configuration.
+  relais::test::ChildProcess broker;
+  REQUIRE(broker.start({bin("relais-broker"), "--config", dir + "/broker.toml"}, tmp.path() + "/broker.log"));
+  bool ready = broker.wait_for_log("ready on", 15000);
+  INFO(broker.log());
+  REQUIRE(ready);
+  CHECK(broker.stop() == 0);
+  CHECK_FALSE(fs::exists(dir + "/data"));
+  bool has_segment = false;
+  for (const auto& e : fs::directory_iterator(data)) has_segment |= e.path().extension() == ".log";
+  CHECK(has_segment);
+}
+
+TEST_CASE("init refuses a --data-dir that is not empty and writes nothing", "[admin]") {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  fs::create_directories(data);
+  write_all(data + "/00000000000000000001.log", "another broker's log");
+  auto r = admin({"init", "--dir", tmp.path() + "/new", "--data-dir", data});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("not empty"));
+  CHECK_FALSE(fs::exists(tmp.path() + "/new"));
+  CHECK(read_all(data + "/00000000000000000001.log") == "another broker's log");
+}
