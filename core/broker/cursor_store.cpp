@@ -71,6 +71,9 @@ uint64_t CursorStore::load(const std::string& owner, const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = dirty_.find({owner, name});
     if (it != dirty_.end()) return it->second.remove ? 0 : it->second.floor;
+    // Being written by the thread: the file may not be there yet.
+    it = writing_.find({owner, name});
+    if (it != writing_.end()) return it->second.remove ? 0 : it->second.floor;
   }
   auto text = read_text_file(path({owner, name}), 4096);
   if (!text.ok()) return 0;
@@ -85,7 +88,17 @@ uint64_t CursorStore::load(const std::string& owner, const std::string& name) {
 size_t CursorStore::count(const std::string& owner) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = names_.find(owner);
-  return it == names_.end() ? 0 : it->second.size();
+  if (it == names_.end()) return 0;
+  size_t n = 0;
+  for (const std::string& name : it->second) n += name.empty() || name[0] != '@';
+  return n;
+}
+
+bool CursorStore::any_named(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [owner, names] : names_)
+    if (names.count(name) != 0) return true;
+  return false;
 }
 
 bool CursorStore::exists(const std::string& owner, const std::string& name) {
@@ -118,14 +131,14 @@ void CursorStore::run() {
   while (true) {
     cv_.wait(lock, [&] { return stop_ || !dirty_.empty(); });
     if (dirty_.empty() && stop_) break;
-    std::map<Key, Change> round;
-    round.swap(dirty_);
+    writing_.swap(dirty_);  // read (never changed) by load() under the lock meanwhile
     busy_ = true;
     ++rounds_started_;
     lock.unlock();
-    for (const auto& [k, c] : round) apply(k, c);
+    for (const auto& [k, c] : writing_) apply(k, c);
     lock.lock();
-    writes_ += round.size();
+    writes_ += writing_.size();
+    writing_.clear();
     busy_ = false;
     ++rounds_done_;
     idle_cv_.notify_all();

@@ -8,7 +8,9 @@
 // put a thousand times between two writes costs one write). flush() returns
 // once everything recorded before it is on disk. load() sees what was
 // recorded even if not yet written. names() lists the names found on disk at
-// construction plus those put since, less those removed.
+// construction plus those put since, less those removed. Names starting
+// with '@' are reserved (the mailbox, "@mailbox"): kept like the others but
+// not counted by count().
 // Thread-safe; the engine calls it from its own thread.
 #pragma once
 
@@ -36,8 +38,10 @@ class CursorStore {
   void flush();
   // The saved cursor, 0 when there is none (1 for an unreadable file: start over).
   uint64_t load(const std::string& owner, const std::string& name);
-  // The durable names an owner has, on disk or recorded.
+  // The durable names an owner has, on disk or recorded, reserved names aside.
   size_t count(const std::string& owner);
+  // True if some owner has a cursor named `name`.
+  bool any_named(const std::string& name);
   bool exists(const std::string& owner, const std::string& name);
   // Writes done (for tests and metrics).
   uint64_t writes() const;
@@ -58,6 +62,7 @@ class CursorStore {
   std::condition_variable cv_;       // work for the thread
   std::condition_variable idle_cv_;  // the thread finished a round
   std::map<Key, Change> dirty_;
+  std::map<Key, Change> writing_;  // the round the thread is writing (empty between rounds)
   std::map<std::string, std::set<std::string>> names_;
   uint64_t rounds_started_ = 0, rounds_done_ = 0;
   bool busy_ = false;

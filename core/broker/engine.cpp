@@ -57,7 +57,7 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
       events_(log, clock, config.event_batch_ms),
       cache_(log, static_cast<size_t>(config.cache_messages), static_cast<size_t>(config.cache_bytes)),
       ingest_(config, clock, log, verifier, routes_, cache_, replies_, events_, identity.sign_sk),
-      subs_(config, clock, log, sessions_, cache_, replies_, events_),
+      subs_(config, clock, log, sessions_, cache_, routes_, replies_, events_),
       auth_failures_(events_, clock, config.auth_failure_interval_ms) {
   horizon_ = log_.last_durable_seq();
   next_sweep_ms_ = clock_.monotonic_ms() + kSweepEveryMs;
@@ -69,10 +69,16 @@ Status BrokerEngine::start(const std::string& endpoint) {
   RELAIS_RETURN_IF_ERROR(ingest_.rebuild_dedup());
   events_.begin("broker_start", 2).str("version", RELAIS_VERSION).str("endpoint", endpoint);
   events_.commit();
-  events_.begin("bundle_loaded", 3).u64("serial", bundle_->serial).bin("hash", bundle_->hash).bin("bundle", bundle_->file);
-  events_.commit();
+  record_bundle_loaded();
   archive_bundle(config_, *bundle_);
   return Status::Ok();
+}
+
+void BrokerEngine::record_bundle_loaded() {
+  const uint64_t token = kBundleLoadedToken | next_bundle_token_++;
+  events_.begin("bundle_loaded", 3).u64("serial", bundle_->serial).bin("hash", bundle_->hash).bin("bundle", bundle_->file);
+  events_.commit(token);
+  bundles_on_way_.emplace(token, bundle_);
 }
 
 void BrokerEngine::remember_revoked(const std::string& rid) {
@@ -146,9 +152,9 @@ BrokerEngine::ReloadOutcome BrokerEngine::reload(const Result<Bytes>& file, cons
   // serial they were computed under and are recomputed on next use.
   routes_.reset();
   bundle_ = next;
-  // 6. On record with the whole bundle, then every session is told.
-  events_.begin("bundle_loaded", 3).u64("serial", bundle_->serial).bin("hash", bundle_->hash).bin("bundle", bundle_->file);
-  events_.commit();
+  // 6. On record with the whole bundle (participants it lists first get
+  // their mailbox once it is durable), then every session is told.
+  record_bundle_loaded();
   const NoticeArgs notice = NoticeArgs::bundle_serial(bundle_->serial);
   sessions_.for_each([&](Session& s) { replies_.send(s.rid, Command::kNotice, notice); });
   spdlog::info("broker: bundle serial {} in force ({} sessions ended, {} pending publishes refused, {} subscriptions "
@@ -329,11 +335,23 @@ void BrokerEngine::on_log_completions() {
   log_.drain_completions(&completions_);
   for (const Completion& c : completions_) {
     if (c.status.ok()) horizon_ = std::max(horizon_, c.seq);
-    if (c.token == 0) {
+    if (c.token == 0 || (c.token & kBundleLoadedToken) != 0) {
       if (!c.status.ok())
         spdlog::error("broker: an event record could not be written: {}", c.status.message());
       else
         cache_.insert(c.seq, nullptr);  // not a message: delivery never reads it back
+      if (c.token != 0) {
+        auto it = bundles_on_way_.find(c.token);
+        if (it != bundles_on_way_.end()) {
+          if (c.status.ok()) {
+            const size_t opened = subs_.open_mailboxes(*it->second, c.seq);
+            if (opened > 0)
+              spdlog::info("broker: {} mailboxes opened with bundle serial {} (record {})", opened,
+                           it->second->serial, c.seq);
+          }
+          bundles_on_way_.erase(it);
+        }
+      }
       continue;
     }
     ingest_.on_completion(c);

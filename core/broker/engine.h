@@ -10,8 +10,10 @@
 //   IngestPipeline       a PUB's checks in their documented order, then the
 //                        verifier, the log and the acknowledgement
 //   SubscriptionManager  patterns, cursors, credit, in-flight, redelivery,
-//                        dead letters, NACKs, durable cursor files
-//   RouteCache           topic -> readers under the bundle in force
+//                        dead letters, NACKs, expiry at delivery,
+//                        durable cursor files, mailboxes
+//   RouteCache           topic -> readers, and topic -> mailbox owner,
+//                        under the bundle in force
 //   MessageCache         durable messages kept in memory for delivery
 //   EventRecorder        events on record; delivery and ack events batched
 //   AuthFailureLog       refused handshakes, counted and written per interval
@@ -47,6 +49,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -147,6 +150,9 @@ class BrokerEngine {
   void remember_revoked(const std::string& rid);
   bool was_revoked(const std::string& rid) const;
   void end_session(Session& s, const char* why);
+  // Records bundle_loaded for the bundle in force; its completion opens the
+  // mailboxes of the participants it lists first.
+  void record_bundle_loaded();
 
   const BrokerConfig& config_;
   const Identity& identity_;
@@ -170,6 +176,12 @@ class BrokerEngine {
   static constexpr size_t kMaxRevokedRids = 4096;
   std::unordered_set<std::string> revoked_rids_;
   std::deque<std::string> revoked_order_;
+
+  // Log tokens of bundle_loaded events (the ingest pipeline's tokens count
+  // up from 1 and never reach this bit), and the bundles they record.
+  static constexpr uint64_t kBundleLoadedToken = uint64_t{1} << 63;
+  uint64_t next_bundle_token_ = 1;
+  std::map<uint64_t, std::shared_ptr<const TrustBundle>> bundles_on_way_;
 
   uint64_t horizon_ = 0;  // highest seq known durable
   int64_t next_sweep_ms_ = 0;

@@ -16,6 +16,8 @@
 //   subscribe {who, pattern, durable} delivery {items: [[who, sub, seq, count]...]}
 //   ack {items: [[who, seq]...]}      nack {who, seq, code, why}
 //   dead_letter {who, seq, deliveries}
+//   expired {who, seq}: a record not delivered to `who` because its
+//                 envelope had expired; settled as if acknowledged
 // Bodies never contain message plaintext or keys. EventBuilder is a small
 // reusable encoder (not thread-safe); decode_event gives a generic JSON view.
 #pragma once

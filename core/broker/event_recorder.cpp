@@ -4,7 +4,7 @@
 
 namespace relais {
 
-void EventRecorder::commit() { log_.submit_event(0, clock_.now_ms(), builder_.bytes()); }
+void EventRecorder::commit(uint64_t token) { log_.submit_event(token, clock_.now_ms(), builder_.bytes()); }
 
 void EventRecorder::refusal(std::string_view who, ErrorCode code, std::string_view why, std::string_view topic,
                             const Uuid* id) {

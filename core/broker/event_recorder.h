@@ -29,8 +29,10 @@ class EventRecorder {
   EventRecorder(Log& log, const Clock& clock, int64_t batch_ms) : log_(log), clock_(clock), batch_ms_(batch_ms) {}
 
   EventBuilder& begin(std::string_view kind, uint32_t fields) { return builder_.begin(kind, fields); }
-  // Submits the event built since begin().
-  void commit();
+  // Submits the event built since begin(). With a token (never 0, never one
+  // of the ingest pipeline's), the log's completion carries it, so that the
+  // engine learns the event's seq.
+  void commit(uint64_t token = 0);
   // A refusal event: who, the code's name, why, and the topic and id when known.
   void refusal(std::string_view who, ErrorCode code, std::string_view why, std::string_view topic = {},
                const Uuid* id = nullptr);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/dedup_key.h"
+#include "policy/topic_locations.h"
 #include "util/clock.h"
 
 namespace relais {
@@ -124,6 +125,8 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
       own->topic = h.topic;
       acl.route = std::move(own);
     }
+    Status places = check_topic_locations(h.topic, bundle.locations);
+    memo.place_problem = places.ok() ? std::string() : places.message();
     memo.type.clear();
   }
   if (memo.type != h.type) {
@@ -132,6 +135,8 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   }
   // 6. publish ACL
   if (!acl.allowed) return refused(pa.req_id, ErrorCode::kForbidden, s.name + " may not publish on " + h.topic, &h);
+  // 6b. the places the topic names are in the bundle's location table
+  if (!memo.place_problem.empty()) return refused(pa.req_id, ErrorCode::kMalformed, memo.place_problem, &h);
   // 7. type allowed on topic
   if (!memo.type_allowed)
     return refused(pa.req_id, ErrorCode::kTypeNotAllowed, "type " + h.type + " is not allowed on " + h.topic, &h);
@@ -172,6 +177,7 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   // own copy of the envelope, which outlives the job.
   auto msg = std::make_shared<CachedMessage>();
   msg->route = acl.route;
+  msg->expires_ms = h.expires_ms;
   msg->envelope.assign(frame.begin(), frame.end());
   const ByteView copy(msg->envelope);
   const uint64_t token = next_token_++;

@@ -8,7 +8,11 @@
 //      the bundle in force (else kRevoked)
 //    5 bundle serial not newer than the broker's (an older one is checked
 //      like a current one: sender, ACL and readers under the bundle in force)
-//    6 publish ACL           7 type allowed on topic 8 to == policy readers
+//    6 publish ACL, then the places the topic names (the region and
+//      prefecture of alert.<kind>.<region>.<prefecture>, the prefecture of
+//      stats.<prefecture>) are in the bundle's location table (else
+//      kMalformed; policy/topic_locations.h)
+//    7 type allowed on topic 8 to == policy readers
 //    9 clock skew, expiry   10 duplicate (a logged (from, id) gets its
 //                              original acknowledgement; one still pending
 //                              gets the same acknowledgement when it lands)

@@ -55,6 +55,7 @@ std::shared_ptr<CachedMessage> MessageCache::load(uint64_t seq, bool* is_message
   auto m = std::make_shared<CachedMessage>();
   m->seq = seq;
   m->route = std::move(route);
+  m->expires_ms = env->header.expires_ms;
   m->envelope = std::move(rec->payload);
   *is_message = true;
   return m;

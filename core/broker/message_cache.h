@@ -24,6 +24,7 @@ namespace relais {
 struct CachedMessage {
   uint64_t seq = 0;
   std::shared_ptr<const TopicRoute> route;
+  int64_t expires_ms = 0;  // the envelope's expiry (wall clock ms); 0: none
   // An exact copy, not the frame it arrived in: a received ZeroMQ frame can
   // pin a receive buffer several times its size (docs/performance.md).
   Bytes envelope;

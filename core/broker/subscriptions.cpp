@@ -22,13 +22,14 @@ bool valid_durable_name(std::string_view n) {
 }  // namespace
 
 SubscriptionManager::SubscriptionManager(const BrokerConfig& config, const Clock& clock, const Log& log,
-                                         SessionTable& sessions, MessageCache& cache, Replies& replies,
-                                         EventRecorder& events)
+                                         SessionTable& sessions, MessageCache& cache, RouteCache& routes,
+                                         Replies& replies, EventRecorder& events)
     : config_(config),
       clock_(clock),
       log_(log),
       sessions_(sessions),
       cache_(cache),
+      routes_(routes),
       replies_(replies),
       events_(events),
       cursors_(config.data_dir) {}
@@ -61,20 +62,36 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
                                                                            ByteView args, uint64_t horizon) {
   SubArgs a;
   if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
-  if (a.durable == kMailboxDurable)
-    return Refusal{a.req_id, ErrorCode::kMalformed,
-                   "durable name @mailbox is reserved for mailboxes, not supported by this broker yet", {}};
-  if (Status st = validate_pattern(a.pattern); !st.ok())
-    return Refusal{a.req_id, ErrorCode::kMalformed, st.message(), {}};
-  if (!a.durable.empty() && !valid_durable_name(a.durable))
-    return Refusal{a.req_id, ErrorCode::kMalformed, "durable subscription names are 1-64 characters of [a-z0-9_-]", {}};
+  const bool mailbox = a.durable == kMailboxDurable;
+  if (mailbox) {
+    if (!a.pattern.empty())
+      return Refusal{a.req_id, ErrorCode::kMalformed,
+                     "the mailbox (@mailbox) is attached with an empty pattern: it holds the topics the policy "
+                     "addresses to " + s.name,
+                     {}};
+    if (!a.from.empty()) {
+      const uint64_t at = cursors_.load(s.name, a.durable);
+      return Refusal{a.req_id, ErrorCode::kMalformed,
+                     "the mailbox of " + s.name + " takes no start position: it starts where " + s.name +
+                         " was first listed in a trust bundle and resumes at its cursor" +
+                         (at > 0 ? " (now at seq " + std::to_string(at) + ")" : std::string()) +
+                         "; attach it without --from",
+                     {}};
+    }
+  } else {
+    if (Status st = validate_pattern(a.pattern); !st.ok())
+      return Refusal{a.req_id, ErrorCode::kMalformed, st.message(), {}};
+    if (!a.durable.empty() && !valid_durable_name(a.durable))
+      return Refusal{a.req_id, ErrorCode::kMalformed, "durable subscription names are 1-64 characters of [a-z0-9_-]",
+                     {}};
+  }
   if (s.subs.count(a.sub_id))
     return Refusal{a.req_id, ErrorCode::kMalformed, "subscription id already in use in this session", {}};
   if (s.subs.size() >= static_cast<size_t>(config_.max_subscriptions))
     return Refusal{a.req_id, ErrorCode::kLimit,
                    "too many subscriptions (limit " + std::to_string(config_.max_subscriptions) + ")", {}};
   const PublicCard* card = bundle.find(s.name);
-  if (card == nullptr || card->revoked || !bundle.policy.may_subscribe_pattern(*card, a.pattern))
+  if (card == nullptr || card->revoked || (!mailbox && !bundle.policy.may_subscribe_pattern(*card, a.pattern)))
     return Refusal{a.req_id, ErrorCode::kForbidden,
                    s.name + " may not subscribe to " + a.pattern + ": it matches no topic the policy lets it read",
                    a.pattern};
@@ -97,9 +114,13 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
     if (it != durable_.end()) {
       sub = it->second;
       Session* holder = sub->attached ? sessions_.find(sub->rid) : nullptr;
-      if (holder != nullptr && holder != &s && (a.flags & kSubTakeOver) == 0)
+      // A holder silent for longer than the heartbeat timeout is gone (its
+      // process may have been killed): the name is free.
+      const bool live = holder != nullptr && now - holder->last_seen_ms <= config_.heartbeat_timeout_ms;
+      if (live && holder != &s && (a.flags & kSubTakeOver) == 0)
         return Refusal{a.req_id, ErrorCode::kDurableInUse,
-                       "durable subscription " + a.durable + " is in use by another session of " + s.name +
+                       (mailbox ? "the mailbox of " + s.name + " is in use: another process holds this mailbox"
+                                : "durable subscription " + a.durable + " is in use by another session of " + s.name) +
                            "; take it over (take_over flag) or wait for that session to end",
                        a.pattern};
       if (holder != nullptr) holder->subs.erase(sub->sub_id);  // taken over, or resumed under a new id: it leaves where it was
@@ -107,7 +128,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
       sub->next_deadline_ms = now;
     }
   }
-  if (!sub && !a.durable.empty() && !cursors_.exists(s.name, a.durable) &&
+  if (!sub && !mailbox && !a.durable.empty() && !cursors_.exists(s.name, a.durable) &&
       cursors_.count(s.name) >= static_cast<size_t>(config_.max_durable_per_participant))
     return Refusal{a.req_id, ErrorCode::kLimit,
                    s.name + " already keeps " + std::to_string(cursors_.count(s.name)) +
@@ -117,10 +138,15 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
     sub = std::make_shared<Subscription>();
     sub->owner = s.name;
     sub->durable = a.durable;
+    sub->mailbox = mailbox;
     const uint64_t cursor = a.durable.empty() ? 0 : cursors_.load(s.name, a.durable);
     if (cursor > 0) {
       sub->next_seq = cursor;
       sub->persisted_floor = cursor;
+    } else if (mailbox) {
+      // Not opened yet: the bundle_loaded that lists the owner is not durable
+      // yet (its seq is above the horizon), or no mailbox exists at all.
+      sub->next_seq = cursors_.any_named(std::string(kMailboxDurable)) ? horizon + 1 : 1;
     } else {
       switch (start->kind) {
         case StartPosition::Kind::kNew: sub->next_seq = horizon + 1; break;
@@ -155,6 +181,11 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
 std::optional<SubscriptionManager::Refusal> SubscriptionManager::unsubscribe(Session& s, ByteView args) {
   UnsubArgs a;
   if (Status st = decode_args(args, &a); !st.ok()) return Refusal{0, ErrorCode::kMalformed, st.message(), {}};
+  if (a.sub_id == 0 && a.durable == kMailboxDurable)
+    return Refusal{a.req_id, ErrorCode::kForbidden,
+                   "the mailbox of " + s.name + " cannot be removed: the messages addressed to " + s.name +
+                       " wait in it. To stop reading it, end the subscription or the session",
+                   {}};
   if (a.sub_id == 0 && !a.durable.empty()) return remove_durable(s, a);
   auto it = s.subs.find(a.sub_id);
   if (it == s.subs.end()) return std::nullopt;
@@ -240,7 +271,7 @@ size_t SubscriptionManager::end_disallowed(const TrustBundle& bundle) {
     const PublicCard* card = bundle.find(s.name);
     for (auto it = s.subs.begin(); it != s.subs.end();) {
       Subscription& sub = *it->second;
-      if (card != nullptr && !card->revoked && bundle.policy.may_subscribe_pattern(*card, sub.pattern)) {
+      if (card != nullptr && !card->revoked && (sub.mailbox || bundle.policy.may_subscribe_pattern(*card, sub.pattern))) {
         ++it;
         continue;
       }
@@ -266,9 +297,40 @@ void SubscriptionManager::deliver(Subscription& sub, Session& s, uint64_t seq, u
   events_.delivered(s.name, sub.sub_id, seq, count);
 }
 
+bool SubscriptionManager::addressed_to(Subscription& sub, const TrustBundle& bundle,
+                                       const std::shared_ptr<CachedMessage>& m) {
+  PolicyMemo& memo = sub.addressed;
+  if (memo.route != m->route || memo.serial != bundle.serial) {
+    if (!memo.route || memo.route->topic != m->route->topic || memo.serial != bundle.serial)
+      memo.allowed = routes_.mailbox_owner(bundle, m->route->topic) == sub.owner;
+    memo.route = m->route;
+    memo.serial = bundle.serial;
+  }
+  return memo.allowed;
+}
+
+void SubscriptionManager::record_expired(const Session& s, uint64_t seq) {
+  events_.begin("expired", 2).str("who", s.name).u64("seq", seq);
+  events_.commit();
+}
+
+size_t SubscriptionManager::open_mailboxes(const TrustBundle& bundle, uint64_t seq) {
+  const std::string name(kMailboxDurable);
+  const uint64_t start = cursors_.any_named(name) ? seq : 1;
+  size_t opened = 0;
+  for (const PublicCard& c : bundle.participants) {
+    if (c.revoked || c.role == Role::kBroker || c.role == Role::kAuthority) continue;
+    if (durable_.count(c.name + "/" + name) != 0 || cursors_.exists(c.name, name)) continue;
+    cursors_.put(c.name, name, start, "");
+    ++opened;
+  }
+  return opened;
+}
+
 void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon,
                                int64_t now, size_t& session_bytes) {
   const size_t max_in_flight = static_cast<size_t>(config_.max_in_flight);
+  const int64_t wall = clock_.now_ms();
   // Redelivery and dead letters.
   if (now >= sub.next_deadline_ms) {
     int64_t next = INT64_MAX;
@@ -290,7 +352,9 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       }
       bool is_message = false;
       auto m = cache_.load(it->first, &is_message);
-      if (!m) {
+      const bool expired = m && m->expires_ms != 0 && m->expires_ms <= wall;
+      if (expired) record_expired(s, it->first);
+      if (!m || expired) {
         sub.in_flight_bytes -= f.bytes;
         session_bytes -= f.bytes;
         it = sub.in_flight.erase(it);
@@ -313,7 +377,7 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
     auto m = cache_.load(seq, &is_message);
     if (!is_message || !m) continue;
     const TopicRoute& route = *m->route;
-    if (!pattern_matches(sub.pattern, route.topic)) continue;
+    if (sub.mailbox ? !addressed_to(sub, bundle, m) : !pattern_matches(sub.pattern, route.topic)) continue;
     // Checked again at delivery: the reader must be among the envelope's
     // readers and still allowed by the policy in force.
     if (!std::binary_search(route.readers.begin(), route.readers.end(), s.name)) continue;
@@ -327,6 +391,11 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       memo.serial = bundle.serial;
     }
     if (!memo.allowed) continue;
+    // Expired before it could be delivered: settled as if acknowledged.
+    if (m->expires_ms != 0 && m->expires_ms <= wall) {
+      record_expired(s, seq);
+      continue;
+    }
     const size_t size = m->envelope.size();
     if (session_bytes > 0 && session_bytes + size > static_cast<size_t>(config_.max_in_flight_bytes)) {
       sub.next_seq = seq;  // not taken: delivered once acks make room

@@ -16,7 +16,21 @@
 // subscription at "new" and resumes an existing durable name at its cursor;
 // a `from` given for an existing durable name is refused, naming the cursor;
 // a durable name attached to another live session is refused
-// (kDurableInUse) unless the take_over flag is set; "@mailbox" is reserved.
+// (kDurableInUse) unless the take_over flag is set; a session silent for
+// longer than heartbeat_timeout_ms holds nothing.
+//
+// Mailboxes (docs/protocol.md §Mailboxes): every participant has one, the
+// reserved durable name "@mailbox" attached with an empty pattern. It holds
+// the records whose topic the policy addresses to its owner (RouteCache::
+// mailbox_owner). Its cursor is created when a bundle that first lists the
+// participant is on record (open_mailboxes: at that bundle_loaded's seq, or
+// at the first record when no mailbox existed yet, as in a log written
+// before mailboxes), so that messages wait for a participant that never
+// connected. It takes no `from`, is not counted against
+// max_durable_per_participant and cannot be removed.
+//
+// Expiry: a record whose envelope expired (wall clock) is not delivered; it
+// is settled as if acknowledged and recorded as `expired`.
 //
 // Invariants:
 //   - a subscription is attached to at most one session (a durable one taken
@@ -27,7 +41,8 @@
 //   - a session has at most max_in_flight_bytes of envelopes delivered and
 //     unacked (one message larger than that still goes when nothing else is
 //     in flight), and each subscription at most max_in_flight messages;
-//   - a participant keeps at most max_durable_per_participant durable names.
+//   - a participant keeps at most max_durable_per_participant durable names
+//     (its mailbox aside).
 // Not thread-safe (the engine's thread).
 #pragma once
 
@@ -69,7 +84,9 @@ struct Subscription {
   std::map<uint64_t, InFlight> in_flight;  // delivered, not yet acked
   size_t in_flight_bytes = 0;               // sum of in_flight's bytes
   int64_t next_deadline_ms = INT64_MAX;
+  bool mailbox = false;     // the owner's "@mailbox" (pattern empty)
   PolicyMemo may_read;      // may_subscribe(owner, topic) for the last topic delivered
+  PolicyMemo addressed;     // mailbox: the last topic is addressed to the owner
   uint64_t persisted_floor = 0;
   int64_t persist_due_ms = 0;
   // Settles one in-flight seq; false if it was not in flight.
@@ -95,13 +112,14 @@ class SubscriptionManager {
   };
 
   SubscriptionManager(const BrokerConfig& config, const Clock& clock, const Log& log, SessionTable& sessions,
-                      MessageCache& cache, Replies& replies, EventRecorder& events);
+                      MessageCache& cache, RouteCache& routes, Replies& replies, EventRecorder& events);
 
   // SUB: a new subscription, or a durable one resumed (its cursor restored
   // from disk, or taken over from another session). nullopt: SUBOK was sent.
   std::optional<Refusal> subscribe(Session& s, const TrustBundle& bundle, ByteView args, uint64_t horizon);
   // UNSUB: ends a subscription of this session, or ([0, durable, req_id])
-  // deletes one of the sender's durable subscriptions and its cursor.
+  // deletes one of the sender's durable subscriptions and its cursor (never
+  // the mailbox: refused, kForbidden).
   std::optional<Refusal> unsubscribe(Session& s, ByteView args);
   // ACK (nack=false) or NACK. A NACK is final: recorded, not redelivered.
   std::optional<Refusal> settle(Session& s, ByteView args, bool nack);
@@ -116,6 +134,10 @@ class SubscriptionManager {
   // Redelivers what timed out and delivers new records up to each
   // subscription's credit, for every attached subscription.
   void pump_all(const TrustBundle& bundle, uint64_t horizon);
+  // `bundle` is on record at `seq` (its bundle_loaded event): every current
+  // participant without a mailbox gets one, starting at seq, or at 1 when no
+  // participant had a mailbox yet. Returns how many were created.
+  size_t open_mailboxes(const TrustBundle& bundle, uint64_t seq);
   // Saves every durable cursor and waits until they are on disk (clean stop).
   void persist_all();
   size_t durable_count() const { return durable_.size(); }
@@ -127,6 +149,9 @@ class SubscriptionManager {
   void pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon, int64_t now,
             size_t& session_bytes);
   void deliver(Subscription& sub, Session& s, uint64_t seq, uint32_t count, const CachedMessage& m);
+  // True if the record's topic is addressed to the mailbox's owner.
+  bool addressed_to(Subscription& sub, const TrustBundle& bundle, const std::shared_ptr<CachedMessage>& m);
+  void record_expired(const Session& s, uint64_t seq);
   void persist_cursor(Subscription& sub, bool force);
   std::optional<Refusal> remove_durable(Session& s, const UnsubArgs& a);
 
@@ -135,6 +160,7 @@ class SubscriptionManager {
   const Log& log_;
   SessionTable& sessions_;
   MessageCache& cache_;
+  RouteCache& routes_;
   Replies& replies_;
   EventRecorder& events_;
   CursorStore cursors_;

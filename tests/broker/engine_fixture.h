@@ -99,8 +99,11 @@ struct Event {
 
 class EngineFixture {
  public:
-  explicit EngineFixture(const std::function<void(BrokerConfig&)>& tweak = {})
-      : authority(make("authority", Role::kAuthority, "", "")),
+  // extra_rules are appended to the sample policy of every bundle the
+  // fixture signs.
+  explicit EngineFixture(const std::function<void(BrokerConfig&)>& tweak = {}, std::string extra_rules = {})
+      : policy_extra(std::move(extra_rules)),
+        authority(make("authority", Role::kAuthority, "", "")),
         broker(make("broker", Role::kBroker, "", "")),
         police(make("police.golfe", Role::kPolice, "maritime", "golfe")),
         commission(make("commission", Role::kCommission, "", "")),
@@ -131,7 +134,7 @@ class EngineFixture {
   Bytes signed_bundle(uint64_t serial, const std::vector<std::string>& revoked,
                       std::vector<PublicCard> cards = {}, const std::string& extra_policy = {}) const {
     if (cards.empty()) cards = {broker.card, police.card, commission.card, committee.card, kozah.card, social.card};
-    const std::string policy = std::string(sample_policy_toml()) + extra_policy;
+    const std::string policy = std::string(sample_policy_toml()) + policy_extra + extra_policy;
     auto bytes = build_bundle(authority, cards, policy, serial, kStartWall - 86400000, revoked);
     REQUIRE(bytes.ok());
     return std::move(*bytes);
@@ -300,6 +303,7 @@ class EngineFixture {
     return out;
   }
 
+  std::string policy_extra;
   Identity authority, broker, police, commission, committee, kozah, social, stranger;
   std::shared_ptr<const TrustBundle> bundle;
   std::string dir;

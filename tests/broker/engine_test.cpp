@@ -400,4 +400,23 @@ TEST_CASE("delivery and ack events are gathered and written as one record each",
   CHECK(f.events_of("ack")[0].body["items"].size() == 3);
 }
 
+TEST_CASE("a topic naming a place that is not in the bundle's location table is refused", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  // kara has no prefecture lome; golfe is a prefecture of region maritime.
+  auto e = refused(f, f.alert(f.police, [](SealParams& p) { p.topic = "alert.missing_child.kara.lome"; }));
+  CHECK(e.code == ErrorCode::kMalformed);
+  CHECK(e.reason.find("no prefecture 'lome'") != std::string::npos);
+  e = refused(f, f.alert(f.police, [](SealParams& p) { p.topic = "alert.missing_child.kara.golfe"; }));
+  CHECK(e.code == ErrorCode::kMalformed);
+  CHECK(e.reason.find("'kara.golfe' is not a prefecture of region kara: golfe is in region maritime") !=
+        std::string::npos);
+  REQUIRE(f.run_until([&] { return f.events_of("refusal").size() == 2; }));
+  CHECK(f.events_of("refusal")[0].body.value("topic", "") == "alert.missing_child.kara.lome");
+  // A real place passes.
+  f.transport.sent.clear();
+  f.publish(kPolice, "police.golfe", 10, f.alert(f.police));
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 1; }));
+}
+
 }  // namespace relais::engine_test

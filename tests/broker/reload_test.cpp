@@ -286,14 +286,19 @@ TEST_CASE("HELLO of protocol version 1 is refused, naming the upgrade", "[engine
   CHECK(f.engine->session_count() == 0);
 }
 
-TEST_CASE("the mailbox durable name is reserved", "[engine][reload]") {
+TEST_CASE("the mailbox durable name is reserved: attached with an empty pattern and no start", "[engine][reload]") {
   EngineFixture f;
   f.hello(kCommittee, "committee.golfe");
-  f.subscribe(kCommittee, "committee.golfe", 1, "", "", "@mailbox");
+  f.subscribe(kCommittee, "committee.golfe", 1, "committee.golfe", "", "@mailbox");
+  f.subscribe(kCommittee, "committee.golfe", 2, "", "first", "@mailbox");
   auto e = f.errors(kCommittee);
-  REQUIRE(e.size() == 1);
+  REQUIRE(e.size() == 2);
   CHECK(e[0].code == ErrorCode::kMalformed);
-  CHECK(e[0].reason.find("mailbox") != std::string::npos);
+  CHECK(e[0].reason.find("empty pattern") != std::string::npos);
+  CHECK(e[1].code == ErrorCode::kMalformed);
+  CHECK(e[1].reason.find("without --from") != std::string::npos);
+  f.subscribe(kCommittee, "committee.golfe", 3, "", "", "@mailbox");
+  CHECK(f.replies<SubOkArgs>(kCommittee, Command::kSubOk).size() == 1);
 }
 
 }  // namespace relais::engine_test
