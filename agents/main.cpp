@@ -1,10 +1,17 @@
 // relais-agent: an agency's end of Relais. Thin over core/agent.
-//   relais-agent validate --type TYPE --file DOC.json|-
+//   relais-agent [--config AGENT.toml] validate --type TYPE --file DOC.json|-
+//     schema, then regions, prefectures and periods (the bundle's location
+//     table with --config, else the built-in one)
 //   relais-agent --config AGENT.toml publish --topic T --type TYPE [--file F|-] [--urgency U] [--case-ref R]
-//                                            [--timeout S] [--receipt FILE]
-//   relais-agent --config AGENT.toml subscribe --topic PATTERN [--count N] [--timeout S]
-//                                              [--from first|new|SEQ|TIME] [--durable NAME]
-//     prints "relais-agent: subscribed to PATTERN" on stderr once the broker accepted the subscription
+//                                            [--expires-in 90m|72h|30d] [--timeout S] [--receipt FILE]
+//     prints {"id","seq","case_ref","expires"}: case_ref is the document's when it has one (a different
+//     --case-ref is refused, exit 1), a fresh random one for a referral sent without one
+//   relais-agent --config AGENT.toml subscribe (--topic PATTERN | --mailbox) [--count N] [--timeout S]
+//                                              [--from first|new|SEQ|TIME] [--durable NAME] [--take-over]
+//     prints "relais-agent: subscribed to PATTERN" (or "to the mailbox of NAME") on stderr once the broker
+//     accepted the subscription, one JSON line per message on stdout, and on stderr one line per message
+//     with its handling code's meaning; another process holding the mailbox or durable name: exit 1
+//     (--take-over takes it over); --from for a durable name that exists: exit 2
 //   relais-agent --config AGENT.toml unsubscribe --durable NAME [--timeout S]
 //     deletes a durable subscription and its cursor on the broker; prints {"removed":NAME}
 //   relais-agent --config AGENT.toml bundle [--timeout S]
@@ -17,8 +24,10 @@
 #include <iterator>
 
 #include "agent/agent.h"
+#include "agent/expires_in.h"
 #include "agent/validate_command.h"
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/files.h"
 #include "util/json_output.h"
 
@@ -58,7 +67,8 @@ int main(int argc, char** argv) {
 
   std::string v_type, v_file;
   auto* validate = app.add_subcommand("validate", "check a JSON document against its schema (no broker, no keys)");
-  validate->add_option("--type", v_type, "alert, referral, referral-response, case-update, statistics-report")->required();
+  validate->add_option("--type", v_type, "alert, referral, referral-response, case-update, statistics-report, escalation")
+      ->required();
   validate->add_option("--file", v_file, "the JSON document, or - for stdin")->required();
 
   relais::PublishRequest pub;
@@ -75,11 +85,19 @@ int main(int argc, char** argv) {
   publish->add_option("--in-reply-to", in_reply_to, "the id of the message this answers");
   publish->add_option("--timeout", p_timeout, "seconds to wait for the broker (default 10)")->check(CLI::PositiveNumber);
   publish->add_option("--receipt", receipt_file, "save the broker's signed receipt to this file");
+  std::string expires_in;
+  publish->add_option("--expires-in", expires_in,
+                      "how long the message stays valid: 90m, 72h, 30d (default: the policy's for the type, else 30d)");
 
   relais::SubscribeRequest sub;
   double s_timeout = 30;
   auto* subscribe = app.add_subcommand("subscribe", "print verified, opened, validated messages as JSON lines");
-  subscribe->add_option("--topic", sub.pattern, "a topic or pattern (* one token, > the rest)")->required();
+  auto* topic_opt = subscribe->add_option("--topic", sub.pattern, "a topic or pattern (* one token, > the rest)");
+  auto* mailbox_opt =
+      subscribe->add_flag("--mailbox", sub.mailbox, "read this participant's mailbox (the topics addressed to it)");
+  topic_opt->excludes(mailbox_opt);
+  subscribe->add_flag("--take-over", sub.take_over,
+                      "take over the mailbox or durable name from another process that holds it");
   subscribe->add_option("--count", sub.count, "exit 0 after N messages (1 if fewer arrive before the timeout)")
       ->check(CLI::PositiveNumber);
   subscribe->add_option("--timeout", s_timeout, "seconds (default 30)")->check(CLI::PositiveNumber);
@@ -99,7 +117,12 @@ int main(int argc, char** argv) {
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
 
-  if (validate->parsed()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
+  if (validate->parsed()) {
+    if (config_path.empty()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
+    auto vctx = relais::load_agent_context(config_path);
+    if (!vctx.ok()) return fail(vctx.status());
+    return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr, &(*vctx)->bundle.locations);
+  }
 
   if (config_path.empty()) {
     std::cerr << "relais-agent: --config AGENT.toml is required for " << app.get_subcommands().front()->get_name()
@@ -128,6 +151,11 @@ int main(int argc, char** argv) {
     pub.json_text = std::move(doc).value();
     if (!case_ref.empty()) pub.case_ref = case_ref;
     if (!in_reply_to.empty()) pub.in_reply_to = in_reply_to;
+    if (!expires_in.empty()) {
+      auto ttl = relais::parse_expires_in(expires_in);
+      if (!ttl.ok()) return fail(ttl.status());
+      pub.ttl_ms = *ttl;
+    }
     pub.timeout_ms = static_cast<int64_t>(p_timeout * 1000);
     auto r = relais::publish_document(**ctx, pub);
     if (!r.ok()) return fail(r.status());
@@ -135,7 +163,10 @@ int main(int argc, char** argv) {
       relais::Status s = relais::write_file_durable(receipt_file, r->receipt, 0644);
       if (!s.ok()) return fail(s);
     }
-    nlohmann::json out = {{"id", r->id}, {"seq", r->seq}};
+    nlohmann::json out = {{"id", r->id},
+                           {"seq", r->seq},
+                           {"case_ref", r->case_ref ? nlohmann::json(*r->case_ref) : nlohmann::json(nullptr)},
+                           {"expires", relais::format_rfc3339_ms(r->expires_ms)}};
     std::cout << relais::json_text(out) << std::endl;
     return 0;
   }
@@ -147,10 +178,29 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (!sub.mailbox && sub.pattern.empty()) {
+    std::cerr << "relais-agent: subscribe needs --topic PATTERN or --mailbox\n";
+    return 2;
+  }
   sub.timeout_ms = static_cast<int64_t>(s_timeout * 1000);
-  sub.on_subscribed = [&sub] { std::cerr << "relais-agent: subscribed to " << sub.pattern << std::endl; };
+  const std::string me = (*ctx)->identity.card.name;
+  sub.on_subscribed = [&sub, &me] {
+    if (sub.mailbox)
+      std::cerr << "relais-agent: subscribed to the mailbox of " << me << std::endl;
+    else
+      std::cerr << "relais-agent: subscribed to " << sub.pattern << std::endl;
+  };
+  sub.on_note = [](const std::string& note) { std::cerr << "relais-agent: " << note << "\n"; };
   auto n = relais::receive_messages(
-      **ctx, sub, [](const nlohmann::ordered_json& m) { std::cout << relais::json_text(m) << std::endl; },
+      **ctx, sub,
+      [](const nlohmann::ordered_json& m) {
+        std::cout << relais::json_text(m) << std::endl;
+        const bool expired = m.contains("status") && m["status"] == "expired";
+        std::cerr << "relais-agent: record " << m["seq"].get<uint64_t>() << " from " << m["from"].get<std::string>()
+                  << (expired ? " expired on " + m["expired_at"].get<std::string>() + " (acknowledged, not read)" : "")
+                  << ", handling " << m["handling"].get<std::string>() << ": "
+                  << m["handling_meaning"].get<std::string>() << "\n";
+      },
       [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });
   if (!n.ok()) return fail(n.status());
   if (sub.count > 0 && *n < sub.count) {

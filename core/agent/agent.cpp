@@ -1,9 +1,13 @@
 #include "agent/agent.h"
 
 #include <algorithm>
+#include <sodium.h>
 
 #include "agent/broker_client.h"
 #include "agent/content_rules.h"
+#include "agent/handling_codes.h"
+#include "agent/location_rules.h"
+#include "agent/received_ids.h"
 #include "crypto/envelope.h"
 #include "crypto/envelope_json.h"
 #include "policy/serial_state.h"
@@ -193,9 +197,47 @@ Result<std::unique_ptr<AgentContext>> load_agent_context(const std::string& conf
   return ctx;
 }
 
-Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& req) {
+Result<std::optional<std::string>> envelope_case_ref(DocType type, const nlohmann::json& doc,
+                                                     const std::optional<std::string>& given) {
+  if (doc.is_object()) {
+    auto it = doc.find("case_ref");
+    if (it != doc.end() && it->is_string()) {
+      const std::string own = it->get<std::string>();
+      if (given && *given != own)
+        return Status::Refused("--case-ref differs from the case_ref of the document: leave --case-ref out (the "
+                               "envelope then carries the document's) or make them the same");
+      return std::optional<std::string>(own);
+    }
+  }
+  if (given) return given;
+  if (type == DocType::kReferral) {
+    uint8_t raw[8];
+    randombytes_buf(raw, sizeof raw);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string ref = "c-";
+    for (uint8_t b : raw) {
+      ref += kHex[b >> 4];
+      ref += kHex[b & 15];
+    }
+    return std::optional<std::string>(ref);
+  }
+  return std::optional<std::string>();
+}
+
+namespace {
+
+// The checks of a document before sealing: Status::Invalid, Usage, Refused.
+struct CheckedDocument {
+  DocType type{};
+  Bytes body;
+  nlohmann::json doc;
+};
+
+Result<CheckedDocument> check_document(const AgentContext& ctx, const PublishRequest& req) {
+  CheckedDocument out;
   auto type = parse_doc_type(req.type);
   if (!type.ok()) return type.status();
+  out.type = *type;
   if (!one_of(req.urgency, {"immediate", "urgent", "routine"}))
     return Status::Usage("--urgency must be immediate, urgent or routine");
   if (!one_of(req.handling, {"H0", "H1", "H2", "H3"})) return Status::Usage("--handling must be H0, H1, H2 or H3");
@@ -207,6 +249,22 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   auto doc = msgpack_to_json(*body);
   if (!doc.ok()) return doc.status();
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, req.topic, *doc));
+  RELAIS_RETURN_IF_ERROR(check_topic_locations(req.topic, ctx.bundle.locations));
+  RELAIS_RETURN_IF_ERROR(check_document_locations(*type, *doc, ctx.bundle.locations, now_ms()));
+  out.body = std::move(body).value();
+  out.doc = std::move(doc).value();
+  return out;
+}
+
+}  // namespace
+
+Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& req) {
+  auto checked = check_document(ctx, req);
+  if (!checked.ok()) return checked.status();
+  const DocType* type = &checked->type;
+  const Bytes* body = &checked->body;
+  auto case_ref = envelope_case_ref(*type, checked->doc, req.case_ref);
+  if (!case_ref.ok()) return case_ref.status();
   if (ctx.bundle.expired(now_ms())) return expired_status(ctx.bundle);
   const PublicCard& me = ctx.identity.card;
   const Policy& policy = ctx.bundle.policy;
@@ -234,7 +292,7 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   p.type = versioned;
   p.urgency = req.urgency;
   p.handling = req.handling;
-  p.case_ref = req.case_ref;
+  p.case_ref = *case_ref;
   if (req.in_reply_to) {
     auto r = uuid_from_string(*req.in_reply_to);
     if (!r.ok()) return Status::Usage("--in-reply-to: " + r.status().message());
@@ -242,7 +300,13 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   }
   p.bundle_serial = ctx.bundle.serial;
   p.ts_ms = now_ms();
-  p.expires_ms = p.ts_ms + req.ttl_ms;
+  int64_t ttl = kDefaultExpiryMs;
+  if (req.ttl_ms) {
+    ttl = *req.ttl_ms;
+  } else if (auto it = policy.expiry_ms().find(versioned); it != policy.expiry_ms().end()) {
+    ttl = it->second;
+  }
+  p.expires_ms = p.ts_ms + ttl;
   for (const auto& name : readers) {
     const PublicCard* c = ctx.bundle.find(name);
     if (c == nullptr) return Status::Invalid("agent: reader " + name + " has no card");
@@ -251,8 +315,18 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
   return seal_envelope(p, *body, ctx.identity.sign_sk);
 }
 
-Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& req) {
-  // A document that cannot be sent under any bundle fails before connecting.
+Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& request) {
+  // The case_ref is settled once (a fresh one must not change on the second
+  // preparation), and a document that cannot be sent under any bundle fails
+  // before connecting.
+  PublishRequest req = request;
+  {
+    auto checked = check_document(ctx, req);
+    if (!checked.ok()) return checked.status();
+    auto case_ref = envelope_case_ref(checked->type, checked->doc, req.case_ref);
+    if (!case_ref.ok()) return case_ref.status();
+    req.case_ref = *case_ref;
+  }
   if (auto env = prepare_envelope(ctx, req); !env.ok() && env.status().code() != Code::kRefused &&
                                              env.status().code() != Code::kConfig)
     return env.status();
@@ -278,43 +352,78 @@ Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& 
   r.id = uuid_to_string(decoded->header.id);
   r.seq = ack->seq;
   r.receipt = ack->receipt;
+  r.case_ref = decoded->header.case_ref;
+  r.expires_ms = decoded->header.expires_ms;
   return r;
 }
 
 namespace {
 
+// A refusal with the NACK code a reader sends for it.
+Status refuse(ErrorCode* code, ErrorCode c, Status s) {
+  if (code != nullptr) *code = c;
+  return s;
+}
+
+// The routing header as `subscribe` prints it, with the handling code's meaning.
+nlohmann::ordered_json header_view(const EnvelopeHeader& h, uint64_t seq, std::string_view type_name) {
+  auto out = header_json<nlohmann::ordered_json>(h, seq, type_name);
+  out["handling_meaning"] = std::string(handling_meaning(h.handling));
+  return out;
+}
+
 // Opens, validates and checks a delivery whose signature has been verified.
 Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envelope& env, uint64_t seq,
-                                            const std::string& sender_status) {
+                                            const std::string& sender_status, ErrorCode* code) {
   const EnvelopeHeader& h = env.header;
   const PublicCard& me = ctx.identity.card;
   auto body = open_envelope(env, me.name, me.seal_pk, ctx.identity.seal_sk);
-  if (!body.ok()) return body.status();
+  if (!body.ok()) return refuse(code, ErrorCode::kMalformed, body.status());
   auto type = parse_versioned_type(h.type);
-  if (!type.ok()) return type.status();
+  if (!type.ok()) return refuse(code, ErrorCode::kMalformed, type.status());
   if (auto errors = ctx.schemas->validate(*type, *body); !errors.empty())
-    return Status::Invalid("document is not a valid " + std::string(doc_type_name(*type)) + ": " + join_errors(errors));
+    return refuse(code, ErrorCode::kMalformed,
+                  Status::Invalid("document is not a valid " + std::string(doc_type_name(*type)) + ": " +
+                                  join_errors(errors)));
   auto doc = msgpack_to_json(*body);
-  if (!doc.ok()) return doc.status();
-  RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, h.topic, *doc));
+  if (!doc.ok()) return refuse(code, ErrorCode::kMalformed, doc.status());
+  if (Status s = check_content_matches_topic(*type, h.topic, *doc); !s.ok())
+    return refuse(code, ErrorCode::kMalformed, s);
+  if (auto it = doc->find("case_ref"); it != doc->end() && it->is_string() &&
+                                       (!h.case_ref || *h.case_ref != it->get<std::string>()))
+    return refuse(code, ErrorCode::kMalformed,
+                  Status::Invalid("the envelope's case_ref is not the case_ref of the document it carries"));
   // Field order as documented for `subscribe`; the body keeps its own keys.
-  auto out = header_json<nlohmann::ordered_json>(h, seq, doc_type_name(*type));
+  auto out = header_view(h, seq, doc_type_name(*type));
   if (!sender_status.empty()) out["sender_status"] = sender_status;
   out["body"] = nlohmann::ordered_json::parse(doc->dump());
   return out;
 }
 
 // The delivery checked against `named` (the bundle its envelope names, or
-// the one in use when the agent has no other).
+// the one in use when the agent has no other): the sender's card and
+// signature, and that the policy let it publish that type on that topic.
+// With `expired`, the body is not opened: the header with "status":
+// "expired".
 Result<nlohmann::ordered_json> open_with(const AgentContext& ctx, const Envelope& env, const TrustBundle& named,
-                                         uint64_t seq) {
+                                         uint64_t seq, bool expired = false, ErrorCode* code = nullptr) {
   const EnvelopeHeader& h = env.header;
   const PublicCard* sender = named.find(h.from);
   if (sender == nullptr || sender->role == Role::kBroker)
-    return Status::Invalid("sender " + h.from + " is not in the bundle of " + serial_text(named.serial));
+    return refuse(code, ErrorCode::kUnknownKey,
+                  Status::Invalid("sender " + h.from + " is not in the bundle of " + serial_text(named.serial)));
   if (sender->revoked)
-    return Status::Invalid("sender " + h.from + " is revoked in the bundle of " + serial_text(named.serial));
-  RELAIS_RETURN_IF_ERROR(verify_envelope(env, sender->sign_pk));
+    return refuse(code, ErrorCode::kUnknownKey,
+                  Status::Invalid("sender " + h.from + " is revoked in the bundle of " + serial_text(named.serial)));
+  if (Status s = verify_envelope(env, sender->sign_pk); !s.ok()) return refuse(code, ErrorCode::kBadSignature, s);
+  if (!named.policy.may_publish(*sender, h.topic))
+    return refuse(code, ErrorCode::kForbidden,
+                  Status::Invalid("policy: " + h.from + " may not publish on " + h.topic + " under the bundle of " +
+                                  serial_text(named.serial) + " that the message names"));
+  if (!named.policy.type_allowed(h.topic, h.type))
+    return refuse(code, ErrorCode::kTypeNotAllowed,
+                  Status::Invalid("policy: type " + h.type + " is not allowed on " + h.topic + " under the bundle of " +
+                                  serial_text(named.serial) + " that the message names"));
   // Sent while the key was valid; say whether it still is.
   std::string sender_status;
   if (named.serial != ctx.bundle.serial) {
@@ -326,7 +435,15 @@ Result<nlohmann::ordered_json> open_with(const AgentContext& ctx, const Envelope
     else if (k->state == KeyMatch::State::kRetired)
       sender_status = "key retired since " + serial_text(k->since_serial);
   }
-  return open_checked(ctx, env, seq, sender_status);
+  if (expired) {
+    auto type = parse_versioned_type(h.type);
+    auto out = header_view(h, seq, type.ok() ? doc_type_name(*type) : std::string_view(h.type));
+    out["status"] = "expired";
+    out["expired_at"] = format_rfc3339_ms(h.expires_ms);
+    if (!sender_status.empty()) out["sender_status"] = sender_status;
+    return out;
+  }
+  return open_checked(ctx, env, seq, sender_status, code);
 }
 
 // The bundle a delivery names: held, else fetched from the broker (kept, not
@@ -355,14 +472,6 @@ const TrustBundle& bundle_for(AgentContext& ctx, BrokerClient& client, uint64_t 
   return ctx.bundle;
 }
 
-// The reader's verdict as a NACK code.
-ErrorCode nack_code(const Status& s) {
-  const std::string& m = s.message();
-  if (m.rfind("sender ", 0) == 0) return ErrorCode::kUnknownKey;
-  if (m.find("signature") != std::string::npos) return ErrorCode::kBadSignature;
-  return ErrorCode::kMalformed;
-}
-
 }  // namespace
 
 Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView bytes, uint64_t seq) {
@@ -382,21 +491,54 @@ Status remove_durable_subscription(AgentContext& ctx, const std::string& name, i
   return s;
 }
 
+namespace {
+
+// A SUB refusal in words: a held name, a start position for an existing name.
+Status subscribe_refusal(const BrokerClient& client, const SubscribeRequest& req, const Status& s) {
+  const std::string what = req.mailbox ? std::string("this mailbox") : "the durable subscription " + req.durable;
+  if (client.last_error_code() == ErrorCode::kDurableInUse)
+    return Status::Refused("another process holds " + what +
+                           ": stop it, or run subscribe again with --take-over to take it over (the other process "
+                           "then stops receiving)");
+  if (client.last_error_code() == ErrorCode::kMalformed && s.message().find("already exists") != std::string::npos)
+    return Status::Usage(s.message());
+  return broker_refusal(client, s);
+}
+
+}  // namespace
+
 Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected) {
-  if (Status s = validate_pattern(req.pattern); !s.ok()) return Status::Usage(s.message());
+  if (req.mailbox) {
+    if (!req.pattern.empty()) return Status::Usage("--mailbox takes no --topic: the policy says what the mailbox covers");
+    if (!req.durable.empty()) return Status::Usage("--mailbox takes no --durable: the mailbox is its own durable name");
+  } else if (Status s = validate_pattern(req.pattern); !s.ok()) {
+    return Status::Usage(s.message());
+  }
   auto start = parse_start_position_text(req.from);
   if (!start.ok()) return start.status();
+  // Ids are remembered per durable subscription (a plain one replaying with
+  // --from is a deliberate look back: its ids live for this call only).
+  const std::string durable_name = req.mailbox ? std::string("mailbox") : req.durable;
+  std::string ids_path;
+  if (!ctx.config.state_dir.empty() && !durable_name.empty() && durable_name.size() <= 64 &&
+      durable_name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos) {
+    RELAIS_RETURN_IF_ERROR(make_dirs(ctx.config.state_dir + "/received", 0700));
+    ids_path = ctx.config.state_dir + "/received/" + (req.mailbox ? "@mailbox" : durable_name) + ".ids";
+  }
+  ReceivedIds seen(ids_path);
+  RELAIS_RETURN_IF_ERROR(seen.open());
   const int64_t deadline = monotonic_ms() + req.timeout_ms;
   auto client = make_client(ctx);
   RELAIS_RETURN_IF_ERROR(open_session(ctx, *client, deadline));
   SubArgs sub;
   sub.sub_id = 1;
-  sub.pattern = req.pattern;
+  sub.pattern = req.mailbox ? std::string() : req.pattern;
   sub.from = start_position_to_wire(*start);
-  sub.durable = req.durable;
-  if (Status s = client->subscribe(sub, deadline); !s.ok()) return broker_refusal(*client, s);
+  sub.durable = req.mailbox ? std::string(kMailboxDurable) : req.durable;
+  sub.flags = req.take_over ? kSubTakeOver : 0;
+  if (Status s = client->subscribe(sub, deadline); !s.ok()) return subscribe_refusal(*client, req, s);
   if (req.on_subscribed) req.on_subscribed();
   int64_t delivered = 0;
   while (req.count < 0 || delivered < req.count) {
@@ -406,21 +548,34 @@ Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
     if (!d->has_value()) break;
     const Delivery& del = **d;
     Result<nlohmann::ordered_json> msg = Status::Invalid("not opened");
+    ErrorCode code = ErrorCode::kMalformed;
+    bool expired = false;
+    std::string id;
     if (auto env = decode_envelope(del.envelope); !env.ok()) {
       msg = env.status();
     } else {
+      id = uuid_to_string(env->header.id);
+      expired = env->header.expires_ms < now_ms();
       std::shared_ptr<const TrustBundle> keep_alive;
       const TrustBundle& named = bundle_for(ctx, *client, env->header.bundle_serial, deadline, &keep_alive);
-      msg = open_with(ctx, *env, named, del.args.seq);
+      msg = open_with(ctx, *env, named, del.args.seq, expired, &code);
     }
     if (!msg.ok()) {
       on_rejected("record " + std::to_string(del.args.seq) + " rejected: " + msg.status().message());
-      client->nack(del.args.sub_id, del.args.seq, nack_code(msg.status()), msg.status().message());
+      client->nack(del.args.sub_id, del.args.seq, code, msg.status().message());
+      continue;
+    }
+    if (seen.contains(id)) {
+      if (req.on_note)
+        req.on_note("record " + std::to_string(del.args.seq) + " dropped: message " + id +
+                    " was already received; acknowledged");
+      client->ack(del.args.sub_id, del.args.seq);
       continue;
     }
     on_message(*msg);
+    if (Status s = seen.add(id); !s.ok()) ctx.warning(s.message());
     client->ack(del.args.sub_id, del.args.seq);
-    ++delivered;
+    if (!expired) ++delivered;
   }
   client->close();
   return delivered;

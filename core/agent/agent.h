@@ -18,10 +18,22 @@
 // expired, sealing is refused with Status::Config (exit 2) asking for a new
 // bundle.
 //
-// publish_document validates, checks content against topic, computes the
-// readers from the policy, seals, signs, sends and waits for the broker's
-// durable acknowledgement. receive_messages verifies, opens, validates and
-// checks every delivery before handing it to the caller, NACKing failures.
+// publish_document validates, checks content against topic and the bundle's
+// location table (agent/location_rules.h), computes the readers from the
+// policy, seals, signs, sends and waits for the broker's durable
+// acknowledgement. The envelope is coherent with its document: a document
+// carrying a case_ref gives the envelope its case_ref (a different one asked
+// for is Status::Refused), and a referral sent without one gets a fresh
+// random one. Expiry: the request's, else the policy's [expiry] for the
+// versioned type, else kDefaultExpiryMs (agent/expires_in.h).
+// receive_messages verifies, opens, validates and checks every delivery
+// before handing it to the caller, NACKing failures: the sender must be
+// allowed to publish that type on that topic under the bundle the envelope
+// names, and the envelope's case_ref must be the document's. A message past
+// its expiry is ACKed and reported with "status": "expired" (no body); a
+// message whose id this agent already handed over (agent/received_ids.h) is
+// ACKed and dropped. Every message carries "handling_meaning"
+// (agent/handling_codes.h).
 // Each delivery is checked against the bundle its envelope names (fetched
 // from the broker when the agent lacks it), so that what a participant sent
 // before its revocation or key rotation stays readable; the JSON then says
@@ -42,6 +54,7 @@
 #include <string>
 
 #include "agent/bundle_store.h"
+#include "agent/expires_in.h"
 #include "config/agent_config.h"
 #include "crypto/keys.h"
 #include "net/protocol.h"
@@ -79,7 +92,9 @@ struct PublishRequest {
   std::string handling = "H2";      // H0..H3
   std::optional<std::string> case_ref;
   std::optional<std::string> in_reply_to;  // canonical UUID string
-  int64_t ttl_ms = 30ll * 86400000;        // the message expires after this
+  // The message expires after this; nullopt: the policy's expiry for the
+  // type, else kDefaultExpiryMs.
+  std::optional<int64_t> ttl_ms;
   int64_t timeout_ms = 10000;
 };
 
@@ -87,7 +102,16 @@ struct PublishResult {
   std::string id;   // canonical UUID
   uint64_t seq = 0;
   Bytes receipt;    // the broker's signed receipt (receipt/receipt.h)
+  std::optional<std::string> case_ref;  // the envelope's (the document's, given, or fresh)
+  int64_t expires_ms = 0;
 };
+
+// The case_ref the envelope of `doc` (of type `type`) carries: the
+// document's own case_ref when it has one (Status::Refused when `given`
+// differs), else `given`, else for a referral a fresh random one
+// ("c-" and 16 hex digits), else none.
+Result<std::optional<std::string>> envelope_case_ref(DocType type, const nlohmann::json& doc,
+                                                     const std::optional<std::string>& given);
 
 // Checks, seals and signs a document without sending it (Status::Invalid for
 // a bad document, Status::Refused when the policy forbids it).
@@ -95,7 +119,9 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
 Result<PublishResult> publish_document(AgentContext& ctx, const PublishRequest& req);
 
 struct SubscribeRequest {
-  std::string pattern;
+  std::string pattern;        // empty with mailbox
+  bool mailbox = false;       // attach this participant's mailbox (durable "@mailbox")
+  bool take_over = false;     // take over the mailbox or durable name from another session
   std::string from = "new";   // first | new | SEQ | RFC 3339 time
   std::string durable;
   int64_t count = -1;         // stop after this many messages; -1: until the timeout
@@ -105,6 +131,9 @@ struct SubscribeRequest {
   // subscriber. relais-agent prints "relais-agent: subscribed to PATTERN" on
   // stderr there, which scripts and tests wait for before publishing.
   std::function<void()> on_subscribed;
+  // Notes for people about messages settled without being handed over (a
+  // duplicate id dropped). Default: none.
+  std::function<void(const std::string&)> on_note;
 };
 
 // Deletes the participant's durable subscription `name` on the broker, with
@@ -113,11 +142,15 @@ Status remove_durable_subscription(AgentContext& ctx, const std::string& name, i
 
 // Receives messages; for each valid one calls on_message with the JSON
 // object printed by `subscribe` (seq, id, topic, type, from, ts, urgency,
-// case_ref, handling, in_reply_to, body, and "sender_status" when the
-// sender's key has since been revoked, retired or removed) and acks it after
-// the callback returns. Invalid ones go to on_rejected(reason) and are
-// NACKed. Returns the number delivered, or Status::Refused when the broker
-// refuses the subscription.
+// case_ref, handling, in_reply_to, handling_meaning, body, and
+// "sender_status" when the sender's key has since been revoked, retired or
+// removed) and acks it after the callback returns. An expired one is passed
+// to on_message too, with "status": "expired" and no body, ACKed and not
+// counted. Invalid ones go to on_rejected(reason) and are NACKed. Returns
+// the number delivered, or Status::Refused when the broker refuses the
+// subscription: "another process holds this mailbox" when the name is held
+// (durable_in_use), and Status::Usage (exit 2) when a start position was
+// given for a durable name that exists (the broker says where its cursor is).
 Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
                                  const std::function<void(const nlohmann::ordered_json&)>& on_message,
                                  const std::function<void(const std::string&)>& on_rejected);

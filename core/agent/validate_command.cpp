@@ -1,9 +1,12 @@
 #include "agent/validate_command.h"
 
 #include <istream>
+#include <optional>
 #include <ostream>
 
+#include "agent/location_rules.h"
 #include "schema/registry.h"
+#include "util/clock.h"
 #include "util/files.h"
 #include "util/json_msgpack.h"
 
@@ -27,7 +30,7 @@ bool read_bounded(std::istream& in, std::string* text) {
 }  // namespace
 
 int run_validate(const std::string& type_name, const std::string& file, std::istream& in, std::ostream& out,
-                 std::ostream& err) {
+                 std::ostream& err, const Locations* locations) {
   auto type = parse_doc_type(type_name);
   if (!type.ok()) {
     err << "relais-agent validate: " << type.status().message() << "\n";
@@ -60,6 +63,25 @@ int run_validate(const std::string& type_name, const std::string& file, std::ist
   const auto errors = registry->validate(*type, ByteView(*doc));
   if (!errors.empty()) {
     for (const auto& e : errors) err << e.to_string() << "\n";
+    return 1;
+  }
+  std::optional<Locations> builtin;
+  if (locations == nullptr) {
+    auto l = Locations::parse(Locations::builtin_csv(), "the built-in location table");
+    if (!l.ok()) {
+      err << "relais-agent validate: " << l.status().message() << "\n";
+      return 2;
+    }
+    builtin.emplace(std::move(l).value());
+    locations = &*builtin;
+  }
+  auto json = msgpack_to_json(*doc);
+  if (!json.ok()) {
+    err << ValidationError{"", json.status().message()}.to_string() << "\n";
+    return 1;
+  }
+  if (Status s = check_document_locations(*type, *json, *locations, now_ms()); !s.ok()) {
+    err << s.message() << "\n";
     return 1;
   }
   out << "valid: " << doc_type_name(*type) << "\n";

@@ -2,8 +2,12 @@
 // ("-" reads the given input stream instead of a file).
 //
 // Validates a JSON document against the embedded schema of TYPE (alert,
-// referral, referral-response, case-update, statistics-report). Needs no
+// referral, referral-response, case-update, statistics-report, escalation). Needs no
 // broker, no keys and no source tree.
+//
+// Regions, prefectures and a statistics period are then checked
+// (agent/location_rules.h) against `locations` (the trust bundle's table
+// when the caller has one), else the built-in table.
 //
 // Returns the exit code:
 //   0  valid; writes "valid: <type>\n" to out;
@@ -20,9 +24,11 @@
 #include <iosfwd>
 #include <string>
 
+#include "policy/locations.h"
+
 namespace relais {
 
 int run_validate(const std::string& type, const std::string& file, std::istream& in, std::ostream& out,
-                 std::ostream& err);
+                 std::ostream& err, const Locations* locations = nullptr);
 
 }  // namespace relais

@@ -74,3 +74,19 @@ TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[agent]
   CHECK(r.code == 2);
   CHECK(r.err.find("cannot read") != std::string::npos);
 }
+
+TEST_CASE("validate refuses places that do not exist and periods that are not real", "[agent][validate]") {
+  const std::string alert = R"({"kind":"missing_child","observed_at":"2026-01-02T10:00:00Z",
+    "location":{"region":"kara","prefecture":"lome","detail":"market"},"description":"a child",
+    "subject_count":1,"age_band":"9-17","minor_involved":true,"reliability":"B","accuracy":2})";
+  Run r = run("alert", "-", alert);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("lome"));
+  CHECK(r.out.empty());
+
+  std::string mixed = alert;
+  mixed.replace(mixed.find("\"lome\""), 6, "\"golfe\"");
+  r = run("alert", "-", mixed);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("is not a prefecture of region kara"));
+}
