@@ -15,7 +15,6 @@ using namespace relais::test;
 
 namespace {
 
-const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
 // Seals an alert as `ctx` would, then lets the test tamper with the params.
 Bytes seal_alert(const AgentContext& ctx, const std::function<void(SealParams&)>& tweak) {

@@ -108,6 +108,17 @@ std::string alert_with(const std::string& tag, size_t padding) {
   return doc.dump();
 }
 
+Bytes sealed_alert(const AgentContext& ctx, const std::string& tag, size_t padding) {
+  PublishRequest req;
+  req.topic = kAlertTopic;
+  req.type = "alert";
+  req.json_text = alert_with(tag, padding);
+  auto env = prepare_envelope(ctx, req);
+  INFO(env.status().message());
+  REQUIRE(env.ok());
+  return std::move(env).value();
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -54,8 +54,13 @@ std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name
 std::unique_ptr<BrokerClient> client_for(const AgentContext& ctx, int64_t timeout_ms = 10000);
 // The same, with subscription 1 on `pattern` accepted (REQUIREs it).
 std::unique_ptr<BrokerClient> subscribed_client(const AgentContext& ctx, const std::string& pattern);
+// The topic of the demo's Golfe alert.
+inline constexpr const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 // The demo's Golfe alert; with a tag, its description becomes "tag <tag>" (+ padding x's).
 std::string alert_with(const std::string& tag = "", size_t padding = 0);
+// That alert sealed by ctx's participant on kAlertTopic through the agent
+// library (every sender-side check), ready to publish (REQUIREs success).
+Bytes sealed_alert(const AgentContext& ctx, const std::string& tag = "", size_t padding = 0);
 std::vector<std::string> lines_of(const std::string& text);
 // The JSON lines (those starting with '{') of a subscriber's output, parsed.
 std::vector<nlohmann::json> json_lines(const std::string& text);

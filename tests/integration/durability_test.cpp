@@ -20,18 +20,6 @@ using namespace relais::test;
 
 namespace {
 
-const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
-
-// An alert whose description carries a unique tag (and optional padding).
-Bytes sealed_alert(const AgentContext& ctx, const std::string& tag, size_t padding = 0) {
-  PublishRequest req;
-  req.topic = kAlertTopic;
-  req.type = "alert";
-  req.json_text = alert_with(tag, padding);
-  auto env = prepare_envelope(ctx, req);
-  REQUIRE(env.ok());
-  return std::move(env).value();
-}
 
 long rss_kb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");

@@ -24,7 +24,6 @@ using namespace relais::test;
 
 namespace {
 
-const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
 Bytes sealed(const AgentContext& ctx, const std::string& tag, const std::function<void(SealParams&)>& tweak) {
   SealParams p;

@@ -21,7 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
 struct LoggedEvent {
   uint64_t seq = 0;
@@ -79,17 +78,6 @@ ProcResult reload(Deployment& d) {
   return run_process({bin("relais-broker"), "--config", d.dir() + "/broker.toml", "--reload"}, 60000);
 }
 
-Bytes sealed_alert(const AgentContext& ctx) {
-  PublishRequest req;
-  req.topic = kAlertTopic;
-  req.type = "alert";
-  req.json_text = alert_with("reload");
-  auto env = prepare_envelope(ctx, req);
-  INFO(env.status().message());
-  REQUIRE(env.ok());
-  return std::move(env).value();
-}
-
 ProcResult publish_alert(Deployment& d, const std::string& who) {
   return d.agent(who, {"publish", "--topic", kAlertTopic, "--type", "alert", "--file",
                        source_path("demo/documents/alert-golfe.json")});
@@ -104,11 +92,11 @@ TEST_CASE("a participant revoked while connected: its first publish after bundle
   auto police = context_for(d, "police.kozah");
   auto client = client_for(*police);
   // Connected and publishing under serial 1.
-  const Bytes before = sealed_alert(*police);
+  const Bytes before = sealed_alert(*police, "reload");
   auto ack = client->publish(before, monotonic_ms() + 10000);
   INFO(ack.status().message());
   REQUIRE(ack.ok());
-  const Bytes after = sealed_alert(*police);  // sealed before the revocation, sent after it
+  const Bytes after = sealed_alert(*police, "reload");  // sealed before the revocation, sent after it
 
   sign_bundle(d, 2, {"police.kozah"}, d.dir() + "/b2.bundle");
   install_bundle(d, d.dir() + "/b2.bundle");

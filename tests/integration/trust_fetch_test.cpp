@@ -18,7 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kAlertTopic = "alert.suspected_trafficking.maritime.golfe";
 
 void admin_ok(Deployment& d, const std::vector<std::string>& args) {
   ProcResult r = d.admin(args);
