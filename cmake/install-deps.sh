@@ -45,3 +45,6 @@ if [ "${1:-}" = "package-check" ]; then
   pkgs+=(debootstrap)
 fi
 install_missing "${pkgs[@]}"
+# promtool for the metrics test, out of Debian's prometheus package (the
+# server is not installed).
+"$(dirname "$0")/../tests/metrics/get-promtool.sh" >/dev/null || echo "install-deps: promtool not available; the metrics test will skip its promtool checks" >&2

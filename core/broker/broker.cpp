@@ -15,11 +15,14 @@
 #include "broker/broker_trust.h"
 #include "broker/dedup_key.h"
 #include "broker/engine.h"
+#include "broker/metrics.h"
 #include "broker/reload_control.h"
 #include "broker/verify_pool.h"
+#include "http/server.h"
 #include "net/framing.h"
 #include "net/zap_handler.h"
 #include "policy/serial_state.h"
+#include "util/clock.h"
 #include "util/files.h"
 
 namespace relais {
@@ -48,7 +51,11 @@ void disable_core_dumps() {
 class ZmqTransport final : public Transport {
  public:
   void bind_socket(zmq::socket_t* router) { router_ = router; }
+  // Counts what it sends (metrics.h): acknowledged publishes, deliveries,
+  // refusals by code. Plain increments; only an ERROR's arguments are decoded.
+  void bind_counters(BrokerCounters* c) { counters_ = c; }
   void send(const std::string& rid, Command cmd, ByteView args, ByteView extra) override {
+    if (counters_ != nullptr) count(cmd, args);
     try {
       router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
       zmq::message_t frame(packed_frame_size(cmd, args, extra));
@@ -60,7 +67,31 @@ class ZmqTransport final : public Transport {
   }
 
  private:
+  void count(Command cmd, ByteView args) {
+    switch (cmd) {
+      case Command::kPubAck:
+        ++counters_->publishes_accepted;
+        break;
+      case Command::kMsg:
+        ++counters_->deliveries;
+        // MSG args end with the delivery count, packed as a positive fixint
+        // (one byte) while it is below 128, which max_deliver (at most 1000)
+        // makes the rule: 0x01 there is a first delivery.
+        if (args.empty() || args[args.size() - 1] != 0x01) ++counters_->redeliveries;
+        break;
+      case Command::kError: {
+        ErrorArgs e;
+        if (decode_args(args, &e).ok() && static_cast<size_t>(e.code) < counters_->refusals.size())
+          ++counters_->refusals[static_cast<size_t>(e.code)];
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
   zmq::socket_t* router_ = nullptr;
+  BrokerCounters* counters_ = nullptr;
 };
 
 // Reads every pending siginfo of a signalfd; true if there was one.
@@ -99,6 +130,9 @@ class BrokerImpl {
   void receive_frames();
   void receive_auth_failures();
   void reload();
+  Status start_metrics();
+  MetricsSnapshot snapshot() const;
+  void publish_metrics(bool force);
 
   BrokerConfig config_;
   SystemClock clock_;
@@ -115,6 +149,14 @@ class BrokerImpl {
   ZapGatekeeper gatekeeper_;
   LifecycleListener* listener_ = nullptr;
   uint64_t reloads_ = 0;  // reloads handled by this process
+  // Metrics (metrics.h): counted here, published to the board for the HTTP
+  // server's thread at most every kMetricsPublishMs or when a scrape asks.
+  static constexpr int64_t kMetricsPublishMs = 500;
+  BrokerCounters counters_;
+  MetricsBoard board_;
+  std::unique_ptr<HttpServer> http_;
+  int64_t started_ms_ = 0;
+  int64_t next_publish_ms_ = 0;
   std::string endpoint_;
   std::vector<zmq::message_t> frames_;  // one received message, reused
   InboundMessage inbound_;              // reused
@@ -147,6 +189,8 @@ Status BrokerImpl::open() {
 }
 
 Status BrokerImpl::start() {
+  started_ms_ = clock_.now_ms();
+  transport_.bind_counters(&counters_);
   ctx_ = std::make_unique<zmq::context_t>(1);
   zap_events_ = std::make_unique<zmq::socket_t>(*ctx_, zmq::socket_type::pull);
   zap_events_->set(zmq::sockopt::linger, 0);
@@ -172,6 +216,7 @@ Status BrokerImpl::start() {
   RELAIS_RETURN_IF_ERROR(engine_->start(endpoint_));
   if (Status st = write_broker_pid(config_); !st.ok())
     spdlog::warn("broker: {} (relais-broker --reload will not find this broker; SIGHUP still reloads)", st.message());
+  RELAIS_RETURN_IF_ERROR(start_metrics());  // logged before "ready on"
   spdlog::info("relais-broker ready on {} (bundle serial {}, {} participants, data {})", endpoint_, bundle_->serial,
                bundle_->participants.size(), config_.data_dir);
   if (listener_ != nullptr) listener_->ready(endpoint_, bundle_->serial);
@@ -220,6 +265,8 @@ void BrokerImpl::receive_frames() {
       continue;
     }
     in.command = packed->name;
+    if (in.command == "ACK") ++counters_.acks;
+    else if (in.command == "NACK") ++counters_.nacks;
     in.args = packed->args;
     in.envelope = packed->envelope;
     in.has_envelope = !in.envelope.empty();
@@ -242,8 +289,65 @@ void BrokerImpl::receive_auth_failures() {
       return;
     }
     parts.resize(3);
+    ++counters_.auth_failures;
     engine_->on_auth_failure(parts[0], parts[1], parts[2]);
   }
+}
+
+MetricsSnapshot BrokerImpl::snapshot() const {
+  MetricsSnapshot m;
+  m.counters = counters_;
+  m.taken_ms = clock_.now_ms();
+  m.started_ms = started_ms_;
+  m.sessions = engine_->session_count();
+  const BrokerEngine::ByteAccounting b = engine_->bytes();
+  m.cache_bytes = b.cache;
+  m.pending_bytes = b.pending;
+  m.in_flight_bytes = b.in_flight;
+  m.bundle_serial = engine_->bundle().serial;
+  m.last_durable_seq = log_->last_durable_seq();
+  if (auto cp = log_->latest_checkpoint()) m.checkpoint_ts_ms = cp->ts_ms;
+  return m;
+}
+
+void BrokerImpl::publish_metrics(bool force) {
+  if (!http_) return;
+  const int64_t now = clock_.monotonic_ms();
+  if (!force && now < next_publish_ms_ && !board_.take_request()) return;
+  next_publish_ms_ = now + kMetricsPublishMs;
+  board_.publish(snapshot());
+}
+
+Status BrokerImpl::start_metrics() {
+  if (config_.metrics_listen.empty()) return Status::Ok();
+  auto where = parse_host_port(config_.metrics_listen);
+  if (!where.ok()) return where.status().with_prefix(config_.path);
+  HttpLimits limits;  // 4 KiB bodies, 10 s timeouts, 5 requests per connection
+  http_ = std::make_unique<HttpServer>(*where, limits);
+  const std::string data_dir = config_.data_dir;
+  const Log* log = log_.get();
+  http_->get("/metrics", [this, data_dir, log] {
+    board_.request();  // the next loop turn publishes a fresh one
+    MetricsSnapshot m;
+    if (!board_.latest(&m)) return HttpResponse{503, "text/plain; charset=utf-8", "starting\n"};
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                        format_metrics(m, data_dir_usage(data_dir), log->sync_latency(), now_ms())};
+  });
+  http_->get("/healthz", [this] {
+    MetricsSnapshot m;
+    // The loop publishes at least every kMetricsPublishMs while it turns.
+    if (!board_.latest(&m) || now_ms() - m.taken_ms > 10 * kMetricsPublishMs + 5000)
+      return HttpResponse{503, "text/plain; charset=utf-8", "stalled: the broker's loop has not run for seconds\n"};
+    return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+  });
+  publish_metrics(true);
+  Status st = http_->start();
+  if (!st.ok()) {
+    http_.reset();
+    return Status::Config("broker: metrics.listen: " + st.message());
+  }
+  spdlog::info("relais-broker metrics on http://{}:{}/metrics", where->host, http_->port());
+  return Status::Ok();
 }
 
 void BrokerImpl::reload() {
@@ -279,8 +383,11 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     if (items[0].revents & ZMQ_POLLIN) receive_frames();
     if (items[1].revents & ZMQ_POLLIN) receive_auth_failures();
     engine_->tick();
+    publish_metrics(false);
   }
   if (listener_ != nullptr) listener_->stopping();
+  if (http_) http_->stop();  // its handlers read log_ and board_
+  http_.reset();
   spdlog::info("relais-broker stopping: syncing the log");
   // Authentication failures the ZAP thread is reporting go on record too.
   {

@@ -22,6 +22,7 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   TomlTable log = root.get_table("log", false);
   TomlTable delivery = root.get_table("delivery", false);
   TomlTable limits = root.get_table("limits", false);
+  TomlTable metrics = root.get_table("metrics", false);
   BrokerConfig c;
   c.path = path;
   c.endpoint = broker.get_string("endpoint", false).value_or(c.endpoint);
@@ -65,11 +66,20 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.max_clock_skew_ms = limits.get_int("max_clock_skew_ms", false, 1000, 86400000).value_or(c.max_clock_skew_ms);
   c.dedup_window_ms = limits.get_int("dedup_window_ms", false, 1000, 30ll * 86400000).value_or(c.dedup_window_ms);
   c.verify_threads = limits.get_int("verify_threads", false, 0, 64).value_or(c.verify_threads);
+  c.metrics_listen = metrics.get_string("listen", false).value_or(c.metrics_listen);
+  if (!c.metrics_listen.empty()) {
+    const size_t colon = c.metrics_listen.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : c.metrics_listen.substr(colon + 1);
+    if (colon == 0 || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) > 65535)
+      metrics.error("listen", "metrics.listen must be HOST:PORT, e.g. \"127.0.0.1:9470\" (empty turns the "
+                              "metrics off)");
+  }
   if (c.heartbeat_timeout_ms <= c.heartbeat_ms)
     delivery.error("heartbeat_timeout_ms", "delivery.heartbeat_timeout_ms must exceed delivery.heartbeat_ms");
   if (c.dedup_window_ms < 2 * c.max_clock_skew_ms)
     limits.error("dedup_window_ms", "limits.dedup_window_ms must be at least twice limits.max_clock_skew_ms");
-  for (TomlTable* t : {&broker, &log, &delivery, &limits}) t->reject_unknown();
+  for (TomlTable* t : {&broker, &log, &delivery, &limits, &metrics}) t->reject_unknown();
   root.reject_unknown();
   Status s = reader->finish(Code::kConfig);
   if (!s.ok()) return s;

@@ -45,6 +45,8 @@ struct BrokerConfig {
   int64_t max_clock_skew_ms = 300000;
   int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms
   int64_t verify_threads = 2;         // signature-check workers; 0 = on the main thread
+  // [metrics]
+  std::string metrics_listen;  // HOST:PORT of /metrics and /healthz; empty: no HTTP server
 };
 
 Result<BrokerConfig> load_broker_config(const std::string& path);

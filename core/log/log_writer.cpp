@@ -1,6 +1,7 @@
 #include "log/log_writer.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <sodium.h>
@@ -339,7 +340,12 @@ Status Log::append_to_segment(ByteView a, ByteView b) {
   // After a failed write, or a failed sync (the page cache cannot be trusted
   // then), drop the batch. If even that fails, recovery cuts the torn tail,
   // and the next batch is written over it at seg_size_.
-  if (s.ok() && opt_.sync != SyncPolicy::kNone) s = f.sync();
+  if (s.ok() && opt_.sync != SyncPolicy::kNone) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s = f.sync();
+    sync_latency_.observe(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()));
+  }
   if (!s.ok()) {
     (void)f.truncate(seg_size_);
     return write_error(f.path(), s.error_number());

@@ -32,6 +32,7 @@
 #include "crypto/secret.h"
 #include "log/checkpoint.h"
 #include "log/dir_lock.h"
+#include "log/latency_histogram.h"
 #include "log/file_system.h"
 #include "log/log_index.h"
 #include "log/merkle.h"
@@ -102,6 +103,8 @@ class Log {
   void drain_completions(std::vector<Completion>* out);
 
   uint64_t last_durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  // How long each group-commit sync of a segment took (any thread may read).
+  const LatencyHistogram& sync_latency() const { return sync_latency_; }
   // A durable message or event record. NotFound for an unknown seq;
   // Corruption if the stored record fails its CRC.
   Result<LogRecord> read(uint64_t seq) const;
@@ -175,6 +178,7 @@ class Log {
   LogIndex index_;
   std::optional<Checkpoint> latest_cp_;
   std::atomic<uint64_t> durable_seq_{0};
+  LatencyHistogram sync_latency_;
 
   // Completions (writer thread -> broker thread).
   std::mutex c_mu_;

@@ -1,0 +1,87 @@
+// HttpServer: the one small HTTP server of Relais programs (the broker's
+// /metrics and /healthz; later the desk), a wrapper over cpp-httplib that
+// fixes the limits every endpoint gets, so no caller can forget one:
+//
+//   - request bodies of at most HttpLimits::max_body_bytes (413 beyond);
+//   - read and write timeouts (10 s by default) for slow or stalled peers;
+//   - at most keep_alive_max requests on one connection (5 by default);
+//   - `threads` workers behind a task queue of at most `queue` connections:
+//     when it is full, the accepting thread waits for room, so the kernel's
+//     listen backlog, not memory, absorbs a flood;
+//   - a Host check: a request whose Host header is not the configured
+//     host[:port], nor localhost, 127.0.0.1 or [::1] with the bound port, is
+//     answered 421 (DNS rebinding from a browser cannot reach it); a request
+//     without Host is answered 400.
+// Only GET routes, exact paths; anything else is 404 (405 for another method
+// on a known path). Handlers run on the worker threads: they must only read
+// what is safe to read from there (the broker gives them a snapshot under a
+// mutex, core/broker/metrics.h), never engine state.
+//
+// Lifecycle: add routes, then start() binds (Status::Config when the
+// address cannot be bound) and serves on its own thread until stop() (also
+// called by the destructor). port() is the bound port (0 asks for an
+// ephemeral one).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace relais {
+
+struct HttpLimits {
+  size_t max_body_bytes = 4096;
+  int timeout_seconds = 10;
+  size_t keep_alive_max = 5;
+  size_t threads = 2;
+  size_t queue = 16;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+// "HOST:PORT" (IPv4 or a name; "[v6]:PORT") split; Status::Config with a
+// plain message when it is not of that shape or the port is not 0..65535.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+Result<HostPort> parse_host_port(const std::string& text);
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse()>;
+
+  HttpServer(HostPort listen, HttpLimits limits);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Before start() only.
+  void get(const std::string& path, Handler handler);
+
+  Status start();
+  void stop();
+  int port() const { return port_; }
+
+  // The Host check on its own (exposed for tests): true for the configured
+  // host, localhost, 127.0.0.1 or [::1], each bare or with the bound port.
+  bool host_allowed(const std::string& host_header) const;
+
+ private:
+  struct Impl;
+  HostPort listen_;
+  HttpLimits limits_;
+  int port_ = 0;
+  std::vector<std::pair<std::string, Handler>> routes_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace relais
