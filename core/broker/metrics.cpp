@@ -91,8 +91,6 @@ std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, c
         static_cast<double>(c.auth_failures));
   p.one("relais_sessions", "gauge", "Sessions open (participants connected, one per connection).",
         static_cast<double>(s.sessions));
-  p.one("relais_durable_subscriptions", "gauge", "Durable subscriptions the broker keeps a cursor for.",
-        static_cast<double>(s.durable_subscriptions));
   p.one("relais_cache_bytes", "gauge", "Envelope bytes in the delivery cache (bound: cache_bytes).",
         static_cast<double>(s.cache_bytes));
   p.one("relais_pending_bytes", "gauge", "Envelope bytes accepted and not yet durable (bound: max_pending_bytes).",

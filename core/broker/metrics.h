@@ -37,7 +37,6 @@ struct MetricsSnapshot {
   BrokerCounters counters;
   int64_t taken_ms = 0;  // wall clock
   uint64_t sessions = 0;
-  uint64_t durable_subscriptions = 0;
   uint64_t cache_bytes = 0;
   uint64_t pending_bytes = 0;
   uint64_t in_flight_bytes = 0;
