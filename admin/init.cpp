@@ -34,6 +34,7 @@ constexpr Member kMembers[] = {
     {"committee.kozah", "committee", "kara", "kozah"},
     {"police.golfe", "police", "maritime", "golfe"},
     {"police.kozah", "police", "kara", "kozah"},
+    {"gendarmerie.kozah", "gendarmerie", "kara", "kozah"},
     {"social.golfe", "social", "maritime", "golfe"},
     {"ngo.refuge", "ngo", "maritime", "golfe"},
     {"auditor", "auditor", "", ""},

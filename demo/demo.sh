@@ -54,15 +54,13 @@ if agent committee.kozah subscribe --topic 'alert.*.maritime.golfe' --count 1 --
 fi
 note "refused: $(cat "$RUN/kozah.err")"
 
-say "3. ngo.refuge refers a victim to social.golfe (only social.golfe can read its inbox)"
-agent social.golfe subscribe --topic referral.social.golfe --count 1 --timeout 20 >"$RUN/social.out" 2>"$RUN/social.err" &
-PIDS+=($!); S1=$!
-sleep 1
+say "3. ngo.refuge refers a victim to social.golfe, which has never connected: the referral waits in its mailbox"
 REF=$(agent ngo.refuge publish --topic referral.social.golfe --type referral --urgency urgent \
       --case-ref c-7f3a9e --file "$DOCS/referral-ngo-to-social.json")
 note "ngo.refuge: acknowledged $REF"
-wait $S1
-note "social.golfe received:"; show_json "$RUN/social.out" | cut -c1-160
+agent social.golfe subscribe --mailbox --count 1 --timeout 20 >"$RUN/social.out" 2>"$RUN/social.err"
+note "social.golfe connects and reads its mailbox (only social.golfe can read it):"; show_json "$RUN/social.out" | cut -c1-160
+note "$(grep 'handling' "$RUN/social.err" | sed 's/^relais-agent: //')"
 REF_ID=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' <<<"$REF")
 
 say "4. social.golfe accepts; ngo.refuge receives the referral-response"
@@ -74,18 +72,27 @@ agent social.golfe publish --topic response.ngo.refuge --type referral-response 
 wait $N1
 note "ngo.refuge received:"; show_json "$RUN/ngo.out" | cut -c1-160
 
-say "5. A referral without consent is refused before anything is sent"
+say "5. police.kozah raises a border alert in Kozah; the gendarmerie of region kara receives it"
+agent gendarmerie.kozah subscribe --topic 'alert.*.kara.>' --count 1 --timeout 20 >"$RUN/gendarmerie.out" 2>"$RUN/gendarmerie.err" &
+PIDS+=($!); G1=$!
+for _ in $(seq 1 100); do grep -q "subscribed to" "$RUN/gendarmerie.err" 2>/dev/null && break; sleep 0.1; done
+agent police.kozah publish --topic alert.border_interception.kara.kozah --type alert --urgency immediate \
+  --file "$DOCS/alert-kozah.json" | sed 's/^/   police.kozah: acknowledged /'
+wait $G1
+note "gendarmerie.kozah received:"; show_json "$RUN/gendarmerie.out" | cut -c1-160
+
+say "6. A referral without consent is refused before anything is sent"
 if agent ngo.refuge publish --topic referral.social.golfe --type referral \
      --file "$DOCS/referral-no-consent.json" 2>"$RUN/noconsent.err"; then
   echo "   UNEXPECTED: the referral without consent was sent"; exit 1
 fi
 sed 's/^/   refused: /' "$RUN/noconsent.err"
 
-say "6. Everything stops cleanly (SIGTERM: the log is synced, nothing acknowledged is lost)"
+say "7. Everything stops cleanly (SIGTERM: the log is synced, nothing acknowledged is lost)"
 kill -TERM "$BROKER_PID"; wait "$BROKER_PID"; BROKER_PID=""
 note "$(tail -n 1 "$RUN/broker.log")"
 
-say "7. The auditor verifies the log offline and replays the story"
+say "8. The auditor verifies the log offline and replays the story"
 AUDIT=("$BIN/relais-audit" --bundle "$RUN/trust.bundle" --authority-pub "$RUN/keys/authority.pub" --data "$RUN/data")
 "${AUDIT[@]}" verify | sed 's/^/   /'
 note "messages (no bodies: the auditor is not a reader):"

@@ -55,6 +55,11 @@ Status check_content_matches_topic(DocType type, std::string_view topic, const n
       if (std::string v = field(doc, "prefecture"); v != t[1]) return mismatch("prefecture", v, t[1], topic);
       return Status::Ok();
     }
+    case DocType::kEscalation:
+      if (t.size() < 3 || t[0] != "escalation")
+        return Status::Invalid("an escalation must be sent on escalation.<your participant name>, not " +
+                               std::string(topic));
+      return Status::Ok();
     case DocType::kReferralResponse:
     case DocType::kCaseUpdate:
       return Status::Ok();

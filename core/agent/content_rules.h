@@ -7,6 +7,8 @@
 //   statistics-report on stats.<prefecture>: prefecture must match
 //   (for these three, a topic with an empty token is refused: it would
 //   match a field the document leaves out)
+//   escalation        on escalation.<name> (the policy lets each
+//                     participant publish on its own only)
 //   referral-response, case-update: no routing fields, any topic
 // Returns Status::Invalid with a reason a person understands. Pure function.
 #pragma once

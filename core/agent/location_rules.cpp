@@ -73,6 +73,7 @@ Status check_document_locations(DocType type, const nlohmann::json& doc, const L
     case DocType::kReferral:
     case DocType::kReferralResponse:
     case DocType::kCaseUpdate:
+    case DocType::kEscalation:
       return Status::Ok();
   }
   return Status::Ok();

@@ -41,16 +41,18 @@ std::string_view sample_policy_toml() {
 # [[types]] keys: topic (pattern or list), allow (list of "type/version"),
 # comment. A document type may be sent on a topic only if some entry allows it.
 #
-# Sections checked for shape now, given meaning by later releases:
+# Addressing and lifetimes:
 #   [[mailboxes]]        topic (pattern or list), owner (token reference,
 #                        default "{1..}"), comment: topics addressed to one
-#                        participant
+#                        participant; they wait in its mailbox
 #   [expiry]             "type/version" = "72h": how long a document is valid
+#                        when its sender does not say (default 30 days)
+# Sections checked for shape now, given meaning by later releases:
 #   [retention]          "type/version" or default = "365d": how long it is kept
 #   [[erasure_orders]]   case_ref, order, comment: a case to erase
 # Durations are <N>s, <N>m, <N>h or <N>d.
 format = "relais-policy/2"
-description = "Sample deployment: alerts, referrals, responses, statistics"
+description = "Sample deployment: alerts, referrals, responses, statistics, escalations"
 
 # --- Alerts: alert.<kind>.<region>.<prefecture> ---------------------------
 [[rule]]
@@ -79,6 +81,13 @@ topic = "alert.*.*.*"
 role = "police"
 region = "{2}"
 
+[[rule]]
+comment = "The gendarmerie of the region concerned (rural areas, borders) reads the alert."
+action = "subscribe"
+topic = "alert.*.*.*"
+role = "gendarmerie"
+region = "{2}"
+
 # --- Referrals: referral.<participant-name> is that participant's inbox ---
 [[rule]]
 action = "publish"
@@ -90,6 +99,26 @@ comment = "Only the owner of an inbox reads it."
 action = "subscribe"
 topic = ["referral.>", "response.>"]
 name = "{1..}"
+
+# Referrals and responses are addressed: each waits in its owner's mailbox
+# (relais-agent subscribe --mailbox) even before the owner first connects.
+[[mailboxes]]
+topic = ["referral.>", "response.>"]
+owner = "{1..}"
+
+# --- Escalations: escalation.<participant-name> ---------------------------
+[[rule]]
+comment = "A participant escalates on its own escalation topic only."
+action = "publish"
+topic = "escalation.>"
+role = ["police", "gendarmerie", "social", "ngo", "committee"]
+name = "{1..}"
+
+[[rule]]
+comment = "The national commission reads every escalation."
+action = "subscribe"
+topic = "escalation.>"
+role = "commission"
 
 # --- Statistics: stats.<prefecture> --------------------------------------
 [[rule]]
@@ -125,6 +154,10 @@ allow = ["referral-response/1", "case-update/1"]
 [[types]]
 topic = "stats.>"
 allow = ["statistics-report/1"]
+
+[[types]]
+topic = "escalation.>"
+allow = ["escalation/1"]
 )relais";
   return kText;
 }

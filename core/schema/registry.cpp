@@ -21,6 +21,7 @@ constexpr TypeInfo kTypes[] = {
     {DocType::kCaseUpdate, "case-update", "case-update/1", "case-update.v1.schema.json"},
     {DocType::kStatisticsReport, "statistics-report", "statistics-report/1",
      "statistics-report.v1.schema.json"},
+    {DocType::kEscalation, "escalation", "escalation/1", "escalation.v1.schema.json"},
 };
 
 const TypeInfo& info(DocType t) { return kTypes[static_cast<size_t>(t)]; }
@@ -32,7 +33,7 @@ Result<DocType> parse_doc_type(std::string_view name) {
     if (t.name == name) return t.type;
   }
   return Status::Usage("schema: unknown document type \"" + std::string(name) +
-                       "\" (use alert, referral, referral-response, case-update or statistics-report)");
+                       "\" (use alert, referral, referral-response, case-update, statistics-report or escalation)");
 }
 
 std::string_view doc_type_name(DocType type) { return info(type).name; }

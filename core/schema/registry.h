@@ -1,4 +1,4 @@
-// The five Relais document types and their compiled, embedded schemas.
+// The six Relais document types and their compiled, embedded schemas.
 //
 // DocType names are used on the command line ("alert", "referral-response")
 // and, versioned ("alert/1"), in the envelope's `type` field.
@@ -22,11 +22,11 @@
 
 namespace relais {
 
-enum class DocType { kAlert, kReferral, kReferralResponse, kCaseUpdate, kStatisticsReport };
+enum class DocType { kAlert, kReferral, kReferralResponse, kCaseUpdate, kStatisticsReport, kEscalation };
 
-inline constexpr std::array<DocType, 5> kAllDocTypes = {
-    DocType::kAlert, DocType::kReferral, DocType::kReferralResponse, DocType::kCaseUpdate,
-    DocType::kStatisticsReport};
+inline constexpr std::array<DocType, 6> kAllDocTypes = {
+    DocType::kAlert,    DocType::kReferral,         DocType::kReferralResponse,
+    DocType::kCaseUpdate, DocType::kStatisticsReport, DocType::kEscalation};
 
 // "alert" -> kAlert. Unknown names: Status::Usage naming the valid ones.
 Result<DocType> parse_doc_type(std::string_view name);

@@ -239,6 +239,6 @@ TEST_CASE("Bad policies are refused with every error and its line", "[policy]") 
 TEST_CASE("describe prints one line per rule", "[policy]") {
   const Policy p = sample_policy();
   const auto lines = p.describe();
-  CHECK(lines.size() == p.rules().size() + p.type_rules().size());
+  CHECK(lines.size() == p.rules().size() + p.type_rules().size() + p.mailboxes().size());
   CHECK_THAT(lines.at(2), Catch::Contains("role=committee prefecture={3}"));
 }

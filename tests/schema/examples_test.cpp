@@ -26,7 +26,7 @@ TEST_CASE("Every example produces exactly the errors its manifest states", "[sch
   REQUIRE(manifest_text.ok());
   const auto manifest = nlohmann::json::parse(*manifest_text);
   int count = 0;
-  bool seen_valid[5] = {}, seen_invalid[5] = {};
+  bool seen_valid[kAllDocTypes.size()] = {}, seen_invalid[kAllDocTypes.size()] = {};
   for (const auto& ex : manifest["examples"]) {
     const std::string file = ex["file"];
     INFO("example " << file);
@@ -49,7 +49,7 @@ TEST_CASE("Every example produces exactly the errors its manifest states", "[sch
     if (e.path().filename() != "manifest.json" && e.path().extension() == ".json") ++files;
   }
   CHECK(files == count);
-  for (int t = 0; t < 5; ++t) {
+  for (size_t t = 0; t < kAllDocTypes.size(); ++t) {
     CHECK(seen_valid[t]);
     CHECK(seen_invalid[t]);
   }
