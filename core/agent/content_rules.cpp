@@ -5,7 +5,15 @@
 namespace relais {
 namespace {
 
-std::string field(const nlohmann::json& doc, const char* a, const char* b = nullptr) {
+Status mismatch(const std::string& what, const std::string& doc_value, std::string_view topic_value,
+                std::string_view topic) {
+  return Status::Invalid("content does not match topic " + std::string(topic) + ": " + what + " is '" + doc_value +
+                         "' but the topic says '" + std::string(topic_value) + "'");
+}
+
+}  // namespace
+
+std::string document_text(const nlohmann::json& doc, const char* a, const char* b) {
   const nlohmann::json* j = &doc;
   if (!j->is_object() || !j->contains(a)) return {};
   j = &(*j)[a];
@@ -15,14 +23,6 @@ std::string field(const nlohmann::json& doc, const char* a, const char* b = null
   }
   return j->is_string() ? j->get<std::string>() : std::string();
 }
-
-Status mismatch(const std::string& what, const std::string& doc_value, std::string_view topic_value,
-                std::string_view topic) {
-  return Status::Invalid("content does not match topic " + std::string(topic) + ": " + what + " is '" + doc_value +
-                         "' but the topic says '" + std::string(topic_value) + "'");
-}
-
-}  // namespace
 
 Status check_content_matches_topic(DocType type, std::string_view topic, const nlohmann::json& doc) {
   const std::vector<std::string_view> t = split_tokens(topic);
@@ -34,9 +34,9 @@ Status check_content_matches_topic(DocType type, std::string_view topic, const n
     case DocType::kAlert: {
       if (t.size() != 4 || t[0] != "alert")
         return Status::Invalid("an alert must be sent on alert.<kind>.<region>.<prefecture>, not " + std::string(topic));
-      if (std::string v = field(doc, "kind"); v != t[1]) return mismatch("kind", v, t[1], topic);
-      if (std::string v = field(doc, "location", "region"); v != t[2]) return mismatch("location.region", v, t[2], topic);
-      if (std::string v = field(doc, "location", "prefecture"); v != t[3])
+      if (std::string v = document_text(doc, "kind"); v != t[1]) return mismatch("kind", v, t[1], topic);
+      if (std::string v = document_text(doc, "location", "region"); v != t[2]) return mismatch("location.region", v, t[2], topic);
+      if (std::string v = document_text(doc, "location", "prefecture"); v != t[3])
         return mismatch("location.prefecture", v, t[3], topic);
       return Status::Ok();
     }
@@ -44,7 +44,7 @@ Status check_content_matches_topic(DocType type, std::string_view topic, const n
       if (t.size() < 2 || t[0] != "referral")
         return Status::Invalid("a referral must be sent on referral.<recipient>, not " + std::string(topic));
       const std::string owner(topic.substr(std::string_view("referral.").size()));
-      if (std::string v = field(doc, "to_org"); v != owner)
+      if (std::string v = document_text(doc, "to_org"); v != owner)
         return Status::Invalid("content does not match topic " + std::string(topic) + ": to_org is '" + v +
                                "' but the inbox belongs to '" + owner + "'");
       return Status::Ok();
@@ -52,7 +52,7 @@ Status check_content_matches_topic(DocType type, std::string_view topic, const n
     case DocType::kStatisticsReport: {
       if (t.size() != 2 || t[0] != "stats")
         return Status::Invalid("a statistics report must be sent on stats.<prefecture>, not " + std::string(topic));
-      if (std::string v = field(doc, "prefecture"); v != t[1]) return mismatch("prefecture", v, t[1], topic);
+      if (std::string v = document_text(doc, "prefecture"); v != t[1]) return mismatch("prefecture", v, t[1], topic);
       return Status::Ok();
     }
     case DocType::kEscalation:

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "schema/registry.h"
@@ -22,5 +23,9 @@
 namespace relais {
 
 Status check_content_matches_topic(DocType type, std::string_view topic, const nlohmann::json& doc);
+
+// The string at doc[a] (or doc[a][b]); empty when absent or not a string.
+// The one way the agent's content checks read a document field.
+std::string document_text(const nlohmann::json& doc, const char* a, const char* b = nullptr);
 
 }  // namespace relais

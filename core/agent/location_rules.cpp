@@ -6,20 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "agent/content_rules.h"
 
 namespace relais {
 namespace {
-
-std::string text_field(const nlohmann::json& doc, const char* a, const char* b = nullptr) {
-  const nlohmann::json* j = &doc;
-  if (!j->is_object() || !j->contains(a)) return {};
-  j = &(*j)[a];
-  if (b != nullptr) {
-    if (!j->is_object() || !j->contains(b)) return {};
-    j = &(*j)[b];
-  }
-  return j->is_string() ? j->get<std::string>() : std::string();
-}
 
 // Days since 1970-01-01 of a YYYY-MM-DD date, or nothing if it is not one.
 std::optional<int64_t> day_number(std::string_view s) {
@@ -43,7 +33,7 @@ std::optional<int64_t> day_number(std::string_view s) {
 }
 
 Status check_period(const nlohmann::json& doc, int64_t now_ms) {
-  const std::string start = text_field(doc, "period", "start"), end = text_field(doc, "period", "end");
+  const std::string start = document_text(doc, "period", "start"), end = document_text(doc, "period", "end");
   if (start.empty() && end.empty()) return Status::Ok();  // the schema requires them; it says so itself
   const auto s = day_number(start), e = day_number(end);
   if (!s) return Status::Invalid("period.start: '" + start + "' is not a date written as year-month-day, like 2026-01-31");
@@ -63,10 +53,10 @@ Status check_period(const nlohmann::json& doc, int64_t now_ms) {
 Status check_document_locations(DocType type, const nlohmann::json& doc, const Locations& locations, int64_t now_ms) {
   switch (type) {
     case DocType::kAlert:
-      return check_place(text_field(doc, "location", "region"), text_field(doc, "location", "prefecture"), locations,
+      return check_place(document_text(doc, "location", "region"), document_text(doc, "location", "prefecture"), locations,
                          "location");
     case DocType::kStatisticsReport:
-      if (Status st = check_place(text_field(doc, "region"), text_field(doc, "prefecture"), locations, "region and prefecture");
+      if (Status st = check_place(document_text(doc, "region"), document_text(doc, "prefecture"), locations, "region and prefecture");
           !st.ok())
         return st;
       return check_period(doc, now_ms);
