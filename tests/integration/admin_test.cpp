@@ -135,7 +135,7 @@ TEST_CASE("A key file with mode 0644 is refused with exit 2 and the chmod 600 fi
   CHECK_FALSE(fs::exists(tmp.path() + "/b.bundle"));
 }
 
-TEST_CASE("--help and --version exit 0 and a bad flag exits 2", "[admin]") {
+TEST_CASE("relais-admin --help and --version exit 0 and a bad flag exits 2", "[admin]") {
   auto help = admin({"--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("keygen"));

@@ -153,7 +153,7 @@ TEST_CASE("places and periods that are not real are refused before sending", "[i
   CHECK_THAT(d.broker_log(), !Catch::Contains("published"));
 }
 
-TEST_CASE("--expires-in takes minutes, hours or days, else exit 2 with an example", "[integration][envelope]") {
+TEST_CASE("publish --expires-in takes minutes, hours or days, else exit 2 with an example", "[integration][envelope]") {
   Deployment d;
   d.start_broker();
   for (const char* bad : {"30", "2w", "1.5h", "-3d"}) {
@@ -241,7 +241,7 @@ TEST_CASE("a second reader of a mailbox is refused unless it takes it over", "[i
   CHECK_THAT(taken.err, Catch::Contains("subscribed to the mailbox of social.golfe"));
 }
 
-TEST_CASE("--from for a durable name that exists is a usage error saying where its cursor is",
+TEST_CASE("subscribe --from for a durable name that exists is a usage error saying where its cursor is",
           "[integration][mailbox]") {
   Deployment d;
   d.start_broker();
