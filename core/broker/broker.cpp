@@ -16,9 +16,9 @@
 #include "broker/dedup_key.h"
 #include "broker/engine.h"
 #include "broker/metrics.h"
+#include "broker/metrics_endpoint.h"
 #include "broker/reload_control.h"
 #include "broker/verify_pool.h"
-#include "http/server.h"
 #include "net/framing.h"
 #include "net/zap_handler.h"
 #include "policy/serial_state.h"
@@ -51,11 +51,10 @@ void disable_core_dumps() {
 class ZmqTransport final : public Transport {
  public:
   void bind_socket(zmq::socket_t* router) { router_ = router; }
-  // Counts what it sends (metrics.h): acknowledged publishes, deliveries,
-  // refusals by code. Plain increments; only an ERROR's arguments are decoded.
+  // Counts what it sends (BrokerCounters::count_sent).
   void bind_counters(BrokerCounters* c) { counters_ = c; }
   void send(const std::string& rid, Command cmd, ByteView args, ByteView extra) override {
-    if (counters_ != nullptr) count(cmd, args);
+    if (counters_ != nullptr) counters_->count_sent(cmd, args);
     try {
       router_->send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
       zmq::message_t frame(packed_frame_size(cmd, args, extra));
@@ -67,29 +66,6 @@ class ZmqTransport final : public Transport {
   }
 
  private:
-  void count(Command cmd, ByteView args) {
-    switch (cmd) {
-      case Command::kPubAck:
-        ++counters_->publishes_accepted;
-        break;
-      case Command::kMsg:
-        ++counters_->deliveries;
-        // MSG args end with the delivery count, packed as a positive fixint
-        // (one byte) while it is below 128, which max_deliver (at most 1000)
-        // makes the rule: 0x01 there is a first delivery.
-        if (args.empty() || args[args.size() - 1] != 0x01) ++counters_->redeliveries;
-        break;
-      case Command::kError: {
-        ErrorArgs e;
-        if (decode_args(args, &e).ok() && static_cast<size_t>(e.code) < counters_->refusals.size())
-          ++counters_->refusals[static_cast<size_t>(e.code)];
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
   zmq::socket_t* router_ = nullptr;
   BrokerCounters* counters_ = nullptr;
 };
@@ -154,7 +130,7 @@ class BrokerImpl {
   static constexpr int64_t kMetricsPublishMs = 500;
   BrokerCounters counters_;
   MetricsBoard board_;
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<MetricsEndpoint> metrics_;
   int64_t started_ms_ = 0;
   int64_t next_publish_ms_ = 0;
   std::string endpoint_;
@@ -311,7 +287,7 @@ MetricsSnapshot BrokerImpl::snapshot() const {
 }
 
 void BrokerImpl::publish_metrics(bool force) {
-  if (!http_) return;
+  if (!metrics_) return;
   const int64_t now = clock_.monotonic_ms();
   if (!force && now < next_publish_ms_ && !board_.take_request()) return;
   next_publish_ms_ = now + kMetricsPublishMs;
@@ -320,34 +296,11 @@ void BrokerImpl::publish_metrics(bool force) {
 
 Status BrokerImpl::start_metrics() {
   if (config_.metrics_listen.empty()) return Status::Ok();
-  auto where = parse_host_port(config_.metrics_listen);
-  if (!where.ok()) return where.status().with_prefix(config_.path);
-  HttpLimits limits;  // 4 KiB bodies, 10 s timeouts, 5 requests per connection
-  http_ = std::make_unique<HttpServer>(*where, limits);
-  const std::string data_dir = config_.data_dir;
-  const Log* log = log_.get();
-  http_->get("/metrics", [this, data_dir, log] {
-    board_.request();  // the next loop turn publishes a fresh one
-    MetricsSnapshot m;
-    if (!board_.latest(&m)) return HttpResponse{503, "text/plain; charset=utf-8", "starting\n"};
-    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                        format_metrics(m, data_dir_usage(data_dir), log->sync_latency(), now_ms())};
-  });
-  http_->get("/healthz", [this] {
-    MetricsSnapshot m;
-    // The loop publishes at least every kMetricsPublishMs while it turns.
-    if (!board_.latest(&m) || now_ms() - m.taken_ms > 10 * kMetricsPublishMs + 5000)
-      return HttpResponse{503, "text/plain; charset=utf-8", "stalled: the broker's loop has not run for seconds\n"};
-    return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-  });
+  metrics_ = std::make_unique<MetricsEndpoint>(board_, *log_, config_.data_dir, kMetricsPublishMs);
   publish_metrics(true);
-  Status st = http_->start();
-  if (!st.ok()) {
-    http_.reset();
-    return Status::Config("broker: metrics.listen: " + st.message());
-  }
-  spdlog::info("relais-broker metrics on http://{}:{}/metrics", where->host, http_->port());
-  return Status::Ok();
+  Status st = metrics_->start(config_.metrics_listen);
+  if (!st.ok()) metrics_.reset();
+  return st;
 }
 
 void BrokerImpl::reload() {
@@ -386,8 +339,7 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     publish_metrics(false);
   }
   if (listener_ != nullptr) listener_->stopping();
-  if (http_) http_->stop();  // its handlers read log_ and board_
-  http_.reset();
+  metrics_.reset();  // its handlers read log_ and board_
   spdlog::info("relais-broker stopping: syncing the log");
   // Authentication failures the ZAP thread is reporting go on record too.
   {

@@ -45,6 +45,29 @@ class Page {
 
 }  // namespace
 
+void BrokerCounters::count_sent(Command cmd, ByteView args) {
+  switch (cmd) {
+    case Command::kPubAck:
+      ++publishes_accepted;
+      break;
+    case Command::kMsg:
+      ++deliveries;
+      // MSG args end with the delivery count, packed as a positive fixint
+      // (one byte) while it is below 128, which max_deliver (at most 1000)
+      // makes the rule: 0x01 there is a first delivery.
+      if (args.empty() || args[args.size() - 1] != 0x01) ++redeliveries;
+      break;
+    case Command::kError: {
+      ErrorArgs e;
+      if (decode_args(args, &e).ok() && static_cast<size_t>(e.code) < refusals.size())
+        ++refusals[static_cast<size_t>(e.code)];
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 DataDirUsage data_dir_usage(const std::string& data_dir) {
   namespace fs = std::filesystem;
   DataDirUsage u;

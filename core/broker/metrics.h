@@ -18,6 +18,8 @@
 #include <string>
 
 #include "log/latency_histogram.h"
+#include "net/protocol.h"
+#include "util/bytes.h"
 
 namespace relais {
 
@@ -31,6 +33,11 @@ struct BrokerCounters {
   uint64_t acks = 0;                                    // ACK commands received
   uint64_t nacks = 0;                                   // NACK commands received
   uint64_t auth_failures = 0;                           // handshakes the ZAP handler refused
+
+  // Counts one command the broker sends: PUBACK, MSG (a delivery count above
+  // 1 is a redelivery), ERROR by code. Plain increments; only an ERROR's
+  // arguments are decoded.
+  void count_sent(Command cmd, ByteView args);
 };
 
 struct MetricsSnapshot {
