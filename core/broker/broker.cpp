@@ -281,6 +281,8 @@ MetricsSnapshot BrokerImpl::snapshot() const {
   m.pending_bytes = b.pending;
   m.in_flight_bytes = b.in_flight;
   m.bundle_serial = engine_->bundle().serial;
+  m.dead_letters = engine_->dead_letters();
+  m.durables = engine_->durable_status();
   m.last_durable_seq = log_->last_durable_seq();
   if (auto cp = log_->latest_checkpoint()) m.checkpoint_ts_ms = cp->ts_ms;
   return m;

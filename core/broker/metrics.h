@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "log/latency_histogram.h"
+#include "broker/subscriptions.h"
 #include "net/protocol.h"
 #include "util/bytes.h"
 
@@ -51,6 +53,8 @@ struct MetricsSnapshot {
   uint64_t last_durable_seq = 0;
   int64_t checkpoint_ts_ms = 0;  // 0: no checkpoint yet
   int64_t started_ms = 0;        // wall clock
+  uint64_t dead_letters = 0;
+  std::vector<DurableStatus> durables;  // every durable subscription and mailbox
 };
 
 // What the HTTP thread reads of the data folder at scrape time.

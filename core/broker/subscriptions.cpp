@@ -50,6 +50,24 @@ void SubscriptionManager::persist_all() {
   cursors_.flush();
 }
 
+std::vector<DurableStatus> SubscriptionManager::durable_status(uint64_t horizon) const {
+  const int64_t now = clock_.monotonic_ms();
+  std::vector<DurableStatus> out;
+  out.reserve(durable_.size());
+  for (const auto& [key, sub] : durable_) {
+    DurableStatus d;
+    d.owner = sub->owner;
+    d.name = sub->durable;
+    d.attached = sub->attached;
+    const uint64_t floor = sub->floor();
+    d.backlog_records = horizon >= floor ? horizon - floor + 1 : 0;
+    d.in_flight = sub->in_flight.size();
+    for (const auto& [seq, f] : sub->in_flight) d.oldest_unacked_ms = std::max(d.oldest_unacked_ms, now - f.first_ms);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 size_t SubscriptionManager::in_flight_bytes() const {
   size_t total = 0;
   sessions_.for_each([&](const Session& s) {
@@ -342,6 +360,7 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
         continue;
       }
       if (f.deliveries >= static_cast<uint32_t>(config_.max_deliver)) {
+        ++dead_letters_;
         events_.begin("dead_letter", 3).str("who", s.name).u64("seq", it->first).u64("deliveries", f.deliveries);
         events_.commit();
         spdlog::warn("record {} dead-lettered for {} after {} deliveries", it->first, s.name, f.deliveries);
@@ -401,7 +420,7 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       sub.next_seq = seq;  // not taken: delivered once acks make room
       break;
     }
-    InFlight f{now + config_.ack_timeout_ms, 1, static_cast<uint32_t>(size)};
+    InFlight f{now + config_.ack_timeout_ms, 1, static_cast<uint32_t>(size), now};
     sub.in_flight.emplace(seq, f);
     sub.in_flight_bytes += size;
     session_bytes += size;

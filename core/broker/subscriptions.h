@@ -69,6 +69,16 @@ struct InFlight {
   int64_t deadline_ms = 0;  // monotonic
   uint32_t deliveries = 0;
   uint32_t bytes = 0;       // the envelope's size
+  int64_t first_ms = 0;     // monotonic time of the first delivery
+};
+
+// What metrics show of one durable subscription (the mailbox included).
+struct DurableStatus {
+  std::string owner, name;
+  bool attached = false;
+  uint64_t backlog_records = 0;      // log records from its cursor to the log's end: an upper bound
+  uint64_t in_flight = 0;            // delivered, not yet acknowledged
+  int64_t oldest_unacked_ms = 0;     // how long the oldest of those has waited since its first delivery
 };
 
 // One subscription. Durable ones outlive their session (attached=false) and
@@ -141,6 +151,12 @@ class SubscriptionManager {
   // Saves every durable cursor and waits until they are on disk (clean stop).
   void persist_all();
   size_t durable_count() const { return durable_.size(); }
+  // Records dead-lettered since start.
+  uint64_t dead_letters() const { return dead_letters_; }
+  // The standing against the log's end `horizon` of every durable
+  // subscription and mailbox attached since the broker started (one never
+  // attached since is not listed). For metrics; allocates, not for the hot path.
+  std::vector<DurableStatus> durable_status(uint64_t horizon) const;
   // Envelope bytes delivered and not yet acked, over every session.
   size_t in_flight_bytes() const;
   CursorStore& cursors() { return cursors_; }
@@ -166,6 +182,7 @@ class SubscriptionManager {
   CursorStore cursors_;
   std::map<std::string, std::shared_ptr<Subscription>> durable_;  // owner + '/' + durable name
   AckArgs ack_args_;  // decoded ACK batch, reused
+  uint64_t dead_letters_ = 0;
 };
 
 }  // namespace relais
