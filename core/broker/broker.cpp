@@ -107,7 +107,9 @@ class BrokerImpl {
   void receive_auth_failures();
   void reload();
   Status start_metrics();
-  MetricsSnapshot snapshot() const;
+  // fresh_list: re-read the per-subscription list now (a scrape asked),
+  // else it is re-read at most every kDurablesRefreshMs.
+  MetricsSnapshot snapshot(bool fresh_list);
   void publish_metrics(bool force);
 
   BrokerConfig config_;
@@ -131,6 +133,9 @@ class BrokerImpl {
   BrokerCounters counters_;
   MetricsBoard board_;
   std::unique_ptr<MetricsEndpoint> metrics_;
+  static constexpr int64_t kDurablesRefreshMs = 5000;
+  std::vector<DurableStatus> durables_;  // the last list snapshot() took
+  int64_t next_durables_ms_ = 0;
   int64_t started_ms_ = 0;
   int64_t next_publish_ms_ = 0;
   std::string endpoint_;
@@ -270,7 +275,7 @@ void BrokerImpl::receive_auth_failures() {
   }
 }
 
-MetricsSnapshot BrokerImpl::snapshot() const {
+MetricsSnapshot BrokerImpl::snapshot(bool fresh_list) {
   MetricsSnapshot m;
   m.counters = counters_;
   m.taken_ms = clock_.now_ms();
@@ -282,7 +287,14 @@ MetricsSnapshot BrokerImpl::snapshot() const {
   m.in_flight_bytes = b.in_flight;
   m.bundle_serial = engine_->bundle().serial;
   m.dead_letters = engine_->dead_letters();
-  m.durables = engine_->durable_status();
+  // The per-subscription list may read cursor files: read when a scrape asks,
+  // else every kDurablesRefreshMs at most.
+  const int64_t mono = clock_.monotonic_ms();
+  if (fresh_list || mono >= next_durables_ms_) {
+    durables_ = engine_->durable_status();
+    next_durables_ms_ = mono + kDurablesRefreshMs;
+  }
+  m.durables = durables_;
   m.last_durable_seq = log_->last_durable_seq();
   if (auto cp = log_->latest_checkpoint()) m.checkpoint_ts_ms = cp->ts_ms;
   return m;
@@ -291,9 +303,10 @@ MetricsSnapshot BrokerImpl::snapshot() const {
 void BrokerImpl::publish_metrics(bool force) {
   if (!metrics_) return;
   const int64_t now = clock_.monotonic_ms();
-  if (!force && now < next_publish_ms_ && !board_.take_request()) return;
+  const bool asked = board_.take_request();
+  if (!force && !asked && now < next_publish_ms_) return;
   next_publish_ms_ = now + kMetricsPublishMs;
-  board_.publish(snapshot());
+  board_.publish(snapshot(asked));
 }
 
 Status BrokerImpl::start_metrics() {

@@ -101,6 +101,14 @@ bool CursorStore::any_named(const std::string& name) {
   return false;
 }
 
+std::vector<std::pair<std::string, std::string>> CursorStore::all_names() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [owner, names] : names_)
+    for (const std::string& name : names) out.emplace_back(owner, name);
+  return out;
+}
+
 bool CursorStore::exists(const std::string& owner, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = names_.find(owner);

@@ -22,6 +22,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace relais {
 
@@ -43,6 +45,8 @@ class CursorStore {
   // True if some owner has a cursor named `name`.
   bool any_named(const std::string& name);
   bool exists(const std::string& owner, const std::string& name);
+  // Every (owner, name) with a cursor, reserved names ("@mailbox") included.
+  std::vector<std::pair<std::string, std::string>> all_names();
   // Writes done (for tests and metrics).
   uint64_t writes() const;
 

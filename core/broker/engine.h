@@ -142,7 +142,7 @@ class BrokerEngine {
   CursorStore& cursors() { return subs_.cursors(); }
   // For metrics (allocates; not on the hot path).
   uint64_t dead_letters() const { return subs_.dead_letters(); }
-  std::vector<DurableStatus> durable_status() const { return subs_.durable_status(horizon_); }
+  std::vector<DurableStatus> durable_status() { return subs_.durable_status(horizon_); }
 
  private:
   void refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,

@@ -50,7 +50,7 @@ void SubscriptionManager::persist_all() {
   cursors_.flush();
 }
 
-std::vector<DurableStatus> SubscriptionManager::durable_status(uint64_t horizon) const {
+std::vector<DurableStatus> SubscriptionManager::durable_status(uint64_t horizon) {
   const int64_t now = clock_.monotonic_ms();
   std::vector<DurableStatus> out;
   out.reserve(durable_.size());
@@ -63,6 +63,17 @@ std::vector<DurableStatus> SubscriptionManager::durable_status(uint64_t horizon)
     d.backlog_records = horizon >= floor ? horizon - floor + 1 : 0;
     d.in_flight = sub->in_flight.size();
     for (const auto& [seq, f] : sub->in_flight) d.oldest_unacked_ms = std::max(d.oldest_unacked_ms, now - f.first_ms);
+    out.push_back(std::move(d));
+  }
+  // Those known only on disk: never attached since the start (a mailbox
+  // waiting for an agency that has not connected yet), or removed from memory.
+  for (auto& [owner, name] : cursors_.all_names()) {
+    if (durable_.count(owner + '/' + name) != 0) continue;
+    DurableStatus d;
+    d.owner = std::move(owner);
+    d.name = std::move(name);
+    const uint64_t floor = std::max<uint64_t>(1, cursors_.load(d.owner, d.name));
+    d.backlog_records = horizon >= floor ? horizon - floor + 1 : 0;
     out.push_back(std::move(d));
   }
   return out;

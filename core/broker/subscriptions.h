@@ -154,9 +154,10 @@ class SubscriptionManager {
   // Records dead-lettered since start.
   uint64_t dead_letters() const { return dead_letters_; }
   // The standing against the log's end `horizon` of every durable
-  // subscription and mailbox attached since the broker started (one never
-  // attached since is not listed). For metrics; allocates, not for the hot path.
-  std::vector<DurableStatus> durable_status(uint64_t horizon) const;
+  // subscription and mailbox, attached or not (those not in memory are read
+  // from their cursor files). For metrics; allocates and may read small
+  // files, so not for the hot path.
+  std::vector<DurableStatus> durable_status(uint64_t horizon);
   // Envelope bytes delivered and not yet acked, over every session.
   size_t in_flight_bytes() const;
   CursorStore& cursors() { return cursors_; }
