@@ -115,26 +115,24 @@ std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, c
   p.one("relais_dead_letters_total", "counter",
         "Messages given up after max_deliver deliveries without an acknowledgement.",
         static_cast<double>(s.dead_letters));
-  // Per durable subscription and mailbox ("@mailbox") attached since the
-  // broker started (SubscriptionManager::durable_status); names are validated
+  // Per durable subscription and mailbox ("@mailbox"), attached or waiting
+  // on disk (SubscriptionManager::durable_status); names are validated
   // ([a-z0-9._-] and '@'), so they need no escaping as label values.
-  p.family("relais_durable_backlog_records", "gauge",
-           "Log records from a durable subscription's cursor to the log's end (an upper bound on what waits for it).");
-  for (const auto& d : s.durables)
-    p.sample("relais_durable_backlog_records", "owner=\"" + d.owner + "\",name=\"" + d.name + "\"",
-             static_cast<double>(d.backlog_records));
-  p.family("relais_durable_unacked", "gauge", "Messages delivered to a durable subscription and not yet acknowledged.");
-  for (const auto& d : s.durables)
-    p.sample("relais_durable_unacked", "owner=\"" + d.owner + "\",name=\"" + d.name + "\"",
-             static_cast<double>(d.in_flight));
-  p.family("relais_durable_oldest_unacked_seconds", "gauge",
-           "How long the oldest unacknowledged delivery of a durable subscription has waited (0: none).");
-  for (const auto& d : s.durables)
-    p.sample("relais_durable_oldest_unacked_seconds", "owner=\"" + d.owner + "\",name=\"" + d.name + "\"",
-             static_cast<double>(d.oldest_unacked_ms) / 1000.0);
-  p.family("relais_durable_attached", "gauge", "1 while a session holds the durable subscription, else 0.");
-  for (const auto& d : s.durables)
-    p.sample("relais_durable_attached", "owner=\"" + d.owner + "\",name=\"" + d.name + "\"", d.attached ? 1 : 0);
+  auto per_durable = [&p, &s](const char* name, const char* help, auto value) {
+    p.family(name, "gauge", help);
+    for (const auto& d : s.durables)
+      p.sample(name, "owner=\"" + d.owner + "\",name=\"" + d.name + "\"", static_cast<double>(value(d)));
+  };
+  per_durable("relais_durable_backlog_records",
+              "Log records from a durable subscription's cursor to the log's end (an upper bound on what waits for it).",
+              [](const DurableStatus& d) { return d.backlog_records; });
+  per_durable("relais_durable_unacked", "Messages delivered to a durable subscription and not yet acknowledged.",
+              [](const DurableStatus& d) { return d.in_flight; });
+  per_durable("relais_durable_oldest_unacked_seconds",
+              "How long the oldest unacknowledged delivery of a durable subscription has waited (0: none).",
+              [](const DurableStatus& d) { return static_cast<double>(d.oldest_unacked_ms) / 1000.0; });
+  per_durable("relais_durable_attached", "1 while a session holds the durable subscription, else 0.",
+              [](const DurableStatus& d) { return d.attached ? 1 : 0; });
   p.one("relais_sessions", "gauge", "Sessions open (participants connected, one per connection).",
         static_cast<double>(s.sessions));
   p.one("relais_cache_bytes", "gauge", "Envelope bytes in the delivery cache (bound: cache_bytes).",

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
@@ -103,6 +104,7 @@ Result<HostPort> parse_host_port(const std::string& text) {
 struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};  // the accept loop ended (or never began)
 };
 
 HttpServer::HttpServer(HostPort listen, HttpLimits limits) : listen_(std::move(listen)), limits_(limits) {}
@@ -162,10 +164,24 @@ Status HttpServer::start() {
                           " (is another program using that port, or is the address not this machine's?)");
   }
   port_ = port;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  // stop() only ends a server that runs: wait until it does (at once, in
-  // practice; the thread only enters its accept loop).
-  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Impl* impl = impl_.get();
+  impl_->thread = std::thread([impl] {
+    impl->server.listen_after_bind();
+    impl->listen_returned = true;
+  });
+  // stop() only ends a server that runs: wait until its accept loop has begun
+  // (at once, in practice), or has returned without serving.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->server.is_running()) {
+    if (impl_->listen_returned || std::chrono::steady_clock::now() > give_up) {
+      impl_->server.stop();
+      impl_->thread.join();
+      impl_.reset();
+      return Status::IOError("the HTTP server on " + listen_.host + ":" + std::to_string(port_) +
+                             " did not start serving; see the log above, then restart the broker");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return Status::Ok();
 }
 

@@ -637,4 +637,16 @@ std::vector<std::string> Policy::describe() const {
   return out;
 }
 
+std::string Policy::mailbox_owner(std::string_view topic) const {
+  const std::vector<std::string_view> tokens = split_tokens(topic);
+  for (const MailboxRule& rule : mailboxes_) {
+    bool covered = false;
+    for (const std::string& p : rule.topics) covered = covered || pattern_matches(p, topic);
+    if (!covered) continue;
+    if (rule.owner.ref < 0) continue;  // the parser requires a reference; never a fixed owner
+    if (auto owner = resolve(rule.owner, tokens)) return *owner;
+  }
+  return {};
+}
+
 }  // namespace relais

@@ -113,6 +113,10 @@ class Policy {
   const std::vector<PolicyRule>& rules() const { return rules_; }
   const std::vector<TypeRule>& type_rules() const { return type_rules_; }
   const std::vector<MailboxRule>& mailboxes() const { return mailboxes_; }
+  // The participant a concrete topic is addressed to: the owner reference of
+  // the first [[mailboxes]] rule covering it, resolved from the topic's
+  // tokens; empty when no rule covers it.
+  std::string mailbox_owner(std::string_view topic) const;
   // [expiry]: versioned type -> milliseconds.
   const std::map<std::string, int64_t, std::less<>>& expiry_ms() const { return expiry_ms_; }
   // [retention]: versioned type or "default" -> milliseconds.

@@ -9,24 +9,13 @@
 #include "agent/bundle_store.h"
 #include "policy/sample_policy.h"
 #include "util/files.h"
+#include "temp_dir.h"
 
 using namespace relais;
 namespace fs = std::filesystem;
+using relais::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "relais-store-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
 
 Identity make(const char* name, Role role) {
   auto id = generate_identity(name, role, role == Role::kPolice ? "maritime" : "",

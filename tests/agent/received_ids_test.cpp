@@ -11,24 +11,13 @@
 #include "crypto/uuid.h"
 #include "util/clock.h"
 #include "util/files.h"
+#include "temp_dir.h"
 
 using namespace relais;
 namespace fs = std::filesystem;
+using relais::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "relais-ids-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
 
 std::string fresh_id() { return uuid_to_string(new_uuid_v7(now_ms())); }
 

@@ -72,6 +72,10 @@ case_ref = "c-fedcba9876543210"
   CHECK(p->mailboxes()[0].owner.ref_rest);
   CHECK(p->mailboxes()[1].owner.ref == 2);
   CHECK_FALSE(p->mailboxes()[1].owner.ref_rest);
+  // A concrete topic's owner, resolved from its tokens; none when no rule covers it.
+  CHECK(p->mailbox_owner("referral.social.golfe") == "social.golfe");
+  CHECK(p->mailbox_owner("response.ngo.refuge") == "ngo.refuge");
+  CHECK(p->mailbox_owner("alert.trafficking.kara.kozah").empty());
   CHECK(p->expiry_ms().at("alert/1") == 72LL * 3600 * 1000);
   CHECK(p->expiry_ms().at("referral/1") == 30LL * 86400 * 1000);
   CHECK(p->retention_ms().at("default") == 365LL * 86400 * 1000);
