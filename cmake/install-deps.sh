@@ -9,6 +9,8 @@ pkgs=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-
 # sd_notify for the broker's Type=notify unit (the programs only), and the
 # HTTP server behind /metrics and /healthz (core/http).
 pkgs+=(libsystemd-dev libcpp-httplib-dev)
+# The agent's local store (core/store): SQLite.
+pkgs+=(libsqlite3-dev)
 # The package and its checks (make package, tests/packaging): dpkg-deb and
 # dpkg-shlibdeps, file, lintian, systemd-analyze, man and groff.
 pkgs+=(dpkg-dev file lintian systemd man-db groff-base)

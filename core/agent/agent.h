@@ -54,7 +54,7 @@
 #include <string>
 
 #include "agent/bundle_store.h"
-#include "agent/expires_in.h"
+#include "util/expires_in.h"
 #include "config/agent_config.h"
 #include "crypto/keys.h"
 #include "net/protocol.h"

@@ -1,5 +1,6 @@
 #include "config/agent_config.h"
 
+#include "util/expires_in.h"
 #include "config/broker_config.h"
 #include "util/toml_reader.h"
 
@@ -24,7 +25,52 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
     agent.error("broker", "agent.broker must start with tcp:// or ipc://");
   c.state_dir = agent.get_path("state_dir", false).value_or("");
   c.heartbeat_ms = agent.get_int("heartbeat_ms", false, 50, 600000).value_or(c.heartbeat_ms);
+  if (agent.has("retired_identities")) {
+    // Paths, resolved like identity.
+    auto list = agent.get_strings("retired_identities", false).value_or(std::vector<std::string>{});
+    for (const auto& p : list) c.retired_identities.push_back(reader->resolve_path(p));
+  }
   agent.reject_unknown();
+
+  TomlTable service = root.get_table("service", false);
+  if (service.present()) {
+    ServiceConfig& sc = c.service;
+    auto deadline = [&](std::string_view key, int64_t& out) {
+      auto text = service.get_string(key, false);
+      if (!text) return;
+      auto ms = parse_expires_in(*text);
+      if (ms.ok()) out = *ms;
+      else service.error(key, "service." + std::string(key) + " must be a duration such as 4h, 90m or 2d");
+    };
+    deadline("escalate_immediate", sc.escalate_immediate_ms);
+    deadline("escalate_urgent", sc.escalate_urgent_ms);
+    sc.inbox_dir = service.get_path("inbox_dir", false).value_or("");
+    sc.on_message = service.get_path("on_message", false).value_or("");
+    sc.on_message_body = service.get_bool("on_message_body", false).value_or(false);
+    sc.reconnect_min_ms = service.get_int("reconnect_min_ms", false, 10, 600000).value_or(sc.reconnect_min_ms);
+    sc.reconnect_max_ms = service.get_int("reconnect_max_ms", false, 10, 3600000).value_or(sc.reconnect_max_ms);
+    if (sc.reconnect_max_ms < sc.reconnect_min_ms)
+      service.error("reconnect_max_ms", "service.reconnect_max_ms must not be below service.reconnect_min_ms");
+    service.reject_unknown();
+  }
+  for (TomlTable t : root.get_tables("subscription", false)) {
+    ConfiguredSubscription s;
+    s.topic = t.get_string("topic", true).value_or("");
+    s.durable = t.get_string("durable", true).value_or("");
+    s.from = t.get_string("from", false).value_or("new");
+    if (s.from != "new" && s.from != "first")
+      t.error("from", "subscription.from must be \"first\" or \"new\"");
+    bool name_ok = !s.durable.empty() && s.durable.size() <= 64;
+    for (char ch : s.durable)
+      if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) name_ok = false;
+    if (!s.durable.empty() && !name_ok)
+      t.error("durable", "subscription.durable must be lowercase letters, digits, - or _, like alerts-kozah");
+    for (const auto& other : c.service.subscriptions)
+      if (other.durable == s.durable && !s.durable.empty())
+        t.error("durable", "subscription.durable \"" + s.durable + "\" is used twice: give each its own name");
+    t.reject_unknown();
+    c.service.subscriptions.push_back(std::move(s));
+  }
   root.reject_unknown();
   Status s = reader->finish(Code::kConfig);
   if (!s.ok()) return s;

@@ -2,7 +2,7 @@
 // else is a usage error with an example.
 #include <catch2/catch.hpp>
 
-#include "agent/expires_in.h"
+#include "util/expires_in.h"
 
 using namespace relais;
 

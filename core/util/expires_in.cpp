@@ -1,4 +1,4 @@
-#include "agent/expires_in.h"
+#include "util/expires_in.h"
 
 #include <string>
 

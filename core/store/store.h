@@ -1,0 +1,185 @@
+// Store: the agent's local store, state_dir/store.db (SQLite), with every
+// body sealed at rest. Used by the agent service (relais-agent run) and by
+// the commands that read or queue (inbox, show, case, outbox, send, reply),
+// which may run while the service runs: several processes share the file
+// (WAL, busy timeout), each through its own Store.
+//
+// At rest:
+//   - A random 32-byte master key (the store key) encrypts every body and
+//     every queued document with XChaCha20-Poly1305 (IETF), under a fresh
+//     random nonce, with the table, the row id and the column as associated
+//     data, so a sealed value moved to another row does not open.
+//   - The store key is kept only wrapped (crypto_box_seal) to the seal key of
+//     the participant, in table store_keys (one row per seal public key).
+//     open() unwraps it with the current identity, else with a retired one
+//     (AgentConfig::retired_identities); when only a retired one opens it,
+//     the key is wrapped to the current identity too (a key rotation
+//     rewraps it). A store that no given identity opens is Status::Refused
+//     ("the store key is wrapped to keys this agent no longer holds: ...").
+//   - Clear columns hold only routing fields: id, seq, sender, topic, type,
+//     case_ref, urgency, handling, in_reply_to, times, status, and the
+//     workflow state (answer status of a referral, escalation times).
+//     Statistics reports also fill stats_cells (counts only, no person).
+//   - PRAGMAs: journal_mode=WAL, synchronous=FULL, secure_delete=ON,
+//     temp_store=MEMORY, foreign_keys=ON, busy_timeout. The file (and its
+//     -wal/-shm) are 0600; state_dir is created 0700 and refused when group-
+//     or world-accessible (Status::Permission naming it and the chmod).
+//   - The schema is versioned (PRAGMA user_version); a newer version than
+//     this build knows is Status::Config.
+//
+// Errors: SQLite failures are Status::IOError naming store.db and what was
+// being done; a sealed value that does not open is Status::Corruption naming
+// the row (never its content).
+// Times are given by the caller (ms since the epoch): the store reads no clock.
+// Thread-safety: one thread per Store object.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keys.h"
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace relais {
+
+// A received message: the clear columns. The opened JSON (the object
+// `relais-agent subscribe` prints, body included) is sealed beside them.
+struct StoredMessage {
+  std::string id;           // canonical UUID (primary key)
+  uint64_t seq = 0;         // the broker's log seq
+  std::string subscription; // "@mailbox" or the durable name it came by
+  std::string sender;       // participant name
+  std::string topic;
+  std::string type;         // document type name: "referral", ...
+  std::string case_ref;     // empty when none
+  std::string urgency;
+  std::string handling;
+  std::string in_reply_to;  // empty when none
+  int64_t ts_ms = 0;        // the envelope's ts
+  int64_t expires_ms = 0;
+  int64_t received_ms = 0;
+  std::string status = "new";  // new | read | answered | expired
+  // Referral workflow, for a received referral: the id of the automatic
+  // `received` response queued for it (empty until queued; queued once).
+  std::string auto_response_id;
+};
+
+// One outbox entry: a document this agent sends. Its id and expires are
+// fixed when it is queued; it is sealed afresh at each attempt.
+struct OutboxEntry {
+  std::string id;           // canonical UUIDv7 (primary key)
+  std::string topic;
+  std::string type;
+  std::string urgency = "routine";
+  std::string handling = "H2";
+  std::string case_ref;     // empty when none
+  std::string in_reply_to;  // empty when none
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::string origin = "user";  // user | auto-received | escalation
+  std::string status = "queued";  // queued | logged | refused
+  std::string reason;       // why refused (for people; never a document value)
+  uint64_t seq = 0;         // once logged
+  Bytes receipt;            // once logged: the broker's signed receipt
+  Bytes anchor;             // once fetched: the checkpoint and inclusion proof covering the receipt
+  int64_t attempts = 0;
+  int64_t last_attempt_ms = 0;
+  int64_t logged_ms = 0;
+  // Referral workflow, for a sent referral:
+  std::string answer_status;   // the latest response status received: received | accepted | rejected | ...
+  int64_t escalate_at_ms = 0;  // 0: never (routine, or answered); else when to escalate
+  std::string escalation_id;   // the id of the escalation queued (empty until escalated; once)
+};
+
+// One statistics cell of a stored statistics report (counts only).
+struct StatsCell {
+  std::string message_id;
+  std::string sender;
+  std::string period_start;   // YYYY-MM-DD
+  std::string period_end;
+  std::string region;
+  std::string prefecture;
+  std::string table;          // victims | referrals | alerts_by_kind
+  std::string key;            // e.g. "made", "missing_child", or the victim row "9-17|female|child_labour|TG"
+  std::optional<int64_t> count;  // nullopt: "suppressed"
+};
+
+struct InboxFilter {
+  std::string type;    // empty: any
+  std::string status;  // empty: any
+  std::string case_ref;  // empty: any
+  int64_t limit = 1000;
+};
+
+class Store {
+ public:
+  // Opens (creating when absent) state_dir/store.db. `identity` is the
+  // current identity; `retired` the earlier ones of the same participant.
+  static Result<std::unique_ptr<Store>> open(const std::string& state_dir, const Identity& identity,
+                                             const std::vector<const Identity*>& retired);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- received messages
+  // Stores a message once: false when its id is already stored (nothing
+  // changed). `opened` is the JSON text of the opened message.
+  Result<bool> put_message(const StoredMessage& meta, const std::string& opened);
+  Result<std::optional<StoredMessage>> message(const std::string& id);
+  // The opened JSON text (decrypted).
+  Result<std::string> open_message(const std::string& id);
+  Result<std::vector<StoredMessage>> messages(const InboxFilter& filter);
+  Status set_message_status(const std::string& id, const std::string& status);
+  Status set_auto_response(const std::string& message_id, const std::string& response_id);
+  // Received referrals with no automatic response queued yet.
+  Result<std::vector<StoredMessage>> referrals_awaiting_auto_response();
+  Status put_stats_cells(const std::vector<StatsCell>& cells);
+  Result<std::vector<StatsCell>> stats_cells(const std::string& period_start, const std::string& period_end);
+
+  // ---- outbox
+  // Queues a document (sealed at rest). Status::Invalid when the id exists.
+  Status enqueue(const OutboxEntry& entry, const std::string& document);
+  Result<std::optional<OutboxEntry>> outbox_entry(const std::string& id);
+  // The queued document (decrypted).
+  Result<std::string> outbox_document(const std::string& id);
+  // All entries, oldest first; with status non-empty only those.
+  Result<std::vector<OutboxEntry>> outbox(const std::string& status = "");
+  Status note_attempt(const std::string& id, int64_t now_ms);
+  Status mark_logged(const std::string& id, uint64_t seq, const Bytes& receipt, int64_t now_ms);
+  Status mark_refused(const std::string& id, const std::string& reason);
+  Status set_anchor(const std::string& id, const Bytes& anchor);
+  // Referral workflow on a sent referral.
+  Status set_answer_status(const std::string& referral_id, const std::string& status);
+  Status set_escalate_at(const std::string& referral_id, int64_t at_ms);
+  Status set_escalation(const std::string& referral_id, const std::string& escalation_id);
+  // Sent referrals due for escalation at now_ms (escalate_at_ms != 0 and
+  // <= now, no escalation queued, no accepted/rejected answer).
+  Result<std::vector<OutboxEntry>> due_escalations(int64_t now_ms);
+
+  // ---- one case: every received message and outbox entry with this
+  // case_ref, plus those replying (in_reply_to) to one of them, in time order.
+  struct CaseItem {
+    bool sent = false;  // an outbox entry (else a received message)
+    std::string id;
+    int64_t time_ms = 0;  // ts of a received message, created_ms of a sent one
+  };
+  Result<std::vector<CaseItem>> case_timeline(const std::string& case_ref);
+
+  // ---- erasure (retention, erasure orders): deletes rows and their sealed
+  // values, then wal_checkpoint(TRUNCATE). Returns how many rows went.
+  Result<int64_t> erase_case(const std::string& case_ref);
+  Result<int64_t> erase_older_than(const std::string& type, int64_t before_ms);
+
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace relais
