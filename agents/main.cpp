@@ -24,7 +24,7 @@
 #include <iterator>
 
 #include "agent/agent.h"
-#include "agent/expires_in.h"
+#include "util/expires_in.h"
 #include "agent/validate_command.h"
 #include "cli/cli.h"
 #include "util/clock.h"
