@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/dedup_key.h"
+#include "crypto/uuid.h"
 #include "policy/topic_locations.h"
 #include "util/clock.h"
 
@@ -34,6 +35,15 @@ std::string readers_mismatch(const std::vector<std::string>& expected, const std
     for (size_t i = 0; i < extra.size(); ++i) msg += (i ? ", " : " ") + extra[i];
   }
   return msg;
+}
+
+// "7 days", "36 hours", "90 minutes", "45 s": the duplicate window in words.
+std::string window_text(int64_t ms) {
+  auto plural = [](int64_t n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+  if (ms % 86400000 == 0) return plural(ms / 86400000, "day");
+  if (ms % 3600000 == 0) return plural(ms / 3600000, "hour");
+  if (ms % 60000 == 0) return plural(ms / 60000, "minute");
+  return std::to_string(ms / 1000) + " s";
 }
 
 }  // namespace
@@ -153,6 +163,13 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
                    &h);
   if (h.expires_ms != 0 && h.expires_ms <= now)
     return refused(pa.req_id, ErrorCode::kClockSkew, "message expired at " + format_rfc3339_ms(h.expires_ms), &h);
+  // 9. ... and the id's own time (UUIDv7) within the duplicate window: past it, a
+  // retry could no longer be recognised and would be logged twice.
+  if (uuid_v7_ms(h.id) < now - config_.dedup_window_ms)
+    return refused(pa.req_id, ErrorCode::kStaleId,
+                   "message id is older than the broker's duplicate window (" + window_text(config_.dedup_window_ms) +
+                       "): send it again as a new message",
+                   &h);
   // 10. duplicate: a retry gets the original acknowledgement
   const RecordKey key = dedup_key(h.from, h.id);
   Verdict v;
@@ -268,7 +285,9 @@ void IngestPipeline::on_completion(const Completion& c) {
     const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
     receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
     p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
-    dedup_.put(p.dedup_key, c.seq, clock_.now_ms() + config_.dedup_window_ms);
+    // Remembered while a retry can pass step 9b: until the id's own time
+    // leaves the window (or the record's, when that is later).
+    dedup_.put(p.dedup_key, c.seq, std::max(c.ts_ms, uuid_v7_ms(p.id)) + config_.dedup_window_ms);
     p.message->seq = c.seq;
     cache_.insert(c.seq, p.message);
   }
@@ -289,22 +308,26 @@ void IngestPipeline::finish_completions() {
   receipt_waiters_.clear();
 }
 
-// Dedup survives restarts: rebuilt from the messages logged recently enough
-// that a retry of them could still pass the clock check (step 9 refuses an
-// envelope more than max_clock_skew from now, and an envelope was logged within
-// max_clock_skew of its own ts), so older ones need not be read back.
+// Dedup survives restarts: rebuilt from the log's in-memory index (record
+// keys and broker times, filled from the segment summaries at open; no
+// envelope is read back) over the whole duplicate window. A record logged
+// before now - window carries an id the clock check refuses unless it was
+// re-signed; such an id's own time is then older than the window as well
+// (an id is minted at most max_clock_skew_ms ahead of the broker's clock by
+// an agent within the skew), so step 9b refuses it: the walk starts that
+// much earlier to cover the difference.
 Status IngestPipeline::rebuild_dedup() {
   const int64_t start = clock_.monotonic_ms();
   const int64_t now = clock_.now_ms();
   const uint64_t last = log_.last_durable_seq();
   if (last == 0) return Status::Ok();
-  const int64_t window = std::min(config_.dedup_window_ms, 2 * config_.max_clock_skew_ms + 60000);
+  const int64_t window = config_.dedup_window_ms + config_.max_clock_skew_ms;
   auto first = log_.first_seq_at_or_after_time(now - window);
   if (!first.ok()) return Status::Ok();  // nothing in the window
   size_t rebuilt = 0;
   dedup_.reserve(static_cast<size_t>(last - *first + 1));
   log_.for_each_message_key(*first, [&](uint64_t seq, int64_t ts_ms, const RecordKey& key) {
-    dedup_.put(key, seq, ts_ms + config_.dedup_window_ms);
+    dedup_.put(key, seq, ts_ms + window);
     ++rebuilt;
   });
   spdlog::info("broker: duplicate index rebuilt with {} messages in {} ms", rebuilt, clock_.monotonic_ms() - start);

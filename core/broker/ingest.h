@@ -13,9 +13,12 @@
 //      stats.<prefecture>) are in the bundle's location table (else
 //      kMalformed; policy/topic_locations.h)
 //    7 type allowed on topic 8 to == policy readers
-//    9 clock skew, expiry   10 duplicate (a logged (from, id) gets its
-//                              original acknowledgement; one still pending
-//                              gets the same acknowledgement when it lands)
+//    9 clock skew, expiry, then the id's own (UUIDv7) time not older than
+//      dedup_window_ms (else kStaleId: past the window a retry could no
+//      longer be recognised, and would be logged twice)
+//   10 duplicate (a logged (from, id) gets its original acknowledgement:
+//      the same seq and a receipt for it; one still pending gets the same
+//      acknowledgement when it lands)
 //   11 signature, handed to the SignatureVerifier, while the envelopes
 //      waiting for the log stay under max_pending_bytes (else kLimit: retry)
 // and returns the verdict: refused (code, reason: the caller answers and

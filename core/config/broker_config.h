@@ -43,7 +43,7 @@ struct BrokerConfig {
   int64_t auth_failure_interval_ms = 10000;  // refused handshakes: one aggregated event per interval
   int64_t max_readers = 64;
   int64_t max_clock_skew_ms = 300000;
-  int64_t dedup_window_ms = 3600000;  // > 2 x max_clock_skew_ms
+  int64_t dedup_window_ms = 7ll * 86400000;  // 7 days; >= 2 x max_clock_skew_ms; older ids: stale_id
   int64_t verify_threads = 2;         // signature-check workers; 0 = on the main thread
   // [metrics]
   std::string metrics_listen;  // HOST:PORT of /metrics and /healthz; empty: no HTTP server
