@@ -132,12 +132,20 @@ class Store {
   Result<std::optional<StoredMessage>> message(const std::string& id);
   // The opened JSON text (decrypted).
   Result<std::string> open_message(const std::string& id);
+  // Newest received first, at most filter.limit.
   Result<std::vector<StoredMessage>> messages(const InboxFilter& filter);
+  // Status::NotFound for an unknown id, Status::Invalid for another status.
   Status set_message_status(const std::string& id, const std::string& status);
+  // Once: Status::Invalid when another response id is already noted.
   Status set_auto_response(const std::string& message_id, const std::string& response_id);
-  // Received referrals with no automatic response queued yet.
+  // Received referrals with no automatic response queued yet (not expired
+  // ones), oldest first.
   Result<std::vector<StoredMessage>> referrals_awaiting_auto_response();
+  // Stores the cells of a report (store/stats_cells.h makes them); the
+  // cells already stored for the same message ids are replaced.
   Status put_stats_cells(const std::vector<StatsCell>& cells);
+  // The cells of reports whose period lies within [period_start, period_end]
+  // (YYYY-MM-DD; an empty bound is open).
   Result<std::vector<StatsCell>> stats_cells(const std::string& period_start, const std::string& period_end);
 
   // ---- outbox
@@ -148,6 +156,7 @@ class Store {
   Result<std::string> outbox_document(const std::string& id);
   // All entries, oldest first; with status non-empty only those.
   Result<std::vector<OutboxEntry>> outbox(const std::string& status = "");
+  // The updates below are Status::NotFound for an unknown id.
   Status note_attempt(const std::string& id, int64_t now_ms);
   Status mark_logged(const std::string& id, uint64_t seq, const Bytes& receipt, int64_t now_ms);
   Status mark_refused(const std::string& id, const std::string& reason);
@@ -155,13 +164,16 @@ class Store {
   // Referral workflow on a sent referral.
   Status set_answer_status(const std::string& referral_id, const std::string& status);
   Status set_escalate_at(const std::string& referral_id, int64_t at_ms);
+  // Once: Status::Invalid when another escalation id is already noted.
   Status set_escalation(const std::string& referral_id, const std::string& escalation_id);
   // Sent referrals due for escalation at now_ms (escalate_at_ms != 0 and
   // <= now, no escalation queued, no accepted/rejected answer).
   Result<std::vector<OutboxEntry>> due_escalations(int64_t now_ms);
 
   // ---- one case: every received message and outbox entry with this
-  // case_ref, plus those replying (in_reply_to) to one of them, in time order.
+  // case_ref, plus those replying (in_reply_to) to one of them, followed
+  // transitively (at most 64 replies deep, 10000 items), in time order
+  // (then id).
   struct CaseItem {
     bool sent = false;  // an outbox entry (else a received message)
     std::string id;
@@ -170,8 +182,16 @@ class Store {
   Result<std::vector<CaseItem>> case_timeline(const std::string& case_ref);
 
   // ---- erasure (retention, erasure orders): deletes rows and their sealed
-  // values, then wal_checkpoint(TRUNCATE). Returns how many rows went.
+  // values, then wal_checkpoint(TRUNCATE). Returns how many rows went
+  // (messages and outbox entries). With secure_delete the deleted bytes are
+  // overwritten in store.db; when another process keeps the checkpoint from
+  // emptying store.db-wal, Status::IOError says so (run it again).
+  // erase_case: every item of case_timeline(case_ref), and the statistics
+  // cells of its messages.
   Result<int64_t> erase_case(const std::string& case_ref);
+  // Messages received before before_ms and outbox entries created before it
+  // that are no longer queued; `type` empty: every type. Statistics cells
+  // stay (they hold no person).
   Result<int64_t> erase_older_than(const std::string& type, int64_t before_ms);
 
   const std::string& path() const;

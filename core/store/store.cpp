@@ -1,0 +1,508 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <unordered_set>
+
+#include "store/sealed_value.h"
+#include "store/sqlite_db.h"
+#include "store/store_file.h"
+#include "store/store_key.h"
+
+namespace relais {
+namespace {
+
+constexpr const char* kMessageColumns =
+    "id, seq, subscription, sender, topic, type, case_ref, urgency, handling, in_reply_to, ts_ms, expires_ms, "
+    "received_ms, status, auto_response_id";
+constexpr const char* kOutboxColumns =
+    "id, topic, type, urgency, handling, case_ref, in_reply_to, created_ms, expires_ms, origin, status, reason, seq, "
+    "receipt, anchor, attempts, last_attempt_ms, logged_ms, answer_status, escalate_at_ms, escalation_id";
+
+// Bounds of a case timeline: how deep replies are followed, how many items.
+constexpr int kMaxReplyDepth = 64;
+constexpr size_t kMaxCaseItems = 10000;
+
+bool valid_message_status(const std::string& s) {
+  return s == "new" || s == "read" || s == "answered" || s == "expired";
+}
+bool valid_outbox_status(const std::string& s) { return s == "queued" || s == "logged" || s == "refused"; }
+
+StoredMessage message_of(const SqliteStatement& st) {
+  StoredMessage m;
+  m.id = st.column_text(0);
+  m.seq = static_cast<uint64_t>(st.column_int64(1));
+  m.subscription = st.column_text(2);
+  m.sender = st.column_text(3);
+  m.topic = st.column_text(4);
+  m.type = st.column_text(5);
+  m.case_ref = st.column_text(6);
+  m.urgency = st.column_text(7);
+  m.handling = st.column_text(8);
+  m.in_reply_to = st.column_text(9);
+  m.ts_ms = st.column_int64(10);
+  m.expires_ms = st.column_int64(11);
+  m.received_ms = st.column_int64(12);
+  m.status = st.column_text(13);
+  m.auto_response_id = st.column_text(14);
+  return m;
+}
+
+OutboxEntry entry_of(const SqliteStatement& st) {
+  OutboxEntry e;
+  e.id = st.column_text(0);
+  e.topic = st.column_text(1);
+  e.type = st.column_text(2);
+  e.urgency = st.column_text(3);
+  e.handling = st.column_text(4);
+  e.case_ref = st.column_text(5);
+  e.in_reply_to = st.column_text(6);
+  e.created_ms = st.column_int64(7);
+  e.expires_ms = st.column_int64(8);
+  e.origin = st.column_text(9);
+  e.status = st.column_text(10);
+  e.reason = st.column_text(11);
+  e.seq = static_cast<uint64_t>(st.column_int64(12));
+  e.receipt = st.column_blob(13);
+  e.anchor = st.column_blob(14);
+  e.attempts = st.column_int64(15);
+  e.last_attempt_ms = st.column_int64(16);
+  e.logged_ms = st.column_int64(17);
+  e.answer_status = st.column_text(18);
+  e.escalate_at_ms = st.column_int64(19);
+  e.escalation_id = st.column_text(20);
+  return e;
+}
+
+template <class T, class RowFn>
+Result<std::vector<T>> collect(SqliteStatement& st, RowFn row_fn) {
+  std::vector<T> out;
+  for (;;) {
+    auto more = st.step();
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+    out.push_back(row_fn(st));
+  }
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::string path;
+  std::unique_ptr<SqliteDb> db;
+  SecretBytes key;
+
+  // Runs an UPDATE of one row by id (?1); Status::NotFound when no row matched.
+  Status update_one(const std::string& sql, const std::string& what, const std::string& id, const char* noun,
+                    const std::function<void(SqliteStatement&)>& bind_more);
+  Status checkpoint_after_erasure(int64_t erased);
+  Result<int64_t> erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what);
+};
+
+Status Store::Impl::update_one(const std::string& sql, const std::string& what, const std::string& id,
+                               const char* noun, const std::function<void(SqliteStatement&)>& bind_more) {
+  auto st = db->prepare(sql, what);
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  if (bind_more) bind_more(*st);
+  RELAIS_RETURN_IF_ERROR(st->run());
+  if (db->changes() == 0) return Status::NotFound(std::string("store: no ") + noun + " with id " + id);
+  return Status::Ok();
+}
+
+Status Store::Impl::checkpoint_after_erasure(int64_t erased) {
+  auto st = db->prepare("PRAGMA wal_checkpoint(TRUNCATE)", "empty the write-ahead log after an erasure");
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (*row && st->column_int64(0) != 0)
+    return Status::IOError("store: " + std::to_string(erased) +
+                           " rows were erased, but another process was reading the store, so their earlier pages "
+                           "remain in " + path + "-wal until the next checkpoint; run the erasure again when the "
+                           "service is idle");
+  return Status::Ok();
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+const std::string& Store::path() const { return impl_->path; }
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& state_dir, const Identity& identity,
+                                           const std::vector<const Identity*>& retired) {
+  auto file = open_store_file(state_dir);
+  if (!file.ok()) return file.status();
+  auto impl = std::make_unique<Impl>();
+  impl->path = file->db->path();
+  auto key = load_store_key(*file->db, identity, retired, file->has_values);
+  if (!key.ok()) return key.status();
+  RELAIS_RETURN_IF_ERROR(file->txn->commit());
+  file->txn.reset();
+  impl->key = std::move(key).value();
+  impl->db = std::move(file->db);
+  RELAIS_RETURN_IF_ERROR(restrict_store_side_files(impl->path));
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+// ---- received messages
+
+Result<bool> Store::put_message(const StoredMessage& meta, const std::string& opened) {
+  if (meta.id.empty()) return Status::Invalid("store: a message needs an id");
+  if (!valid_message_status(meta.status))
+    return Status::Invalid("store: a message status is new, read, answered or expired, not " + meta.status);
+  const Bytes sealed = seal_value(impl_->key, {"messages", meta.id, "opened"}, as_bytes(opened));
+  auto st = impl_->db->prepare(
+      "INSERT INTO messages (id, seq, subscription, sender, topic, type, case_ref, urgency, handling, in_reply_to, "
+      "ts_ms, expires_ms, received_ms, status, auto_response_id, opened) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING",
+      "store a received message");
+  if (!st.ok()) return st.status();
+  st->bind(1, meta.id).bind(2, static_cast<int64_t>(meta.seq)).bind(3, meta.subscription).bind(4, meta.sender);
+  st->bind(5, meta.topic).bind(6, meta.type).bind(7, meta.case_ref).bind(8, meta.urgency).bind(9, meta.handling);
+  st->bind(10, meta.in_reply_to).bind(11, meta.ts_ms).bind(12, meta.expires_ms).bind(13, meta.received_ms);
+  st->bind(14, meta.status).bind(15, meta.auto_response_id).bind_blob(16, sealed);
+  RELAIS_RETURN_IF_ERROR(st->run());
+  return impl_->db->changes() == 1;
+}
+
+Result<std::optional<StoredMessage>> Store::message(const std::string& id) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id = ?1",
+                               "read a message");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<StoredMessage>();
+  return std::optional<StoredMessage>(message_of(*st));
+}
+
+Result<std::string> Store::open_message(const std::string& id) {
+  auto st = impl_->db->prepare("SELECT opened FROM messages WHERE id = ?1", "read a message");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("store: no message with id " + id);
+  return open_value(impl_->key, {"messages", id, "opened"}, st->column_blob(0));
+}
+
+Result<std::vector<StoredMessage>> Store::messages(const InboxFilter& filter) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kMessageColumns +
+                                   " FROM messages WHERE (?1 = '' OR type = ?1) AND (?2 = '' OR status = ?2) "
+                                   "AND (?3 = '' OR case_ref = ?3) ORDER BY received_ms DESC, id DESC LIMIT ?4",
+                               "read the inbox");
+  if (!st.ok()) return st.status();
+  st->bind(1, filter.type).bind(2, filter.status).bind(3, filter.case_ref).bind(4, std::max<int64_t>(filter.limit, 0));
+  return collect<StoredMessage>(*st, message_of);
+}
+
+Status Store::set_message_status(const std::string& id, const std::string& status) {
+  if (!valid_message_status(status))
+    return Status::Invalid("store: a message status is new, read, answered or expired, not " + status);
+  return impl_->update_one("UPDATE messages SET status = ?2 WHERE id = ?1", "change a message's status", id,
+                           "message", [&](SqliteStatement& st) { st.bind(2, status); });
+}
+
+Status Store::set_auto_response(const std::string& message_id, const std::string& response_id) {
+  if (response_id.empty()) return Status::Invalid("store: an automatic response needs an id");
+  Status s = impl_->update_one(
+      "UPDATE messages SET auto_response_id = ?2 WHERE id = ?1 AND auto_response_id IN ('', ?2)",
+      "note the automatic response", message_id, "message", [&](SqliteStatement& st) { st.bind(2, response_id); });
+  if (s.code() != Code::kNotFound) return s;
+  auto m = message(message_id);
+  if (!m.ok()) return m.status();
+  if (!*m) return s;
+  return Status::Invalid("store: message " + message_id + " already has its automatic response " +
+                         (*m)->auto_response_id);
+}
+
+Result<std::vector<StoredMessage>> Store::referrals_awaiting_auto_response() {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kMessageColumns +
+                                   " FROM messages WHERE type = 'referral' AND auto_response_id = '' "
+                                   "AND status <> 'expired' ORDER BY received_ms, id",
+                               "read the referrals awaiting a response");
+  if (!st.ok()) return st.status();
+  return collect<StoredMessage>(*st, message_of);
+}
+
+Status Store::put_stats_cells(const std::vector<StatsCell>& cells) {
+  auto txn = SqliteTransaction::begin(*impl_->db, true, "store statistics cells");
+  if (!txn.ok()) return txn.status();
+  std::set<std::string> ids;
+  for (const auto& c : cells) ids.insert(c.message_id);
+  {
+    auto del = impl_->db->prepare("DELETE FROM stats_cells WHERE message_id = ?1", "replace statistics cells");
+    if (!del.ok()) return del.status();
+    for (const auto& id : ids) {
+      del->reset();
+      del->bind(1, id);
+      RELAIS_RETURN_IF_ERROR(del->run());
+    }
+  }
+  auto ins = impl_->db->prepare(
+      "INSERT OR REPLACE INTO stats_cells (message_id, sender, period_start, period_end, region, prefecture, tbl, key, "
+      "count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+      "store statistics cells");
+  if (!ins.ok()) return ins.status();
+  for (const auto& c : cells) {
+    ins->reset();
+    ins->bind(1, c.message_id).bind(2, c.sender).bind(3, c.period_start).bind(4, c.period_end).bind(5, c.region);
+    ins->bind(6, c.prefecture).bind(7, c.table).bind(8, c.key);
+    if (c.count) ins->bind(9, *c.count); else ins->bind_null(9);
+    RELAIS_RETURN_IF_ERROR(ins->run());
+  }
+  return txn->commit();
+}
+
+Result<std::vector<StatsCell>> Store::stats_cells(const std::string& period_start, const std::string& period_end) {
+  auto st = impl_->db->prepare(
+      "SELECT message_id, sender, period_start, period_end, region, prefecture, tbl, key, count FROM stats_cells "
+      "WHERE (?1 = '' OR period_start >= ?1) AND (?2 = '' OR period_end <= ?2) "
+      "ORDER BY period_start, period_end, region, prefecture, message_id, tbl, key",
+      "read statistics cells");
+  if (!st.ok()) return st.status();
+  st->bind(1, period_start).bind(2, period_end);
+  return collect<StatsCell>(*st, [](const SqliteStatement& s) {
+    StatsCell c;
+    c.message_id = s.column_text(0);
+    c.sender = s.column_text(1);
+    c.period_start = s.column_text(2);
+    c.period_end = s.column_text(3);
+    c.region = s.column_text(4);
+    c.prefecture = s.column_text(5);
+    c.table = s.column_text(6);
+    c.key = s.column_text(7);
+    if (!s.column_is_null(8)) c.count = s.column_int64(8);
+    return c;
+  });
+}
+
+// ---- outbox
+
+Status Store::enqueue(const OutboxEntry& e, const std::string& document) {
+  if (e.id.empty()) return Status::Invalid("store: an outbox entry needs an id");
+  if (!valid_outbox_status(e.status))
+    return Status::Invalid("store: an outbox status is queued, logged or refused, not " + e.status);
+  const Bytes sealed = seal_value(impl_->key, {"outbox", e.id, "document"}, as_bytes(document));
+  auto st = impl_->db->prepare(
+      "INSERT INTO outbox (id, topic, type, urgency, handling, case_ref, in_reply_to, created_ms, expires_ms, origin, "
+      "status, reason, seq, receipt, anchor, attempts, last_attempt_ms, logged_ms, answer_status, escalate_at_ms, "
+      "escalation_id, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+      "?18, ?19, ?20, ?21, ?22) ON CONFLICT (id) DO NOTHING",
+      "queue a document");
+  if (!st.ok()) return st.status();
+  st->bind(1, e.id).bind(2, e.topic).bind(3, e.type).bind(4, e.urgency).bind(5, e.handling).bind(6, e.case_ref);
+  st->bind(7, e.in_reply_to).bind(8, e.created_ms).bind(9, e.expires_ms).bind(10, e.origin).bind(11, e.status);
+  st->bind(12, e.reason).bind(13, static_cast<int64_t>(e.seq)).bind_blob(14, e.receipt).bind_blob(15, e.anchor);
+  st->bind(16, e.attempts).bind(17, e.last_attempt_ms).bind(18, e.logged_ms).bind(19, e.answer_status);
+  st->bind(20, e.escalate_at_ms).bind(21, e.escalation_id).bind_blob(22, sealed);
+  RELAIS_RETURN_IF_ERROR(st->run());
+  if (impl_->db->changes() == 0)
+    return Status::Invalid("store: the outbox already holds an entry with id " + e.id);
+  return Status::Ok();
+}
+
+Result<std::optional<OutboxEntry>> Store::outbox_entry(const std::string& id) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?1",
+                               "read an outbox entry");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<OutboxEntry>();
+  return std::optional<OutboxEntry>(entry_of(*st));
+}
+
+Result<std::string> Store::outbox_document(const std::string& id) {
+  auto st = impl_->db->prepare("SELECT document FROM outbox WHERE id = ?1", "read an outbox entry");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("store: no outbox entry with id " + id);
+  return open_value(impl_->key, {"outbox", id, "document"}, st->column_blob(0));
+}
+
+Result<std::vector<OutboxEntry>> Store::outbox(const std::string& status) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kOutboxColumns +
+                                   " FROM outbox WHERE (?1 = '' OR status = ?1) ORDER BY created_ms, id",
+                               "read the outbox");
+  if (!st.ok()) return st.status();
+  st->bind(1, status);
+  return collect<OutboxEntry>(*st, entry_of);
+}
+
+Status Store::note_attempt(const std::string& id, int64_t now_ms) {
+  return impl_->update_one("UPDATE outbox SET attempts = attempts + 1, last_attempt_ms = ?2 WHERE id = ?1",
+                           "note a sending attempt", id, "outbox entry",
+                           [&](SqliteStatement& st) { st.bind(2, now_ms); });
+}
+
+Status Store::mark_logged(const std::string& id, uint64_t seq, const Bytes& receipt, int64_t now_ms) {
+  return impl_->update_one(
+      "UPDATE outbox SET status = 'logged', seq = ?2, receipt = ?3, logged_ms = ?4, reason = '' WHERE id = ?1",
+      "note a logged document", id, "outbox entry", [&](SqliteStatement& st) {
+        st.bind(2, static_cast<int64_t>(seq)).bind_blob(3, receipt).bind(4, now_ms);
+      });
+}
+
+Status Store::mark_refused(const std::string& id, const std::string& reason) {
+  return impl_->update_one("UPDATE outbox SET status = 'refused', reason = ?2 WHERE id = ?1",
+                           "note a refused document", id, "outbox entry",
+                           [&](SqliteStatement& st) { st.bind(2, reason); });
+}
+
+Status Store::set_anchor(const std::string& id, const Bytes& anchor) {
+  return impl_->update_one("UPDATE outbox SET anchor = ?2 WHERE id = ?1", "store a receipt's anchor", id,
+                           "outbox entry", [&](SqliteStatement& st) { st.bind_blob(2, anchor); });
+}
+
+Status Store::set_answer_status(const std::string& referral_id, const std::string& status) {
+  return impl_->update_one("UPDATE outbox SET answer_status = ?2 WHERE id = ?1", "note a referral's answer",
+                           referral_id, "outbox entry", [&](SqliteStatement& st) { st.bind(2, status); });
+}
+
+Status Store::set_escalate_at(const std::string& referral_id, int64_t at_ms) {
+  return impl_->update_one("UPDATE outbox SET escalate_at_ms = ?2 WHERE id = ?1", "set a referral's escalation time",
+                           referral_id, "outbox entry", [&](SqliteStatement& st) { st.bind(2, at_ms); });
+}
+
+Status Store::set_escalation(const std::string& referral_id, const std::string& escalation_id) {
+  if (escalation_id.empty()) return Status::Invalid("store: an escalation needs an id");
+  Status s = impl_->update_one(
+      "UPDATE outbox SET escalation_id = ?2 WHERE id = ?1 AND escalation_id IN ('', ?2)", "note an escalation",
+      referral_id, "outbox entry", [&](SqliteStatement& st) { st.bind(2, escalation_id); });
+  if (s.code() != Code::kNotFound) return s;
+  auto e = outbox_entry(referral_id);
+  if (!e.ok()) return e.status();
+  if (!*e) return s;
+  return Status::Invalid("store: referral " + referral_id + " was already escalated by " + (*e)->escalation_id);
+}
+
+Result<std::vector<OutboxEntry>> Store::due_escalations(int64_t now_ms) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kOutboxColumns +
+                                   " FROM outbox WHERE escalate_at_ms <> 0 AND escalate_at_ms <= ?1 "
+                                   "AND escalation_id = '' AND answer_status NOT IN ('accepted', 'rejected') "
+                                   "ORDER BY escalate_at_ms, id",
+                               "read the referrals due for escalation");
+  if (!st.ok()) return st.status();
+  st->bind(1, now_ms);
+  return collect<OutboxEntry>(*st, entry_of);
+}
+
+// ---- one case
+
+Result<std::vector<Store::CaseItem>> Store::case_timeline(const std::string& case_ref) {
+  if (case_ref.empty()) return Status::Invalid("store: a case timeline needs a case reference");
+  std::vector<CaseItem> items;
+  std::unordered_set<std::string> seen_messages, seen_outbox;
+  std::vector<std::string> frontier;
+  auto take = [&](SqliteStatement& st, bool sent) -> Status {
+    for (;;) {
+      auto more = st.step();
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      if (items.size() >= kMaxCaseItems) continue;
+      std::string id = st.column_text(0);
+      auto& seen = sent ? seen_outbox : seen_messages;
+      if (!seen.insert(id).second) continue;
+      items.push_back({sent, id, st.column_int64(1)});
+      frontier.push_back(std::move(id));
+    }
+  };
+  auto by_case_m = impl_->db->prepare("SELECT id, ts_ms FROM messages WHERE case_ref = ?1", "read a case");
+  if (!by_case_m.ok()) return by_case_m.status();
+  by_case_m->bind(1, case_ref);
+  RELAIS_RETURN_IF_ERROR(take(*by_case_m, false));
+  auto by_case_o = impl_->db->prepare("SELECT id, created_ms FROM outbox WHERE case_ref = ?1", "read a case");
+  if (!by_case_o.ok()) return by_case_o.status();
+  by_case_o->bind(1, case_ref);
+  RELAIS_RETURN_IF_ERROR(take(*by_case_o, true));
+
+  auto reply_m = impl_->db->prepare("SELECT id, ts_ms FROM messages WHERE in_reply_to = ?1", "read a case");
+  if (!reply_m.ok()) return reply_m.status();
+  auto reply_o = impl_->db->prepare("SELECT id, created_ms FROM outbox WHERE in_reply_to = ?1", "read a case");
+  if (!reply_o.ok()) return reply_o.status();
+  std::unordered_set<std::string> expanded;
+  for (int depth = 0; depth < kMaxReplyDepth && !frontier.empty() && items.size() < kMaxCaseItems; ++depth) {
+    std::vector<std::string> current;
+    current.swap(frontier);
+    for (const auto& id : current) {
+      if (!expanded.insert(id).second) continue;  // the same id sent and received
+      reply_m->reset();
+      reply_m->bind(1, id);
+      RELAIS_RETURN_IF_ERROR(take(*reply_m, false));
+      reply_o->reset();
+      reply_o->bind(1, id);
+      RELAIS_RETURN_IF_ERROR(take(*reply_o, true));
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const CaseItem& a, const CaseItem& b) {
+    if (a.time_ms != b.time_ms) return a.time_ms < b.time_ms;
+    if (a.id != b.id) return a.id < b.id;
+    return a.sent < b.sent;
+  });
+  return items;
+}
+
+// ---- erasure
+
+Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what) {
+  auto txn = SqliteTransaction::begin(*db, true, what);
+  if (!txn.ok()) return txn.status();
+  auto del_m = db->prepare("DELETE FROM messages WHERE id = ?1", what);
+  if (!del_m.ok()) return del_m.status();
+  auto del_o = db->prepare("DELETE FROM outbox WHERE id = ?1", what);
+  if (!del_o.ok()) return del_o.status();
+  auto del_c = db->prepare("DELETE FROM stats_cells WHERE message_id = ?1", what);
+  if (!del_c.ok()) return del_c.status();
+  int64_t erased = 0;
+  for (const auto& item : items) {
+    auto& st = item.sent ? *del_o : *del_m;
+    st.reset();
+    st.bind(1, item.id);
+    RELAIS_RETURN_IF_ERROR(st.run());
+    erased += db->changes();
+    if (with_cells && !item.sent) {
+      del_c->reset();
+      del_c->bind(1, item.id);
+      RELAIS_RETURN_IF_ERROR(del_c->run());
+    }
+  }
+  RELAIS_RETURN_IF_ERROR(txn->commit());
+  RELAIS_RETURN_IF_ERROR(checkpoint_after_erasure(erased));
+  return erased;
+}
+
+Result<int64_t> Store::erase_case(const std::string& case_ref) {
+  auto items = case_timeline(case_ref);
+  if (!items.ok()) return items.status();
+  return impl_->erase_ids(*items, true, "erase a case");
+}
+
+Result<int64_t> Store::erase_older_than(const std::string& type, int64_t before_ms) {
+  std::vector<CaseItem> items;
+  {
+    auto m = impl_->db->prepare("SELECT id FROM messages WHERE (?1 = '' OR type = ?1) AND received_ms < ?2",
+                                "find messages past their retention");
+    if (!m.ok()) return m.status();
+    m->bind(1, type).bind(2, before_ms);
+    auto ids = collect<CaseItem>(*m, [](const SqliteStatement& s) { return CaseItem{false, s.column_text(0), 0}; });
+    if (!ids.ok()) return ids.status();
+    items = std::move(ids).value();
+  }
+  {
+    auto o = impl_->db->prepare(
+        "SELECT id FROM outbox WHERE (?1 = '' OR type = ?1) AND created_ms < ?2 AND status <> 'queued'",
+        "find outbox entries past their retention");
+    if (!o.ok()) return o.status();
+    o->bind(1, type).bind(2, before_ms);
+    auto ids = collect<CaseItem>(*o, [](const SqliteStatement& s) { return CaseItem{true, s.column_text(0), 0}; });
+    if (!ids.ok()) return ids.status();
+    items.insert(items.end(), ids->begin(), ids->end());
+  }
+  return impl_->erase_ids(items, false, "erase what is past its retention");
+}
+
+}  // namespace relais

@@ -1,0 +1,98 @@
+// stats_cells_of (store/stats_cells.h): one cell per count of a statistics
+// report, "suppressed" kept as no count, malformed reports refused by field.
+#include <catch2/catch.hpp>
+
+#include "store/stats_cells.h"
+
+using namespace relais;
+
+namespace {
+
+nlohmann::json report() {
+  return nlohmann::json::parse(R"({
+    "period": {"start": "2026-01-01", "end": "2026-03-31"},
+    "region": "maritime", "prefecture": "golfe",
+    "victims": [
+      {"age_band": "9-17", "gender": "female", "exploitation_type": "child_labour", "nationality": "TG", "count": 12},
+      {"age_band": "18-20", "gender": "male", "exploitation_type": "forced_labour", "nationality": "foreign",
+       "count": "suppressed"},
+      {"age_band": "0-8", "gender": "female", "exploitation_type": "forced_begging", "nationality": "TG", "count": 0}
+    ],
+    "referrals": {"made": 9, "accepted": "suppressed", "done": 5},
+    "alerts_by_kind": {"missing_child": 7, "border_interception": 0}
+  })");
+}
+
+const StatsCell* find(const std::vector<StatsCell>& cells, const std::string& table, const std::string& key) {
+  for (const auto& c : cells)
+    if (c.table == table && c.key == key) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a statistics report gives one cell per count", "[store][stats]") {
+  auto cells = stats_cells_of("m-1", "committee.golfe", report());
+  REQUIRE(cells.ok());
+  CHECK(cells->size() == 3 + 3 + 2);
+  const StatsCell* v = find(*cells, "victims", "9-17|female|child_labour|TG");
+  REQUIRE(v != nullptr);
+  CHECK(v->count == 12);
+  CHECK(v->message_id == "m-1");
+  CHECK(v->sender == "committee.golfe");
+  CHECK(v->period_start == "2026-01-01");
+  CHECK(v->period_end == "2026-03-31");
+  CHECK(v->region == "maritime");
+  CHECK(v->prefecture == "golfe");
+  const StatsCell* s = find(*cells, "victims", "18-20|male|forced_labour|foreign");
+  REQUIRE(s != nullptr);
+  CHECK_FALSE(s->count.has_value());
+  CHECK(find(*cells, "victims", "0-8|female|forced_begging|TG")->count == 0);
+  CHECK(find(*cells, "referrals", "made")->count == 9);
+  CHECK_FALSE(find(*cells, "referrals", "accepted")->count.has_value());
+  CHECK(find(*cells, "alerts_by_kind", "missing_child")->count == 7);
+  CHECK(find(*cells, "alerts_by_kind", "other") == nullptr);
+}
+
+TEST_CASE("victim rows with the same key add up, and stay suppressed when one is", "[store][stats]") {
+  auto r = report();
+  r["victims"].push_back(r["victims"][0]);
+  r["victims"].push_back(r["victims"][1]);
+  r["victims"][4]["count"] = 5;
+  auto cells = stats_cells_of("m", "c", r);
+  REQUIRE(cells.ok());
+  CHECK(cells->size() == 8);
+  CHECK(find(*cells, "victims", "9-17|female|child_labour|TG")->count == 24);
+  CHECK_FALSE(find(*cells, "victims", "18-20|male|forced_labour|foreign")->count.has_value());
+}
+
+TEST_CASE("a malformed statistics report is refused naming the field", "[store][stats]") {
+  struct Case {
+    const char* what;
+    std::function<void(nlohmann::json&)> damage;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {"not an object", [](nlohmann::json& r) { r = nlohmann::json::array(); }, "document"},
+      {"no period", [](nlohmann::json& r) { r.erase("period"); }, "period"},
+      {"no period end", [](nlohmann::json& r) { r["period"].erase("end"); }, "period.end"},
+      {"a numeric region", [](nlohmann::json& r) { r["region"] = 3; }, "region"},
+      {"victims not a list", [](nlohmann::json& r) { r["victims"] = 3; }, "victims"},
+      {"a victim row without gender", [](nlohmann::json& r) { r["victims"][1].erase("gender"); }, "victims[1].gender"},
+      {"a negative count", [](nlohmann::json& r) { r["victims"][0]["count"] = -4; }, "victims[0].count"},
+      {"a count as text", [](nlohmann::json& r) { r["referrals"]["done"] = "many"; }, "referrals.done"},
+      {"a fractional count", [](nlohmann::json& r) { r["alerts_by_kind"]["missing_child"] = 7.5; },
+       "alerts_by_kind.missing_child"},
+      {"no referrals", [](nlohmann::json& r) { r.erase("referrals"); }, "referrals"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto r = report();
+    c.damage(r);
+    auto cells = stats_cells_of("m", "c", r);
+    REQUIRE_FALSE(cells.ok());
+    CHECK(cells.status().code() == Code::kInvalid);
+    CHECK(cells.status().message().find(c.field) != std::string::npos);
+    CHECK(cells.status().message().find("many") == std::string::npos);
+  }
+}
