@@ -34,7 +34,9 @@ Result<std::string> text_of(const nlohmann::json& obj, const char* key, const st
 
 }  // namespace
 
-Result<std::vector<StatsCell>> stats_cells_of(const std::string& message_id, const std::string& sender,
+namespace {
+
+Result<std::vector<StatsCell>> cells_or_error(const std::string& message_id, const std::string& sender,
                                               const nlohmann::json& report) {
   if (!report.is_object()) return bad("document", "is not an object");
   auto period = report.find("period");
@@ -111,6 +113,15 @@ Result<std::vector<StatsCell>> stats_cells_of(const std::string& message_id, con
     add("alerts_by_kind", it.key(), *c);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<StatsCell> stats_cells_of(const std::string& message_id, const std::string& sender,
+                                      const nlohmann::json& report) {
+  auto cells = cells_or_error(message_id, sender, report);
+  if (!cells.ok()) return {};
+  return std::move(cells).value();
 }
 
 }  // namespace relais

@@ -7,8 +7,9 @@
 //   table "alerts_by_kind": one key per kind present ("missing_child", ...)
 // A cell is an integer >= 0, or "suppressed" (count nullopt). Two victim rows
 // with the same key add up (suppressed when either is).
-// The report is expected to have passed its schema; anything else is
-// Status::Invalid naming the field (never quoting a value). Pure function.
+// The report is expected to have passed its schema; a report that does not
+// read as one (a missing field, a cell that is not a count) gives no cells at
+// all, never a part of them. Pure function.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,7 +21,7 @@
 
 namespace relais {
 
-Result<std::vector<StatsCell>> stats_cells_of(const std::string& message_id, const std::string& sender,
-                                              const nlohmann::json& report);
+std::vector<StatsCell> stats_cells_of(const std::string& message_id, const std::string& sender,
+                                      const nlohmann::json& report);
 
 }  // namespace relais
