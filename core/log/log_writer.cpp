@@ -1,5 +1,6 @@
 #include "log/log_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "log/recovery.h"
 #include "log/segment_summary.h"
 #include "util/clock.h"
+#include "util/files.h"
 
 namespace relais {
 namespace {
@@ -67,11 +69,13 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
                                 "DATA/checkpoints: records were altered; run relais-audit verify");
     log->latest_cp_ = last;
   }
+  log->checkpoints_ = std::move(*cps);
   if (r.last_checkpoint_record && (!log->latest_cp_ || log->latest_cp_->size < r.last_checkpoint_record->size)) {
     // The crash came between the log's sync and the checkpoints file's append: complete it.
     RELAIS_RETURN_IF_ERROR(append_checkpoint_file(checkpoints_path(options.dir), *r.last_checkpoint_record,
                                                   options.sync != SyncPolicy::kNone, fs));
     log->latest_cp_ = r.last_checkpoint_record;
+    log->checkpoints_.push_back(*r.last_checkpoint_record);
   }
   if (log->latest_cp_) {
     log->last_cp_size_ = log->latest_cp_->size;
@@ -105,6 +109,7 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   log->frontier_ = r.frontier;
   log->index_ = std::move(r.index);
   log->durable_seq_.store(r.last_seq);
+  RELAIS_RETURN_IF_ERROR(log->load_subtrees(r.frontier.root()));
 
   log->event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (log->event_fd_ < 0) return Status::IOError(std::string("log: cannot create an eventfd: ") + std::strerror(errno));
@@ -127,6 +132,11 @@ Log::~Log() {
     // A clean close: the next start takes the last segment's keys from this
     // summary (it still scans the segment itself).
     if (seg_size_ > 0) write_summary_of_current_segment();
+    if (subtree_file_ && opt_.sync != SyncPolicy::kNone) {
+      IoStatus ss = subtree_file_->sync();
+      if (!ss.ok()) spdlog::warn("log: {} (DATA/subtrees is rebuilt at the next start)", ss.message());
+    }
+    subtree_file_.reset();
     if (opt_.sync != SyncPolicy::kNone && latest_cp_) {
       Status cs = fs_->sync_file(checkpoints_path(opt_.dir)).with_prefix("file");
       if (!cs.ok()) spdlog::warn("{} (the checkpoints are in the log; the next start re-adds any missing)", cs.message());
@@ -180,20 +190,11 @@ void Log::drain_completions(std::vector<Completion>* out) {
   }
 }
 
-Result<LogRecord> Log::read(uint64_t seq) const {
-  if (seq == 0 || seq > last_durable_seq()) return Status::NotFound("log: no durable record with seq " + std::to_string(seq));
-  int fd = -1;
-  uint64_t offset = 0, number = 0;
-  {
-    std::shared_lock<std::shared_mutex> g(r_mu_);
-    auto loc = index_.locate(seq);
-    if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
-    number = loc->segment;
-    offset = loc->offset;
-    const size_t i = static_cast<size_t>(number - segments_.front().number);
-    if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
-    fd = segments_[i].fd;
-  }
+namespace {
+
+// The leaf record at (segment number, offset) through fd, checked (CRC,
+// payload, seq).
+Result<LogRecord> read_located(int fd, uint64_t number, uint64_t offset, uint64_t seq) {
   const std::string where = "log: segment " + segment_file_name(number) + " offset " + std::to_string(offset);
   uint8_t h[kRecordHeaderSize];
   if (::pread(fd, h, sizeof h, static_cast<off_t>(offset)) != static_cast<ssize_t>(sizeof h))
@@ -217,6 +218,160 @@ Result<LogRecord> Log::read(uint64_t seq) const {
   payload.erase(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(fixed));
   out.payload = std::move(payload);
   return out;
+}
+
+constexpr char kSubtreeMagic[] = "RLSUBT01";
+constexpr size_t kSubtreeMagicSize = 8;
+
+std::string subtrees_path(const std::string& dir) { return dir + "/subtrees"; }
+
+}  // namespace
+
+Result<LogRecord> Log::read(uint64_t seq) const {
+  if (seq == 0 || seq > last_durable_seq()) return Status::NotFound("log: no durable record with seq " + std::to_string(seq));
+  int fd = -1;
+  uint64_t offset = 0, number = 0;
+  {
+    std::shared_lock<std::shared_mutex> g(r_mu_);
+    auto loc = index_.locate(seq);
+    if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
+    number = loc->segment;
+    offset = loc->offset;
+    const size_t i = static_cast<size_t>(number - segments_.front().number);
+    if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
+    fd = segments_[i].fd;
+  }
+  return read_located(fd, number, offset, seq);
+}
+
+Result<Hash256> Log::leaf_hash_locked(uint64_t seq) const {
+  auto loc = index_.locate(seq);
+  if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
+  const size_t i = static_cast<size_t>(loc->segment - segments_.front().number);
+  if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
+  auto rec = read_located(segments_[i].fd, loc->segment, loc->offset, seq);
+  if (!rec.ok()) return rec.status();
+  if (rec->kind == RecordKind::kMessage) return message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
+  return event_leaf_hash(seq, rec->ts_ms, rec->payload);
+}
+
+SubtreeStore::LeafSource Log::leaf_source() const {
+  return [this](uint64_t index) { return leaf_hash_locked(index + 1); };
+}
+
+Status Log::load_subtrees(const Hash256& root) {
+  const int64_t t0 = monotonic_ms();
+  const std::string path = subtrees_path(opt_.dir);
+  const uint64_t leaves = durable_seq_.load();
+  std::vector<Hash256> blocks;
+  uint64_t in_file = 0;
+  bool file_ok = false;
+  if (auto bytes = read_file(path, uint64_t{1} << 36); bytes.ok()) {
+    if (bytes->size() >= kSubtreeMagicSize && std::memcmp(bytes->data(), kSubtreeMagic, kSubtreeMagicSize) == 0 &&
+        (bytes->size() - kSubtreeMagicSize) % 32 == 0) {
+      file_ok = true;
+      in_file = (bytes->size() - kSubtreeMagicSize) / 32;
+      const uint64_t usable = std::min(in_file, leaves / SubtreeStore::kBlockLeaves);
+      blocks.resize(static_cast<size_t>(usable));
+      for (uint64_t b = 0; b < usable; ++b)
+        std::memcpy(blocks[b].data(), bytes->data() + kSubtreeMagicSize + 32 * b, 32);
+    }
+  }
+  auto complete = [&]() -> Status {
+    for (uint64_t seq = subtrees_.size() + 1; seq <= leaves; ++seq) {
+      auto leaf = leaf_hash_locked(seq);
+      if (!leaf.ok()) return leaf.status();
+      subtrees_.append(*leaf);
+    }
+    return Status::Ok();
+  };
+  subtrees_.restore(blocks);
+  RELAIS_RETURN_IF_ERROR(complete());
+  const uint64_t read_back = leaves - blocks.size() * SubtreeStore::kBlockLeaves;
+  auto got = subtrees_.root_at(leaves, leaf_source());
+  if (!got.ok()) return got.status();
+  if (!equal_ct(*got, root)) {
+    spdlog::warn("log: DATA/subtrees does not match the log's Merkle root; rebuilding it from the records");
+    file_ok = false;
+    subtrees_.restore({});
+    RELAIS_RETURN_IF_ERROR(complete());
+    got = subtrees_.root_at(leaves, leaf_source());
+    if (!got.ok()) return got.status();
+    if (!equal_ct(*got, root))
+      return Status::Corruption("log: the records read back do not give the log's Merkle root: run relais-audit verify");
+  }
+  if (!file_ok || in_file != subtrees_.blocks()) {
+    Bytes out(kSubtreeMagic, kSubtreeMagic + kSubtreeMagicSize);
+    out.reserve(kSubtreeMagicSize + 32 * subtrees_.blocks());
+    for (uint64_t b = 0; b < subtrees_.blocks(); ++b)
+      out.insert(out.end(), subtrees_.block(b).begin(), subtrees_.block(b).end());
+    IoStatus w = fs_->write_file_atomic(path, out, 0600, opt_.sync != SyncPolicy::kNone);
+    if (!w.ok()) spdlog::warn("log: cannot write DATA/subtrees ({}); proofs are served from memory", w.message());
+  }
+  OpenOptions o;
+  o.create = false;
+  if (IoStatus os = fs_->open_file(path, o, &subtree_file_); !os.ok()) subtree_file_.reset();
+  subtree_blocks_saved_ = subtrees_.blocks();
+  if (read_back > 1000)
+    spdlog::info("log: subtree hashes for proofs rebuilt from {} records in {} ms", read_back, monotonic_ms() - t0);
+  return Status::Ok();
+}
+
+void Log::save_subtrees() {
+  if (!subtree_file_ || subtrees_.blocks() == subtree_blocks_saved_) return;
+  staging_.clear();
+  for (uint64_t b = subtree_blocks_saved_; b < subtrees_.blocks(); ++b)
+    staging_.insert(staging_.end(), subtrees_.block(b).begin(), subtrees_.block(b).end());
+  IoStatus s = subtree_file_->write_at(kSubtreeMagicSize + 32 * subtree_blocks_saved_, staging_);
+  if (!s.ok()) {
+    spdlog::warn("log: cannot write DATA/subtrees ({}); proofs are served from memory, the file is rebuilt at the "
+                 "next start",
+                 s.message());
+    subtree_file_.reset();
+    return;
+  }
+  subtree_blocks_saved_ = subtrees_.blocks();
+}
+
+std::optional<Checkpoint> Log::first_checkpoint_covering(uint64_t seq) const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  auto it = std::lower_bound(checkpoints_.begin(), checkpoints_.end(), seq,
+                             [](const Checkpoint& c, uint64_t s) { return c.size < s; });
+  if (it == checkpoints_.end()) return std::nullopt;
+  return *it;
+}
+
+Result<std::vector<Hash256>> Log::inclusion_proof(uint64_t seq, uint64_t size) const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  if (seq == 0 || seq > size) return Status::Invalid("log: an inclusion proof needs 1 <= seq <= size");
+  if (size > subtrees_.size())
+    return Status::NotFound("log: the log holds " + std::to_string(subtrees_.size()) + " records, not " +
+                            std::to_string(size));
+  return subtrees_.inclusion_proof(seq - 1, size, leaf_source());
+}
+
+Result<std::vector<Hash256>> Log::consistency_proof(uint64_t old_size, uint64_t new_size) const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  if (old_size == 0 || old_size > new_size)
+    return Status::Invalid("log: a consistency proof needs 1 <= old size <= new size");
+  if (new_size > subtrees_.size())
+    return Status::NotFound("log: the log holds " + std::to_string(subtrees_.size()) + " records, not " +
+                            std::to_string(new_size));
+  return subtrees_.consistency_proof(old_size, new_size, leaf_source());
+}
+
+Result<Hash256> Log::leaf_hash(uint64_t seq) const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  if (seq == 0 || seq > subtrees_.size()) return Status::NotFound("log: no durable record with seq " + std::to_string(seq));
+  return leaf_hash_locked(seq);
+}
+
+Result<Hash256> Log::root_at(uint64_t size) const {
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  if (size > subtrees_.size())
+    return Status::NotFound("log: the log holds " + std::to_string(subtrees_.size()) + " records, not " +
+                            std::to_string(size));
+  return subtrees_.root_at(size, leaf_source());
 }
 
 Result<uint64_t> Log::first_seq_at_or_after_time(int64_t ts_ms) const {
@@ -408,10 +563,15 @@ void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, si
   }
   {
     std::unique_lock<std::shared_mutex> g(r_mu_);
-    for (size_t i = begin; i < end; ++i)
+    for (size_t i = begin; i < end; ++i) {
       index_.add(w_done_[i - begin].seq, segments_.back().number,
                  IndexEntry{base + (meta[i].frame_off - start), meta[i].ts_ms, meta[i].kind, meta[i].key});
-    if (cp) latest_cp_ = cp;
+      subtrees_.append(w_done_[i - begin].leaf_hash);
+    }
+    if (cp) {
+      latest_cp_ = cp;
+      checkpoints_.push_back(*cp);
+    }
   }
   seg_size_ += (stop - start) + trailer_.size();
   seg_records_ += (end - begin) + (cp ? 2 : 1);
@@ -419,6 +579,7 @@ void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, si
   frontier_ = std::move(f);
   durable_seq_.store(frontier_.size(), std::memory_order_release);
   publish(&w_done_);
+  save_subtrees();
   if (cp) {
     last_cp_size_ = cp->size;
     last_cp_time_ms_ = cp->ts_ms;

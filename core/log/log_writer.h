@@ -37,6 +37,7 @@
 #include "log/log_index.h"
 #include "log/merkle.h"
 #include "log/record.h"
+#include "log/subtree_store.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
@@ -119,6 +120,21 @@ class Log {
                             const std::function<void(uint64_t seq, int64_t ts_ms, const RecordKey& key)>& fn) const;
   // The latest signed checkpoint (none for a log that never had a leaf).
   std::optional<Checkpoint> latest_checkpoint() const;
+  // The first signed checkpoint that covers seq (the smallest size >= seq);
+  // none yet when the last checkpoint is older than seq.
+  std::optional<Checkpoint> first_checkpoint_covering(uint64_t seq) const;
+
+  // Proofs over the durable leaves, from the subtree hashes kept in memory
+  // (log/subtree_store.h, saved in DATA/subtrees): O(log n) hashes and at
+  // most two blocks of 16 leaves read back, never a rescan. Any thread.
+  // Invalid for sizes out of order, NotFound beyond the durable leaves.
+  // RFC 6962 PATH of leaf seq in the tree of the first `size` leaves.
+  Result<std::vector<Hash256>> inclusion_proof(uint64_t seq, uint64_t size) const;
+  // RFC 6962 PROOF that the tree of old_size leaves is a prefix of new_size's.
+  Result<std::vector<Hash256>> consistency_proof(uint64_t old_size, uint64_t new_size) const;
+  // The leaf hash of a durable record, and the root of the first `size` leaves.
+  Result<Hash256> leaf_hash(uint64_t seq) const;
+  Result<Hash256> root_at(uint64_t size) const;
 
  private:
   struct Pending {
@@ -143,6 +159,14 @@ class Log {
   void publish(std::vector<Completion>* batch);
   void write_summary_of_current_segment();
   std::string seg_path(uint64_t number) const;
+  // The leaf hash of seq, read back from its segment (caller holds r_mu_).
+  Result<Hash256> leaf_hash_locked(uint64_t seq) const;
+  SubtreeStore::LeafSource leaf_source() const;
+  // Log::open: the subtree hashes from DATA/subtrees, checked against the
+  // recovered root and completed (or rebuilt) from the records.
+  Status load_subtrees(const Hash256& root);
+  // Writer thread: appends the blocks not yet in DATA/subtrees.
+  void save_subtrees();
 
   LogOptions opt_;
   FileSystem* fs_;  // opt_.fs or default_file_system()
@@ -168,6 +192,8 @@ class Log {
   uint64_t seg_first_seq_ = 1;   // seq of the current segment's first leaf (or the next one)
   uint64_t seg_records_ = 0;     // records of every kind in the current segment
   std::optional<Checkpoint> seg_last_cp_;  // last checkpoint record in the current segment
+  std::unique_ptr<WritableFile> subtree_file_;  // DATA/subtrees; null after a failed write
+  uint64_t subtree_blocks_saved_ = 0;
   uint64_t last_cp_size_ = 0;
   int64_t last_cp_time_ms_ = 0;
   std::thread thread_;
@@ -177,6 +203,8 @@ class Log {
   std::vector<Segment> segments_;  // all open segments, ascending; the last is written
   LogIndex index_;
   std::optional<Checkpoint> latest_cp_;
+  std::vector<Checkpoint> checkpoints_;  // every signed checkpoint, by size
+  SubtreeStore subtrees_;
   std::atomic<uint64_t> durable_seq_{0};
   LatencyHistogram sync_latency_;
 
