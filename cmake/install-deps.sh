@@ -11,6 +11,8 @@ pkgs=(cmake g++ make pkg-config libzmq3-dev cppzmq-dev libsodium-dev libmsgpack-
 pkgs+=(libsystemd-dev libcpp-httplib-dev)
 # The agent's local store (core/store): SQLite.
 pkgs+=(libsqlite3-dev)
+# The desk: TLS certificates (OpenSSL's libcrypto) and password strength.
+pkgs+=(libssl-dev libzxcvbn-dev)
 # The package and its checks (make package, tests/packaging): dpkg-deb and
 # dpkg-shlibdeps, file, lintian, systemd-analyze, man and groff.
 pkgs+=(dpkg-dev file lintian systemd man-db groff-base)

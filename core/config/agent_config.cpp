@@ -44,6 +44,11 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
     };
     deadline("escalate_immediate", sc.escalate_immediate_ms);
     deadline("escalate_urgent", sc.escalate_urgent_ms);
+    // For tests: the same deadlines in milliseconds (they win over the durations).
+    sc.escalate_immediate_ms =
+        service.get_int("escalate_immediate_ms", false, 1, 3650LL * 86400000).value_or(sc.escalate_immediate_ms);
+    sc.escalate_urgent_ms =
+        service.get_int("escalate_urgent_ms", false, 1, 3650LL * 86400000).value_or(sc.escalate_urgent_ms);
     sc.inbox_dir = service.get_path("inbox_dir", false).value_or("");
     sc.on_message = service.get_path("on_message", false).value_or("");
     sc.on_message_body = service.get_bool("on_message_body", false).value_or(false);
@@ -53,6 +58,8 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
       service.error("reconnect_max_ms", "service.reconnect_max_ms must not be below service.reconnect_min_ms");
     service.reject_unknown();
   }
+  TomlTable desk = root.get_table("desk", false);
+  c.desk = read_desk_config(desk);
   for (TomlTable t : root.get_tables("subscription", false)) {
     ConfiguredSubscription s;
     s.topic = t.get_string("topic", true).value_or("");

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "config/desk_config.h"
 #include "crypto/keys.h"
 #include "util/status.h"
 
@@ -28,7 +29,9 @@ struct ConfiguredSubscription {
 struct ServiceConfig {
   std::vector<ConfiguredSubscription> subscriptions;
   // Escalation deadlines of sent referrals without an accepted or rejected
-  // response (ms after the referral was logged).
+  // response (ms after the referral was logged). escalate_immediate and
+  // escalate_urgent are durations (4h); escalate_immediate_ms and
+  // escalate_urgent_ms, meant for tests, give milliseconds and win.
   int64_t escalate_immediate_ms = 4LL * 3600000;
   int64_t escalate_urgent_ms = 24LL * 3600000;
   // Optional plaintext export folder: each opened message as <id>.json
@@ -55,6 +58,7 @@ struct AgentConfig {
   std::string state_dir;       // bundles, received ids, the local store (store.db)
   int64_t heartbeat_ms = 2000;
   ServiceConfig service;
+  DeskConfig desk;             // [desk]: the web interface (off when absent)
 };
 
 Result<AgentConfig> load_agent_config(const std::string& path);

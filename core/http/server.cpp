@@ -101,13 +101,68 @@ Result<HostPort> parse_host_port(const std::string& text) {
   return hp;
 }
 
+std::string HttpRequest::header(const std::string& lowercase_name) const {
+  auto it = headers.find(lowercase_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string HttpRequest::param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+std::string HttpRequest::cookie(const std::string& name) const {
+  const std::string all = header("cookie");
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t end = all.find(';', pos);
+    if (end == std::string::npos) end = all.size();
+    std::string_view part(all.data() + pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    const size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) return std::string(part.substr(eq + 1));
+    pos = end + 1;
+  }
+  return {};
+}
+
+namespace {
+
+HttpRequest to_request(const httplib::Request& req) {
+  HttpRequest r;
+  r.method = req.method;
+  r.path = req.path;
+  r.remote_addr = req.remote_addr;
+  r.body = req.body;
+  for (const auto& [k, v] : req.headers) {
+    std::string name = k;
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace(std::move(name), v);  // first value wins
+  }
+  for (const auto& [k, v] : req.params) r.params.emplace(k, v);  // query and urlencoded form (httplib parses both)
+  return r;
+}
+
+void fill_response(HttpResponse r, httplib::Response& res) {
+  res.status = r.status;
+  for (auto& [k, v] : r.headers) res.headers.emplace(std::move(k), std::move(v));
+  res.set_content(std::move(r.body), r.content_type.c_str());
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
-  httplib::Server server;
+  explicit Impl(const std::optional<HttpTls>& tls) {
+    if (tls) server = std::make_unique<httplib::SSLServer>(tls->cert_file.c_str(), tls->key_file.c_str());
+    else server = std::make_unique<httplib::Server>();
+  }
+  std::unique_ptr<httplib::Server> server;
   std::thread thread;
   std::atomic<bool> listen_returned{false};  // the accept loop ended (or never began)
 };
 
-HttpServer::HttpServer(HostPort listen, HttpLimits limits) : listen_(std::move(listen)), limits_(limits) {}
+HttpServer::HttpServer(HostPort listen, HttpLimits limits, std::optional<HttpTls> tls)
+    : listen_(std::move(listen)), limits_(limits), tls_(std::move(tls)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -117,6 +172,14 @@ bool HttpServer::host_allowed(const std::string& host_header) const {
   auto [name, port] = split_host_header(host_header);
   if (port == -2 || name.empty()) return false;
   if (port != -1 && port != port_) return false;
+  if (!hostnames_.empty()) {
+    for (std::string h : hostnames_) {
+      for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (h.find(':') != std::string::npos && h.front() != '[') h = "[" + h + "]";
+      if (name == h) return true;
+    }
+    return false;
+  }
   std::string configured = listen_.host;
   for (auto& c : configured) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (configured.find(':') != std::string::npos) configured = "[" + configured + "]";
@@ -125,8 +188,13 @@ bool HttpServer::host_allowed(const std::string& host_header) const {
 
 Status HttpServer::start() {
   assert(!impl_);
-  impl_ = std::make_unique<Impl>();
-  httplib::Server& s = impl_->server;
+  impl_ = std::make_unique<Impl>(tls_);
+  httplib::Server& s = *impl_->server;
+  if (!s.is_valid()) {
+    impl_.reset();
+    return Status::Config("cannot load the TLS certificate " + tls_->cert_file + " or its key " + tls_->key_file +
+                          ": check both are PEM files readable by this service (relais-agent desk-cert makes them)");
+  }
   const HttpLimits lim = limits_;
   s.new_task_queue = [lim] { return new BoundedQueue(lim.threads, lim.queue); };
   s.set_payload_max_length(lim.max_body_bytes);
@@ -151,11 +219,13 @@ Status HttpServer::start() {
     Handler h = handler;
     // cpp-httplib matches a route as a whole-path regular expression; the
     // paths used here ("/metrics", "/healthz") are plain.
-    s.Get(path, [h](const httplib::Request&, httplib::Response& res) {
-      HttpResponse r = h();
-      res.status = r.status;
-      res.set_content(std::move(r.body), r.content_type.c_str());
-    });
+    s.Get(path, [h](const httplib::Request&, httplib::Response& res) { fill_response(h(), res); });
+  }
+  if (all_) {
+    RequestHandler h = all_;
+    auto any = [h](const httplib::Request& req, httplib::Response& res) { fill_response(h(to_request(req)), res); };
+    s.Get(".*", any);
+    s.Post(".*", any);
   }
   const int port = listen_.port == 0 ? s.bind_to_any_port(listen_.host) : (s.bind_to_port(listen_.host, listen_.port) ? listen_.port : -1);
   if (port <= 0) {
@@ -166,15 +236,15 @@ Status HttpServer::start() {
   port_ = port;
   Impl* impl = impl_.get();
   impl_->thread = std::thread([impl] {
-    impl->server.listen_after_bind();
+    impl->server->listen_after_bind();
     impl->listen_returned = true;
   });
   // stop() only ends a server that runs: wait until its accept loop has begun
   // (at once, in practice), or has returned without serving.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!impl_->server.is_running()) {
+  while (!impl_->server->is_running()) {
     if (impl_->listen_returned || std::chrono::steady_clock::now() > give_up) {
-      impl_->server.stop();
+      impl_->server->stop();
       impl_->thread.join();
       impl_.reset();
       return Status::IOError("the HTTP server on " + listen_.host + ":" + std::to_string(port_) +
@@ -187,7 +257,7 @@ Status HttpServer::start() {
 
 void HttpServer::stop() {
   if (!impl_) return;
-  impl_->server.stop();
+  impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_.reset();
 }

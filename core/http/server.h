@@ -12,10 +12,20 @@
 //     host[:port], nor localhost, 127.0.0.1 or [::1] with the bound port, is
 //     answered 421 (DNS rebinding from a browser cannot reach it); a request
 //     without Host is answered 400.
-// Only GET routes, exact paths; anything else is 404 (405 for another method
-// on a known path). Handlers run on the worker threads: they must only read
+// Routes: get() adds a GET route on an exact path (anything else is 404,
+// 405 for another method on a known path). handle_all() instead sends every
+// GET and POST request, whatever its path, to one RequestHandler that does
+// its own dispatch (the desk): it sees the method, path, query and form
+// parameters, headers, cookies and the client address, and sets status,
+// headers and body. Handlers run on the worker threads: they must only read
 // what is safe to read from there (the broker gives them a snapshot under a
 // mutex, core/broker/metrics.h), never engine state.
+//
+// Host names: by default the Host check admits the configured host,
+// localhost, 127.0.0.1 and [::1]; set_hostnames() replaces that list (the
+// desk's [desk] hostnames). TLS: with HttpTls the server speaks only HTTPS,
+// with the given PEM certificate and key (Status::Config at start() when
+// they cannot be loaded).
 //
 // Lifecycle: add routes, then start() binds (Status::Config when the
 // address cannot be bound) and serves on its own thread until stop() (also
@@ -25,8 +35,11 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/status.h"
@@ -45,6 +58,27 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie may repeat)
+};
+
+// One request as handle_all() sees it.
+struct HttpRequest {
+  std::string method;       // GET | POST
+  std::string path;         // without the query
+  std::string remote_addr;  // the client's address
+  std::map<std::string, std::string> params;   // query, then an urlencoded form body (first value of each)
+  std::map<std::string, std::string> headers;  // lowercased names (first value of each)
+  std::string body;
+
+  std::string header(const std::string& lowercase_name) const;
+  std::string param(const std::string& name) const;
+  // The value of cookie `name` from the Cookie header ("" when absent).
+  std::string cookie(const std::string& name) const;
+};
+
+struct HttpTls {
+  std::string cert_file;  // PEM
+  std::string key_file;   // PEM, mode 0600
 };
 
 // "HOST:PORT" (IPv4 or a name; "[v6]:PORT") split; Status::Config with a
@@ -58,29 +92,37 @@ Result<HostPort> parse_host_port(const std::string& text);
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse()>;
+  using RequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 
-  HttpServer(HostPort listen, HttpLimits limits);
+  HttpServer(HostPort listen, HttpLimits limits, std::optional<HttpTls> tls = std::nullopt);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Before start() only.
   void get(const std::string& path, Handler handler);
+  void handle_all(RequestHandler handler) { all_ = std::move(handler); }
+  // Host names admitted by the Host check (lowercase), replacing the default.
+  void set_hostnames(std::vector<std::string> names) { hostnames_ = std::move(names); }
 
   Status start();
   void stop();
   int port() const { return port_; }
 
   // The Host check on its own (exposed for tests): true for the configured
-  // host, localhost, 127.0.0.1 or [::1], each bare or with the bound port.
+  // host, localhost, 127.0.0.1 or [::1] (or the names given to
+  // set_hostnames()), each bare or with the bound port.
   bool host_allowed(const std::string& host_header) const;
 
  private:
   struct Impl;
   HostPort listen_;
   HttpLimits limits_;
+  std::optional<HttpTls> tls_;
   int port_ = 0;
   std::vector<std::pair<std::string, Handler>> routes_;
+  RequestHandler all_;
+  std::vector<std::string> hostnames_;
   std::unique_ptr<Impl> impl_;
 };
 

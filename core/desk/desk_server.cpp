@@ -1,0 +1,509 @@
+#include "desk/desk_server.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "desk/catalog.h"
+#include "desk/embedded.h"
+#include "desk/html.h"
+#include "desk/login_throttle.h"
+#include "desk/page_frame.h"
+#include "desk/pages.h"
+#include "util/clock.h"
+
+namespace relais::desk {
+namespace {
+
+constexpr const char* kSessionCookie = "relais_session";
+constexpr const char* kPreCookie = "relais_pre";
+constexpr const char* kLangCookie = "relais_lang";
+
+std::string content_type_of(const std::string& name) {
+  auto ends = [&](const char* ext) {
+    const std::string e(ext);
+    return name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".woff2")) return "font/woff2";
+  return "application/octet-stream";
+}
+
+std::string etag_of(std::string_view a, std::string_view b) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 16);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  unsigned char h[16];
+  crypto_generichash_final(&st, h, sizeof h);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return std::string("\"") + hex + "\"";
+}
+
+// A local path to return to after a form (never another site).
+std::string safe_back(const std::string& back) {
+  if (back.empty() || back[0] != '/' || (back.size() > 1 && (back[1] == '/' || back[1] == '\\'))) return "/inbox";
+  for (char c : back)
+    if (static_cast<unsigned char>(c) < 0x20) return "/inbox";
+  return back;
+}
+
+HttpResponse redirect(const std::string& to) {
+  HttpResponse r;
+  r.status = 303;
+  r.headers.emplace_back("Location", to);
+  r.body = "";
+  return r;
+}
+
+}  // namespace
+
+struct DeskServer::Impl {
+  DeskConfig config;
+  DeskDeps deps;
+  SessionTable sessions;
+  PasswordHasher hasher;
+  std::string dummy_hash;  // verified against for unknown names, so timing does not tell them apart
+  std::unique_ptr<HttpServer> http;
+
+  std::mutex store_mu;
+  std::unique_ptr<Store> store;
+  std::mutex accounts_mu;
+  std::unique_ptr<AccountStore> accounts;
+
+  Impl(DeskConfig c, DeskDeps d)
+      : config(std::move(c)),
+        deps(std::move(d)),
+        sessions(config.session_idle_ms),
+        hasher(deps.pwhash_opslimit, deps.pwhash_memlimit) {}
+
+  int64_t now() const { return deps.now_ms ? deps.now_ms() : now_ms(); }
+  int port() const { return http ? http->port() : config.port; }
+
+  std::string cookie_attrs() const {
+    return std::string("; Path=/; HttpOnly; SameSite=Strict") + (config.tls() ? "; Secure" : "");
+  }
+
+  void secure(HttpResponse& r, bool page) const {
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+                           "object-src 'none'");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    if (page) r.headers.emplace_back("Cache-Control", "no-store");
+  }
+
+  bool origin_allowed(const std::string& origin) const {
+    if (origin.empty()) return false;
+    DeskConfig c = config;
+    c.port = port();
+    for (const auto& o : c.origins())
+      if (o == origin) return true;
+    return false;
+  }
+
+  const Catalog& catalog_for(const HttpRequest& req, const std::optional<Session>& s) const {
+    (void)s;
+    return Catalog::builtin(req.cookie(kLangCookie) == "en" ? "en" : "fr");
+  }
+
+  HttpResponse page(const PageContext& ctx, const std::string& title, const std::string& main_html,
+                    int status = 200, const PageOptions& options = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = render_page(ctx, title, main_html, options);
+    return r;
+  }
+
+  HttpResponse error_page(const PageContext& ctx, int status, const std::string& key) {
+    return page(ctx, ctx.t->text("error.title"), error_main(*ctx.t, key), status);
+  }
+
+  // A list page with ETag/304.
+  HttpResponse list_page(const HttpRequest& req, const PageContext& ctx, const std::string& title,
+                         const std::string& main_html) {
+    const std::string etag = etag_of(main_html, ctx.t->lang() + "\n" + (ctx.session ? ctx.session->user : ""));
+    if (req.header("if-none-match") == etag) {
+      HttpResponse r;
+      r.status = 304;
+      r.headers.emplace_back("ETag", etag);
+      return r;
+    }
+    PageOptions o;
+    o.refresh = true;
+    o.etag = etag;
+    HttpResponse r = page(ctx, title, main_html, 200, o);
+    r.headers.emplace_back("ETag", etag);
+    return r;
+  }
+
+  void journal(const std::string& user, const std::string& action, const std::string& object,
+               const std::string& address) {
+    std::lock_guard lock(accounts_mu);
+    JournalEntry e;
+    e.ts_ms = now();
+    e.user = user;
+    e.action = action;
+    e.object = object;
+    e.address = address;
+    if (Status s = accounts->journal(e); !s.ok())
+      std::cerr << "relais-agent: desk: cannot write the access journal: " << s.message() << "\n";
+  }
+
+  Store* store_locked() {
+    if (!store) {
+      auto s = deps.open_store();
+      if (!s.ok()) {
+        std::cerr << "relais-agent: desk: cannot open the store: " << s.status().message() << "\n";
+        return nullptr;
+      }
+      store = std::move(*s);
+    }
+    return store.get();
+  }
+
+  bool account_still_valid(const Session& s) {
+    std::lock_guard lock(accounts_mu);
+    auto a = accounts->find(s.user);
+    return a.ok() && a->has_value() && (*a)->role == s.role && (*a)->password_changed_ms <= s.created_ms;
+  }
+
+  HttpResponse handle(const HttpRequest& req);
+  HttpResponse login(const HttpRequest& req, PageContext& ctx);
+  HttpResponse inbox(const HttpRequest& req, PageContext& ctx);
+  HttpResponse outbox(const HttpRequest& req, PageContext& ctx);
+  HttpResponse message(const HttpRequest& req, PageContext& ctx, const std::string& id);
+  HttpResponse case_page(const HttpRequest& req, PageContext& ctx, const std::string& ref);
+  HttpResponse journal_page(const HttpRequest& req, PageContext& ctx);
+};
+
+HttpResponse DeskServer::Impl::login(const HttpRequest& req, PageContext& ctx) {
+  const Catalog& t = *ctx.t;
+  const std::string user = req.param("user");
+  const std::string password = req.param("password");
+  const std::string addr = req.remote_addr;
+  std::optional<Account> account;
+  ThrottleState th;
+  {
+    std::lock_guard lock(accounts_mu);
+    auto a = accounts->find(user);
+    if (!a.ok()) return error_page(ctx, 500, "error.internal");
+    account = *a;
+    if (account) {
+      auto t0 = accounts->throttle(user, addr);
+      if (!t0.ok()) return error_page(ctx, 500, "error.internal");
+      th = *t0;
+    }
+  }
+  if (int64_t wait = wait_ms(th, now()); wait > 0)
+    return page(ctx, t.text("login.title"),
+                login_main(t, ctx.csrf, user, "login.locked", true, {{"seconds", std::to_string((wait + 999) / 1000)}}),
+                429);
+  const bool ok = account ? hasher.verify(account->hash, password) : (hasher.verify(dummy_hash, password), false);
+  if (!ok) {
+    if (account) {
+      th = after_failure(th, now());
+      std::lock_guard lock(accounts_mu);
+      if (Status s = accounts->set_throttle(user, addr, th); !s.ok()) return error_page(ctx, 500, "error.internal");
+    }
+    journal(is_valid_account_name(user) ? user : "?", "login_failed", "", addr);
+    if (int64_t wait = wait_ms(th, now()); wait > 0)
+      return page(ctx, t.text("login.title"),
+                  login_main(t, ctx.csrf, user, "login.locked", true,
+                             {{"seconds", std::to_string((wait + 999) / 1000)}}),
+                  429);
+    return page(ctx, t.text("login.title"), login_main(t, ctx.csrf, user, "login.failed", true), 401);
+  }
+  {
+    std::lock_guard lock(accounts_mu);
+    (void)accounts->set_throttle(user, addr, ThrottleState{});
+    if (hasher.needs_rehash(account->hash)) {
+      auto h = hasher.hash(password);
+      if (h.ok()) (void)accounts->set_hash(user, *h, now());
+    }
+  }
+  const std::string token = sessions.create(account->name, account->role, t.lang(), now());
+  journal(account->name, "login", "", addr);
+  HttpResponse r = redirect("/inbox");
+  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token + cookie_attrs());
+  r.headers.emplace_back("Set-Cookie", std::string(kPreCookie) + "=" + cookie_attrs() + "; Max-Age=0");
+  return r;
+}
+
+HttpResponse DeskServer::Impl::inbox(const HttpRequest& req, PageContext& ctx) {
+  InboxQuery q{req.param("type"), req.param("urgency"), req.param("status"), req.param("case")};
+  std::vector<InboxRow> rows;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    InboxFilter f;
+    f.type = q.type;
+    f.status = q.status;
+    f.case_ref = q.case_ref;
+    f.limit = 500;
+    auto msgs = st->messages(f);
+    if (!msgs.ok()) return error_page(ctx, 500, "error.internal");
+    const int64_t t = now();
+    for (auto& m : *msgs) {
+      if (!q.urgency.empty() && m.urgency != q.urgency) continue;
+      InboxRow r;
+      if (m.type == "referral" && m.status != "answered" && m.status != "expired") {
+        const int64_t limit = m.urgency == "immediate" ? deps.overdue_immediate_ms
+                              : m.urgency == "urgent"  ? deps.overdue_urgent_ms
+                                                       : 0;
+        r.overdue = limit > 0 && t - m.received_ms > limit;
+      }
+      r.message = std::move(m);
+      rows.push_back(std::move(r));
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const InboxRow& a, const InboxRow& b) {
+    return a.message.received_ms > b.message.received_ms;
+  });
+  return list_page(req, ctx, ctx.t->text("inbox.title"), inbox_main(*ctx.t, q, rows));
+}
+
+HttpResponse DeskServer::Impl::outbox(const HttpRequest& req, PageContext& ctx) {
+  std::vector<OutboxEntry> entries;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto e = st->outbox();
+    if (!e.ok()) return error_page(ctx, 500, "error.internal");
+    entries = std::move(*e);
+  }
+  return list_page(req, ctx, ctx.t->text("outbox.title"), outbox_main(*ctx.t, entries));
+}
+
+HttpResponse DeskServer::Impl::message(const HttpRequest& req, PageContext& ctx, const std::string& id) {
+  std::string main_html;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto m = st->message(id);
+    if (!m.ok()) return error_page(ctx, 500, "error.internal");
+    if (m->has_value()) {
+      auto text = st->open_message(id);
+      if (!text.ok()) return error_page(ctx, 500, "error.internal");
+      nlohmann::json opened = nlohmann::json::parse(*text, nullptr, false);
+      if ((*m)->status == "new") {
+        (void)st->set_message_status(id, "read");
+        (*m)->status = "read";
+      }
+      main_html = message_main(*ctx.t, **m, opened);
+    } else {
+      auto e = st->outbox_entry(id);
+      if (!e.ok()) return error_page(ctx, 500, "error.internal");
+      if (!e->has_value()) return error_page(ctx, 404, "message.not_found");
+      auto doc = st->outbox_document(id);
+      if (!doc.ok()) return error_page(ctx, 500, "error.internal");
+      main_html = sent_message_main(*ctx.t, **e, nlohmann::json::parse(*doc, nullptr, false));
+    }
+  }
+  journal(ctx.session->user, "open_message", id, req.remote_addr);
+  return page(ctx, ctx.t->text("message.title"), main_html);
+}
+
+HttpResponse DeskServer::Impl::case_page(const HttpRequest& req, PageContext& ctx, const std::string& ref) {
+  std::vector<CaseRow> rows;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto items = st->case_timeline(ref);
+    if (!items.ok()) return error_page(ctx, 500, "error.internal");
+    for (const auto& it : *items) {
+      CaseRow r;
+      r.sent = it.sent;
+      r.id = it.id;
+      r.time_ms = it.time_ms;
+      if (it.sent) {
+        auto e = st->outbox_entry(it.id);
+        if (!e.ok() || !e->has_value()) continue;
+        r.type = (*e)->type;
+        r.topic = (*e)->topic;
+        r.party = (*e)->topic;
+        r.status = (*e)->status;
+      } else {
+        auto m = st->message(it.id);
+        if (!m.ok() || !m->has_value()) continue;
+        r.type = (*m)->type;
+        r.topic = (*m)->topic;
+        r.party = (*m)->sender;
+        r.status = (*m)->status;
+      }
+      rows.push_back(std::move(r));
+    }
+  }
+  journal(ctx.session->user, "open_case", ref, req.remote_addr);
+  return page(ctx, ctx.t->format("case.title", {{"ref", ref}}), case_main(*ctx.t, ref, rows));
+}
+
+HttpResponse DeskServer::Impl::journal_page(const HttpRequest& req, PageContext& ctx) {
+  std::vector<JournalEntry> entries;
+  {
+    std::lock_guard lock(accounts_mu);
+    auto e = accounts->journal_entries(500);
+    if (!e.ok()) return error_page(ctx, 500, "error.internal");
+    entries = std::move(*e);
+  }
+  (void)req;
+  return page(ctx, ctx.t->text("journal.title"), journal_main(*ctx.t, entries));
+}
+
+HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
+  const bool is_post = req.method == "POST";
+  // Assets: public, from the binary.
+  if (!is_post && req.path.rfind("/assets/", 0) == 0) {
+    const std::string name = req.path.substr(8);
+    std::string_view bytes = name.find('/') == std::string::npos ? embedded_asset(name) : std::string_view();
+    HttpResponse r;
+    if (bytes.empty()) {
+      r.status = 404;
+      r.body = "not found\n";
+    } else {
+      const std::string etag = etag_of(bytes, name);
+      r.headers.emplace_back("ETag", etag);
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      if (req.header("if-none-match") == etag) {
+        r.status = 304;
+      } else {
+        r.content_type = content_type_of(name);
+        r.body.assign(bytes.data(), bytes.size());
+      }
+    }
+    secure(r, false);
+    return r;
+  }
+
+  const std::string token = req.cookie(kSessionCookie);
+  std::optional<Session> session = sessions.touch(token, now());
+  if (session && !account_still_valid(*session)) {
+    // Removed, its role changed, or its password changed since this login:
+    // the session ends at once, even though another process made the change.
+    sessions.end(token);
+    session.reset();
+  }
+  PageContext ctx;
+  ctx.t = &catalog_for(req, session);
+  ctx.session = session;
+  ctx.path = req.path;
+  std::string pre = req.cookie(kPreCookie);
+  bool new_pre = false;
+  if (session) {
+    ctx.csrf = session->csrf;
+  } else {
+    if (pre.size() != 43) {
+      pre = random_token();
+      new_pre = true;
+    }
+    ctx.csrf = pre;
+  }
+
+  HttpResponse r = [&]() -> HttpResponse {
+    if (is_post) {
+      if (!origin_allowed(req.header("origin"))) return error_page(ctx, 403, "error.origin");
+      if (new_pre || !tokens_equal(req.param("csrf"), ctx.csrf)) return error_page(ctx, 403, "error.csrf");
+      if (req.path == "/lang") {
+        const std::string to = req.param("to") == "en" ? "en" : "fr";
+        HttpResponse out = redirect(safe_back(req.param("back")));
+        out.headers.emplace_back("Set-Cookie", std::string(kLangCookie) + "=" + to + cookie_attrs() +
+                                                   "; Max-Age=31536000");
+        return out;
+      }
+      if (req.path == "/login") {
+        if (session) return redirect("/inbox");
+        return login(req, ctx);
+      }
+      if (req.path == "/logout") {
+        if (session) {
+          sessions.end(token);
+          journal(session->user, "logout", "", req.remote_addr);
+        }
+        HttpResponse out = redirect("/login?out=1");
+        out.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + cookie_attrs() + "; Max-Age=0");
+        return out;
+      }
+      if (!session) return redirect("/login?expired=1");
+      return error_page(ctx, 404, "error.not_found");
+    }
+    if (req.path == "/login") {
+      if (session) return redirect("/inbox");
+      std::string notice = req.param("out") == "1"       ? "login.logged_out"
+                           : req.param("expired") == "1" ? "login.expired"
+                                                         : "";
+      return page(ctx, ctx.t->text("login.title"), login_main(*ctx.t, ctx.csrf, "", notice, false));
+    }
+    if (!session) return redirect(token.empty() ? "/login" : "/login?expired=1");
+    if (req.path == "/" || req.path == "/inbox") return inbox(req, ctx);
+    if (req.path == "/outbox") return outbox(req, ctx);
+    if (req.path == "/journal") {
+      if (session->role != "admin") return error_page(ctx, 403, "error.forbidden");
+      return journal_page(req, ctx);
+    }
+    if (req.path.rfind("/message/", 0) == 0 && req.path.size() > 9) return message(req, ctx, req.path.substr(9));
+    if (req.path.rfind("/case/", 0) == 0 && req.path.size() > 6) return case_page(req, ctx, req.path.substr(6));
+    return error_page(ctx, 404, "error.not_found");
+  }();
+  if (new_pre)
+    r.headers.emplace_back("Set-Cookie", std::string(kPreCookie) + "=" + pre + cookie_attrs() + "; Max-Age=7200");
+  secure(r, true);
+  return r;
+}
+
+DeskServer::DeskServer(DeskConfig config, DeskDeps deps)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(deps))) {}
+
+DeskServer::~DeskServer() { stop(); }
+
+Result<std::unique_ptr<DeskServer>> DeskServer::create(DeskConfig config, DeskDeps deps) {
+  if (!config.enabled) return Status::Config("the desk is off: add a [desk] section with listen = \"127.0.0.1:8470\"");
+  std::unique_ptr<DeskServer> d(new DeskServer(std::move(config), std::move(deps)));
+  auto accounts = AccountStore::open(d->impl_->deps.state_dir);
+  if (!accounts.ok()) return accounts.status();
+  d->impl_->accounts = std::move(*accounts);
+  auto dummy = d->impl_->hasher.hash("relais-no-such-user-password");
+  if (!dummy.ok()) return dummy.status();
+  d->impl_->dummy_hash = *dummy;
+  return d;
+}
+
+Status DeskServer::start() {
+  Impl& i = *impl_;
+  HostPort hp{i.config.host, i.config.port};
+  HttpLimits lim;
+  lim.max_body_bytes = 64u << 10;
+  lim.threads = 4;
+  lim.queue = 32;
+  std::optional<HttpTls> tls;
+  if (i.config.tls()) tls = HttpTls{i.config.tls_cert, i.config.tls_key};
+  i.http = std::make_unique<HttpServer>(hp, lim, tls);
+  i.http->set_hostnames(i.config.hostnames);
+  i.http->handle_all([this](const HttpRequest& req) { return impl_->handle(req); });
+  Status s = i.http->start();
+  if (!s.ok()) i.http.reset();
+  return s;
+}
+
+void DeskServer::stop() {
+  if (impl_ && impl_->http) {
+    impl_->http->stop();
+    impl_->http.reset();
+  }
+}
+
+int DeskServer::port() const { return impl_->port(); }
+
+HttpResponse DeskServer::handle(const HttpRequest& req) { return impl_->handle(req); }
+
+}  // namespace relais::desk

@@ -1,0 +1,82 @@
+// DeskServer: the desk, the agency's web interface, served by the agent
+// service from its local store on [desk] listen (config/desk_config.h).
+//
+// Every request goes through handle(), in this order:
+//   1. the HTTP server's Host check (421 for a name not in [desk]
+//      hostnames);
+//   2. assets (/assets/...) are served from the binary, to anyone;
+//   3. a POST must carry an Origin that is one of the desk's own (403
+//      otherwise) and a CSRF token: the session's own, or before login the
+//      one bound to the relais_pre cookie (403 otherwise);
+//   4. a page needs a session (a redirect to /login otherwise) whose account
+//      still exists with the same role and password (`user remove`, `user
+//      passwd` and a role change end its sessions at their next request), and the role
+//      its action needs (viewer reads; caseworker writes; admin reads the
+//      journal and manages accounts): 403 otherwise.
+// Every response carries Content-Security-Policy default-src 'self' with
+// frame-ancestors 'none', X-Content-Type-Options: nosniff,
+// Referrer-Policy: no-referrer, and Cache-Control: no-store for pages (the
+// PCs are shared). Cookies are HttpOnly, SameSite=Strict, and Secure under
+// TLS. List pages answer If-None-Match with 304 when unchanged.
+//
+// Logins: a wrong password counts against (account, client address) with
+// the lockout of desk/login_throttle.h; the access journal records logins,
+// logouts and every message or case opened.
+//
+// Thread-safety: handle() runs on the HTTP server's worker threads; the
+// store and the account store are each used under their own mutex.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/desk_config.h"
+#include "desk/account_store.h"
+#include "desk/password_hasher.h"
+#include "desk/session_table.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace relais::desk {
+
+struct DeskDeps {
+  std::string state_dir;
+  // Opens the agency's store (the service gives its identity).
+  std::function<Result<std::unique_ptr<Store>>()> open_store;
+  // Deadlines after which a received immediate/urgent referral not yet
+  // answered shows as overdue.
+  int64_t overdue_immediate_ms = 4LL * 3600000;
+  int64_t overdue_urgent_ms = 24LL * 3600000;
+  // The clock (ms since the epoch); default: the system's.
+  std::function<int64_t()> now_ms;
+  // Argon2id costs (tests lower them).
+  unsigned long long pwhash_opslimit = 3;
+  size_t pwhash_memlimit = 64u << 20;
+};
+
+class DeskServer {
+ public:
+  static Result<std::unique_ptr<DeskServer>> create(DeskConfig config, DeskDeps deps);
+  ~DeskServer();
+  DeskServer(const DeskServer&) = delete;
+  DeskServer& operator=(const DeskServer&) = delete;
+
+  // Binds [desk] listen and serves on the HTTP server's threads.
+  Status start();
+  void stop();
+  int port() const;
+
+  // One request (what the HTTP server calls; tests call it directly too).
+  HttpResponse handle(const HttpRequest& req);
+
+ private:
+  DeskServer(DeskConfig config, DeskDeps deps);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace relais::desk

@@ -1,0 +1,118 @@
+// The desk's message pages: one received message, or one sent (outbox)
+// message, with every field labelled from the catalog and every value
+// escaped. Body fields without a catalog label show their JSON name.
+#include "desk/html.h"
+#include "desk/page_frame.h"
+#include "desk/pages.h"
+#include "util/clock.h"
+
+namespace relais::desk {
+namespace {
+
+std::string field_label(const Catalog& t, const std::string& name) {
+  return t.has("field." + name) ? t.text("field." + name) : name;
+}
+
+std::string value_html(const Catalog& t, const nlohmann::json& v, int depth);
+
+std::string fields_html(const Catalog& t, const nlohmann::json& obj, int depth) {
+  std::string h = "<dl class=\"fields\">";
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    h += "<dt>" + escape(field_label(t, it.key())) + "</dt><dd>" + value_html(t, it.value(), depth + 1) + "</dd>";
+  return h + "</dl>";
+}
+
+std::string value_html(const Catalog& t, const nlohmann::json& v, int depth) {
+  if (depth > 16) return "…";
+  if (v.is_object()) return fields_html(t, v, depth);
+  if (v.is_array()) {
+    std::string h = "<ul>";
+    for (const auto& item : v) h += "<li>" + value_html(t, item, depth + 1) + "</li>";
+    return h + "</ul>";
+  }
+  if (v.is_boolean()) return escape(t.text(v.get<bool>() ? "value.yes" : "value.no"));
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s == "suppressed") return escape(t.text("value.suppressed"));
+    return escape(s);
+  }
+  if (v.is_null()) return {};
+  return escape(v.dump());
+}
+
+std::string row(const Catalog& t, const std::string& key, const std::string& html) {
+  if (html.empty()) return {};
+  return "<dt>" + escape(t.text(key)) + "</dt><dd>" + html + "</dd>";
+}
+
+
+std::string sender_status_html(const Catalog& t, const nlohmann::json& opened) {
+  if (!opened.contains("sender_status") || !opened["sender_status"].is_string()) return {};
+  const std::string s = opened["sender_status"].get<std::string>();
+  std::string key = s.rfind("revoked", 0) == 0   ? "message.revoked_since"
+                    : s.rfind("key retired", 0) == 0 ? "message.retired_since"
+                                                     : "message.removed_since";
+  return "<br><span class=\"badge immediate\">" + escape(t.format(key, {{"detail", s}})) + "</span>";
+}
+
+}  // namespace
+
+std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened) {
+  std::string h = "<h1>" + escape(t.has("type." + m.type) ? t.text("type." + m.type) : m.type) + "</h1>\n";
+  h += "<h2>" + escape(t.text("message.routing")) + "</h2>\n<dl class=\"fields\">";
+  h += row(t, "message.field.from",
+           escape(m.sender) + "<br><span class=\"muted\">" + escape(t.text("message.signature_ok")) + "</span>" +
+               sender_status_html(t, opened));
+  h += row(t, "message.field.topic", escape(m.topic));
+  h += row(t, "message.field.ts", escape(format_local_time(m.ts_ms)));
+  h += row(t, "message.field.received", escape(format_local_time(m.received_ms)));
+  h += row(t, "message.field.expires", escape(format_local_time(m.expires_ms)));
+  h += row(t, "message.field.urgency", escape(t.has("urgency." + m.urgency) ? t.text("urgency." + m.urgency) : m.urgency));
+  h += row(t, "message.field.handling",
+           t.has("handling." + m.handling) ? escape(t.text("handling." + m.handling)) : escape(m.handling));
+  if (!m.case_ref.empty())
+    h += row(t, "message.field.case_ref",
+             escape(m.case_ref) + " · <a href=\"/case/" + url_encode(m.case_ref) + "\">" +
+                 escape(t.text("message.case_link")) + "</a>");
+  if (!m.in_reply_to.empty())
+    h += row(t, "message.field.in_reply_to",
+             "<a href=\"/message/" + url_encode(m.in_reply_to) + "\">" + escape(t.text("message.reply_to_link")) +
+                 "</a>");
+  h += row(t, "message.field.id", "<code>" + escape(m.id) + "</code>");
+  h += row(t, "message.field.seq", escape(std::to_string(m.seq)));
+  h += "</dl>\n<h2>" + escape(t.text("message.body")) + "</h2>\n";
+  if (opened.contains("body") && opened["body"].is_object())
+    h += fields_html(t, opened["body"], 0);
+  else
+    h += "<p class=\"notice\">" + escape(t.text("message.expired_body")) + "</p>";
+  return h + "\n";
+}
+
+std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document) {
+  std::string h = "<h1>" + escape(t.has("type." + e.type) ? t.text("type." + e.type) : e.type) + "</h1>\n";
+  h += "<h2>" + escape(t.text("message.routing")) + "</h2>\n<dl class=\"fields\">";
+  h += row(t, "message.field.topic", escape(e.topic));
+  h += row(t, "message.field.ts", escape(format_local_time(e.created_ms)));
+  h += row(t, "message.field.expires", escape(format_local_time(e.expires_ms)));
+  h += row(t, "message.field.urgency", escape(t.has("urgency." + e.urgency) ? t.text("urgency." + e.urgency) : e.urgency));
+  h += row(t, "message.field.handling",
+           t.has("handling." + e.handling) ? escape(t.text("handling." + e.handling)) : escape(e.handling));
+  std::string status = escape(t.has("status." + e.status) ? t.text("status." + e.status) : e.status);
+  if (e.status == "logged") status += " · " + escape(t.format("outbox.receipt", {{"seq", std::to_string(e.seq)}}));
+  if (e.status == "refused") status += " · " + escape(t.text(refusal_key(t, e.reason)));
+  h += row(t, "col.status", status);
+  if (!e.case_ref.empty())
+    h += row(t, "message.field.case_ref",
+             escape(e.case_ref) + " · <a href=\"/case/" + url_encode(e.case_ref) + "\">" +
+                 escape(t.text("message.case_link")) + "</a>");
+  if (!e.in_reply_to.empty())
+    h += row(t, "message.field.in_reply_to",
+             "<a href=\"/message/" + url_encode(e.in_reply_to) + "\">" + escape(t.text("message.reply_to_link")) +
+                 "</a>");
+  h += row(t, "message.field.id", "<code>" + escape(e.id) + "</code>");
+  h += "</dl>\n<h2>" + escape(t.text("message.body")) + "</h2>\n";
+  if (document.is_object()) h += fields_html(t, document, 0);
+  return h + "\n";
+}
+
+}  // namespace relais::desk

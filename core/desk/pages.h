@@ -1,0 +1,58 @@
+// The desk's pages, each a pure function from what it shows to the HTML of
+// its <main> (desk/page_frame.h wraps it). They read no store and no clock:
+// desk/desk_server.cpp fetches the rows and passes them in, so each page can
+// be tested on its own. Every value is escaped (desk/html.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "desk/account_store.h"
+#include "desk/catalog.h"
+#include "store/store.h"
+
+namespace relais::desk {
+
+// The login form; `notice_key` (a catalog key, or empty) is shown above it
+// as an error when `error`, else as a notice; `values` fill its placeholders.
+std::string login_main(const Catalog& t, const std::string& csrf, const std::string& user,
+                       const std::string& notice_key, bool error, const std::map<std::string, std::string>& values = {});
+
+struct InboxQuery {
+  std::string type, urgency, status, case_ref;
+};
+struct InboxRow {
+  StoredMessage message;
+  bool overdue = false;
+};
+std::string inbox_main(const Catalog& t, const InboxQuery& q, const std::vector<InboxRow>& rows);
+
+std::string outbox_main(const Catalog& t, const std::vector<OutboxEntry>& entries);
+
+struct CaseRow {
+  bool sent = false;
+  std::string id, type, topic, party, status;
+  int64_t time_ms = 0;
+};
+std::string case_main(const Catalog& t, const std::string& case_ref, const std::vector<CaseRow>& rows);
+
+std::string journal_main(const Catalog& t, const std::vector<JournalEntry>& entries);
+
+// One received message: its routing fields (labelled), the handling code
+// explained, the sender and its signature state, then the body as labelled
+// fields. `opened` is the JSON the store kept (the object subscribe prints).
+std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened);
+// A sent message (outbox entry) with its document.
+std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document);
+
+// An error page's main: a catalog key and a link back to the inbox.
+std::string error_main(const Catalog& t, const std::string& key);
+
+// The catalog key for an outbox refusal reason ("refusal.<code>", from the
+// "<code>: text" form the service stores; "refusal.other" otherwise).
+std::string refusal_key(const Catalog& t, const std::string& reason);
+
+}  // namespace relais::desk
