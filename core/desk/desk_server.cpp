@@ -182,7 +182,25 @@ struct DeskServer::Impl {
   HttpResponse message(const HttpRequest& req, PageContext& ctx, const std::string& id);
   HttpResponse case_page(const HttpRequest& req, PageContext& ctx, const std::string& ref);
   HttpResponse journal_page(const HttpRequest& req, PageContext& ctx);
+  HttpResponse mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id);
 };
+
+// A caseworker marks a received message handled (answered) or back to read.
+HttpResponse DeskServer::Impl::mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id) {
+  const std::string status = req.param("status");
+  if (status != "answered" && status != "read") return error_page(ctx, 400, "error.not_found");
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto m = st->message(id);
+    if (!m.ok()) return error_page(ctx, 500, "error.internal");
+    if (!m->has_value()) return error_page(ctx, 404, "message.not_found");
+    if (Status s = st->set_message_status(id, status); !s.ok()) return error_page(ctx, 500, "error.internal");
+  }
+  journal(ctx.session->user, "mark_" + status, id, req.remote_addr);
+  return redirect("/message/" + url_encode(id));
+}
 
 HttpResponse DeskServer::Impl::login(const HttpRequest& req, PageContext& ctx) {
   const Catalog& t = *ctx.t;
@@ -300,7 +318,7 @@ HttpResponse DeskServer::Impl::message(const HttpRequest& req, PageContext& ctx,
         (void)st->set_message_status(id, "read");
         (*m)->status = "read";
       }
-      main_html = message_main(*ctx.t, **m, opened);
+      main_html = message_main(*ctx.t, **m, opened, ctx.session->role != "viewer", ctx.csrf);
     } else {
       auto e = st->outbox_entry(id);
       if (!e.ok()) return error_page(ctx, 500, "error.internal");
@@ -435,6 +453,11 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
         return out;
       }
       if (!session) return redirect("/login?expired=1");
+      if (req.path.rfind("/message/", 0) == 0 && req.path.size() > 16 &&
+          req.path.compare(req.path.size() - 7, 7, "/status") == 0) {
+        if (session->role == "viewer") return error_page(ctx, 403, "error.forbidden");
+        return mark_status(req, ctx, req.path.substr(9, req.path.size() - 16));
+      }
       return error_page(ctx, 404, "error.not_found");
     }
     if (req.path == "/login") {

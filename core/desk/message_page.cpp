@@ -57,7 +57,8 @@ std::string sender_status_html(const Catalog& t, const nlohmann::json& opened) {
 
 }  // namespace
 
-std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened) {
+std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened, bool can_write,
+                         const std::string& csrf) {
   std::string h = "<h1>" + escape(t.has("type." + m.type) ? t.text("type." + m.type) : m.type) + "</h1>\n";
   h += "<h2>" + escape(t.text("message.routing")) + "</h2>\n<dl class=\"fields\">";
   h += row(t, "message.field.from",
@@ -80,7 +81,13 @@ std::string message_main(const Catalog& t, const StoredMessage& m, const nlohman
                  "</a>");
   h += row(t, "message.field.id", "<code>" + escape(m.id) + "</code>");
   h += row(t, "message.field.seq", escape(std::to_string(m.seq)));
-  h += "</dl>\n<h2>" + escape(t.text("message.body")) + "</h2>\n";
+  h += row(t, "col.status", escape(t.has("status." + m.status) ? t.text("status." + m.status) : m.status));
+  h += "</dl>\n";
+  if (can_write && m.status != "answered" && m.status != "expired")
+    h += "<form method=\"post\" action=\"/message/" + url_encode(m.id) + "/status\">" + csrf_field(csrf) +
+         "<input type=\"hidden\" name=\"status\" value=\"answered\"><button type=\"submit\" id=\"mark-done\">" +
+         escape(t.text("message.mark_done")) + "</button></form>\n";
+  h += "<h2>" + escape(t.text("message.body")) + "</h2>\n";
   if (opened.contains("body") && opened["body"].is_object())
     h += fields_html(t, opened["body"], 0);
   else

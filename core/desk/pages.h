@@ -44,7 +44,10 @@ std::string journal_main(const Catalog& t, const std::vector<JournalEntry>& entr
 // One received message: its routing fields (labelled), the handling code
 // explained, the sender and its signature state, then the body as labelled
 // fields. `opened` is the JSON the store kept (the object subscribe prints).
-std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened);
+// With `can_write` (a caseworker or an admin) it offers "mark as handled"
+// (a form carrying `csrf`).
+std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened, bool can_write,
+                         const std::string& csrf);
 // A sent message (outbox entry) with its document.
 std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document);
 

@@ -263,6 +263,22 @@ TEST_CASE("the inbox lists stored messages, opens them escaped, and answers 304 
   third.headers["if-none-match"] = etag;
   CHECK(f.desk->handle(third).status == 200);
   CHECK(f.desk->handle(f.get("/message/nope", "relais_session=" + session)).status == 404);
+
+  // A caseworker marks it handled; a viewer may not.
+  const std::string id = "0193a6a0-0000-7000-8000-000000000001";
+  CHECK(msg.body.find("mark-done") != std::string::npos);
+  auto [viewer, vtoken] = f.login("kossi");
+  HttpResponse vmsg = f.desk->handle(f.get("/message/" + id, "relais_session=" + viewer));
+  CHECK(vmsg.body.find("mark-done") == std::string::npos);
+  CHECK(f.desk->handle(f.post("/message/" + id + "/status", {{"csrf", vtoken}, {"status", "answered"}},
+                              "relais_session=" + viewer))
+            .status == 403);
+  CHECK(f.desk->handle(f.post("/message/" + id + "/status", {{"csrf", token}, {"status", "answered"}},
+                              "relais_session=" + session))
+            .status == 303);
+  auto st = Store::open(f.state, f.id, {});
+  REQUIRE(st.ok());
+  CHECK((*(*st)->message(id))->status == "answered");
 }
 
 TEST_CASE("the language switch sets English and only returns to local paths", "[desk][server]") {
