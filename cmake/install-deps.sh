@@ -13,6 +13,9 @@ pkgs+=(libsystemd-dev libcpp-httplib-dev)
 pkgs+=(libsqlite3-dev)
 # The desk: TLS certificates (OpenSSL's libcrypto) and password strength.
 pkgs+=(libssl-dev libzxcvbn-dev)
+# The desk's browser tests (ctest label browser): headless Chromium driven by
+# Selenium, run with /usr/bin/python3.
+pkgs+=(chromium chromium-driver python3-selenium)
 # The package and its checks (make package, tests/packaging): dpkg-deb and
 # dpkg-shlibdeps, file, lintian, systemd-analyze, man and groff.
 pkgs+=(dpkg-dev file lintian systemd man-db groff-base)
