@@ -334,10 +334,11 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
         {nullptr, log_->completion_fd(), ZMQ_POLLIN, 0},
         {nullptr, stop_fd, ZMQ_POLLIN, 0},
         {nullptr, verify_pool_->fd(), ZMQ_POLLIN, 0},
+        {nullptr, engine_->proof_fd(), ZMQ_POLLIN, 0},
         {nullptr, reload_fd, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, reload_fd >= 0 ? 6 : 5, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
+      zmq::poll(items, reload_fd >= 0 ? 7 : 6, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::IOError(std::string("broker: poll failed: ") + e.what());
@@ -345,8 +346,9 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     if (items[3].revents & ZMQ_POLLIN) break;
     // A reload is a barrier between two inbound messages (engine.h); signals
     // that came together are one reload.
-    if (reload_fd >= 0 && (items[5].revents & ZMQ_POLLIN) && drain_signals(reload_fd)) reload();
+    if (reload_fd >= 0 && (items[6].revents & ZMQ_POLLIN) && drain_signals(reload_fd)) reload();
     if (items[4].revents & ZMQ_POLLIN) engine_->on_verified();
+    if (items[5].revents & ZMQ_POLLIN) engine_->on_proofs();
     if (items[2].revents & ZMQ_POLLIN) engine_->on_log_completions();
     if (items[0].revents & ZMQ_POLLIN) receive_frames();
     if (items[1].revents & ZMQ_POLLIN) receive_auth_failures();

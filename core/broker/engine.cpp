@@ -58,16 +58,26 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
       cache_(log, static_cast<size_t>(config.cache_messages), static_cast<size_t>(config.cache_bytes)),
       ingest_(config, clock, log, verifier, routes_, cache_, replies_, events_, identity.sign_sk),
       subs_(config, clock, log, sessions_, cache_, routes_, replies_, events_),
-      auth_failures_(events_, clock, config.auth_failure_interval_ms) {
+      auth_failures_(events_, clock, config.auth_failure_interval_ms),
+      proofs_(log, config.verify_threads > 0 ? 1u : 0u) {
   horizon_ = log_.last_durable_seq();
   next_sweep_ms_ = clock_.monotonic_ms() + kSweepEveryMs;
 }
 
-BrokerEngine::~BrokerEngine() { verifier_.stop(); }
+BrokerEngine::~BrokerEngine() {
+  verifier_.stop();
+  proofs_.stop();
+}
 
 Status BrokerEngine::start(const std::string& endpoint) {
   RELAIS_RETURN_IF_ERROR(ingest_.rebuild_dedup());
-  events_.begin("broker_start", 2).str("version", RELAIS_VERSION).str("endpoint", endpoint);
+  // The checkpoint settings go on record: relais-audit verify holds the log
+  // to them (every record covered by a signed checkpoint within those bounds).
+  events_.begin("broker_start", 4)
+      .str("version", RELAIS_VERSION)
+      .str("endpoint", endpoint)
+      .u64("checkpoint_every", static_cast<uint64_t>(config_.checkpoint_every))
+      .u64("checkpoint_interval_ms", static_cast<uint64_t>(config_.checkpoint_seconds) * 1000);
   events_.commit();
   record_bundle_loaded();
   archive_bundle(config_, *bundle_);
@@ -199,10 +209,25 @@ void BrokerEngine::on_fetch(const Session& s, ByteView args) {
     replies_.send(s.rid, Command::kData, DataArgs{f.req_id, f.kind, f.arg}, payload);
     return;
   }
-  if (f.kind == "checkpoint" || f.kind == "consistency" || f.kind == "inclusion")
-    return replies_.error(s.rid, f.req_id, ErrorCode::kMalformed, "FETCH " + what + ": not supported by this broker yet");
+  if (f.kind == kFetchCheckpoint || f.kind == kFetchConsistency || f.kind == kFetchInclusion) {
+    if (!proofs_.submit(ProofRequest{s.rid, f.req_id, std::move(f.kind), std::move(f.arg)}))
+      replies_.error(s.rid, f.req_id, ErrorCode::kLimit, "FETCH " + what + ": the broker is busy with proofs; retry shortly");
+    return;
+  }
   replies_.error(s.rid, f.req_id, ErrorCode::kMalformed,
-                 "FETCH " + what + ": unknown kind (known: bundle; reserved: checkpoint, consistency, inclusion)");
+                 "FETCH " + what + ": unknown kind (known: bundle, checkpoint, consistency, inclusion)");
+}
+
+void BrokerEngine::on_proofs() {
+  proof_answers_.clear();
+  proofs_.drain(&proof_answers_);
+  for (ProofAnswer& a : proof_answers_) {
+    if (sessions_.find(a.rid) == nullptr) continue;  // the asker left meanwhile
+    if (a.ok)
+      replies_.send(a.rid, Command::kData, DataArgs{a.req_id, std::move(a.kind), std::move(a.arg)}, a.payload);
+    else
+      replies_.error(a.rid, a.req_id, a.code, a.reason);
+  }
 }
 
 void BrokerEngine::refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,

@@ -38,6 +38,7 @@
 //   start(endpoint)      once, before anything else
 //   on_message(m)        for each inbound message
 //   on_verified()        when the verifier may have results
+//   on_proofs()          when proof_fd() is readable (FETCH of proofs)
 //   on_log_completions() when the log's completion fd is readable
 //   tick()               after each of the above, and at least every
 //                        poll_timeout_ms(): delivery, event batches, sweeps
@@ -60,6 +61,7 @@
 #include "broker/event_recorder.h"
 #include "broker/ingest.h"
 #include "broker/message_cache.h"
+#include "broker/proof_server.h"
 #include "broker/ports.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
@@ -118,6 +120,10 @@ class BrokerEngine {
   // A handshake the ZAP handler refused.
   void on_auth_failure(std::string_view key, std::string_view addr, std::string_view why);
   void on_verified();
+  // FETCH checkpoint, consistency and inclusion are answered off this
+  // thread (broker/proof_server.h): poll proof_fd() and call on_proofs().
+  int proof_fd() const { return proofs_.fd(); }
+  void on_proofs();
   void on_log_completions();
   void tick();
   // How long the caller may wait for input before tick() has work, at most cap.
@@ -172,6 +178,8 @@ class BrokerEngine {
   IngestPipeline ingest_;
   SubscriptionManager subs_;
   AuthFailureLog auth_failures_;
+  ProofServer proofs_;
+  std::vector<ProofAnswer> proof_answers_;
 
   Gatekeeper* gatekeeper_ = nullptr;
   // Routing ids of sessions a reload ended, answered ERROR revoked (bounded:

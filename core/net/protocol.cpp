@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <charconv>
+#include <cstring>
 #include <msgpack.hpp>
 
 #include "util/clock.h"
@@ -333,6 +334,93 @@ Status decode_args(ByteView in, NoticeArgs* out) {
   Args a; RELAIS_RETURN_IF_ERROR(a.parse(in, 2, "NOTICE"));
   RELAIS_RETURN_IF_ERROR(a.str(0, &out->kind));
   return a.u64_or_array(1, &out->values, &out->is_array);
+}
+
+namespace {
+
+void put_u64(Bytes* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+uint64_t get_u64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+void put_hashes(Bytes* out, const std::vector<ProofHash>& proof) {
+  assert(proof.size() <= kMaxProofHashes);
+  out->push_back(static_cast<uint8_t>(proof.size()));
+  for (const auto& h : proof) out->insert(out->end(), h.begin(), h.end());
+}
+Status get_hashes(ByteView in, size_t at, const char* what, std::vector<ProofHash>* out) {
+  if (in.size() <= at) return Status::Invalid(std::string("protocol: ") + what + " payload too short");
+  const size_t count = in[at];
+  if (count > kMaxProofHashes) return Status::Invalid(std::string("protocol: ") + what + " proof too long");
+  if (in.size() != at + 1 + 32 * count)
+    return Status::Invalid(std::string("protocol: ") + what + " payload has the wrong length");
+  out->resize(count);
+  for (size_t i = 0; i < count; ++i) std::memcpy((*out)[i].data(), in.data() + at + 1 + 32 * i, 32);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Bytes encode_fetch_data(const CheckpointData& d) {
+  Bytes out;
+  out.reserve(120);
+  put_u64(&out, d.epoch);
+  put_u64(&out, d.size);
+  out.insert(out.end(), d.root.begin(), d.root.end());
+  put_u64(&out, static_cast<uint64_t>(d.ts_ms));
+  out.insert(out.end(), d.sig.begin(), d.sig.end());
+  return out;
+}
+Bytes encode_fetch_data(const ConsistencyData& d) {
+  Bytes out;
+  put_u64(&out, d.old_size);
+  put_u64(&out, d.new_size);
+  put_hashes(&out, d.proof);
+  return out;
+}
+Bytes encode_fetch_data(const InclusionData& d) {
+  Bytes out;
+  put_u64(&out, d.seq);
+  put_u64(&out, d.size);
+  out.insert(out.end(), d.leaf.begin(), d.leaf.end());
+  put_hashes(&out, d.proof);
+  return out;
+}
+Status decode_fetch_data(ByteView in, CheckpointData* out) {
+  if (in.size() != 120) return Status::Invalid("protocol: a checkpoint payload is 120 bytes");
+  out->epoch = get_u64(in.data());
+  out->size = get_u64(in.data() + 8);
+  std::memcpy(out->root.data(), in.data() + 16, 32);
+  out->ts_ms = static_cast<int64_t>(get_u64(in.data() + 48));
+  std::memcpy(out->sig.data(), in.data() + 56, 64);
+  return Status::Ok();
+}
+Status decode_fetch_data(ByteView in, ConsistencyData* out) {
+  if (in.size() < 16) return Status::Invalid("protocol: consistency payload too short");
+  out->old_size = get_u64(in.data());
+  out->new_size = get_u64(in.data() + 8);
+  return get_hashes(in, 16, "consistency", &out->proof);
+}
+Status decode_fetch_data(ByteView in, InclusionData* out) {
+  if (in.size() < 48) return Status::Invalid("protocol: inclusion payload too short");
+  out->seq = get_u64(in.data());
+  out->size = get_u64(in.data() + 8);
+  std::memcpy(out->leaf.data(), in.data() + 16, 32);
+  return get_hashes(in, 48, "inclusion", &out->proof);
+}
+
+bool parse_fetch_pair(std::string_view arg, uint64_t* a, uint64_t* b) {
+  const size_t colon = arg.find(':');
+  if (colon == std::string_view::npos) return false;
+  auto num = [](std::string_view s, uint64_t* v) {
+    if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  return num(arg.substr(0, colon), a) && num(arg.substr(colon + 1), b);
 }
 
 namespace {

@@ -147,9 +147,14 @@ struct ErrorArgs { uint64_t req_id = 0; ErrorCode code = ErrorCode::kInternal; s
 struct MsgArgs { uint32_t sub_id = 0; uint64_t seq = 0; uint32_t delivery_count = 0; };
 // FETCH kinds and arguments (docs/protocol.md §Fetching):
 //   "bundle"      "latest" | a decimal serial  -> the exact signed bundle file
-// reserved (answered ERROR malformed "not supported by this broker yet"):
-//   "checkpoint"  "latest";  "consistency" "<m>:<n>";  "inclusion" "<seq>:<size>"
+//   "checkpoint"  "latest" | "covering:<seq>"  -> CheckpointData (the latest,
+//                 or the first whose size >= seq)
+//   "consistency" "<m>:<n>"                    -> ConsistencyData (RFC 6962 PROOF)
+//   "inclusion"   "<seq>:<size>"               -> InclusionData (RFC 6962 PATH)
 inline constexpr std::string_view kFetchBundle = "bundle";
+inline constexpr std::string_view kFetchCheckpoint = "checkpoint";
+inline constexpr std::string_view kFetchConsistency = "consistency";
+inline constexpr std::string_view kFetchInclusion = "inclusion";
 struct FetchArgs { uint64_t req_id = 0; std::string kind; std::string arg; };
 // DATA: FETCH's answer; the payload (at most max_frame_bytes) follows the
 // arguments in the frame's trailing slot.
@@ -202,6 +207,41 @@ Status decode_args(ByteView in, MsgArgs* out);
 Status decode_args(ByteView in, FetchArgs* out);
 Status decode_args(ByteView in, DataArgs* out);
 Status decode_args(ByteView in, NoticeArgs* out);
+
+// The payloads of FETCH checkpoint, consistency and inclusion: fixed
+// little-endian layouts (docs/protocol.md §Fetching), decoded strictly
+// (Status::Invalid "protocol: ..." on any other length or a proof longer
+// than kMaxProofHashes).
+//   checkpoint  = epoch u64 ‖ size u64 ‖ root[32] ‖ ts i64 ‖ sig[64]        (120 bytes)
+//   consistency = old_size u64 ‖ new_size u64 ‖ count u8 ‖ hash[32] * count
+//   inclusion   = seq u64 ‖ size u64 ‖ leaf[32] ‖ count u8 ‖ hash[32] * count
+// epoch is the log epoch: 0 for a log never restored.
+inline constexpr size_t kMaxProofHashes = 128;
+using ProofHash = std::array<uint8_t, 32>;
+struct CheckpointData {
+  uint64_t epoch = 0;
+  uint64_t size = 0;
+  ProofHash root{};
+  int64_t ts_ms = 0;
+  std::array<uint8_t, 64> sig{};
+};
+struct ConsistencyData {
+  uint64_t old_size = 0, new_size = 0;
+  std::vector<ProofHash> proof;
+};
+struct InclusionData {
+  uint64_t seq = 0, size = 0;
+  ProofHash leaf{};
+  std::vector<ProofHash> proof;
+};
+Bytes encode_fetch_data(const CheckpointData&);
+Bytes encode_fetch_data(const ConsistencyData&);
+Bytes encode_fetch_data(const InclusionData&);
+Status decode_fetch_data(ByteView in, CheckpointData* out);
+Status decode_fetch_data(ByteView in, ConsistencyData* out);
+Status decode_fetch_data(ByteView in, InclusionData* out);
+// "<a>:<b>": two decimal integers (FETCH consistency and inclusion arguments).
+bool parse_fetch_pair(std::string_view arg, uint64_t* a, uint64_t* b);
 
 // "from" of a subscription: where delivery starts.
 struct StartPosition {

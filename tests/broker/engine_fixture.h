@@ -185,6 +185,7 @@ class EngineFixture {
     const int64_t deadline = relais::monotonic_ms() + 10000;
     while (true) {
       engine->on_verified();
+      engine->on_proofs();
       engine->on_log_completions();
       engine->tick();
       if (fn()) return true;

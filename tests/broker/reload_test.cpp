@@ -230,7 +230,7 @@ TEST_CASE("a bad reload keeps the bundle in force and records reload_refused", "
   CHECK(f.count(kCommission, Command::kPong) == 1);
 }
 
-TEST_CASE("FETCH serves every bundle loaded, across restarts, and reserved kinds are not supported yet",
+TEST_CASE("FETCH serves every bundle loaded, across restarts, and refuses unknown kinds and serials",
           "[engine][reload]") {
   EngineFixture f;
   const Bytes first = f.bundle->file;
@@ -244,9 +244,6 @@ TEST_CASE("FETCH serves every bundle loaded, across restarts, and reserved kinds
   fetch("bundle", "7", 2);
   fetch("bundle", "99", 3);
   fetch("bundle", "seven", 4);
-  fetch("checkpoint", "latest", 5);
-  fetch("consistency", "1:2", 6);
-  fetch("inclusion", "3:4", 7);
   fetch("secrets", "all", 8);
   std::vector<Bytes> payloads;
   for (const auto& s : f.transport.sent)
@@ -258,10 +255,10 @@ TEST_CASE("FETCH serves every bundle loaded, across restarts, and reserved kinds
   CHECK(data[1].req_id == 2);
   CHECK(payloads[1] == first);
   auto errors = f.errors(kCommission);
-  REQUIRE(errors.size() == 6);
+  REQUIRE(errors.size() == 3);
   for (const auto& e : errors) CHECK(e.code == ErrorCode::kMalformed);
   CHECK(errors[0].reason.find("no bundle serial 99") != std::string::npos);
-  for (int i = 2; i <= 4; ++i) CHECK(errors[i].reason.find("not supported by this broker yet") != std::string::npos);
+  CHECK(errors[2].reason.find("unknown kind") != std::string::npos);
   CHECK(fs::exists(f.config.data_dir + "/bundles/7.bundle"));
   CHECK(fs::exists(f.config.data_dir + "/bundles/8.bundle"));
 

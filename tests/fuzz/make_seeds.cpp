@@ -109,6 +109,26 @@ int main(int argc, char** argv) {
   put_frame("error", 9, ErrorArgs{42, ErrorCode::kForbidden, "forbidden"});
   put_frame("msg", 10, MsgArgs{2, 99, 1});
   put_frame("fetch", 13, FetchArgs{5, "bundle", "latest"});
+  put_frame("fetch-checkpoint", 13, FetchArgs{6, "checkpoint", "covering:42"});
+  put_frame("fetch-consistency", 13, FetchArgs{7, "consistency", "1000:2000"});
+  put_frame("fetch-inclusion", 13, FetchArgs{8, "inclusion", "42:1000"});
+  {  // their payloads, through the selector of the text parsers (case 12 of fuzz/protocol.cpp)
+    auto put_data = [](const std::string& name, const Bytes& payload) {
+      Bytes b{12};
+      b.insert(b.end(), payload.begin(), payload.end());
+      put("protocol", name, b);
+    };
+    CheckpointData cp;
+    cp.size = 2000;
+    cp.root.fill(0x11);
+    cp.ts_ms = ts;
+    cp.sig.fill(0x22);
+    put_data("data-checkpoint", encode_fetch_data(cp));
+    ConsistencyData cd{1000, 2000, std::vector<ProofHash>(11, ProofHash{})};
+    put_data("data-consistency", encode_fetch_data(cd));
+    InclusionData in{42, 1000, ProofHash{}, std::vector<ProofHash>(10, ProofHash{})};
+    put_data("data-inclusion", encode_fetch_data(in));
+  }
   put_frame("data", 14, DataArgs{5, "bundle", "7"});
   put_frame("notice", 15, NoticeArgs::bundle_serial(7));
   put_frame("notice-restored", 15, NoticeArgs::restored(3, 1200));

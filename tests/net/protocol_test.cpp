@@ -148,3 +148,52 @@ TEST_CASE("subscription start positions parse from text and wire forms", "[proto
   CHECK_FALSE(parse_start_position_wire("seq:").ok());
   CHECK_FALSE(parse_start_position_wire("seq:12x").ok());
 }
+
+TEST_CASE("FETCH checkpoint, consistency and inclusion payloads round-trip in their fixed layouts and are decoded "
+          "strictly",
+          "[protocol]") {
+  CheckpointData cp;
+  cp.epoch = 0;
+  cp.size = 1234;
+  cp.root.fill(0x5a);
+  cp.ts_ms = 1796083200000;
+  cp.sig.fill(0x33);
+  const Bytes cb = encode_fetch_data(cp);
+  REQUIRE(cb.size() == 120);
+  CheckpointData cp2;
+  REQUIRE(decode_fetch_data(cb, &cp2).ok());
+  CHECK(cp2.size == 1234);
+  CHECK(cp2.root == cp.root);
+  CHECK(cp2.ts_ms == cp.ts_ms);
+  CHECK(cp2.sig == cp.sig);
+  CHECK_FALSE(decode_fetch_data(ByteView(cb.data(), 119), &cp2).ok());
+
+  InclusionData in{42, 1000, ProofHash{}, std::vector<ProofHash>(10, ProofHash{})};
+  in.proof[3].fill(7);
+  const Bytes ib = encode_fetch_data(in);
+  InclusionData in2;
+  REQUIRE(decode_fetch_data(ib, &in2).ok());
+  CHECK(in2.seq == 42);
+  CHECK(in2.size == 1000);
+  CHECK(in2.proof == in.proof);
+  Bytes longer = ib;
+  longer.push_back(0);
+  CHECK_FALSE(decode_fetch_data(longer, &in2).ok());
+
+  ConsistencyData cd{10, 20, std::vector<ProofHash>(3, ProofHash{})};
+  ConsistencyData cd2;
+  REQUIRE(decode_fetch_data(encode_fetch_data(cd), &cd2).ok());
+  CHECK(cd2.old_size == 10);
+  CHECK(cd2.new_size == 20);
+  CHECK(cd2.proof.size() == 3);
+  Bytes too_many(16, 0);
+  too_many.push_back(static_cast<uint8_t>(kMaxProofHashes + 1));
+  too_many.resize(too_many.size() + 32 * (kMaxProofHashes + 1));
+  CHECK_FALSE(decode_fetch_data(too_many, &cd2).ok());
+
+  uint64_t a = 0, b = 0;
+  CHECK(parse_fetch_pair("12:345", &a, &b));
+  CHECK((a == 12 && b == 345));
+  for (const char* bad : {"", ":", "12:", ":5", "1:2:3", "-1:2", "a:b", "99999999999999999999999:1"})
+    CHECK_FALSE(parse_fetch_pair(bad, &a, &b));
+}
