@@ -1,9 +1,10 @@
 #include "notify.h"
 
+#include "service_notify.h"
+
 #include <ctime>
 #include <spdlog/spdlog.h>
 #include <string>
-#include <systemd/sd-daemon.h>
 
 namespace relais {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 void notify(const std::string& state) {
   // 0: the service manager is not listening (no NOTIFY_SOCKET); < 0: it
   // could not be told, which must not stop the broker.
-  if (int rc = sd_notify(0, state.c_str()); rc < 0)
+  if (int rc = notify_service_manager(state); rc < 0)
     spdlog::warn("broker: cannot notify the service manager (sd_notify: error {})", -rc);
 }
 

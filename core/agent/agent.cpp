@@ -180,6 +180,15 @@ Result<std::unique_ptr<AgentContext>> load_agent_context(const std::string& conf
   auto id = load_identity(ctx->config.identity);
   if (!id.ok()) return id.status();
   ctx->identity = std::move(id).value();
+  for (const auto& path : ctx->config.retired_identities) {
+    auto old = load_identity(path);
+    if (!old.ok())
+      return Status(old.status().code(), "agent: retired_identities: " + old.status().message());
+    if (old->card.name != ctx->identity.card.name)
+      return Status::Config("agent: retired_identities: " + path + " is " + old->card.name + "'s key, not " +
+                            ctx->identity.card.name + "'s: list only earlier keys of this participant");
+    ctx->retired.push_back(std::move(old).value());
+  }
   if (!ctx->config.state_dir.empty()) RELAIS_RETURN_IF_ERROR(make_dirs(ctx->config.state_dir, 0700));
   ctx->store = std::make_unique<BundleStore>(ctx->config.state_dir, ctx->config.authority_key);
   RELAIS_RETURN_IF_ERROR(ctx->store->open(ctx->config.bundle));
@@ -307,6 +316,17 @@ Result<Bytes> prepare_envelope(const AgentContext& ctx, const PublishRequest& re
     ttl = it->second;
   }
   p.expires_ms = p.ts_ms + ttl;
+  if (req.expires_ms) {
+    if (*req.expires_ms <= p.ts_ms)
+      return Status::Invalid("the message expired on " + format_rfc3339_ms(*req.expires_ms) +
+                             " before it could be sent");
+    p.expires_ms = *req.expires_ms;
+  }
+  if (req.id) {
+    auto id = uuid_from_string(*req.id);
+    if (!id.ok() || !is_uuid_v7(*id)) return Status::Invalid("agent: the message id " + *req.id + " is not a UUIDv7");
+    p.id = *id;
+  }
   for (const auto& name : readers) {
     const PublicCard* c = ctx.bundle.find(name);
     if (c == nullptr) return Status::Invalid("agent: reader " + name + " has no card");
@@ -378,6 +398,11 @@ Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envel
   const EnvelopeHeader& h = env.header;
   const PublicCard& me = ctx.identity.card;
   auto body = open_envelope(env, me.name, me.seal_pk, ctx.identity.seal_sk);
+  // Sealed before a key rotation: to one of this participant's earlier keys.
+  for (size_t i = 0; !body.ok() && i < ctx.retired.size(); ++i) {
+    auto earlier = open_envelope(env, me.name, ctx.retired[i].card.seal_pk, ctx.retired[i].seal_sk);
+    if (earlier.ok()) body = std::move(earlier);
+  }
   if (!body.ok()) return refuse(code, ErrorCode::kMalformed, body.status());
   auto type = parse_versioned_type(h.type);
   if (!type.ok()) return refuse(code, ErrorCode::kMalformed, type.status());
@@ -547,24 +572,16 @@ Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
     follow_notices(ctx, *client, deadline);
     if (!d->has_value()) break;
     const Delivery& del = **d;
-    Result<nlohmann::ordered_json> msg = Status::Invalid("not opened");
     ErrorCode code = ErrorCode::kMalformed;
-    bool expired = false;
-    std::string id;
-    if (auto env = decode_envelope(del.envelope); !env.ok()) {
-      msg = env.status();
-    } else {
-      id = uuid_to_string(env->header.id);
-      expired = env->header.expires_ms < now_ms();
-      std::shared_ptr<const TrustBundle> keep_alive;
-      const TrustBundle& named = bundle_for(ctx, *client, env->header.bundle_serial, deadline, &keep_alive);
-      msg = open_with(ctx, *env, named, del.args.seq, expired, &code);
-    }
-    if (!msg.ok()) {
-      on_rejected("record " + std::to_string(del.args.seq) + " rejected: " + msg.status().message());
-      client->nack(del.args.sub_id, del.args.seq, code, msg.status().message());
+    auto opened = open_received(ctx, *client, del, deadline, &code);
+    if (!opened.ok()) {
+      on_rejected("record " + std::to_string(del.args.seq) + " rejected: " + opened.status().message());
+      client->nack(del.args.sub_id, del.args.seq, code, opened.status().message());
       continue;
     }
+    const std::string& id = opened->id;
+    const bool expired = opened->expired;
+    const nlohmann::ordered_json* msg = &opened->message;
     if (seen.contains(id)) {
       if (req.on_note)
         req.on_note("record " + std::to_string(del.args.seq) + " dropped: message " + id +
@@ -580,6 +597,36 @@ Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
   client->close();
   return delivered;
 }
+
+Result<OpenedDelivery> open_received(AgentContext& ctx, BrokerClient& client, const Delivery& delivery,
+                                     int64_t deadline_ms, ErrorCode* nack_code) {
+  if (nack_code != nullptr) *nack_code = ErrorCode::kMalformed;
+  auto env = decode_envelope(delivery.envelope);
+  if (!env.ok()) return env.status();
+  OpenedDelivery out;
+  out.id = uuid_to_string(env->header.id);
+  out.expired = env->header.expires_ms < now_ms();
+  out.ts_ms = env->header.ts_ms;
+  out.expires_ms = env->header.expires_ms;
+  std::shared_ptr<const TrustBundle> keep_alive;
+  const TrustBundle& named = bundle_for(ctx, client, env->header.bundle_serial, deadline_ms, &keep_alive);
+  auto msg = open_with(ctx, *env, named, delivery.args.seq, out.expired, nack_code);
+  if (!msg.ok()) return msg.status();
+  out.message = std::move(msg).value();
+  return out;
+}
+
+std::unique_ptr<BrokerClient> make_broker_client(const AgentContext& ctx) { return make_client(ctx); }
+
+Status open_broker_session(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
+  return open_session(ctx, client, deadline_ms);
+}
+
+void follow_bundle_notices(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
+  follow_notices(ctx, client, deadline_ms);
+}
+
+Status describe_broker_refusal(const BrokerClient& client, const Status& s) { return broker_refusal(client, s); }
 
 BundleStatus bundle_status(AgentContext& ctx, int64_t timeout_ms) {
   BundleStatus st;

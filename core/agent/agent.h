@@ -53,6 +53,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/broker_client.h"
 #include "agent/bundle_store.h"
 #include "util/expires_in.h"
 #include "config/agent_config.h"
@@ -71,6 +72,9 @@ struct AgentContext {
   std::unique_ptr<BundleStore> store;
   std::optional<SchemaRegistry> schemas;
   uint64_t broker_serial = 0;          // the broker's serial, once a session said it
+  // This participant's earlier identities (config.retired_identities, after
+  // key rotations): a delivery sealed to one of their seal keys still opens.
+  std::vector<Identity> retired;
   // Warnings for people (stored bundles ignored, expiry near, a fetched
   // bundle that did not verify). Default: kept in `warnings`.
   std::function<void(const std::string&)> warn;
@@ -96,6 +100,12 @@ struct PublishRequest {
   // type, else kDefaultExpiryMs.
   std::optional<int64_t> ttl_ms;
   int64_t timeout_ms = 10000;
+  // Resealing a queued document (the agent service's outbox): the message id
+  // to use (a canonical UUIDv7; nullopt: a fresh one) and a fixed expiry (ms
+  // since the epoch; overrides ttl_ms; one already past is Status::Invalid).
+  // ts is always the time of sealing.
+  std::optional<std::string> id;
+  std::optional<int64_t> expires_ms;
 };
 
 struct PublishResult {
@@ -160,6 +170,32 @@ Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
 // envelope names when the agent holds it (else the one in use). Exposed for
 // the auditor/tests.
 Result<nlohmann::ordered_json> open_delivery(const AgentContext& ctx, ByteView envelope, uint64_t seq);
+
+// ---- One long session (the agent service keeps one BrokerClient).
+// A client for ctx's participant and broker, not connected.
+std::unique_ptr<BrokerClient> make_broker_client(const AgentContext& ctx);
+// Connects, takes the broker's bundle when newer, and checks this agent's
+// own card in it; failures in words (as publish reports them).
+Status open_broker_session(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms);
+// Takes the newer bundles NOTICEs announced since the last call (a failure
+// is a warning; the held bundle stays).
+void follow_bundle_notices(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms);
+// A broker refusal in words (a session ended by a reload says "revoked").
+Status describe_broker_refusal(const BrokerClient& client, const Status& s);
+
+// One delivery checked and opened as receive_messages does it: `message` is
+// the JSON object `subscribe` prints (with "status": "expired" and no body
+// when expired). A delivery that fails is Status::Invalid with the reason,
+// and *nack_code says which NACK code a reader sends for it.
+struct OpenedDelivery {
+  std::string id;  // canonical UUID
+  bool expired = false;
+  int64_t ts_ms = 0;       // the envelope's
+  int64_t expires_ms = 0;  // the envelope's
+  nlohmann::ordered_json message;
+};
+Result<OpenedDelivery> open_received(AgentContext& ctx, BrokerClient& client, const Delivery& delivery,
+                                     int64_t deadline_ms, ErrorCode* nack_code);
 
 // `relais-agent bundle`: the serial held and the broker's, after fetching a
 // newer one. state: "current" (same serial), "behind" (the broker's is newer

@@ -116,6 +116,9 @@ class BrokerClient {
   // The serial HELLO sends from the next (re)connect on.
   void set_bundle_serial(uint64_t serial) { bundle_serial_ = serial; }
   uint64_t bundle_serial() const { return bundle_serial_; }
+  // True after a reconnect failed (the broker went away and did not answer
+  // again before a call's deadline): no session until a later call makes it.
+  bool session_lost() const { return session_lost_; }
 
   // Says BYE (best effort) and closes the socket.
   void close();

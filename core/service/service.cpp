@@ -1,0 +1,94 @@
+#include "service/service.h"
+
+#include "service/connection.h"
+#include "service/hook_runner.h"
+#include "service/inbox_export.h"
+#include "service/mailbox_overlap.h"
+#include "service/receiver.h"
+#include "service/sender.h"
+#include "service/workflow.h"
+#include "util/clock.h"
+
+namespace relais {
+
+AgentService::AgentService(AgentContext& ctx, ServiceHooks hooks) : ctx_(ctx), hooks_(std::move(hooks)) {}
+
+AgentService::~AgentService() = default;
+
+Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, ServiceHooks hooks) {
+  const ServiceConfig& sc = ctx.config.service;
+  if (ctx.config.state_dir.empty())
+    return Status::Config("agent: the service keeps its store in [agent] state_dir: set it in " + ctx.config.path);
+  RELAIS_RETURN_IF_ERROR(
+      check_subscriptions_against_mailbox(ctx.bundle.policy, ctx.identity.card.name, sc.subscriptions));
+  if (!sc.inbox_dir.empty()) RELAIS_RETURN_IF_ERROR(prepare_inbox_dir(sc.inbox_dir));
+  if (!hooks.log) hooks.log = [](const std::string&) {};
+  if (!hooks.notify) hooks.notify = [](const std::string&) {};
+  std::unique_ptr<AgentService> s(new AgentService(ctx, std::move(hooks)));
+  std::vector<const Identity*> retired;
+  for (const Identity& id : ctx.retired) retired.push_back(&id);
+  auto store = Store::open(ctx.config.state_dir, ctx.identity, retired);
+  if (!store.ok()) return store.status();
+  s->store_ = std::move(store).value();
+  ServiceLog log = s->hooks_.log;
+  s->workflow_ = std::make_unique<Workflow>(ctx, *s->store_, sc, log);
+  if (!sc.on_message.empty()) s->runner_ = std::make_unique<HookRunner>(sc.on_message, HookRunner::kDefaultTimeoutMs, log);
+  s->receiver_ = std::make_unique<Receiver>(ctx, *s->store_, *s->workflow_, s->runner_.get(), log);
+  s->sender_ = std::make_unique<Sender>(ctx, *s->store_, *s->workflow_, log);
+  s->connection_ = std::make_unique<Connection>(ctx, log);
+  s->hooks_.notify("READY=1\nSTATUS=store open (" + s->store_->path() + "); connecting to " + ctx.config.broker);
+  log("service started for " + ctx.identity.card.name + ": store " + s->store_->path() + ", broker " +
+      ctx.config.broker + ", " + std::to_string(sc.subscriptions.size()) + " [[subscription]] besides the mailbox");
+  return s;
+}
+
+void AgentService::status_changed() {
+  std::string text = connection_->describe() + "; outbox: " + std::to_string(sender_->queued()) + " queued";
+  if (text == last_status_) return;
+  last_status_ = text;
+  hooks_.notify("STATUS=" + text);
+}
+
+Status AgentService::run() {
+  const ServiceLog& log = hooks_.log;
+  if (Status s = workflow_->start(now_ms()); !s.ok()) log("workflow: " + s.message());
+  int64_t next_outbox = 0;
+  int64_t next_workflow = monotonic_ms() + kWorkflowMs;
+  auto stop_now = [this] { return hooks_.stop_requested(0); };
+  while (!stop_now()) {
+    const int64_t mono = monotonic_ms();
+    const bool connected = connection_->ensure(mono);
+    const bool fresh = connected && connection_->take_new_session();
+    if (fresh || mono >= next_outbox) {
+      const auto outcome = sender_->serve(connection_->client(), now_ms(), fresh, stop_now);
+      if (outcome == Sender::Outcome::kSessionLost) connection_->lost(sender_->lost_reason());
+      next_outbox = monotonic_ms() + Sender::kPollMs;
+    }
+    if (mono >= next_workflow) {
+      if (Status s = workflow_->tick(now_ms()); !s.ok()) log("workflow: " + s.message());
+      next_workflow = monotonic_ms() + kWorkflowMs;
+    }
+    if (runner_) runner_->poll();
+    status_changed();
+    BrokerClient* client = connection_->client();
+    if (client == nullptr) {
+      if (hooks_.stop_requested(kReceiveWaitMs)) break;
+      continue;
+    }
+    auto d = client->next(monotonic_ms() + kReceiveWaitMs);
+    if (!d.ok()) {
+      connection_->lost(describe_broker_refusal(*client, d.status()).message());
+      continue;
+    }
+    follow_bundle_notices(ctx_, *client, monotonic_ms() + Connection::kAttemptMs);
+    if (d->has_value()) receiver_->handle(*client, **d, connection_->subscription_name((*d)->args.sub_id));
+  }
+  hooks_.notify("STOPPING=1\nSTATUS=stopping");
+  log("stopping");
+  if (runner_) runner_->finish(monotonic_ms() + kHookStopWaitMs);
+  connection_->close();
+  log("stopped");
+  return Status::Ok();
+}
+
+}  // namespace relais

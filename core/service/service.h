@@ -1,0 +1,76 @@
+// AgentService: `relais-agent run`, the agent service. A foreground process
+// for systemd (Type=notify) and for a terminal; docs/agent-service.md
+// describes it for people.
+//
+// start() checks the configuration against the held bundle (a
+// [[subscription]] overlapping the mailbox is Status::Config: exit 2),
+// prepares inbox_dir, and opens the store (state_dir/store.db, with the
+// retired identities); then notify("READY=1...") is called, whether or not
+// the broker is reachable. run() is the loop, single-threaded around one
+// BrokerClient (service/connection.h), every wait short and bounded:
+//   - the session is made when due (backoff while the broker is away);
+//   - the outbox is served every Sender::kPollMs and at once after a new
+//     session (service/sender.h): a `send` from another process is seen by
+//     that poll of the store's queued entries (an indexed query);
+//   - the workflow ticks every kWorkflowMs (service/workflow.h);
+//   - hook runs are polled (service/hook_runner.h);
+//   - deliveries are awaited for at most kReceiveWaitMs (service/receiver.h),
+//     newer bundles taken after each wait;
+//   - without a session, the loop waits on the stop signal instead.
+// It returns when stop_requested() says so (SIGTERM or SIGINT, read from a
+// signalfd: service/stop_signal.h), after notify("STOPPING=1..."), a bounded
+// wait for running hooks, and a clean close (pending ACKs sent, BYE).
+// notify() receives sd_notify(3) state lines ("READY=1\nSTATUS=...",
+// "STATUS=...", "STOPPING=1\nSTATUS=..."): the program passes them to
+// systemd; the library never links libsystemd.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/agent.h"
+#include "service/service_log.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace relais {
+
+class Connection;
+class HookRunner;
+class Receiver;
+class Sender;
+class Workflow;
+
+struct ServiceHooks {
+  ServiceLog log;                                       // lines for people (stderr)
+  std::function<void(const std::string&)> notify;      // sd_notify state lines
+  std::function<bool(int64_t wait_ms)> stop_requested;  // waits up to wait_ms; true: stop now
+};
+
+class AgentService {
+ public:
+  static constexpr int64_t kReceiveWaitMs = 200;
+  static constexpr int64_t kWorkflowMs = 1000;
+  static constexpr int64_t kHookStopWaitMs = 5000;
+
+  static Result<std::unique_ptr<AgentService>> start(AgentContext& ctx, ServiceHooks hooks);
+  ~AgentService();
+  Status run();
+
+ private:
+  AgentService(AgentContext& ctx, ServiceHooks hooks);
+  void status_changed();
+
+  AgentContext& ctx_;
+  ServiceHooks hooks_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Workflow> workflow_;
+  std::unique_ptr<HookRunner> runner_;
+  std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<Sender> sender_;
+  std::unique_ptr<Connection> connection_;
+  std::string last_status_;
+};
+
+}  // namespace relais
