@@ -18,6 +18,10 @@
 //     fetches the broker's bundle when it is newer; prints
 //     {"held":N,"broker":M,"state":"current|behind|ahead|unreachable"} (broker null when unreachable);
 //     exit 0, or 1 when a fetched bundle does not verify against the pinned authority
+//   relais-agent --config AGENT.toml run | send ... | reply ...
+//     the agent service, and queuing documents for it (agents/service_commands.h)
+//   relais-agent --config AGENT.toml inbox | show | case | outbox
+//     reading the local store (agents/store_commands.h)
 // Warnings (a bundle near its expiry, a stored bundle ignored) go to stderr.
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #include <iostream>
@@ -27,6 +31,8 @@
 #include "util/expires_in.h"
 #include "agent/validate_command.h"
 #include "cli/cli.h"
+#include "service_commands.h"
+#include "store_commands.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_output.h"
@@ -115,6 +121,9 @@ int main(int argc, char** argv) {
   auto* bundle = app.add_subcommand("bundle", "compare the held trust bundle with the broker's, fetching a newer one");
   bundle->add_option("--timeout", b_timeout, "seconds to wait for the broker (default 5)")->check(CLI::PositiveNumber);
 
+  auto store_commands = relais::add_store_commands(app);  // inbox, show, case, outbox
+  auto service_commands = relais::add_service_commands(app);  // run, send, reply
+
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
 
   if (validate->parsed()) {
@@ -134,6 +143,8 @@ int main(int argc, char** argv) {
   for (const auto& w : (*ctx)->warnings) std::cerr << "relais-agent: warning: " << w << "\n";
   (*ctx)->warnings.clear();
   (*ctx)->warn = [](const std::string& w) { std::cerr << "relais-agent: warning: " << w << "\n"; };
+  if (auto rc = relais::run_store_command(*store_commands, **ctx)) return *rc;
+  if (auto rc = relais::run_service_command(*service_commands, **ctx, read_document)) return *rc;
 
   if (bundle->parsed()) {
     relais::BundleStatus st = relais::bundle_status(**ctx, static_cast<int64_t>(b_timeout * 1000));
