@@ -38,7 +38,7 @@ TEST_CASE("a plaintext marker in a body or a queued document is found nowhere in
     }
     // While the store is open (the -wal file holds the latest pages) ...
     CHECK(files_holding(state, marker).empty());
-    CHECK(files_holding(state, "referral.social.golfe") == "store.db-wal ");  // the check can see clear text
+    CHECK(files_holding(state, "referral.social.golfe").find("store.db-wal") != std::string::npos);  // it sees clear text
     auto one = store.messages({});
     REQUIRE(one.ok());
     CHECK(store.open_message(one->front().id)->find(marker) != std::string::npos);
