@@ -52,7 +52,21 @@ struct ItemCheck {
   std::string sig_detail;
   std::string type;                    // message type
   EventFacts event;                    // event
+  // broker_start: its checkpoint settings (0 when it does not record them)
+  uint64_t checkpoint_every = 0;
+  uint64_t checkpoint_interval_ms = 0;
 };
+
+// broker_start's checkpoint_every and checkpoint_interval_ms, when recorded.
+void read_checkpoint_settings(ByteView body, ItemCheck* k) {
+  auto j = event_to_json(body);
+  if (!j.ok()) return;
+  auto get = [&](const char* key) -> uint64_t {
+    return j->contains(key) && (*j)[key].is_number_unsigned() ? (*j)[key].get<uint64_t>() : 0;
+  };
+  k->checkpoint_every = get("checkpoint_every");
+  k->checkpoint_interval_ms = get("checkpoint_interval_ms");
+}
 
 // A run of consecutive records. The scanning thread fills items, cps and
 // maps; one worker then fills checks, stop and fault (check_chunk); the
@@ -98,6 +112,7 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
       auto ev = decode_event_facts(it.body);
       if (!ev.ok()) return fail("bad event", ev.status().message());
       k.event = std::move(*ev);
+      if (k.event.name == "broker_start") read_checkpoint_settings(it.body, &k);
     }
   }
 }
@@ -169,6 +184,12 @@ class Scan {
   void check_log_checkpoint(const Checkpoint& cp, const Item& it, const TrustView& trust);
   void check_checkpoint_file();
   void on_bundle_loaded(const Item& it);
+  // Checkpoint coverage (the writer's rule, log/log_writer.cpp checkpoint_due).
+  void cover_leaf(const Item& it, const ItemCheck& k);
+  void cover_checkpoint(const Checkpoint& cp);
+  void cover_commit(const Item& it);
+  Status check_heads_signed();
+  void check_trusted_heads();
 
   const std::string& dir_;
   BundleHistory history_;
@@ -188,6 +209,18 @@ class Scan {
   std::string last_segment_;
   uint64_t end_offset_ = 0;            // end of the last record of the last segment
   std::optional<Status> file_error_;
+  // Coverage state: the settings of the last broker_start (0: not recorded),
+  // the last checkpoint seen, whether the current batch holds one, and a
+  // clean stop still waiting for its checkpoint.
+  uint64_t cover_every_ = 0;
+  uint64_t cover_interval_ms_ = 0;
+  uint64_t cover_from_seq_ = 0;  // the broker_start that set them
+  uint64_t cover_cp_size_ = 0;
+  std::optional<int64_t> cover_cp_ts_;
+  std::optional<int64_t> run_first_ts_;
+  bool batch_has_cp_ = false;
+  std::optional<VerifyFault> open_stop_;
+  std::map<uint64_t, Hash256> head_leaves_;  // seq -> the log's leaf, for receipt heads
   Counter by_type_{&s_.messages_by_type};
   Counter senders_{&s_.senders};
   Counter events_{&s_.events_by_kind};
@@ -235,6 +268,56 @@ void Scan::check_log_checkpoint(const Checkpoint& cp, const Item& it, const Trus
   last_ok_cp_size_ = cp.size;
 }
 
+void Scan::cover_leaf(const Item& it, const ItemCheck& k) {
+  if (open_stop_) {
+    set_fault(*open_stop_);
+    return;
+  }
+  if (it.kind != RecordKind::kEvent) return;
+  if (k.event.name == "broker_start") {
+    cover_every_ = k.checkpoint_every;
+    cover_interval_ms_ = k.checkpoint_interval_ms;
+    cover_from_seq_ = it.seq;
+    run_first_ts_.reset();  // the next commit marker's time (the writer's clock, as checkpoints')
+  } else if (k.event.name == "broker_stop") {
+    open_stop_ = VerifyFault{it.seq, seg_names_[it.seg], it.offset, "uncovered records",
+                             "the broker stopped cleanly at seq " + std::to_string(it.seq) +
+                                 " but no signed checkpoint follows it (a clean stop always signs one): records " +
+                                 std::to_string(cover_cp_size_ + 1) + ".." + std::to_string(it.seq) +
+                                 " are not covered; checkpoints were removed"};
+  }
+}
+
+void Scan::cover_checkpoint(const Checkpoint& cp) {
+  cover_cp_size_ = cp.size;
+  cover_cp_ts_ = cp.ts_ms;
+  batch_has_cp_ = true;
+  open_stop_.reset();
+}
+
+void Scan::cover_commit(const Item& it) {
+  const bool had_cp = batch_has_cp_;
+  batch_has_cp_ = false;
+  // Before any checkpoint, the writer counts time from its start; the first
+  // commit marker of the run comes no earlier.
+  if (!run_first_ts_) run_first_ts_ = it.ts_ms;
+  if (had_cp || it.seq <= cover_cp_size_ || cover_from_seq_ == 0) return;
+  const uint64_t uncovered = it.seq - cover_cp_size_;
+  const int64_t since = it.ts_ms - (cover_cp_ts_ ? *cover_cp_ts_ : *run_first_ts_);
+  const std::string range = std::to_string(cover_cp_size_ + 1) + ".." + std::to_string(it.seq);
+  const std::string settings = " (broker_start at seq " + std::to_string(cover_from_seq_) + ")";
+  if (cover_every_ > 0 && uncovered >= cover_every_)
+    return set_fault({cover_cp_size_ + 1, seg_names_[it.seg], it.offset, "uncovered records",
+                      "records " + range + " are not covered by a signed checkpoint, but the broker signs one every " +
+                          std::to_string(cover_every_) + " records" + settings + ": checkpoints were removed"});
+  if (cover_interval_ms_ > 0 && since >= static_cast<int64_t>(cover_interval_ms_))
+    return set_fault({cover_cp_size_ + 1, seg_names_[it.seg], it.offset, "uncovered records",
+                      "records " + range + " are not covered by a signed checkpoint " + std::to_string(since / 1000) +
+                          " s after the last one, but the broker signs one every " +
+                          std::to_string(cover_interval_ms_ / 1000) + " s" + settings +
+                          ": checkpoints were removed"});
+}
+
 void Scan::merge(const Chunk& c) {
   for (size_t i = 0; i < c.items.size(); ++i) {
     const Item& it = c.items[i];
@@ -254,13 +337,17 @@ void Scan::merge(const Chunk& c) {
         break;
       case RecordKind::kCommit:
         ++s_.commits;
+        cover_commit(it);
         break;
       case RecordKind::kCheckpoint:
         check_log_checkpoint(c.cps[it.cp], it, *c.trust);
+        if (!fault_) cover_checkpoint(c.cps[it.cp]);
         break;
     }
     if (fault_) return;
     if (is_leaf_kind(it.kind)) {
+      cover_leaf(it, c.checks[i]);
+      if (auto h = head_leaves_.find(it.seq); h != head_leaves_.end()) h->second = it.leaf;
       frontier_.append(it.leaf);
       ++s_.leaves;
       if (s_.leaves == 1) s_.first_ts_ms = it.ts_ms;
@@ -428,6 +515,65 @@ void Scan::check_checkpoint_file() {
   }
 }
 
+// A head that is not this broker's, or whose countersignature or receipt
+// path is wrong, is the auditor's input error (exit 2), not damage.
+Status Scan::check_heads_signed() {
+  const auto view = history_.view();
+  for (const TrustedHead& t : opt_.trusted_heads) {
+    if (!signed_by_broker(t.head.checkpoint, *view))
+      return Status::Config(t.origin + ": its checkpoint is not signed by the broker key of any bundle this log "
+                                       "carries: is it a head of this broker's log?");
+    if (!t.head.witness.empty()) {
+      bool good = false;
+      for (const auto& [serial, b] : view->by_serial)
+        if (const PublicCard* c = b->find(t.head.witness); c != nullptr && t.head.countersigned_by(c->sign_pk))
+          good = true;
+      if (!good)
+        return Status::Config(t.origin + ": the countersignature is not " + t.head.witness +
+                              "'s (no bundle this log carries has a key of " + t.head.witness + " that made it)");
+    }
+    if (t.head.receipt && !t.head.receipt_included())
+      return Status::Config(t.origin + ": the receipt's inclusion path does not lead to the head's root");
+  }
+  return Status::Ok();
+}
+
+void Scan::check_trusted_heads() {
+  for (const TrustedHead& t : opt_.trusted_heads) {
+    const WitnessHead& h = t.head;
+    const uint64_t size = h.checkpoint.size;
+    const std::string who = h.witness.empty() ? std::string() : ", witnessed by " + h.witness;
+    auto fail = [&](uint64_t seq, const char* kind, const std::string& detail) {
+      set_fault({seq, t.origin, 0, kind, detail});
+    };
+    ++s_.trusted_heads;
+    s_.trusted_size = std::max(s_.trusted_size, size);
+    if (h.epoch != 0) {
+      fail(size, "trusted head mismatch",
+           "the head is of log epoch " + std::to_string(h.epoch) + " but this log was never restored (epoch 0)");
+      continue;
+    }
+    if (size > s_.leaves) {
+      fail(s_.leaves + 1, "log cut back below a trusted head",
+           "the head signs " + std::to_string(size) + " records" + who + ", but the log ends after seq " +
+               std::to_string(s_.leaves) + ": records " + std::to_string(s_.leaves + 1) + ".." +
+               std::to_string(size) + " were removed");
+      continue;
+    }
+    if (!equal_ct(roots_.at(size), h.checkpoint.root)) {
+      fail(size, "trusted head mismatch",
+           "the log's first " + std::to_string(size) + " records do not give the root the head holds" + who +
+               ": a record in seq 1.." + std::to_string(size) +
+               " was altered, removed, inserted or renumbered, and the log signed again");
+      continue;
+    }
+    if (h.receipt && !equal_ct(head_leaves_.at(h.receipt->seq), h.receipt->leaf))
+      fail(h.receipt->seq, "trusted head mismatch",
+           "record " + std::to_string(h.receipt->seq) + " is not the message of the receipt (id " +
+               uuid_to_string(h.receipt->id) + ")");
+  }
+}
+
 void Scan::on_bundle_loaded(const Item& it) {
   auto ev = decode_bundle_loaded(it.body);
   if (!ev.ok()) return;  // not one after all, or malformed: the worker names it
@@ -437,6 +583,10 @@ void Scan::on_bundle_loaded(const Item& it) {
 
 Result<VerifyReport> Scan::run() {
   auto cps = read_checkpoint_file(dir_ + "/checkpoints");
+  for (const TrustedHead& t : opt_.trusted_heads) {
+    roots_[t.head.checkpoint.size] = Hash256{};
+    if (t.head.receipt) head_leaves_[t.head.receipt->seq] = Hash256{};
+  }
   if (cps.ok()) {
     file_cps_ = std::move(*cps);
     for (const auto& cp : file_cps_)
@@ -460,6 +610,9 @@ Result<VerifyReport> Scan::run() {
     if (!signed_by_broker(cp, *history_.view())) set_fault(f);
   if (bad_sig_) set_fault(*bad_sig_);
   if (!fault_) check_checkpoint_file();
+  if (open_stop_) set_fault(*open_stop_);
+  RELAIS_RETURN_IF_ERROR(check_heads_signed());
+  check_trusted_heads();
   for (const auto& [name, n] : s_.senders)
     if (const PublicCard* c = newest->find(name); c != nullptr && c->revoked) s_.revoked_senders[name] = n;
   s_.bundle_serial = newest->serial;
@@ -468,6 +621,11 @@ Result<VerifyReport> Scan::run() {
   s_.bundles_loaded = history_.loaded();
   s_.signed_size = std::max(s_.signed_size, last_ok_cp_size_);
   s_.unsigned_tail = s_.leaves > s_.signed_size ? s_.leaves - s_.signed_size : 0;
+  if (opt_.strict && s_.unsigned_tail > 0)
+    set_fault({s_.signed_size + 1, last_segment_, end_offset_, "unsigned records",
+               "records " + std::to_string(s_.signed_size + 1) + ".." + std::to_string(s_.leaves) +
+                   " come after the last signed checkpoint: no broker signature covers them (--strict; a running "
+                   "broker signs them within checkpoint_seconds, a stopped one before it stops)"});
   VerifyReport rep;
   rep.summary = std::move(s_);
   rep.fault = std::move(fault_);
@@ -497,6 +655,9 @@ std::string format_summary(const VerifyReport& rep) {
     << " in DATA/checkpoints, signed up to seq " << s.signed_size;
   if (s.unsigned_tail > 0) o << " (" << s.unsigned_tail << " later records not yet signed)";
   o << "\n";
+  if (s.trusted_heads > 0)
+    o << "anchors:      " << s.trusted_heads << " trusted head" << (s.trusted_heads == 1 ? "" : "s")
+      << " checked, up to seq " << s.trusted_size << "\n";
   if (s.leaves > 0)
     o << "time span:    " << format_rfc3339_ms(s.first_ts_ms) << " .. " << format_rfc3339_ms(s.last_ts_ms) << "\n";
   o << "bundle:       serial " << s.bundle_serial
@@ -545,6 +706,7 @@ nlohmann::json report_to_json(const VerifyReport& rep) {
                       {"in_file", s.checkpoint_file},
                       {"signed_size", s.signed_size},
                       {"unsigned_tail", s.unsigned_tail}};
+  j["trusted_heads"] = {{"checked", s.trusted_heads}, {"largest_size", s.trusted_size}};
   j["messages_by_type"] = s.messages_by_type;
   j["events_by_kind"] = s.events_by_kind;
   j["senders"] = s.senders;

@@ -18,7 +18,17 @@
 //     a log cut back below a signed checkpoint; checkpoints grow in size and
 //     time, and one size never has two roots. Recomputing every root from the
 //     same leaves is the consistency check between consecutive checkpoints
-//     (it is stronger than checking RFC 6962 consistency proofs).
+//     (it is stronger than checking RFC 6962 consistency proofs);
+//   - checkpoint coverage: each broker_start records checkpoint_every and
+//     checkpoint_interval_ms, and the broker's writer signs a checkpoint in
+//     the batch that reaches either bound. At every commit marker the
+//     records since the last checkpoint must stay below both bounds (the
+//     marker's time against the last checkpoint's), and a broker_stop must be
+//     followed by a checkpoint before any other record or the end of the log
+//     (a clean stop signs one): "uncovered records" otherwise. A log whose
+//     checkpoints were stripped after a deletion fails here;
+//   - with options.strict, no record after the last signed checkpoint;
+//   - options.trusted_heads (see TrustedHead).
 // The first fault (lowest seq, else earliest position) is reported with its
 // seq, segment, offset and kind. Leaves after the last signed checkpoint are
 // counted in summary.unsigned_tail (a running broker has not signed them yet).
@@ -44,6 +54,7 @@
 
 #include "audit/bundle_history.h"
 #include "policy/bundle.h"
+#include "receipt/witness_head.h"
 #include "util/status.h"
 
 namespace relais {
@@ -70,6 +81,8 @@ struct VerifySummary {
   uint64_t checkpoint_file = 0;     // entries of DATA/checkpoints
   uint64_t signed_size = 0;         // the largest verified checkpoint size
   uint64_t unsigned_tail = 0;       // leaves after the largest verified checkpoint
+  uint64_t trusted_heads = 0;       // trusted heads checked (all held by the log when intact)
+  uint64_t trusted_size = 0;        // the largest of their sizes
   std::map<std::string, uint64_t> messages_by_type;  // "alert/1" -> n
   std::map<std::string, uint64_t> events_by_kind;    // "delivery" -> n
   std::map<std::string, uint64_t> senders;           // "police.golfe" -> n
@@ -87,8 +100,25 @@ struct VerifyReport {
   bool ok() const { return !fault.has_value(); }
 };
 
+// A trusted head given to verify (--trusted-head FILE): a witness state line
+// or a receipt anchor (receipt/witness_head.h), and where it came from.
+struct TrustedHead {
+  std::string origin;  // "FILE line N", for messages
+  WitnessHead head;
+};
+
 struct VerifyOptions {
   int threads = 2;  // signature-checking threads (>= 1)
+  // Records after the last signed checkpoint are a fault ("unsigned
+  // records"), so that the verdict printed and the exit code always agree.
+  bool strict = false;
+  // Heads held outside the broker: the log must hold each one's root at its
+  // size (and a receipt's leaf at its seq), else "trusted head mismatch" or
+  // "log cut back below a trusted head". Each head's broker signature must
+  // verify under a broker key of a bundle known (and a witness's
+  // countersignature under that participant's key), else verify_log
+  // returns Status::Config naming the head.
+  std::vector<TrustedHead> trusted_heads;
   // Records per unit of work handed to a thread (>= 1); tests use tiny
   // values to put chunk boundaries everywhere.
   size_t chunk_records = 512;
