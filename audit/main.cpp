@@ -1,6 +1,8 @@
 // relais-audit: offline verification of a broker's log (verify), filtered
-// replay of what was sent and what the broker saw (replay), and inclusion
-// proofs for single messages (prove, check-proof). Thin over core/audit/;
+// replay of what was sent and what the broker saw (replay), inclusion
+// proofs for single messages (prove, check-proof), and witnessing the
+// broker's checkpoints (witness, which talks to the broker as a participant
+// through the agent library). Thin over core/audit/;
 // one file per subcommand. Needs no running broker and never writes to DATA.
 #include <iostream>
 #include <vector>
@@ -22,7 +24,7 @@ int main(int argc, char** argv) {
   app.add_option("--data", g->data, "The broker's data folder, or a (read-only) copy of it");
   std::vector<relais::audit::Command> commands = {
       relais::audit::add_verify(app, g), relais::audit::add_replay(app, g), relais::audit::add_prove(app, g),
-      relais::audit::add_check_proof(app, g)};
+      relais::audit::add_check_proof(app, g), relais::audit::add_witness(app, g)};
   for (auto& c : commands) c.app->fallthrough();
   if (auto code = relais::parse_command_line(app, argc, argv)) return *code;
   try {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "audit/verify.h"
+#include "audit/witness.h"
 #include "audit_fixture.h"
 #include "log/merkle.h"
 #include "receipt/witness_head.h"
@@ -296,6 +297,78 @@ TEST_CASE("relais-witness/1 lines round-trip and bad ones are refused by name", 
   auto bad = WitnessHead::from_json(nlohmann::json::parse(j.dump()));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find("root") != std::string::npos);
+}
+
+TEST_CASE("a witness countersigns a checkpoint that extends its last one and refuses one that does not",
+          "[audit][anchor][witness]") {
+  AnchoredLog a;
+  const PublicKey& broker = a.d.broker.card.sign_pk;
+  const SecretBytes& key = a.d.commission.sign_sk;
+  auto cps = read_checkpoint_file(a.data + "/checkpoints");
+  REQUIRE(cps.ok());
+  REQUIRE(cps->size() >= 2);
+  const Checkpoint first = cps->front();
+  auto latest = latest_checkpoint_in(a.data);
+  REQUIRE(latest.ok());
+  CHECK(*latest == cps->back());
+
+  // The first run witnesses without a proof; the next checks the proof.
+  auto s1 = witness_step(std::nullopt, 0, first, {}, broker, "commission", key, kBaseTs);
+  REQUIRE(s1.ok());
+  CHECK(s1->fresh);
+  CHECK(s1->head.countersigned_by(a.d.commission.card.sign_pk));
+  auto proof = consistency_proof_in(a.data, first.size, latest->size);
+  REQUIRE(proof.ok());
+  auto s2 = witness_step(s1->head, 0, *latest, *proof, broker, "commission", key, kBaseTs + 1);
+  REQUIRE(s2.ok());
+  CHECK(s2->fresh);
+  auto same = witness_step(s2->head, 0, *latest, {}, broker, "commission", key, kBaseTs + 2);
+  REQUIRE(same.ok());
+  CHECK_FALSE(same->fresh);
+
+  // The state file holds what was witnessed, last line last.
+  const std::string state = a.d.root.path + "/witness.state";
+  REQUIRE(append_witness_file(state, s1->head).ok());
+  REQUIRE(append_witness_file(state, s2->head).ok());
+  auto last = last_witnessed(state);
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->checkpoint == *latest);
+
+  // The broker erases a record and signs the log again with its own key.
+  const std::string rewritten = a.d.root.path + "/rewritten";
+  rewrite(a.data, rewritten, a.messages[2].first, &a.d.broker.sign_sk);
+  auto forged = latest_checkpoint_in(rewritten);
+  REQUIRE(forged.ok());
+  SECTION("a rewritten log: its proof does not show it extends the witnessed head") {
+    auto p = consistency_proof_in(rewritten, first.size, forged->size);
+    REQUIRE(p.ok());
+    auto r = witness_step(s1->head, 0, *forged, *p, broker, "commission", key, kBaseTs + 3);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("does not extend") != std::string::npos);
+  }
+  SECTION("a log cut back below the witnessed head") {
+    auto r = witness_step(s2->head, 0, *forged, {}, broker, "commission", key, kBaseTs + 3);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("cut back") != std::string::npos);
+  }
+  SECTION("another root at the same size") {
+    Checkpoint other = Checkpoint::sign(latest->size, forged->root, latest->ts_ms, a.d.broker.sign_sk);
+    auto r = witness_step(s2->head, 0, other, {}, broker, "commission", key, kBaseTs + 3);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("another root") != std::string::npos);
+  }
+  SECTION("a checkpoint the broker did not sign") {
+    Checkpoint fake = Checkpoint::sign(latest->size + 1, latest->root, latest->ts_ms, a.d.police.sign_sk);
+    auto r = witness_step(s2->head, 0, fake, {}, broker, "commission", key, kBaseTs + 3);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("not signed by the broker key") != std::string::npos);
+  }
+  SECTION("another log epoch") {
+    auto r = witness_step(s2->head, 1, *latest, {}, broker, "commission", key, kBaseTs + 3);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("epoch") != std::string::npos);
+  }
 }
 
 }  // namespace relais::audit_test
