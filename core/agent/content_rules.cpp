@@ -27,7 +27,8 @@ std::string document_text(const nlohmann::json& doc, const char* a, const char* 
 Status check_content_matches_topic(DocType type, std::string_view topic, const nlohmann::json& doc) {
   const std::vector<std::string_view> t = split_tokens(topic);
   // An empty token would match a field the document leaves out.
-  if (type == DocType::kAlert || type == DocType::kReferral || type == DocType::kStatisticsReport)
+  if (type == DocType::kAlert || type == DocType::kReferral || type == DocType::kStatisticsReport ||
+      type == DocType::kStatisticsReportV2)
     for (std::string_view token : t)
       if (token.empty()) return Status::Invalid("topic " + std::string(topic) + " has an empty token");
   switch (type) {
@@ -49,7 +50,8 @@ Status check_content_matches_topic(DocType type, std::string_view topic, const n
                                "' but the inbox belongs to '" + owner + "'");
       return Status::Ok();
     }
-    case DocType::kStatisticsReport: {
+    case DocType::kStatisticsReport:
+    case DocType::kStatisticsReportV2: {
       if (t.size() != 2 || t[0] != "stats")
         return Status::Invalid("a statistics report must be sent on stats.<prefecture>, not " + std::string(topic));
       if (std::string v = document_text(doc, "prefecture"); v != t[1]) return mismatch("prefecture", v, t[1], topic);

@@ -56,6 +56,7 @@ Status check_document_locations(DocType type, const nlohmann::json& doc, const L
       return check_place(document_text(doc, "location", "region"), document_text(doc, "location", "prefecture"), locations,
                          "location");
     case DocType::kStatisticsReport:
+    case DocType::kStatisticsReportV2:
       if (Status st = check_place(document_text(doc, "region"), document_text(doc, "prefecture"), locations, "region and prefecture");
           !st.ok())
         return st;

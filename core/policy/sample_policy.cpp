@@ -153,7 +153,7 @@ allow = ["referral-response/1", "case-update/1"]
 
 [[types]]
 topic = "stats.>"
-allow = ["statistics-report/1"]
+allow = ["statistics-report/1", "statistics-report/2"]
 
 [[types]]
 topic = "escalation.>"

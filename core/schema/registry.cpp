@@ -22,6 +22,8 @@ constexpr TypeInfo kTypes[] = {
     {DocType::kStatisticsReport, "statistics-report", "statistics-report/1",
      "statistics-report.v1.schema.json"},
     {DocType::kEscalation, "escalation", "escalation/1", "escalation.v1.schema.json"},
+    {DocType::kStatisticsReportV2, "statistics-report", "statistics-report/2",
+     "statistics-report.v2.schema.json"},
 };
 
 const TypeInfo& info(DocType t) { return kTypes[static_cast<size_t>(t)]; }
@@ -29,11 +31,16 @@ const TypeInfo& info(DocType t) { return kTypes[static_cast<size_t>(t)]; }
 }  // namespace
 
 Result<DocType> parse_doc_type(std::string_view name) {
+  // A plain name: its newest version (the one listed last).
+  const TypeInfo* newest = nullptr;
   for (const auto& t : kTypes) {
-    if (t.name == name) return t.type;
+    if (t.name == name) newest = &t;
+    if (t.versioned == name) return t.type;
   }
+  if (newest != nullptr) return newest->type;
   return Status::Usage("schema: unknown document type \"" + std::string(name) +
-                       "\" (use alert, referral, referral-response, case-update, statistics-report or escalation)");
+                       "\" (use alert, referral, referral-response, case-update, statistics-report or escalation; "
+                       "statistics-report/1 selects the first version of the statistics report)");
 }
 
 std::string_view doc_type_name(DocType type) { return info(type).name; }

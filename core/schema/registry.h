@@ -1,7 +1,14 @@
-// The six Relais document types and their compiled, embedded schemas.
+// The six Relais document types, in every version the programs read, and
+// their compiled, embedded schemas.
 //
 // DocType names are used on the command line ("alert", "referral-response")
-// and, versioned ("alert/1"), in the envelope's `type` field.
+// and, versioned ("alert/1"), in the envelope's `type` field. A type may have
+// several versions, each its own DocType: statistics-report/1
+// (kStatisticsReport) and statistics-report/2 (kStatisticsReportV2). On the
+// command line a plain name means the newest version ("statistics-report" is
+// statistics-report/2) and a versioned name selects one
+// ("statistics-report/1"); doc_type_name gives the plain name of every
+// version.
 //
 // SchemaRegistry::load_builtin compiles the schemas embedded at build time in
 // strict mode (an unsupported keyword fails the load). A loaded registry is
@@ -22,15 +29,25 @@
 
 namespace relais {
 
-enum class DocType { kAlert, kReferral, kReferralResponse, kCaseUpdate, kStatisticsReport, kEscalation };
+enum class DocType {
+  kAlert,
+  kReferral,
+  kReferralResponse,
+  kCaseUpdate,
+  kStatisticsReport,  // statistics-report/1
+  kEscalation,
+  kStatisticsReportV2,  // statistics-report/2
+};
 
-inline constexpr std::array<DocType, 6> kAllDocTypes = {
-    DocType::kAlert,    DocType::kReferral,         DocType::kReferralResponse,
-    DocType::kCaseUpdate, DocType::kStatisticsReport, DocType::kEscalation};
+inline constexpr std::array<DocType, 7> kAllDocTypes = {
+    DocType::kAlert,      DocType::kReferral,          DocType::kReferralResponse, DocType::kCaseUpdate,
+    DocType::kStatisticsReport, DocType::kEscalation, DocType::kStatisticsReportV2};
 
-// "alert" -> kAlert. Unknown names: Status::Usage naming the valid ones.
+// "alert" -> kAlert (the newest version of a plain name), "alert/1" -> the
+// version named. Unknown names or versions: Status::Usage naming the valid
+// ones.
 Result<DocType> parse_doc_type(std::string_view name);
-std::string_view doc_type_name(DocType type);          // "alert"
+std::string_view doc_type_name(DocType type);          // "alert" (every version)
 std::string_view doc_type_versioned(DocType type);     // "alert/1"
 // "alert/1" -> kAlert. Unknown type or version: Status::Invalid.
 Result<DocType> parse_versioned_type(std::string_view versioned);

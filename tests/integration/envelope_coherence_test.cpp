@@ -140,7 +140,7 @@ TEST_CASE("places and periods that are not real are refused before sending", "[i
     CHECK_THAT(r.err, Catch::Contains("is not a prefecture of region kara"));
   }
   SECTION("a statistics period that ends before it starts") {
-    ProcResult r = publish(d, "committee.golfe", {"--topic", "stats.golfe", "--type", "statistics-report"},
+    ProcResult r = publish(d, "committee.golfe", {"--topic", "stats.golfe", "--type", "statistics-report/1"},
                            statistics("2025-03-31", "2025-01-01"));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("ends (2025-01-01) before it starts"));

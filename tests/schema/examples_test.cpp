@@ -59,16 +59,29 @@ TEST_CASE("Document type names round-trip in plain and versioned form", "[schema
   for (DocType t : kAllDocTypes) {
     auto p = parse_doc_type(doc_type_name(t));
     REQUIRE(p.ok());
-    CHECK(*p == t);
+    CHECK(doc_type_name(*p) == doc_type_name(t));
     auto v = parse_versioned_type(doc_type_versioned(t));
     REQUIRE(v.ok());
     CHECK(*v == t);
+    auto pv = parse_doc_type(doc_type_versioned(t));
+    REQUIRE(pv.ok());
+    CHECK(*pv == t);
   }
   CHECK(doc_type_versioned(DocType::kReferralResponse) == "referral-response/1");
-  CHECK(parse_doc_type("alert/1").status().code() == Code::kUsage);
+  CHECK(parse_doc_type("alert/2").status().code() == Code::kUsage);
   CHECK(parse_doc_type("alerts").status().message().find("referral-response") != std::string::npos);
   CHECK_FALSE(parse_versioned_type("alert/2").ok());
   CHECK_FALSE(parse_versioned_type("alert").ok());
+}
+
+TEST_CASE("A plain statistics-report means version 2, and statistics-report/1 selects version 1", "[schema][registry]") {
+  CHECK(*parse_doc_type("statistics-report") == DocType::kStatisticsReportV2);
+  CHECK(*parse_doc_type("statistics-report/2") == DocType::kStatisticsReportV2);
+  CHECK(*parse_doc_type("statistics-report/1") == DocType::kStatisticsReport);
+  CHECK(doc_type_versioned(DocType::kStatisticsReportV2) == "statistics-report/2");
+  CHECK(doc_type_name(DocType::kStatisticsReport) == "statistics-report");
+  CHECK(*parse_versioned_type("statistics-report/1") == DocType::kStatisticsReport);
+  CHECK(parse_doc_type("statistics-report/3").status().code() == Code::kUsage);
 }
 
 TEST_CASE("A body that is not decodable msgpack yields one error at the document", "[schema][registry]") {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "store/stats_cells.h"
+#include "util/files.h"
 
 using namespace relais;
 
@@ -88,4 +89,37 @@ TEST_CASE("a malformed statistics report gives no cell at all", "[store][stats]"
     CHECK(stats_cells_of("m", "c", r).empty());
   }
   CHECK(stats_cells_of("m", "c", report()).size() == 8);  // the undamaged one has cells
+}
+
+TEST_CASE("a version 2 report adds its identity and every PTBA indicator as cells", "[store][stats]") {
+  const auto doc = nlohmann::json::parse(read_text_file(std::string(RELAIS_SOURCE_DIR) +
+                                                        "/schemas/examples/statistics-report.v2.valid-correction.json")
+                                             .value());
+  auto cells = stats_cells_of("m-2", "committee.golfe", doc);
+  REQUIRE(find(cells, "report", "report_id=golfe-2026-03-r2") != nullptr);
+  CHECK(find(cells, "report", "report_id=golfe-2026-03-r2")->count == 0);
+  REQUIRE(find(cells, "report", "supersedes=golfe-2026-03") != nullptr);
+  CHECK(find(cells, "victims_identified", "total")->count == 14);
+  CHECK(find(cells, "victims_assisted", "psychosocial")->count == 12);
+  CHECK_FALSE(find(cells, "victims_assisted", "legal")->count.has_value());
+  CHECK(find(cells, "justice", "prosecutions")->count == 5);
+  CHECK(find(cells, "repatriations", "inbound|BJ")->count == 6);
+  CHECK_FALSE(find(cells, "repatriations", "outbound|GH")->count.has_value());
+  CHECK(find(cells, "awareness", "people_reached")->count == 640);
+  CHECK_FALSE(find(cells, "trainings", "sessions")->count.has_value());
+  CHECK(find(cells, "trainings", "people_trained")->count == 35);
+  CHECK(find(cells, "referrals", "made")->count == 15);
+  // 1 id + 1 supersedes + 2 victims + 3 referrals + 3 alerts + 1 + 6 + 3 + 2 + 2 + 2
+  CHECK(cells.size() == 26);
+
+  auto damaged = doc;
+  damaged["justice"].erase("convictions");
+  CHECK(stats_cells_of("m", "c", damaged).empty());
+  damaged = doc;
+  damaged["repatriations"][0]["count"] = "many";
+  CHECK(stats_cells_of("m", "c", damaged).empty());
+}
+
+TEST_CASE("a version 1 report gives no identity cell", "[store][stats]") {
+  for (const auto& c : stats_cells_of("m-1", "committee.golfe", report())) CHECK(c.table != "report");
 }
