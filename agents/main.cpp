@@ -22,6 +22,8 @@
 //     the agent service, and queuing documents for it (agents/service_commands.h)
 //   relais-agent --config AGENT.toml inbox | show | case | outbox
 //     reading the local store (agents/store_commands.h)
+//   relais-agent --config AGENT.toml user add|list|remove|passwd|unlock ... | desk-cert
+//     the desk's accounts and TLS certificate (agents/desk_commands.h); they need no key
 // Warnings (a bundle near its expiry, a stored bundle ignored) go to stderr.
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #include <iostream>
@@ -31,6 +33,7 @@
 #include "util/expires_in.h"
 #include "agent/validate_command.h"
 #include "cli/cli.h"
+#include "desk_commands.h"
 #include "service_commands.h"
 #include "store_commands.h"
 #include "util/clock.h"
@@ -123,8 +126,10 @@ int main(int argc, char** argv) {
 
   auto store_commands = relais::add_store_commands(app);  // inbox, show, case, outbox
   auto service_commands = relais::add_service_commands(app);  // run, send, reply
+  relais::DeskCommands desk_commands(app);                      // user ..., desk-cert
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
+  if (auto rc = desk_commands.run(config_path)) return *rc;
 
   if (validate->parsed()) {
     if (config_path.empty()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);

@@ -1,13 +1,7 @@
 #include "desk/account_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "store/sqlite_db.h"
+#include "store/store_file.h"
 
 namespace relais::desk {
 namespace {
@@ -66,26 +60,15 @@ AccountStore::AccountStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
 AccountStore::~AccountStore() = default;
 
 Result<std::unique_ptr<AccountStore>> AccountStore::open(const std::string& state_dir) {
-  const std::string path = state_dir + "/store.db";
-  // Create the file 0600 before SQLite does (SQLite would use the umask).
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Status::IOError("cannot open " + path + ": " + std::strerror(errno) +
-                           " (check that the state folder exists and belongs to this service's user)");
-  struct stat st {};
-  ::fstat(fd, &st);
-  ::close(fd);
-  if ((st.st_mode & 077) != 0)
-    return Status::Permission(path + " is readable by other users: run chmod 600 " + path);
-  auto db = SqliteDb::open(path);
-  if (!db.ok()) return db.status();
-  (*db)->set_busy_timeout(5000);
-  if (Status s = (*db)->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;",
-                             "set up the desk tables");
-      !s.ok())
-    return s;
-  if (Status s = (*db)->exec(kSchema, "create the desk tables"); !s.ok()) return s;
-  return std::unique_ptr<AccountStore>(new AccountStore(std::move(*db)));
+  // The store's own opening: state_dir 0700, store.db 0600, its PRAGMAs and schema.
+  auto opened = open_store_file(state_dir);
+  if (!opened.ok()) return opened.status();
+  if (Status s = opened->txn->commit(); !s.ok()) return s;
+  opened->txn.reset();
+  std::unique_ptr<SqliteDb> db = std::move(opened->db);
+  if (Status s = db->exec(kSchema, "create the desk tables"); !s.ok()) return s;
+  if (Status s = restrict_store_side_files(db->path()); !s.ok()) return s;
+  return std::unique_ptr<AccountStore>(new AccountStore(std::move(db)));
 }
 
 Status AccountStore::add(const Account& a) {

@@ -15,7 +15,8 @@
 // who opened which message or case, logged in or out, and when. It holds
 // ids and case references, never message content.
 //
-// The file is created 0600 when absent; every failure is Status::IOError
+// The file is opened like the store's own (created 0600 in a 0700 folder);
+// every failure is Status::IOError
 // naming store.db and what was being done. One thread per AccountStore.
 #pragma once
 
@@ -56,7 +57,8 @@ bool is_valid_role(const std::string& role);
 
 class AccountStore {
  public:
-  // Opens state_dir/store.db (the folder must exist).
+  // Opens state_dir/store.db as the store does (store/store_file.h: the
+  // folder created 0700, the file 0600, looser ones refused).
   static Result<std::unique_ptr<AccountStore>> open(const std::string& state_dir);
   ~AccountStore();
   AccountStore(const AccountStore&) = delete;

@@ -99,7 +99,13 @@ struct DeskServer::Impl {
     if (page) r.headers.emplace_back("Cache-Control", "no-store");
   }
 
-  bool origin_allowed(const std::string& origin) const {
+  // The Origin of a POST must be the desk's own. Under Referrer-Policy:
+  // no-referrer, browsers send "Origin: null" for a page's own form posts
+  // (Fetch: an origin is serialized as null under that policy), so "null"
+  // counts only with Sec-Fetch-Site: same-origin, a header pages cannot set.
+  bool origin_allowed(const HttpRequest& req) const {
+    const std::string origin = req.header("origin");
+    if (origin == "null") return req.header("sec-fetch-site") == "same-origin";
     if (origin.empty()) return false;
     DeskConfig c = config;
     c.port = port();
@@ -430,7 +436,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
 
   HttpResponse r = [&]() -> HttpResponse {
     if (is_post) {
-      if (!origin_allowed(req.header("origin"))) return error_page(ctx, 403, "error.origin");
+      if (!origin_allowed(req)) return error_page(ctx, 403, "error.origin");
       if (new_pre || !tokens_equal(req.param("csrf"), ctx.csrf)) return error_page(ctx, 403, "error.csrf");
       if (req.path == "/lang") {
         const std::string to = req.param("to") == "en" ? "en" : "fr";

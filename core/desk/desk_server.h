@@ -5,8 +5,9 @@
 //   1. the HTTP server's Host check (421 for a name not in [desk]
 //      hostnames);
 //   2. assets (/assets/...) are served from the binary, to anyone;
-//   3. a POST must carry an Origin that is one of the desk's own (403
-//      otherwise) and a CSRF token: the session's own, or before login the
+//   3. a POST must carry an Origin that is one of the desk's own, or "null"
+//      (what browsers send under Referrer-Policy: no-referrer) with
+//      Sec-Fetch-Site: same-origin (403 otherwise), and a CSRF token: the session's own, or before login the
 //      one bound to the relais_pre cookie (403 otherwise);
 //   4. a page needs a session (a redirect to /login otherwise) whose account
 //      still exists with the same role and password (`user remove`, `user

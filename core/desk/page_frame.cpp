@@ -28,6 +28,7 @@ std::string render_page(const PageContext& ctx, const std::string& title, const 
   h += "<!DOCTYPE html>\n<html lang=\"" + escape(t.lang()) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>" + escape(title) + " · " + escape(t.text("app.name")) + "</title>\n";
+  h += "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">\n";
   h += "<link rel=\"stylesheet\" href=\"/assets/desk.css\">\n";
   if (options.refresh) h += "<script src=\"/assets/desk.js\" defer></script>\n";
   h += "</head>\n<body>\n<a class=\"skip\" href=\"#main\">" + escape(t.text("nav.skip")) + "</a>\n";

@@ -1,5 +1,7 @@
 #include "service/service.h"
 
+#include "desk/desk_server.h"
+#include "store/store_key.h"
 #include "service/connection.h"
 #include "service/hook_runner.h"
 #include "service/inbox_export.h"
@@ -36,6 +38,22 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
   s->receiver_ = std::make_unique<Receiver>(ctx, *s->store_, *s->workflow_, s->runner_.get(), log);
   s->sender_ = std::make_unique<Sender>(ctx, *s->store_, *s->workflow_, log);
   s->connection_ = std::make_unique<Connection>(ctx, log);
+  if (ctx.config.desk.enabled) {
+    desk::DeskDeps deps;
+    deps.state_dir = ctx.config.state_dir;
+    deps.open_store = [&ctx]() {
+      return Store::open(ctx.config.state_dir, ctx.identity, identity_pointers(ctx.retired));
+    };
+    deps.overdue_immediate_ms = sc.escalate_immediate_ms;
+    deps.overdue_urgent_ms = sc.escalate_urgent_ms;
+    auto d = desk::DeskServer::create(ctx.config.desk, std::move(deps));
+    if (!d.ok()) return d.status();
+    if (Status st = (*d)->start(); !st.ok()) return st;
+    s->desk_ = std::move(*d);
+    log(std::string("desk listening on ") + (ctx.config.desk.tls() ? "https://" : "http://") +
+        (ctx.config.desk.host.find(':') != std::string::npos ? "[" + ctx.config.desk.host + "]" : ctx.config.desk.host) +
+        ":" + std::to_string(s->desk_->port()));
+  }
   s->hooks_.notify("READY=1\nSTATUS=store open (" + s->store_->path() + "); connecting to " + ctx.config.broker);
   log("service started for " + ctx.identity.card.name + ": store " + s->store_->path() + ", broker " +
       ctx.config.broker + ", " + std::to_string(sc.subscriptions.size()) + " [[subscription]] besides the mailbox");
@@ -85,6 +103,7 @@ Status AgentService::run() {
   }
   hooks_.notify("STOPPING=1\nSTATUS=stopping");
   log("stopping");
+  if (desk_) desk_->stop();
   if (runner_) runner_->finish(monotonic_ms() + kHookStopWaitMs);
   connection_->close();
   log("stopped");

@@ -4,9 +4,11 @@
 //
 // start() checks the configuration against the held bundle (a
 // [[subscription]] overlapping the mailbox is Status::Config: exit 2),
-// prepares inbox_dir, and opens the store (state_dir/store.db, with the
-// retired identities); then notify("READY=1...") is called, whether or not
-// the broker is reachable. run() is the loop, single-threaded around one
+// prepares inbox_dir, opens the store (state_dir/store.db, with the
+// retired identities), and with a [desk] section starts the desk on its own
+// HTTP threads (logging "desk listening on URL"; a port it cannot bind is
+// Status::Config); then notify("READY=1...") is called, whether or not the
+// broker is reachable. run() is the loop, single-threaded around one
 // BrokerClient (service/connection.h), every wait short and bounded:
 //   - the session is made when due (backoff while the broker is away);
 //   - the outbox is served every Sender::kPollMs and at once after a new
@@ -36,6 +38,9 @@
 
 namespace relais {
 
+namespace desk {
+class DeskServer;
+}
 class Connection;
 class HookRunner;
 class Receiver;
@@ -70,6 +75,7 @@ class AgentService {
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<Connection> connection_;
+  std::unique_ptr<desk::DeskServer> desk_;  // with [desk]: the web interface (desk/desk_server.h)
   std::string last_status_;
 };
 

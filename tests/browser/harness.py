@@ -19,13 +19,29 @@ import urllib.parse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run", "--window-size=1280,900",
+    # Nothing beyond this machine: names other than the desk's resolve to
+    # nothing (no DNS query leaves), everything else goes to a closed local
+    # proxy port, and the background services that phone home are off.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    "--proxy-server=http://127.0.0.1:9",  # loopback itself is never proxied
+    "--enable-features=EnableIPv6ReachabilityOverride",
+    "--disable-default-apps", "--disable-extensions", "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection", "--no-default-browser-check", "--no-pings",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,"
+    "NetworkTimeServiceQuerying,CertificateTransparencyComponentUpdater,DialMediaRouteProvider",
 ]
+# Network log events that put a connection on the wire: a TCP connect
+# attempt, or UDP bytes sent (a UDP socket's connect() alone sends nothing:
+# Chromium's IPv6 reachability probe "connects" one to 2001:4860:4860::8888
+# only to learn its local address, and never sends on it).
+TCP_EVENTS = ("TCP_CONNECT_ATTEMPT", "TCP_CONNECT")
 
 PASSWORDS = {
     "caseworker": "mangue tortue bleue cinq lampadaires",
@@ -38,6 +54,11 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def wait_until(what, fn, timeout=20.0, poll=0.05):
@@ -82,8 +103,8 @@ class Deployment:
         self.logs.append(log)
         self.broker = subprocess.Popen([os.path.join(self.bin, "relais-broker"), "--config",
                                         os.path.join(self.dir, "broker.toml")], stdout=log, stderr=log)
-        wait_until("the broker to be ready",
-                   lambda: "ready on" in open(os.path.join(self.dir, "broker.log")).read(), timeout=30)
+        wait_until("the broker to be ready", lambda: "ready on" in read_text(os.path.join(self.dir, "broker.log")),
+                   timeout=30)
 
     def stop_broker(self):
         if self.broker and self.broker.poll() is None:
@@ -112,8 +133,8 @@ class Deployment:
 
         def desk_url():
             if p.poll() is not None:
-                raise AssertionError("the service of %s stopped: %s" % (who, open(err_path).read()))
-            for line in open(err_path):
+                raise AssertionError("the service of %s stopped: %s" % (who, read_text(err_path)))
+            for line in read_text(err_path).splitlines():
                 if "desk listening on " in line:
                     return line.split("desk listening on ", 1)[1].split()[0]
             return None
@@ -171,7 +192,10 @@ class Browser:
         self.open(base + "/login")
         self.driver.find_element(By.ID, "user").send_keys(user)
         self.driver.find_element(By.ID, "password").send_keys(password)
-        self.driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+        form = self.driver.find_element(By.CSS_SELECTOR, "form.stack")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # The answer is a new page: wait until the form we filled is gone.
+        self.wait().until(expected_conditions.staleness_of(form))
 
     def resources_from_elsewhere(self, base):
         """URLs of resources this page loaded from another origin."""
@@ -200,28 +224,34 @@ class Browser:
         self.driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def hosts_contacted(self):
-        """Every host Chromium's network log names (after quit)."""
-        hosts = set()
+    def peers_contacted(self):
+        """Every peer address Chromium opened a connection to (after quit),
+        from the connection events of its network log."""
+        text = read_text(self.netlog) if os.path.exists(self.netlog) else ""
+        if not text:
+            return set()
         try:
-            with open(self.netlog) as f:
-                log = json.load(f)
-        except (OSError, ValueError):
-            # A log cut at exit: read what can be read.
-            text = open(self.netlog).read()
-            log = json.loads(text.rstrip().rstrip(",") + "]}") if text else {"events": []}
+            log = json.loads(text)
+        except ValueError:  # a log cut at exit: close it
+            log = json.loads(text.rstrip().rstrip(",") + "]}")
+        names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+        peers = set()
+        udp_peer = {}  # UDP socket source id -> the address it connected to
         for event in log.get("events", []):
+            name = names.get(event.get("type"))
             params = event.get("params") or {}
-            for key in ("url", "host", "address", "remote_address"):
-                value = params.get(key)
-                if not isinstance(value, str) or not value:
-                    continue
-                if "://" in value:
-                    value = urllib.parse.urlsplit(value).hostname or ""
-                elif value.count(":") == 1:
-                    value = value.split(":")[0]
-                hosts.add(value)
-        return hosts
+            address = params.get("address")
+            source = (event.get("source") or {}).get("id")
+            if name == "UDP_CONNECT" and isinstance(address, str):
+                udp_peer[source] = address
+            elif name == "UDP_BYTES_SENT":
+                address = address or udp_peer.get(source)
+            elif name not in TCP_EVENTS:
+                continue
+            if name == "UDP_CONNECT" or not isinstance(address, str) or not address:
+                continue
+            peers.add(address.rsplit(":", 1)[0].strip("[]"))
+        return peers
 
 
 def http_request(base, method, path, headers=None, body=None):

@@ -158,6 +158,13 @@ TEST_CASE("a POST without the CSRF token or from another origin gets 403", "[des
   CHECK(f.desk->handle(f.post("/login", with, "relais_pre=" + pre, "http://evil.example")).status == 403);
   CHECK(f.desk->handle(f.post("/login", with, "relais_pre=" + pre, "")).status == 403);  // no Origin
   CHECK(f.desk->handle(f.post("/login", with, "")).status == 403);                       // token without its cookie
+  // "Origin: null" (a browser under Referrer-Policy: no-referrer) passes only as same-origin.
+  HttpRequest null_origin = f.post("/login", with, "relais_pre=" + pre, "null");
+  CHECK(f.desk->handle(null_origin).status == 403);
+  null_origin.headers["sec-fetch-site"] = "cross-site";
+  CHECK(f.desk->handle(null_origin).status == 403);
+  null_origin.headers["sec-fetch-site"] = "same-origin";
+  CHECK(f.desk->handle(null_origin).status == 303);
   CHECK(f.desk->handle(f.post("/login", with, "relais_pre=" + pre)).status == 303);
   // Logged in: the session's own token, not the login one, protects its forms.
   auto [session, token] = f.login("amivi");
