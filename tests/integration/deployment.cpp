@@ -25,7 +25,23 @@ void Deployment::start_broker(const std::map<std::string, std::string>& env) {
 }
 
 void Deployment::set_broker_option(const std::string& section, const std::string& key, const std::string& value) {
-  const std::string path = dir() + "/broker.toml";
+  set_toml_option(dir() + "/broker.toml", section, key, value);
+}
+
+void Deployment::set_agent_option(const std::string& name, const std::string& section, const std::string& key,
+                                  const std::string& value) {
+  set_toml_option(agent_config(name), section, key, value);
+}
+
+void Deployment::start_service(ChildProcess& p, const std::string& name, const std::string& log_path) {
+  REQUIRE(p.start({bin("relais-agent"), "--config", agent_config(name), "run"}, log_path));
+  const bool started = p.wait_for_log("relais-agent: service started", 15000);
+  INFO(p.log());
+  REQUIRE(started);
+}
+
+void set_toml_option(const std::string& path, const std::string& section, const std::string& key,
+                     const std::string& value) {
   std::vector<std::string> lines = lines_of(read_all(path));
   std::string out, current;
   bool done = false;

@@ -39,6 +39,12 @@ class Deployment {
   void start_subscriber(ChildProcess& p, const std::string& name, const std::vector<std::string>& args,
                         const std::string& out_path);
   ProcResult admin(const std::vector<std::string>& args);
+  // Sets section.key = value (a TOML literal) in agents/NAME.toml.
+  void set_agent_option(const std::string& name, const std::string& section, const std::string& key,
+                        const std::string& value);
+  // Starts `relais-agent run` for NAME, its stderr in log_path, and waits
+  // (REQUIREs, within 15 s) until its store is open ("service started").
+  void start_service(ChildProcess& p, const std::string& name, const std::string& log_path);
 
  private:
   TempDir tmp_;
@@ -48,6 +54,9 @@ class Deployment {
 };
 
 std::string source_path(const std::string& relative);  // RELAIS_SOURCE_DIR/relative
+// Sets section.key = value (a TOML literal) in the TOML file at path.
+void set_toml_option(const std::string& path, const std::string& section, const std::string& key,
+                     const std::string& value);
 // The agent library's context for a participant of d (REQUIREs it loads).
 std::unique_ptr<AgentContext> context_for(Deployment& d, const std::string& name);
 // A BrokerClient for ctx's participant, connected (REQUIREs it).
