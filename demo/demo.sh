@@ -106,4 +106,27 @@ ALERT_ID=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' "$RUN/alert.ack")
 "$BIN/relais-audit" --bundle "$RUN/trust.bundle" --authority-pub "$RUN/keys/authority.pub" \
   check-proof --proof "$RUN/alert.proof.json" --receipt "$RUN/alert.receipt" | sed 's/^/   /'
 
+say "9. social.golfe's desk: the agency's web interface, in French, served by its agent service"
+DESK_PORT=${RELAIS_DEMO_DESK_PORT:-$((PORT + 1))}
+DESK_PASSWORD="mangue tortue bleue cinq lampadaires"
+"$BIN/relais-broker" --config "$RUN/broker.toml" >>"$RUN/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 1 100); do [ "$(grep -c 'ready on' "$RUN/broker.log")" -ge 2 ] && break; sleep 0.1; done
+printf '\n[desk]\nlisten = "127.0.0.1:%s"\n' "$DESK_PORT" >>"$RUN/agents/social.golfe.toml"
+printf '%s\n' "$DESK_PASSWORD" | agent social.golfe user add amivi --role caseworker >/dev/null
+agent social.golfe run >"$RUN/social.golfe.service.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do grep -q "desk listening on" "$RUN/social.golfe.service.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "desk listening on" "$RUN/social.golfe.service.log" || { echo "the desk did not start:"; cat "$RUN/social.golfe.service.log"; exit 1; }
+agent ngo.refuge publish --topic referral.social.golfe --type referral --urgency urgent --case-ref c-7f3a9e \
+  --file "$DOCS/referral-ngo-to-social.json" | sed 's/^/   ngo.refuge: acknowledged /'
+for _ in $(seq 1 100); do agent social.golfe inbox --json 2>/dev/null | grep -q '"referral"' && break; sleep 0.1; done
+note "social.golfe's service stored the referral, sealed at rest (its inbox):"
+agent social.golfe inbox | sed 's/^/   | /'
+note "Open the desk in a browser on this machine: http://127.0.0.1:$DESK_PORT"
+note "User name: amivi   Password: $DESK_PASSWORD"
+if [ -t 0 ]; then
+  read -r -p "   Press Enter to stop the demo's broker and service. " _
+fi
+
 say "Demo complete. Files are in $RUN"
