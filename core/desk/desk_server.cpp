@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "desk/catalog.h"
@@ -189,7 +190,33 @@ struct DeskServer::Impl {
   HttpResponse case_page(const HttpRequest& req, PageContext& ctx, const std::string& ref);
   HttpResponse journal_page(const HttpRequest& req, PageContext& ctx);
   HttpResponse mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id);
+  HttpResponse receipt(const HttpRequest& req, PageContext& ctx, const std::string& id);
 };
+
+// The broker's signed receipt of a logged outbox entry, as a download (the
+// same bytes as `publish --receipt FILE`), for the agency's own records.
+HttpResponse DeskServer::Impl::receipt(const HttpRequest& req, PageContext& ctx, const std::string& id) {
+  (void)req;
+  Bytes bytes;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto e = st->outbox_entry(id);
+    if (!e.ok()) return error_page(ctx, 500, "error.internal");
+    if (!e->has_value() || (*e)->status != "logged" || (*e)->receipt.empty())
+      return error_page(ctx, 404, "message.not_found");
+    bytes = (*e)->receipt;
+  }
+  HttpResponse r;
+  r.content_type = "application/octet-stream";
+  r.body.assign(bytes.begin(), bytes.end());
+  std::string safe;
+  for (char c : id)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') safe += c;
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + safe + ".receipt\"");
+  return r;
+}
 
 // A caseworker marks a received message handled (answered) or back to read.
 HttpResponse DeskServer::Impl::mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id) {
@@ -480,6 +507,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
       if (session->role != "admin") return error_page(ctx, 403, "error.forbidden");
       return journal_page(req, ctx);
     }
+    if (req.path.rfind("/receipt/", 0) == 0 && req.path.size() > 9) return receipt(req, ctx, req.path.substr(9));
     if (req.path.rfind("/message/", 0) == 0 && req.path.size() > 9) return message(req, ctx, req.path.substr(9));
     if (req.path.rfind("/case/", 0) == 0 && req.path.size() > 6) return case_page(req, ctx, req.path.substr(6));
     return error_page(ctx, 404, "error.not_found");

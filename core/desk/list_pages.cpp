@@ -123,8 +123,10 @@ std::string outbox_main(const Catalog& t, const std::vector<OutboxEntry>& entrie
     std::string st = badge(e.status, label_or_raw(t, "status.", e.status));
     if (e.status == "refused") st += "<br>" + escape(t.text(refusal_key(t, e.reason)));
     h += td(t, "col.status", st);
-    h += td(t, "col.receipt", e.status == "logged" ? escape(t.format("outbox.receipt", {{"seq", std::to_string(e.seq)}}))
-                                                    : std::string());
+    h += td(t, "col.receipt", e.status == "logged"
+                                  ? "<a href=\"/receipt/" + url_encode(e.id) + "\" download>" +
+                                        escape(t.format("outbox.receipt", {{"seq", std::to_string(e.seq)}})) + "</a>"
+                                  : std::string());
     h += td(t, "col.attempts", std::to_string(e.attempts));
     h += td(t, "col.case", e.case_ref.empty() ? std::string()
                                               : "<a href=\"/case/" + url_encode(e.case_ref) + "\">" +

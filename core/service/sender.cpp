@@ -58,7 +58,7 @@ Sender::Attempt Sender::attempt(BrokerClient* client, const OutboxEntry& e, int6
     return Attempt::kRefused;
   };
   if (e.expires_ms <= now_ms)
-    return refuse("it expired on " + format_rfc3339_ms(e.expires_ms) + " before it could be sent");
+    return refuse("expired: it expired on " + format_rfc3339_ms(e.expires_ms) + " before it could be sent");
   auto doc = store_.outbox_document(e.id);
   if (!doc.ok()) {
     log_("outbox: " + doc.status().message());
@@ -74,7 +74,7 @@ Sender::Attempt Sender::attempt(BrokerClient* client, const OutboxEntry& e, int6
       if (e.attempts == 0) log_("outbox: " + e.id + " waits: " + s.message());
       return Attempt::kKept;
     }
-    return refuse(s.message());
+    return refuse("policy: " + s.message());
   }
   if (Status s = store_.note_attempt(e.id, now_ms); !s.ok()) {
     log_("outbox: " + s.message());
@@ -99,7 +99,7 @@ Sender::Attempt Sender::attempt(BrokerClient* client, const OutboxEntry& e, int6
   }
   const Status s = describe_broker_refusal(*client, ack.status());
   const auto code = client->last_error_code();
-  if (code && refusal_is_final(*code)) return refuse(s.message());
+  if (code && refusal_is_final(*code)) return refuse(std::string(error_code_name(*code)) + ": " + s.message());
   if (!code || *code == ErrorCode::kRevoked || *code == ErrorCode::kStaleBundle) {
     lost_reason_ = s.message();
     return Attempt::kSessionLost;  // no answer, or a session that must be made again (a newer bundle to fetch)

@@ -5,7 +5,10 @@
 // newest bundle held (serial and readers), so that neither an outage longer
 // than the broker's clock-skew limit nor a bundle change during it strands
 // it; the broker answers a resent id it already logged with the original
-// acknowledgement. An attempt:
+// acknowledgement. A refusal's reason starts with its code and a colon
+// ("expired: ...", "policy: ...", or the broker's error code name such as
+// "forbidden: ..."), which the desk shows in words from its catalogs.
+// An attempt:
 //   - an entry past its expiry is refused ("expired before it could be sent");
 //   - the document is checked again (prepare_envelope): one the current
 //     policy no longer allows, or that no longer validates, is refused with

@@ -82,7 +82,7 @@ struct OutboxEntry {
   int64_t expires_ms = 0;
   std::string origin = "user";  // user | auto-received | escalation
   std::string status = "queued";  // queued | logged | refused
-  std::string reason;       // why refused (for people; never a document value)
+  std::string reason;       // why refused: "<code>: <text for people>" (never a document value)
   uint64_t seq = 0;         // once logged
   Bytes receipt;            // once logged: the broker's signed receipt
   Bytes anchor;             // once fetched: the checkpoint and inclusion proof covering the receipt

@@ -288,6 +288,38 @@ TEST_CASE("the inbox lists stored messages, opens them escaped, and answers 304 
   CHECK((*(*st)->message(id))->status == "answered");
 }
 
+TEST_CASE("the outbox lists sent messages and offers a logged one's receipt as a download", "[desk][server]") {
+  Fixture f;
+  {
+    auto st = Store::open(f.state, f.id, {});
+    REQUIRE(st.ok());
+    OutboxEntry e;
+    e.id = "0193a6a0-0000-7000-8000-0000000000aa";
+    e.topic = "response.ngo.refuge";
+    e.type = "referral-response";
+    e.created_ms = f.clock;
+    e.expires_ms = f.clock + 86400000;
+    REQUIRE((*st)->enqueue(e, R"({"status":"accepted"})").ok());
+    REQUIRE((*st)->mark_logged(e.id, 42, Bytes{1, 2, 3}, f.clock).ok());
+    OutboxEntry r = e;
+    r.id = "0193a6a0-0000-7000-8000-0000000000ab";
+    REQUIRE((*st)->enqueue(r, R"({"status":"accepted"})").ok());
+    REQUIRE((*st)->mark_refused(r.id, "forbidden: ngo.espoir may not publish on response.ngo.refuge").ok());
+  }
+  auto [session, token] = f.login("kossi");
+  HttpResponse out = f.desk->handle(f.get("/outbox", "relais_session=" + session));
+  REQUIRE(out.status == 200);
+  CHECK(out.body.find("n° 42") != std::string::npos);
+  // A refusal in the catalog's words, never the broker's English reason.
+  CHECK(out.body.find("n&#39;a pas le droit de publier") != std::string::npos);
+  CHECK(out.body.find("may not publish") == std::string::npos);
+  HttpResponse rc = f.desk->handle(f.get("/receipt/0193a6a0-0000-7000-8000-0000000000aa", "relais_session=" + session));
+  REQUIRE(rc.status == 200);
+  CHECK(rc.body == std::string("\x01\x02\x03"));
+  CHECK(header_of(rc, "Content-Disposition").find("attachment") != std::string::npos);
+  CHECK(f.desk->handle(f.get("/receipt/0193a6a0-0000-7000-8000-0000000000ab", "relais_session=" + session)).status == 404);
+}
+
 TEST_CASE("the language switch sets English and only returns to local paths", "[desk][server]") {
   Fixture f;
   auto [session, token] = f.login("amivi");
