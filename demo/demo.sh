@@ -114,8 +114,8 @@ BROKER_PID=$!
 for _ in $(seq 1 100); do [ "$(grep -c 'ready on' "$RUN/broker.log")" -ge 2 ] && break; sleep 0.1; done
 printf '\n[desk]\nlisten = "127.0.0.1:%s"\n' "$DESK_PORT" >>"$RUN/agents/social.golfe.toml"
 printf '%s\n' "$DESK_PASSWORD" | agent social.golfe user add amivi --role caseworker >/dev/null
-agent social.golfe run >"$RUN/social.golfe.service.log" 2>&1 &
-PIDS+=($!)
+"$BIN/relais-agent" --config "$RUN/agents/social.golfe.toml" run >"$RUN/social.golfe.service.log" 2>&1 &
+PIDS+=($!)  # the program itself (not a shell function's subshell), so that cleanup stops it
 for _ in $(seq 1 100); do grep -q "desk listening on" "$RUN/social.golfe.service.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "desk listening on" "$RUN/social.golfe.service.log" || { echo "the desk did not start:"; cat "$RUN/social.golfe.service.log"; exit 1; }
 agent ngo.refuge publish --topic referral.social.golfe --type referral --urgency urgent --case-ref c-7f3a9e \

@@ -30,6 +30,8 @@ class DeskScenario(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="relais-browser-")
         self.dep = Deployment(ARGS.bin, os.path.join(self.work, "deployment"))
+        # Stopped even when setUp fails half-way (tearDown would not run then).
+        self.addCleanup(self.dep.stop)
         self.dep.start_broker()
         self.dep.enable_desk(READER)
         self.dep.add_user(READER, "amivi", "caseworker")
