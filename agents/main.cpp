@@ -34,6 +34,7 @@
 #include "agent/validate_command.h"
 #include "cli/cli.h"
 #include "desk_commands.h"
+#include "receipts_command.h"
 #include "service_commands.h"
 #include "store_commands.h"
 #include "util/clock.h"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
   auto store_commands = relais::add_store_commands(app);  // inbox, show, case, outbox
   auto service_commands = relais::add_service_commands(app);  // run, send, reply
   relais::DeskCommands desk_commands(app);                      // user ..., desk-cert
+  auto receipts_command = relais::add_receipts_command(app);    // receipts --export
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
   if (auto rc = desk_commands.run(config_path)) return *rc;
@@ -150,6 +152,7 @@ int main(int argc, char** argv) {
   (*ctx)->warn = [](const std::string& w) { std::cerr << "relais-agent: warning: " << w << "\n"; };
   if (auto rc = relais::run_store_command(*store_commands, **ctx)) return *rc;
   if (auto rc = relais::run_service_command(*service_commands, **ctx, read_document)) return *rc;
+  if (auto rc = relais::run_receipts_command(*receipts_command, **ctx)) return *rc;
 
   if (bundle->parsed()) {
     relais::BundleStatus st = relais::bundle_status(**ctx, static_cast<int64_t>(b_timeout * 1000));
