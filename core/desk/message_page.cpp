@@ -46,6 +46,32 @@ std::string row(const Catalog& t, const std::string& key, const std::string& htm
 }
 
 
+// A catalog label for `prefix + value` when there is one, else the value.
+std::string labelled(const Catalog& t, const std::string& prefix, const std::string& value) {
+  return escape(t.has(prefix + value) ? t.text(prefix + value) : value);
+}
+
+// The routing rows a received and a sent message share.
+std::string shared_rows(const Catalog& t, int64_t expires_ms, const std::string& urgency, const std::string& handling) {
+  return row(t, "message.field.expires", escape(format_local_time(expires_ms))) +
+         row(t, "message.field.urgency", labelled(t, "urgency.", urgency)) +
+         row(t, "message.field.handling", labelled(t, "handling.", handling));
+}
+
+// The case and in-reply-to rows, with their links (each only when set).
+std::string link_rows(const Catalog& t, const std::string& case_ref, const std::string& in_reply_to) {
+  std::string h;
+  if (!case_ref.empty())
+    h += row(t, "message.field.case_ref",
+             escape(case_ref) + " · <a href=\"/case/" + url_encode(case_ref) + "\">" +
+                 escape(t.text("message.case_link")) + "</a>");
+  if (!in_reply_to.empty())
+    h += row(t, "message.field.in_reply_to",
+             "<a href=\"/message/" + url_encode(in_reply_to) + "\">" + escape(t.text("message.reply_to_link")) +
+                 "</a>");
+  return h;
+}
+
 std::string sender_status_html(const Catalog& t, const nlohmann::json& opened) {
   if (!opened.contains("sender_status") || !opened["sender_status"].is_string()) return {};
   const std::string s = opened["sender_status"].get<std::string>();
@@ -67,21 +93,11 @@ std::string message_main(const Catalog& t, const StoredMessage& m, const nlohman
   h += row(t, "message.field.topic", escape(m.topic));
   h += row(t, "message.field.ts", escape(format_local_time(m.ts_ms)));
   h += row(t, "message.field.received", escape(format_local_time(m.received_ms)));
-  h += row(t, "message.field.expires", escape(format_local_time(m.expires_ms)));
-  h += row(t, "message.field.urgency", escape(t.has("urgency." + m.urgency) ? t.text("urgency." + m.urgency) : m.urgency));
-  h += row(t, "message.field.handling",
-           t.has("handling." + m.handling) ? escape(t.text("handling." + m.handling)) : escape(m.handling));
-  if (!m.case_ref.empty())
-    h += row(t, "message.field.case_ref",
-             escape(m.case_ref) + " · <a href=\"/case/" + url_encode(m.case_ref) + "\">" +
-                 escape(t.text("message.case_link")) + "</a>");
-  if (!m.in_reply_to.empty())
-    h += row(t, "message.field.in_reply_to",
-             "<a href=\"/message/" + url_encode(m.in_reply_to) + "\">" + escape(t.text("message.reply_to_link")) +
-                 "</a>");
+  h += shared_rows(t, m.expires_ms, m.urgency, m.handling);
+  h += link_rows(t, m.case_ref, m.in_reply_to);
   h += row(t, "message.field.id", "<code>" + escape(m.id) + "</code>");
   h += row(t, "message.field.seq", escape(std::to_string(m.seq)));
-  h += row(t, "col.status", escape(t.has("status." + m.status) ? t.text("status." + m.status) : m.status));
+  h += row(t, "col.status", labelled(t, "status.", m.status));
   h += "</dl>\n";
   if (can_write && m.status != "answered" && m.status != "expired")
     h += "<form method=\"post\" action=\"/message/" + url_encode(m.id) + "/status\">" + csrf_field(csrf) +
@@ -100,22 +116,12 @@ std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nloh
   h += "<h2>" + escape(t.text("message.routing")) + "</h2>\n<dl class=\"fields\">";
   h += row(t, "message.field.topic", escape(e.topic));
   h += row(t, "message.field.ts", escape(format_local_time(e.created_ms)));
-  h += row(t, "message.field.expires", escape(format_local_time(e.expires_ms)));
-  h += row(t, "message.field.urgency", escape(t.has("urgency." + e.urgency) ? t.text("urgency." + e.urgency) : e.urgency));
-  h += row(t, "message.field.handling",
-           t.has("handling." + e.handling) ? escape(t.text("handling." + e.handling)) : escape(e.handling));
-  std::string status = escape(t.has("status." + e.status) ? t.text("status." + e.status) : e.status);
+  h += shared_rows(t, e.expires_ms, e.urgency, e.handling);
+  std::string status = labelled(t, "status.", e.status);
   if (e.status == "logged") status += " · " + escape(t.format("outbox.receipt", {{"seq", std::to_string(e.seq)}}));
   if (e.status == "refused") status += " · " + escape(t.text(refusal_key(t, e.reason)));
   h += row(t, "col.status", status);
-  if (!e.case_ref.empty())
-    h += row(t, "message.field.case_ref",
-             escape(e.case_ref) + " · <a href=\"/case/" + url_encode(e.case_ref) + "\">" +
-                 escape(t.text("message.case_link")) + "</a>");
-  if (!e.in_reply_to.empty())
-    h += row(t, "message.field.in_reply_to",
-             "<a href=\"/message/" + url_encode(e.in_reply_to) + "\">" + escape(t.text("message.reply_to_link")) +
-                 "</a>");
+  h += link_rows(t, e.case_ref, e.in_reply_to);
   h += row(t, "message.field.id", "<code>" + escape(e.id) + "</code>");
   h += "</dl>\n<h2>" + escape(t.text("message.body")) + "</h2>\n";
   if (document.is_object()) h += fields_html(t, document, 0);
