@@ -13,13 +13,20 @@ void LogIndex::add(uint64_t seq, uint64_t segment, const IndexEntry& e) {
   (void)seq;
   if (seg_starts_.empty() || seg_starts_.back().second != segment) seg_starts_.emplace_back(seq, segment);
   const size_t i = entries_.size();
-  entries_.push_back({e.offset << 1 | (e.kind == RecordKind::kMessage ? 1u : 0u), e.ts_ms, e.key});
+  entries_.push_back({e.offset << 1 | (is_message_kind(e.kind) ? 1u : 0u), e.ts_ms, e.key});
   const size_t b = i / kBlock;
   if (b == block_max_.size()) {
     block_max_.push_back(b == 0 ? e.ts_ms : std::max(block_max_[b - 1], e.ts_ms));
   } else {
     block_max_[b] = std::max(block_max_[b], e.ts_ms);
   }
+}
+
+void LogIndex::relocate(uint64_t seq, uint64_t offset) {
+  assert(seq >= 1 && seq <= entries_.size());
+  assert(offset < (1ull << 63));
+  Entry& e = entries_[seq - 1];
+  e.offset_kind = offset << 1 | (e.offset_kind & 1u);
 }
 
 std::optional<RecordLocation> LogIndex::locate(uint64_t seq) const {

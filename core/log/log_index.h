@@ -26,7 +26,7 @@ struct RecordLocation {
 struct IndexEntry {
   uint64_t offset = 0;   // offset of the record's header in its segment
   int64_t ts_ms = 0;
-  RecordKind kind = RecordKind::kMessage;  // kMessage or kEvent
+  RecordKind kind = RecordKind::kMessage;  // kMessage (also for an erased message) or kEvent
   RecordKey key{};       // all-zero for events
 };
 
@@ -49,6 +49,8 @@ class LogIndex {
                             const std::function<void(uint64_t, int64_t, const RecordKey&)>& fn) const;
   // The seq range [first, last] of a segment's leaves; nullopt if it holds none.
   std::optional<std::pair<uint64_t, uint64_t>> segment_range(uint64_t segment) const;
+  // A rewritten segment (an erasure) moved seq's record to `offset`.
+  void relocate(uint64_t seq, uint64_t offset);
   // Drops every seq > last_seq.
   void truncate(uint64_t last_seq);
 

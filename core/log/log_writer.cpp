@@ -53,7 +53,18 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   log->lock_ = std::move(*lock);
 
   const int64_t t0 = monotonic_ms();
-  auto rec = recover_log(options.dir, true, options.message_key, true, fs);
+  // A copy left by an erasure that a crash interrupted (never a segment; it
+  // may hold ciphertexts of records that are not erased).
+  {
+    std::vector<std::string> names;
+    if (fs->list_dir(options.dir, &names).ok())
+      for (const std::string& n : names)
+        if (n.size() > 8 && n.compare(n.size() - 8, 8, ".erasing") == 0) {
+          spdlog::warn("log: removing {} left by an interrupted erasure", n);
+          RELAIS_RETURN_IF_ERROR(fs->remove_file(options.dir + "/" + n).with_prefix("log"));
+        }
+  }
+  auto rec = recover_log(options.dir, true, options.message_key, true, fs, options.erased_key);
   if (!rec.ok()) return rec.status();
   auto cps = recover_checkpoint_file(checkpoints_path(options.dir), fs);
   if (!cps.ok()) return cps.status();
@@ -128,6 +139,7 @@ Log::~Log() {
       stop_ = true;
     }
     q_cv_.notify_one();
+    seal_cv_.notify_all();
     thread_.join();
     // A clean close: the next start takes the last segment's keys from this
     // summary (it still scans the segment itself).
@@ -214,7 +226,11 @@ Result<LogRecord> read_located(int fd, uint64_t number, uint64_t offset, uint64_
   out.ts_ms = rv->ts_ms;
   out.core_hash = rv->core_hash;
   out.ct_hash = rv->ct_hash;
-  const size_t fixed = rv->kind == RecordKind::kMessage ? kMessageFixedSize : kEventFixedSize;
+  out.erased_by = rv->erased_by;
+  if (rv->kind == RecordKind::kErasedMessage) std::memcpy(out.sig.data(), rv->sig.data(), out.sig.size());
+  const size_t fixed = rv->kind == RecordKind::kMessage         ? kMessageFixedSize
+                       : rv->kind == RecordKind::kErasedMessage ? kErasedFixedSize
+                                                                : kEventFixedSize;
   payload.erase(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(fixed));
   out.payload = std::move(payload);
   return out;
@@ -229,19 +245,14 @@ std::string subtrees_path(const std::string& dir) { return dir + "/subtrees"; }
 
 Result<LogRecord> Log::read(uint64_t seq) const {
   if (seq == 0 || seq > last_durable_seq()) return Status::NotFound("log: no durable record with seq " + std::to_string(seq));
-  int fd = -1;
-  uint64_t offset = 0, number = 0;
-  {
-    std::shared_lock<std::shared_mutex> g(r_mu_);
-    auto loc = index_.locate(seq);
-    if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
-    number = loc->segment;
-    offset = loc->offset;
-    const size_t i = static_cast<size_t>(number - segments_.front().number);
-    if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
-    fd = segments_[i].fd;
-  }
-  return read_located(fd, number, offset, seq);
+  // The lock is held while reading: an erasure replaces a segment's file
+  // (and so its fd and the offsets) under the exclusive lock.
+  std::shared_lock<std::shared_mutex> g(r_mu_);
+  auto loc = index_.locate(seq);
+  if (!loc) return Status::NotFound("log: no record with seq " + std::to_string(seq));
+  const size_t i = static_cast<size_t>(loc->segment - segments_.front().number);
+  if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
+  return read_located(segments_[i].fd, loc->segment, loc->offset, seq);
 }
 
 Result<Hash256> Log::leaf_hash_locked(uint64_t seq) const {
@@ -251,7 +262,7 @@ Result<Hash256> Log::leaf_hash_locked(uint64_t seq) const {
   if (i >= segments_.size()) return Status::NotFound("log: segment of seq " + std::to_string(seq) + " is gone");
   auto rec = read_located(segments_[i].fd, loc->segment, loc->offset, seq);
   if (!rec.ok()) return rec.status();
-  if (rec->kind == RecordKind::kMessage) return message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
+  if (is_message_kind(rec->kind)) return message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
   return event_leaf_hash(seq, rec->ts_ms, rec->payload);
 }
 
@@ -405,9 +416,9 @@ void Log::run() {
     if (q_meta_.empty() && !stop_) {
       if (frontier_.size() > last_cp_size_) {
         const auto wait = std::chrono::milliseconds(std::max<int64_t>(1, last_cp_time_ms_ + opt_.checkpoint_interval_ms - now_ms()));
-        q_cv_.wait_for(lk, wait, [this] { return !q_meta_.empty() || stop_; });
+        q_cv_.wait_for(lk, wait, [this] { return !q_meta_.empty() || stop_ || seal_request_ != 0; });
       } else {
-        q_cv_.wait(lk, [this] { return !q_meta_.empty() || stop_; });
+        q_cv_.wait(lk, [this] { return !q_meta_.empty() || stop_ || seal_request_ != 0; });
       }
     }
     // Events alone need no sync of their own (nobody waits for them): under
@@ -417,6 +428,7 @@ void Log::run() {
       q_cv_.wait_for(lk, kEventLinger, [this] { return q_has_message_ || stop_; });
     q_has_message_ = false;
     const bool stopping = stop_ && q_meta_.empty();
+    const uint64_t seal = seal_request_;
     w_arena_.swap(q_arena_);
     w_meta_.swap(q_meta_);
     lk.unlock();
@@ -432,7 +444,15 @@ void Log::run() {
     }
     w_arena_.clear();
     w_meta_.clear();
+    if (seal != 0 && segments_.back().number == seal && seg_size_ > 0) {
+      Status st = roll_over();
+      if (!st.ok()) spdlog::error("log: cannot seal segment {} for an erasure: {}", segment_file_name(seal), st.message());
+    }
     lk.lock();
+    if (seal != 0) {
+      seal_request_ = 0;
+      seal_cv_.notify_all();
+    }
     if (stopping) break;
   }
 }
@@ -456,6 +476,10 @@ void Log::write_summary_of_current_segment() {
 
 Status Log::maybe_roll_over() {
   if (seg_size_ < opt_.segment_bytes) return Status::Ok();
+  return roll_over();
+}
+
+Status Log::roll_over() {
   // Seal: the summary describes the segment as it now stays forever. A crash
   // before it is durable only costs a scan of the segment at the next start.
   write_summary_of_current_segment();

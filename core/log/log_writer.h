@@ -57,6 +57,9 @@ struct LogOptions {
   // Called from the broker's thread (submit) and from Log::open; must not
   // throw and must be deterministic.
   std::function<RecordKey(ByteView envelope)> message_key;
+  // The same key from an erased-message record's core (the envelope is gone),
+  // for erased records recovery has to scan. May be empty (all-zero keys).
+  std::function<RecordKey(ByteView core)> erased_key;
   // Where the log's writes go (segments, syncs, truncation, summaries, the
   // checkpoints file, recovery's repairs); see log/file_system.h. nullptr means
   // default_file_system(). Must outlive the Log. Tests inject faults here.
@@ -132,6 +135,22 @@ class Log {
   Result<std::vector<Hash256>> inclusion_proof(uint64_t seq, uint64_t size) const;
   // RFC 6962 PROOF that the tree of old_size leaves is a prefix of new_size's.
   Result<std::vector<Hash256>> consistency_proof(uint64_t old_size, uint64_t new_size) const;
+  // Erasure (docs/log-format.md §Erasure). Turns each durable MESSAGE record
+  // of `seqs` (ascending) into an erased-message record naming `by`, the
+  // durable erasure event that grounds it (by > every seq): each segment
+  // holding one is copied without the ciphertexts (segment_rewrite.h), the
+  // copy synced, renamed over the segment and the folder synced; the index
+  // follows the moved records and the segment's summary is rewritten. A
+  // record in the segment being written first has that segment sealed (the
+  // writer starts the next one). Events, records already erased and unknown
+  // seqs are skipped. Leaf hashes do not change, so proofs, checkpoints and
+  // DATA/subtrees stay valid. Returns how many records were erased.
+  // Call from any thread but the writer's (it may wait for the writer to
+  // seal); erasures run one at a time. Corruption when a segment fails its
+  // checks while it is copied (that segment is left as it was); Refused
+  // while the Log is closing.
+  Result<uint64_t> erase_messages(const std::vector<uint64_t>& seqs, uint64_t by);
+
   // The leaf hash of a durable record, and the root of the first `size` leaves.
   Result<Hash256> leaf_hash(uint64_t seq) const;
   Result<Hash256> root_at(uint64_t size) const;
@@ -158,6 +177,10 @@ class Log {
   Status maybe_roll_over();
   void publish(std::vector<Completion>* batch);
   void write_summary_of_current_segment();
+  // Writer thread: seals the segment being written now and starts the next.
+  Status roll_over();
+  // erase_messages, for one sealed segment.
+  Status erase_in_segment(uint64_t number, const std::vector<uint64_t>& seqs, uint64_t by, uint64_t* erased);
   std::string seg_path(uint64_t number) const;
   // The leaf hash of seq, read back from its segment (caller holds r_mu_).
   Result<Hash256> leaf_hash_locked(uint64_t seq) const;
@@ -181,6 +204,11 @@ class Log {
   std::vector<Pending> q_meta_;
   bool stop_ = false;
   bool q_has_message_ = false;  // a message record waits in the queue
+  // erase_messages asks the writer to seal segment seal_request_ (0: none);
+  // the writer clears it and notifies seal_cv_ once done.
+  uint64_t seal_request_ = 0;
+  std::condition_variable seal_cv_;
+  std::mutex erase_mu_;  // one erasure at a time
 
   // Writer-thread state.
   std::unique_ptr<WritableFile> tail_;  // the last segment, opened through fs_ for writing

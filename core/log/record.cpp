@@ -38,6 +38,7 @@ const char* record_kind_name(RecordKind k) {
     case RecordKind::kEvent: return "event";
     case RecordKind::kCommit: return "commit";
     case RecordKind::kCheckpoint: return "checkpoint";
+    case RecordKind::kErasedMessage: return "erased-message";
   }
   return "unknown";
 }
@@ -89,6 +90,17 @@ Result<RecordView> decode_payload(ByteView p) {
       r.checkpoint = *cp;
       break;
     }
+    case 5:
+      if (p.size() < kErasedFixedSize) return Status::Corruption("record: erased-message payload too short");
+      r.kind = RecordKind::kErasedMessage;
+      r.seq = coding::get_u64(&p[1]);
+      r.ts_ms = static_cast<int64_t>(coding::get_u64(&p[9]));
+      copy_hash(&r.core_hash, &p[17]);
+      copy_hash(&r.ct_hash, &p[49]);
+      r.erased_by = coding::get_u64(&p[kMessageFixedSize]);
+      r.sig = p.subspan(kMessageFixedSize + 8, 64);
+      r.body = p.subspan(kErasedFixedSize);
+      break;
     default:
       return Status::Corruption("record: unknown kind " + std::to_string(kind));
   }
@@ -110,7 +122,7 @@ Hash256 event_leaf_hash(uint64_t seq, int64_t ts_ms, ByteView event_body) {
 
 Hash256 leaf_hash(const RecordView& r) {
   assert(is_leaf_kind(r.kind));
-  if (r.kind == RecordKind::kMessage) return message_leaf_hash(r.seq, r.ts_ms, r.core_hash, r.ct_hash);
+  if (is_message_kind(r.kind)) return message_leaf_hash(r.seq, r.ts_ms, r.core_hash, r.ct_hash);
   return event_leaf_hash(r.seq, r.ts_ms, r.body);
 }
 
@@ -129,6 +141,19 @@ void encode_event_payload(Bytes* out, uint64_t seq, int64_t ts_ms, ByteView body
   coding::append_u64(out, seq);
   coding::append_u64(out, static_cast<uint64_t>(ts_ms));
   coding::append_bytes(out, body);
+}
+
+void encode_erased_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash256& core_hash, const Hash256& ct_hash,
+                           uint64_t by, ByteView sig, ByteView core) {
+  assert(sig.size() == 64);
+  coding::append_u8(out, static_cast<uint8_t>(RecordKind::kErasedMessage));
+  coding::append_u64(out, seq);
+  coding::append_u64(out, static_cast<uint64_t>(ts_ms));
+  coding::append_bytes(out, core_hash);
+  coding::append_bytes(out, ct_hash);
+  coding::append_u64(out, by);
+  coding::append_bytes(out, sig);
+  coding::append_bytes(out, core);
 }
 
 void encode_commit_payload(Bytes* out, uint64_t last_seq, int64_t ts_ms) {

@@ -6,9 +6,15 @@
 //     event      (2): seq u64 ‖ ts i64 ‖ event body (opaque msgpack from the broker)
 //     commit     (3): last_seq u64 ‖ ts i64
 //     checkpoint (4): size u64 ‖ root[32] ‖ ts i64 ‖ sig[64]
+//     erased-message (5): seq u64 ‖ ts i64 ‖ core_hash[32] ‖ ct_hash[32] ‖
+//                   by u64 ‖ sig[64] ‖ core bytes
+//       a message whose ciphertext was erased (retention, erasure order):
+//       `by` is the seq of the erasure event that grounds it, `sig` the
+//       sender's signature and `core` the envelope's core, as received.
 //
-// message and event records are the Merkle leaves (leaf index = seq - 1):
-//   message leaf = H(0x00 ‖ "relais/leaf/v1" ‖ kind ‖ seq ‖ ts ‖ core_hash ‖ ct_hash)
+// message, erased-message and event records are the Merkle leaves (leaf index = seq - 1):
+//   message leaf = H(0x00 ‖ "relais/leaf/v1" ‖ 0x01 ‖ seq ‖ ts ‖ core_hash ‖ ct_hash)
+//     (an erased message keeps its message's leaf: kind byte 0x01, same hashes)
 //   event leaf   = H(0x00 ‖ "relais/leaf/v1" ‖ kind ‖ seq ‖ ts ‖ H(body))
 // with H = BLAKE2b-256. All functions are pure and thread-safe.
 #pragma once
@@ -24,20 +30,25 @@
 
 namespace relais {
 
-enum class RecordKind : uint8_t { kMessage = 1, kEvent = 2, kCommit = 3, kCheckpoint = 4 };
+enum class RecordKind : uint8_t { kMessage = 1, kEvent = 2, kCommit = 3, kCheckpoint = 4, kErasedMessage = 5 };
 
 inline constexpr size_t kRecordHeaderSize = 8;                 // len ‖ crc
 inline constexpr uint32_t kMaxRecordPayload = 32u << 20;       // 32 MiB, far above any envelope
 inline constexpr size_t kMessageFixedSize = 1 + 8 + 8 + 32 + 32;
 inline constexpr size_t kEventFixedSize = 1 + 8 + 8;
 inline constexpr size_t kCommitPayloadSize = 1 + 8 + 8;
+inline constexpr size_t kErasedFixedSize = kMessageFixedSize + 8 + 64;  // ... by ‖ sig, then core
 
 // A 16-byte opaque key per message record, chosen by the broker (its duplicate
 // key). Not part of the record bytes: it lives in the in-memory index and in
 // segment summaries only (docs/log-format.md §Segment summaries).
 using RecordKey = std::array<uint8_t, 16>;
 
-inline bool is_leaf_kind(RecordKind k) { return k == RecordKind::kMessage || k == RecordKind::kEvent; }
+inline bool is_leaf_kind(RecordKind k) {
+  return k == RecordKind::kMessage || k == RecordKind::kEvent || k == RecordKind::kErasedMessage;
+}
+// A message, erased or not (its leaf, key and index entry are a message's).
+inline bool is_message_kind(RecordKind k) { return k == RecordKind::kMessage || k == RecordKind::kErasedMessage; }
 const char* record_kind_name(RecordKind k);
 
 // A decoded payload that points into the bytes it was decoded from (which must
@@ -46,9 +57,11 @@ struct RecordView {
   RecordKind kind = RecordKind::kMessage;
   uint64_t seq = 0;        // message/event: its seq; commit: last seq covered; checkpoint: tree size
   int64_t ts_ms = 0;
-  Hash256 core_hash{};      // message only
-  Hash256 ct_hash{};        // message only
-  ByteView body;           // message: envelope bytes; event: event body; else empty
+  Hash256 core_hash{};      // message and erased message
+  Hash256 ct_hash{};        // message and erased message
+  ByteView body;           // message: envelope bytes; event: event body; erased message: core; else empty
+  uint64_t erased_by = 0;  // erased message: the seq of its erasure event
+  ByteView sig;            // erased message: the sender's 64-byte signature
   std::optional<Checkpoint> checkpoint;  // checkpoint only
 };
 
@@ -59,7 +72,9 @@ struct LogRecord {
   int64_t ts_ms = 0;
   Hash256 core_hash{};
   Hash256 ct_hash{};
-  Bytes payload;           // envelope bytes (message) or event body (event)
+  Bytes payload;           // envelope bytes (message), event body (event) or core (erased message)
+  uint64_t erased_by = 0;  // erased message: the seq of its erasure event
+  std::array<uint8_t, 64> sig{};  // erased message: the sender's signature
 };
 
 // Strict payload decoder: Status::Corruption "record: ..." on an unknown kind
@@ -76,6 +91,10 @@ void encode_message_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash2
                             const Hash256& ct_hash, ByteView envelope);
 void encode_event_payload(Bytes* out, uint64_t seq, int64_t ts_ms, ByteView body);
 void encode_commit_payload(Bytes* out, uint64_t last_seq, int64_t ts_ms);
+// The erased form of a message record: same seq, ts and hashes (so the same
+// leaf), `by` the erasure event's seq, the envelope's sig and core.
+void encode_erased_payload(Bytes* out, uint64_t seq, int64_t ts_ms, const Hash256& core_hash, const Hash256& ct_hash,
+                           uint64_t by, ByteView sig, ByteView core);
 
 // Appends len ‖ crc ‖ payload to *out.
 void append_frame(Bytes* out, ByteView payload);

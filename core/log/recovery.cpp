@@ -73,7 +73,7 @@ bool use_summary(const std::string& dir, const SegmentFile& seg, uint64_t file_s
 }  // namespace
 
 Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const MessageKeyFn& message_key,
-                                 bool use_summaries, FileSystem* fs_or_null) {
+                                 bool use_summaries, FileSystem* fs_or_null, const MessageKeyFn& erased_key) {
   FileSystem* const fs = file_system_or_default(fs_or_null);
   auto segs = list_segments(dir, fs);
   if (!segs.ok()) return segs.status();
@@ -164,12 +164,14 @@ Result<RecoveredLog> recover_log(const std::string& dir, bool repair, const Mess
         }
         seq = r.seq;
         tentative.append(leaf_hash(r));
-        IndexEntry e{off, r.ts_ms, r.kind, RecordKey{}};
-        if (r.kind == RecordKind::kMessage) {
+        IndexEntry e{off, r.ts_ms, is_message_kind(r.kind) ? RecordKind::kMessage : r.kind, RecordKey{}};
+        if (e.kind == RecordKind::kMessage) {
           const size_t k = static_cast<size_t>(seq - seg_first_seq);
           if (keys_from && k < keys_from->leaves.size() && keys_from->leaves[k].offset == off &&
-              keys_from->leaves[k].kind == r.kind) {
+              keys_from->leaves[k].kind == e.kind) {
             e.key = keys_from->leaves[k].key;
+          } else if (r.kind == RecordKind::kErasedMessage) {
+            if (erased_key) e.key = erased_key(r.body);
           } else if (message_key) {
             e.key = message_key(r.body);
           }

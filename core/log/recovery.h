@@ -59,11 +59,14 @@ using MessageKeyFn = std::function<RecordKey(ByteView envelope)>;
 // repair=false only reports (never truncates, removes or writes anything).
 // message_key gives the keys of scanned message records (all-zero when empty),
 // unless a summary left by a clean close of the last segment already holds them.
+// erased_key gives the keys of scanned erased-message records from their core
+// (LogOptions::erased_key; all-zero when empty).
 // use_summaries=false scans every segment.
 // Every change to the folder (removing an empty segment, truncating a torn
 // tail, writing a summary) goes through fs (by default default_file_system());
 // segments are read with mmap.
 Result<RecoveredLog> recover_log(const std::string& dir, bool repair = true, const MessageKeyFn& message_key = {},
-                                 bool use_summaries = true, FileSystem* fs = nullptr);
+                                 bool use_summaries = true, FileSystem* fs = nullptr,
+                                 const MessageKeyFn& erased_key = {});
 
 }  // namespace relais
