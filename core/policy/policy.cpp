@@ -6,6 +6,7 @@
 #include <optional>
 #include <toml++/toml.h>
 
+#include "crypto/uuid.h"
 #include "policy/topic.h"
 #include "util/toml_reader.h"
 
@@ -286,27 +287,45 @@ void parse_mailbox(const toml::table& t, TomlReader& reader, std::vector<Mailbox
 void parse_erasure_order(const toml::table& t, TomlReader& reader, std::vector<ErasureOrder>& out) {
   ErasureOrder e;
   e.line = static_cast<int>(t.source().begin.line);
-  bool has_case = false;
+  e.number = out.size() + 1;
   for (const auto& [fkey, fnode] : t) {
     const std::string_view f = fkey.str();
-    if (f == "case_ref" || f == "order") {
+    if (f == "case_ref" || f == "order" || f == "id") {
       const auto* s = fnode.as_string();
       if (s == nullptr || s->get().empty()) {
         reader.error(line_of(fnode), "'" + std::string(f) + "' must be a non-empty string");
         continue;
       }
       if (f == "case_ref") {
-        has_case = true;
         e.case_ref = s->get();
+      } else if (f == "id") {
+        auto id = uuid_from_string(s->get());
+        if (!id.ok()) {
+          reader.error(line_of(fnode), "'id' must be a message id such as \"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\"");
+          continue;
+        }
+        e.id = uuid_to_string(*id);
       } else {
         e.order = s->get();
       }
+    } else if (f == "number") {
+      const auto* n = fnode.as_integer();
+      if (n == nullptr || n->get() < 1) {
+        reader.error(line_of(fnode), "'number' must be a whole number from 1");
+        continue;
+      }
+      e.number = static_cast<uint64_t>(n->get());
     } else if (f != "comment") {
-      reader.error(line_of(fnode),
-                   "unknown key '" + std::string(f) + "' in [[erasure_orders]] (expected case_ref, order, comment)");
+      reader.error(line_of(fnode), "unknown key '" + std::string(f) +
+                                       "' in [[erasure_orders]] (expected number, case_ref, id, order, comment)");
     }
   }
-  if (!has_case) reader.error(e.line, "[[erasure_orders]] needs a 'case_ref'");
+  if (e.case_ref.empty() == e.id.empty())
+    reader.error(e.line, "[[erasure_orders]] needs a 'case_ref' or an 'id' (one of them, not both)");
+  for (const ErasureOrder& o : out)
+    if (o.number == e.number)
+      reader.error(e.line, "[[erasure_orders]] number " + std::to_string(e.number) + " is already used at line " +
+                               std::to_string(o.line) + " (each order needs its own number)");
   out.push_back(std::move(e));
 }
 
@@ -633,8 +652,21 @@ std::vector<std::string> Policy::describe() const {
   for (const auto& [type, ms] : expiry_ms_) out.push_back("expiry " + type + " " + duration(ms));
   for (const auto& [type, ms] : retention_ms_) out.push_back("retention " + type + " " + duration(ms));
   for (const auto& e : erasure_orders_)
-    out.push_back("erasure order for case " + e.case_ref + (e.order.empty() ? "" : " (" + e.order + ")"));
+    out.push_back("erasure order " + std::to_string(e.number) + " for " +
+                  (e.id.empty() ? "case " + e.case_ref : "message " + e.id) + (e.order.empty() ? "" : " (" + e.order + ")"));
   return out;
+}
+
+std::optional<int64_t> Policy::retention_for(std::string_view versioned_type) const {
+  if (auto it = retention_ms_.find(versioned_type); it != retention_ms_.end()) return it->second;
+  if (auto it = retention_ms_.find("default"); it != retention_ms_.end()) return it->second;
+  return std::nullopt;
+}
+
+const ErasureOrder* Policy::erasure_order(uint64_t number) const {
+  for (const ErasureOrder& e : erasure_orders_)
+    if (e.number == number) return &e;
+  return nullptr;
 }
 
 std::string Policy::mailbox_owner(std::string_view topic) const {

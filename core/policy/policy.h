@@ -70,9 +70,16 @@ struct MailboxRule {
   int line = 0;
 };
 
-// [[erasure_orders]]: one order to erase a case's documents.
+// [[erasure_orders]]: one order to erase a case's documents, or one
+// message. Exactly one of case_ref and id is given. `number` names the order
+// in erasure events and audit reports ("erased by order N"): the `number`
+// key, or the order's position (1, 2, ...) when it has none; numbers are
+// unique within a policy, and relais-admin erasure-order gives each new
+// order the next one.
 struct ErasureOrder {
-  std::string case_ref;  // the case (required)
+  uint64_t number = 0;
+  std::string case_ref;  // the case, or empty
+  std::string id;        // the id of one message (UUID text, lower case), or empty
   std::string order;     // the order's own reference (free text, optional)
   int line = 0;
 };
@@ -122,6 +129,11 @@ class Policy {
   // [retention]: versioned type or "default" -> milliseconds.
   const std::map<std::string, int64_t, std::less<>>& retention_ms() const { return retention_ms_; }
   const std::vector<ErasureOrder>& erasure_orders() const { return erasure_orders_; }
+  // The retention period of a versioned document type: its own, else the
+  // default; nullopt when neither is given (such documents are kept).
+  std::optional<int64_t> retention_for(std::string_view versioned_type) const;
+  // The erasure order with this number, or nullptr.
+  const ErasureOrder* erasure_order(uint64_t number) const;
   // One human-readable line per rule, for `relais-admin verify-bundle`.
   std::vector<std::string> describe() const;
 

@@ -62,6 +62,10 @@ order = "court order 2026/17"
 
 [[erasure_orders]]
 case_ref = "c-fedcba9876543210"
+
+[[erasure_orders]]
+number = 7
+id = "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B"
 )";
   auto p = Policy::parse(text, "v2.toml");
   INFO(p.status().message());
@@ -80,10 +84,21 @@ case_ref = "c-fedcba9876543210"
   CHECK(p->expiry_ms().at("referral/1") == 30LL * 86400 * 1000);
   CHECK(p->retention_ms().at("default") == 365LL * 86400 * 1000);
   CHECK(p->retention_ms().at("statistics-report/1") == 90LL * 60 * 1000);
-  REQUIRE(p->erasure_orders().size() == 2);
+  REQUIRE(p->erasure_orders().size() == 3);
   CHECK(p->erasure_orders()[0].case_ref == "c-0123456789abcdef");
   CHECK(p->erasure_orders()[0].order == "court order 2026/17");
   CHECK(p->erasure_orders()[1].order.empty());
+  // Numbers: the position unless given; an id is kept in lower case.
+  CHECK(p->erasure_orders()[0].number == 1);
+  CHECK(p->erasure_orders()[1].number == 2);
+  CHECK(p->erasure_orders()[2].number == 7);
+  CHECK(p->erasure_orders()[2].id == "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+  CHECK(p->erasure_orders()[2].case_ref.empty());
+  REQUIRE(p->erasure_order(7) != nullptr);
+  CHECK(p->erasure_order(3) == nullptr);
+  // A type's retention: its own, else the default.
+  CHECK(p->retention_for("statistics-report/1") == 90LL * 60 * 1000);
+  CHECK(p->retention_for("alert/1") == 365LL * 86400 * 1000);
 
   // audit = true grants auditing only to those it selects; a deny wins; an
   // audit-only rule grants no topic.
@@ -101,6 +116,17 @@ case_ref = "c-fedcba9876543210"
   CHECK(std::find(lines.begin(), lines.end(), "allow audit to role=auditor") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "expiry alert/1 3d") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "retention statistics-report/1 90m") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "erasure order 1 for case c-0123456789abcdef (court order 2026/17)") !=
+        lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "erasure order 7 for message 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b") !=
+        lines.end());
+}
+
+TEST_CASE("Without a default, a type with no retention rule is kept", "[policy][retention]") {
+  auto p = Policy::parse(std::string("format = \"relais-policy/2\"\n[retention]\n\"alert/1\" = \"2d\"\n"), "r.toml");
+  REQUIRE(p.ok());
+  CHECK(p->retention_for("alert/1") == 2LL * 86400 * 1000);
+  CHECK_FALSE(p->retention_for("referral/1").has_value());
 }
 
 TEST_CASE("The sample policy lets the auditor and the commission witness checkpoints", "[policy]") {
@@ -138,7 +164,13 @@ TEST_CASE("Bad relais-policy/2 sections are refused with their line", "[policy]"
        "bad.toml:4: policy: bad reference {4}: topic pattern 'inbox.*' has no token 4"},
       {kHead + "[[mailboxes]]\ntopic = \"inbox.>\"\nreaders = \"x\"\n", "bad.toml:4: policy: unknown key 'readers' in [[mailboxes]]"},
       {kHead + "[mailboxes]\ntopic = \"inbox.>\"\n", "bad.toml:2: policy: 'mailboxes' must be an array of tables"},
-      {kHead + "[[erasure_orders]]\norder = \"x\"\n", "bad.toml:2: policy: [[erasure_orders]] needs a 'case_ref'"},
+      {kHead + "[[erasure_orders]]\norder = \"x\"\n", "bad.toml:2: policy: [[erasure_orders]] needs a 'case_ref' or an 'id'"},
+      {kHead + "[[erasure_orders]]\ncase_ref = \"c\"\nid = \"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\"\n",
+       "bad.toml:2: policy: [[erasure_orders]] needs a 'case_ref' or an 'id' (one of them, not both)"},
+      {kHead + "[[erasure_orders]]\nid = \"42\"\n", "bad.toml:3: policy: 'id' must be a message id"},
+      {kHead + "[[erasure_orders]]\ncase_ref = \"c\"\nnumber = 0\n", "bad.toml:4: policy: 'number' must be a whole number from 1"},
+      {kHead + "[[erasure_orders]]\ncase_ref = \"c\"\n[[erasure_orders]]\ncase_ref = \"d\"\nnumber = 1\n",
+       "bad.toml:4: policy: [[erasure_orders]] number 1 is already used at line 2"},
       {kHead + "[[erasure_orders]]\ncase_ref = \"\"\n", "bad.toml:3: policy: 'case_ref' must be a non-empty string"},
       {kHead + "[[erasure_orders]]\ncase_ref = \"c\"\nwhen = 1\n", "bad.toml:4: policy: unknown key 'when' in [[erasure_orders]]"},
       {kHead + "[[rule]]\naudit = \"yes\"\nrole = \"auditor\"\n", "bad.toml:3: policy: audit must be true or false"},
