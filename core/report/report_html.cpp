@@ -59,6 +59,7 @@ ChartText chart_text(const std::string& id, const std::string& key, const desk::
   c.x_axis = t.text("report.chart." + key + ".x");
   c.y_axis = t.text("report.chart." + key + ".y");
   c.no_data = t.text("report.chart.no_data");
+  c.alt_summary = t.text("report.chart.alt_summary");
   return c;
 }
 

@@ -35,6 +35,10 @@ std::string tick_text(double v) {
   return buf;
 }
 
+// Under the plot: the category labels, then the x axis title, then a legend.
+constexpr double kAxisTitleOffset = 62;
+constexpr double kLegendOffset = 80;
+
 struct Frame {
   double width = 640, height = 320;
   double left = 64, right = 16, top = 16, bottom = 72;
@@ -53,7 +57,7 @@ std::string open_figure(const ChartText& t, const Frame& f) {
 
 std::string close_figure(const ChartText& t) {
   std::string s = "</svg>\n<figcaption>" + escape(t.title) + "</figcaption>\n";
-  s += "<details class=\"chart-alt\"><summary>" + escape(t.x_axis) + " / " + escape(t.y_axis) + "</summary><p>" +
+  s += "<details class=\"chart-alt\"><summary>" + escape(t.alt_summary) + "</summary><p>" +
        escape(t.alt) + "</p></details>\n</figure>\n";
   return s;
 }
@@ -73,7 +77,7 @@ std::string axes(const ChartText& t, const Frame& f, double max) {
        "\" stroke=\"#333333\"/>\n";
   s += "<line x1=\"" + num(x0) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(x0 + f.plot_w()) + "\" y2=\"" + num(y0) +
        "\" stroke=\"#333333\"/>\n";
-  s += "<text class=\"axis-title\" x=\"" + num(x0 + f.plot_w() / 2) + "\" y=\"" + num(f.height - 4) +
+  s += "<text class=\"axis-title\" x=\"" + num(x0 + f.plot_w() / 2) + "\" y=\"" + num(y0 + kAxisTitleOffset) +
        "\" text-anchor=\"middle\">" + escape(t.x_axis) + "</text>\n";
   s += "<text class=\"axis-title\" transform=\"translate(14 " + num(f.top + f.plot_h() / 2) +
        ") rotate(-90)\" text-anchor=\"middle\">" + escape(t.y_axis) + "</text>\n";
@@ -98,7 +102,7 @@ std::string no_data(const ChartText& t, const Frame& f) {
 std::string legend(const Frame& f, const std::vector<std::pair<std::string, std::string>>& items) {
   // name, fill; laid out in rows under the x axis title
   std::string s = "<g class=\"legend\">\n";
-  double x = f.left, y = f.height + 8;
+  double x = f.left, y = f.top + f.plot_h() + kLegendOffset;
   for (const auto& [name, fill] : items) {
     const double w = 22 + 6.2 * static_cast<double>(name.size());
     if (x + w > f.width - f.right) {
@@ -122,7 +126,7 @@ double legend_height(const Frame& f, const std::vector<std::pair<std::string, st
     }
     x += w;
   }
-  return rows * 16 + 8;
+  return rows * 16 + (kLegendOffset - 72);
 }
 
 }  // namespace
@@ -175,8 +179,9 @@ std::string line_chart(const ChartText& t, const std::vector<std::string>& x_lab
   g.bottom = f.bottom + extra;
   std::string s = open_figure(t, g) + axes(t, g, max);
   const size_t n = x_labels.size();
-  const double step = n > 1 ? g.plot_w() / static_cast<double>(n - 1) : 0;
-  auto x_at = [&](size_t i) { return n > 1 ? g.left + step * static_cast<double>(i) : g.left + g.plot_w() / 2; };
+  const double pad = 24;  // room for the first and last labels
+  const double step = n > 1 ? (g.plot_w() - 2 * pad) / static_cast<double>(n - 1) : 0;
+  auto x_at = [&](size_t i) { return n > 1 ? g.left + pad + step * static_cast<double>(i) : g.left + g.plot_w() / 2; };
   const double y0 = g.top + g.plot_h();
   for (size_t i = 0; i < n; ++i) s += x_label(g, x_at(i), x_labels[i], n);
   bool drawn = false;
@@ -205,9 +210,7 @@ std::string line_chart(const ChartText& t, const std::vector<std::string>& x_lab
     flush();
   }
   if (!drawn) s += no_data(t, g);
-  Frame lf = g;
-  lf.height = f.height;
-  s += legend(lf, items);
+  s += legend(g, items);
   return s + close_figure(t);
 }
 
@@ -253,9 +256,7 @@ std::string stacked_bar_chart(const ChartText& t, const std::vector<std::string>
     s += x_label(g, cx, st.label, stacks.size());
   }
   if (!drawn) s += no_data(t, g);
-  Frame lf = g;
-  lf.height = f.height;
-  s += legend(lf, items);
+  s += legend(g, items);
   return s + close_figure(t);
 }
 
@@ -263,7 +264,8 @@ std::string grid_chart(const ChartText& t, const std::vector<std::string>& row_l
                        const std::vector<std::string>& column_labels, const std::vector<std::vector<int>>& states,
                        const std::vector<GridState>& state_names) {
   Frame f;
-  f.left = 130;
+  f.width = 1000;
+  f.left = 150;
   f.top = 40;
   f.bottom = 40;
   const double cell_h = 12, cols = static_cast<double>(std::max<size_t>(column_labels.size(), 1));
@@ -295,14 +297,16 @@ std::string grid_chart(const ChartText& t, const std::vector<std::string>& row_l
   std::vector<std::pair<std::string, std::string>> items;
   for (const GridState& gs : state_names) items.push_back({gs.name, gs.fill});
   Frame lf = f;
-  lf.height = f.height - f.bottom + 24;
+  lf.top = f.top + cell_h * static_cast<double>(row_labels.size()) + 24 - kLegendOffset;
+  lf.bottom = f.height - lf.top;  // plot height 0: the legend sits 24 under the rows
   s += legend(lf, items);
   return s + close_figure(t);
 }
 
 std::string progress_chart(const ChartText& t, const std::vector<Datum>& bars) {
   Frame f;
-  f.left = 230;
+  f.width = 1000;
+  f.left = 300;
   f.top = 16;
   f.bottom = 40;
   const double bar_h = 16;

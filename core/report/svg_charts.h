@@ -24,6 +24,7 @@ struct ChartText {
   std::string y_axis;
   std::string alt;     // the text alternative
   std::string no_data;  // shown when nothing can be drawn
+  std::string alt_summary;  // the heading of the text alternative below the chart
 };
 
 struct Datum {
