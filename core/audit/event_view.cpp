@@ -151,6 +151,50 @@ Result<BundleLoadedFacts> decode_bundle_loaded(ByteView body) {
   return f;
 }
 
+Result<ErasureFacts> decode_erasure(ByteView body) {
+  auto h = unpack_event(body);
+  if (!h.ok()) return h.status();
+  const msgpack::object& o = h->get();
+  RELAIS_RETURN_IF_ERROR(check_shape(o));
+  ErasureFacts f;
+  bool is_erasure = false, has_ground = false, has_serial = false, has_seqs = false, has_order = false;
+  for (uint32_t i = 0; i < o.via.map.size; ++i) {
+    const auto& kv = o.via.map.ptr[i];
+    const std::string_view k = str_of(kv.key);
+    if (k == "event") {
+      is_erasure = str_of(kv.val) == "erasure";
+    } else if (k == "ground") {
+      if (kv.val.type != msgpack::type::STR) return Status::Invalid("erasure event: \"ground\" is not a string");
+      const std::string_view g = str_of(kv.val);
+      if (g != "retention" && g != "order")
+        return Status::Invalid("erasure event: unknown ground (expected retention or order)");
+      f.ground.kind = g == "order" ? ErasureGround::Kind::kOrder : ErasureGround::Kind::kRetention;
+      has_ground = true;
+    } else if (k == "serial" || k == "order") {
+      if (kv.val.type != msgpack::type::POSITIVE_INTEGER)
+        return Status::Invalid("erasure event: \"" + std::string(k) + "\" is not a positive integer");
+      (k == "serial" ? f.serial : f.ground.order) = kv.val.via.u64;
+      (k == "serial" ? has_serial : has_order) = true;
+    } else if (k == "seqs") {
+      if (kv.val.type != msgpack::type::ARRAY) return Status::Invalid("erasure event: \"seqs\" is not an array");
+      f.seqs.reserve(kv.val.via.array.size);
+      for (uint32_t j = 0; j < kv.val.via.array.size; ++j) {
+        const auto& v = kv.val.via.array.ptr[j];
+        if (v.type != msgpack::type::POSITIVE_INTEGER || (!f.seqs.empty() && v.via.u64 <= f.seqs.back()))
+          return Status::Invalid("erasure event: \"seqs\" must be ascending record numbers");
+        f.seqs.push_back(v.via.u64);
+      }
+      has_seqs = true;
+    }
+  }
+  if (!is_erasure) return Status::NotFound("event: not erasure");
+  if (!has_ground || !has_serial || !has_seqs)
+    return Status::Invalid("erasure event: it needs a ground, the bundle serial and the seqs it erases");
+  if ((f.ground.kind == ErasureGround::Kind::kOrder) != has_order)
+    return Status::Invalid("erasure event: an order number goes with the ground order, and only with it");
+  return f;
+}
+
 Result<nlohmann::json> readable_event_json(ByteView body) {
   auto j = event_to_json(body);
   if (!j.ok()) return j;

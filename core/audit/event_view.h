@@ -20,9 +20,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "policy/erasure_ground.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
@@ -55,6 +57,17 @@ struct BundleLoadedFacts {
 // Status::Invalid when body is not a well-formed event, or not bundle_loaded
 // (Status::NotFound then), or "bundle" is present but not a bin.
 Result<BundleLoadedFacts> decode_bundle_loaded(ByteView body);
+
+// An erasure event (broker/event.h): the ground, the serial of the bundle in
+// force when it was logged, and the seqs it erases (strictly ascending).
+// Status::NotFound when body is not an erasure event; Status::Invalid when
+// it is one without that shape.
+struct ErasureFacts {
+  ErasureGround ground;
+  uint64_t serial = 0;
+  std::vector<uint64_t> seqs;
+};
+Result<ErasureFacts> decode_erasure(ByteView body);
 
 Result<nlohmann::json> readable_event_json(ByteView body);
 

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "crypto/envelope.h"
+#include "log/erased_message.h"
 #include "log/log.h"
 #include "receipt/receipt.h"
 #include "util/clock.h"
@@ -89,12 +90,13 @@ Result<nlohmann::json> make_proof(const std::string& data_dir, const TrustBundle
     if (r.kind == RecordKind::kCheckpoint) cps.push_back(*r.checkpoint);
     if (!is_leaf_kind(r.kind)) continue;
     tree.append(e.leaf_hash);
-    if (r.kind == RecordKind::kMessage && !found) {
-      auto env = decode_envelope(r.body);
+    if (is_message_kind(r.kind) && !found) {
+      auto env = r.kind == RecordKind::kErasedMessage ? erased_envelope(r) : decode_envelope(r.body);
       if (env.ok() && env->header.id == id) {
         found = std::move(*env);
         leaf = r;
         leaf.body = {};
+        leaf.sig = {};
       }
     }
   }

@@ -6,6 +6,7 @@
 
 #include "audit/event_view.h"
 #include "crypto/envelope.h"
+#include "log/erased_message.h"
 #include "crypto/envelope_json.h"
 #include "log/log_reader.h"
 #include "policy/topic.h"
@@ -42,6 +43,10 @@ nlohmann::json message_json(const RecordView& r, const Envelope& env, const Trus
   else
     out["signature"] = sc.fault_kind;
   if (!valid && !sc.detail.empty()) out["signature_detail"] = sc.detail;
+  if (r.kind == RecordKind::kErasedMessage) {
+    out["erased"] = true;  // its ciphertext is gone: header and signature only
+    return out;
+  }
   if (valid && identity != nullptr && h.find_reader(identity->card.name) != nullptr) {
     auto body = open_envelope(env, identity->card.name, identity->card.seal_pk, identity->seal_sk);
     if (!body.ok()) {
@@ -164,7 +169,7 @@ Result<uint64_t> scan_log(const std::string& data_dir, const AuditTrust& trust, 
       ++printed;
       continue;
     }
-    auto env = decode_envelope(r.body);
+    auto env = r.kind == RecordKind::kErasedMessage ? erased_envelope(r) : decode_envelope(r.body);
     if (!env.ok())
       return Status::Corruption("replay: seq " + std::to_string(r.seq) + " (" + e.segment + " offset " +
                                 std::to_string(e.offset) + "): " + env.status().message());

@@ -12,6 +12,7 @@
 #include "audit/event_view.h"
 #include "audit/work_pool.h"
 #include "crypto/envelope.h"
+#include "log/erased_message.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -39,10 +40,12 @@ struct Item {
   int64_t ts_ms = 0;
   uint64_t offset = 0;     // of the record header in its segment
   ByteView body;
-  Hash256 core_hash{};      // message only
-  Hash256 ct_hash{};        // message only
-  Hash256 leaf{};           // message and event only
+  Hash256 core_hash{};      // message and erased message
+  Hash256 ct_hash{};        // message and erased message
+  Hash256 leaf{};           // leaves only
   uint32_t cp = 0;         // checkpoint only: index into Chunk::cps
+  uint64_t erased_by = 0;  // erased message: its erasure event's seq
+  ByteView sig;            // erased message: the sender's signature
 };
 
 // What a worker found for one message or event that passed its checks.
@@ -51,7 +54,10 @@ struct ItemCheck {
   std::string sig_fault;               // message: "bad signature" or "revoked key"; empty when good
   std::string sig_detail;
   std::string type;                    // message type
+  std::optional<std::string> case_ref; // erased message: what its ground is checked against
+  std::string id;                      // erased message: the message id (UUID text)
   EventFacts event;                    // event
+  std::optional<ErasureFacts> erasure; // an erasure event
   // broker_start: its checkpoint settings (0 when it does not record them)
   uint64_t checkpoint_every = 0;
   uint64_t checkpoint_interval_ms = 0;
@@ -108,11 +114,34 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
       k.sig_fault = std::move(sc.fault_kind);
       k.sig_detail = std::move(sc.detail);
       k.type = std::move(env->header.type);
+    } else if (it.kind == RecordKind::kErasedMessage) {
+      RecordView r;
+      r.kind = it.kind;
+      r.seq = it.seq;
+      r.core_hash = it.core_hash;
+      r.ct_hash = it.ct_hash;
+      r.body = it.body;
+      r.sig = it.sig;
+      auto env = erased_envelope(r);
+      if (!env.ok()) return fail("bad erased record", env.status().message());
+      SenderCheck sc = check_sender(*c.trust, *env);
+      if (sc.card == nullptr) return fail(sc.fault_kind.c_str(), sc.detail);
+      k.sender = sc.card;
+      k.sig_fault = std::move(sc.fault_kind);
+      k.sig_detail = std::move(sc.detail);
+      k.type = std::move(env->header.type);
+      k.case_ref = std::move(env->header.case_ref);
+      k.id = uuid_to_string(env->header.id);
     } else if (it.kind == RecordKind::kEvent) {
       auto ev = decode_event_facts(it.body);
       if (!ev.ok()) return fail("bad event", ev.status().message());
       k.event = std::move(*ev);
       if (k.event.name == "broker_start") read_checkpoint_settings(it.body, &k);
+      if (k.event.name == "erasure") {
+        auto er = decode_erasure(it.body);
+        if (!er.ok()) return fail("bad event", er.status().message());
+        k.erasure = std::move(*er);
+      }
     }
   }
 }
@@ -181,6 +210,11 @@ class Scan {
   void merge(const Chunk& c);
   void count_message(const Item& it, const ItemCheck& k);
   void count_event(const ItemCheck& k);
+  // Erasure: an erased record waits for the erasure event it names (a later
+  // record); the event checks each one's ground under the bundle in force.
+  void note_erased(const Item& it, const ItemCheck& k);
+  void settle_erasures(const Item& it, const ItemCheck& k, const TrustView& trust);
+  void check_no_open_erasures();
   void check_log_checkpoint(const Checkpoint& cp, const Item& it, const TrustView& trust);
   void check_checkpoint_file();
   void on_bundle_loaded(const Item& it);
@@ -221,6 +255,16 @@ class Scan {
   bool batch_has_cp_ = false;
   std::optional<VerifyFault> open_stop_;
   std::map<uint64_t, Hash256> head_leaves_;  // seq -> the log's leaf, for receipt heads
+  struct ErasedRecord {
+    uint64_t seq;
+    uint32_t seg;
+    uint64_t offset;
+    int64_t ts_ms;
+    std::string type;
+    std::optional<std::string> case_ref;
+    std::string id;
+  };
+  std::map<uint64_t, std::vector<ErasedRecord>> open_erasures_;  // erasure event seq -> records naming it
   Counter by_type_{&s_.messages_by_type};
   Counter senders_{&s_.senders};
   Counter events_{&s_.events_by_kind};
@@ -238,6 +282,71 @@ void Scan::count_message(const Item& it, const ItemCheck& k) {
 void Scan::count_event(const ItemCheck& k) {
   ++s_.events;
   events_.bump(k.event.name);
+}
+
+void Scan::note_erased(const Item& it, const ItemCheck& k) {
+  ++s_.erased;
+  if (it.erased_by <= it.seq)
+    return set_fault({it.seq, seg_names_[it.seg], it.offset, "unexplained erasure",
+                      "the ciphertext of record " + std::to_string(it.seq) +
+                          " was erased, but the erasure event it names (seq " + std::to_string(it.erased_by) +
+                          ") does not come after it: no erasure event covers it"});
+  open_erasures_[it.erased_by].push_back({it.seq, it.seg, it.offset, it.ts_ms, k.type, k.case_ref, k.id});
+}
+
+void Scan::settle_erasures(const Item& it, const ItemCheck& k, const TrustView& trust) {
+  auto open = open_erasures_.find(it.seq);
+  const bool is_erasure = it.kind == RecordKind::kEvent && k.erasure.has_value();
+  const TrustBundle* in_force = trust.in_force ? trust.in_force.get() : trust.given.get();
+  if (is_erasure && in_force != nullptr && k.erasure->serial != in_force->serial)
+    return set_fault({it.seq, seg_names_[it.seg], it.offset, "unfounded erasure",
+                      "the erasure event names bundle serial " + std::to_string(k.erasure->serial) + " but serial " +
+                          std::to_string(in_force->serial) + " was in force when it was logged"});
+  if (open == open_erasures_.end()) return;
+  std::vector<ErasedRecord> records = std::move(open->second);
+  open_erasures_.erase(open);
+  for (const ErasedRecord& r : records) {
+    const VerifyFault where{r.seq, seg_names_[r.seg], r.offset, "", ""};
+    if (!is_erasure || !std::binary_search(k.erasure->seqs.begin(), k.erasure->seqs.end(), r.seq)) {
+      VerifyFault f = where;
+      f.kind = "unexplained erasure";
+      f.detail = "the ciphertext of record " + std::to_string(r.seq) + " was erased, but record " +
+                 std::to_string(it.seq) + (is_erasure ? " is an erasure event that does not list it"
+                                                      : " that it names is not an erasure event") +
+                 ": no erasure event covers it";
+      return set_fault(f);
+    }
+    if (in_force == nullptr) {
+      VerifyFault f = where;
+      f.kind = "unfounded erasure";
+      f.detail = "no bundle was in force when its erasure event (seq " + std::to_string(it.seq) + ") was logged";
+      return set_fault(f);
+    }
+    const ErasureSubject subject{r.type, &r.case_ref, r.id, r.ts_ms};
+    if (Status g = erasure_ground_holds(in_force->policy, k.erasure->ground, subject, it.ts_ms); !g.ok()) {
+      VerifyFault f = where;
+      f.kind = "unfounded erasure";
+      f.detail = "record " + std::to_string(r.seq) + " was " + k.erasure->ground.describe() + " (event seq " +
+                 std::to_string(it.seq) + ", bundle serial " + std::to_string(in_force->serial) +
+                 "), but " + g.message();
+      return set_fault(f);
+    }
+    if (k.erasure->ground.kind == ErasureGround::Kind::kRetention)
+      ++s_.erased_under_retention;
+    else
+      ++s_.erased_by_order[k.erasure->ground.order];
+    if (s_.erased_records.size() < VerifySummary::kMaxErasedListed)
+      s_.erased_records.push_back({r.seq, k.erasure->ground.describe()});
+  }
+}
+
+void Scan::check_no_open_erasures() {
+  if (open_erasures_.empty()) return;
+  const auto& [by, records] = *open_erasures_.begin();
+  const ErasedRecord& r = records.front();
+  set_fault({r.seq, seg_names_[r.seg], r.offset, "unexplained erasure",
+             "the ciphertext of record " + std::to_string(r.seq) + " was erased, but the erasure event it names (seq " +
+                 std::to_string(by) + ") is not in the log: no erasure event covers it"});
 }
 
 // True when a broker key of one of the view's bundles signed cp.
@@ -332,6 +441,10 @@ void Scan::merge(const Chunk& c) {
       case RecordKind::kMessage:
         count_message(it, c.checks[i]);
         break;
+      case RecordKind::kErasedMessage:
+        count_message(it, c.checks[i]);
+        note_erased(it, c.checks[i]);
+        break;
       case RecordKind::kEvent:
         count_event(c.checks[i]);
         break;
@@ -346,6 +459,8 @@ void Scan::merge(const Chunk& c) {
     }
     if (fault_) return;
     if (is_leaf_kind(it.kind)) {
+      settle_erasures(it, c.checks[i], *c.trust);
+      if (fault_) return;
       cover_leaf(it, c.checks[i]);
       if (auto h = head_leaves_.find(it.seq); h != head_leaves_.end()) h->second = it.leaf;
       frontier_.append(it.leaf);
@@ -438,9 +553,11 @@ bool Scan::scan_log() {
     it.ts_ms = r.ts_ms;
     it.offset = e.offset;
     it.body = r.body;
-    if (r.kind == RecordKind::kMessage) {
+    if (is_message_kind(r.kind)) {
       it.core_hash = r.core_hash;
       it.ct_hash = r.ct_hash;
+      it.erased_by = r.erased_by;
+      it.sig = r.sig;
     }
     if (is_leaf_kind(r.kind)) it.leaf = e.leaf_hash;
     if (r.kind == RecordKind::kCheckpoint) {
@@ -609,6 +726,7 @@ Result<VerifyReport> Scan::run() {
   for (const auto& [cp, f] : unsigned_cps_)
     if (!signed_by_broker(cp, *history_.view())) set_fault(f);
   if (bad_sig_) set_fault(*bad_sig_);
+  if (!fault_) check_no_open_erasures();
   if (!fault_) check_checkpoint_file();
   if (open_stop_) set_fault(*open_stop_);
   RELAIS_RETURN_IF_ERROR(check_heads_signed());
@@ -672,6 +790,18 @@ std::string format_summary(const VerifyReport& rep) {
         << (l.carried ? "" : ", bundle not carried by the log") << "\n";
     }
   }
+  if (s.erased > 0) {
+    o << "erased:       " << s.erased << " record" << (s.erased == 1 ? "" : "s") << " (ciphertext erased: "
+      << s.erased_under_retention << " under retention";
+    for (const auto& [order, n] : s.erased_by_order) o << ", " << n << " by order " << order;
+    o << ")\n";
+    constexpr size_t kShown = 20;
+    for (size_t i = 0; i < s.erased_records.size() && i < kShown; ++i)
+      o << "  seq " << s.erased_records[i].first << ": " << s.erased_records[i].second << "\n";
+    if (s.erased > kShown)
+      o << "  ... and " << (s.erased - kShown) << " more (--json lists up to " << VerifySummary::kMaxErasedListed
+        << ")\n";
+  }
   o << "messages by type:\n";
   for (const auto& [k, n] : s.messages_by_type) o << "  " << k << ": " << n << "\n";
   o << "events by kind:\n";
@@ -718,6 +848,14 @@ nlohmann::json report_to_json(const VerifyReport& rep) {
     j["first_ts"] = nullptr;
     j["last_ts"] = nullptr;
   }
+  nlohmann::json erased_list = nlohmann::json::array();
+  for (const auto& [seq, ground] : s.erased_records) erased_list.push_back({{"seq", seq}, {"ground", ground}});
+  nlohmann::json by_order = nlohmann::json::object();
+  for (const auto& [order, n] : s.erased_by_order) by_order[std::to_string(order)] = n;
+  j["erased"] = {{"records", s.erased},
+                 {"under_retention", s.erased_under_retention},
+                 {"by_order", by_order},
+                 {"listed", erased_list}};
   j["bundle_serial"] = s.bundle_serial;
   j["bundle_given"] = s.bundle_given;
   nlohmann::json loaded = nlohmann::json::array();

@@ -12,6 +12,15 @@
 //     checked on a small thread pool);
 //   - for each event: the body is a bounded msgpack map with an "event" name;
 //     each bundle_loaded event's bundle verifies against the pinned authority;
+//   - for each erased message (docs/log-format.md §Erasure): its core decodes
+//     and hashes to the record's core_hash, the sender's signature over
+//     H(core) ‖ ct_hash is valid (as for a message), and the erasure event
+//     it names comes after it, lists its seq, names the bundle in force and
+//     states a ground that holds under that bundle's policy
+//     (policy/erasure_ground.h): "unexplained erasure" when no event covers
+//     it, "unfounded erasure" when the ground does not hold. An erasure
+//     event listing records still whole is no fault (the erasure had not
+//     happened yet);
 //   - for each checkpoint record and each entry of DATA/checkpoints: the
 //     broker's signature (the broker card of a bundle known) and the Merkle root
 //     recomputed from the leaves; a signed size above the log's leaf count is
@@ -49,6 +58,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -92,6 +103,14 @@ struct VerifySummary {
   uint64_t bundle_serial = 0;       // the given bundle's serial, else the newest the log carries
   bool bundle_given = false;        // the auditor passed a bundle (--bundle)
   std::map<uint64_t, LoadedBundle> bundles_loaded;  // from the bundle_loaded events
+  // Erased messages (counted in messages too): each one's erasure event and
+  // ground checked. erased_records lists the first kMaxErasedListed as
+  // (seq, "erased under retention" | "erased by order N").
+  static constexpr size_t kMaxErasedListed = 1000;
+  uint64_t erased = 0;
+  uint64_t erased_under_retention = 0;
+  std::map<uint64_t, uint64_t> erased_by_order;  // order number -> records
+  std::vector<std::pair<uint64_t, std::string>> erased_records;
 };
 
 struct VerifyReport {

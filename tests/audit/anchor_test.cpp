@@ -121,6 +121,9 @@ void rewrite(const std::string& from, const std::string& to, uint64_t victim, co
           frontier.append(event_leaf_hash(seq, r.ts_ms, r.body));
         }
         break;
+      case RecordKind::kErasedMessage:
+        FAIL("the fixture log holds no erased records");
+        break;
       case RecordKind::kCheckpoint:
         if (resign == nullptr || (strip_above != 0 && frontier.size() > strip_above)) continue;
         cps.push_back(Checkpoint::sign(frontier.size(), frontier.root(), r.checkpoint->ts_ms, *resign));
