@@ -161,6 +161,7 @@ Status BrokerImpl::open() {
   // For records no segment summary covers (the last segment): the same key
   // the broker handed the log when it appended them.
   lo.message_key = envelope_dedup_key;
+  lo.erased_key = core_dedup_key;
   auto log = Log::open(lo, identity_.sign_sk);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();

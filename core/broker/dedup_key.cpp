@@ -15,4 +15,13 @@ RecordKey envelope_dedup_key(ByteView envelope) {
   return env.ok() ? dedup_key(env->header.from, env->header.id) : RecordKey{};
 }
 
+RecordKey core_dedup_key(ByteView core) {
+  // The core is read by the envelope decoder, around a stand-in ciphertext
+  // of the smallest valid size and a blank signature (never checked here).
+  static const Bytes kStandIn(256 + 16, 0);
+  const Bytes env = encode_envelope(kEnvelopeVersion, core, kStandIn, std::array<uint8_t, 64>{});
+  auto v = decode_envelope_view(env);
+  return v.ok() ? dedup_key(v->header.from, v->header.id) : RecordKey{};
+}
+
 }  // namespace relais

@@ -20,6 +20,10 @@ RecordKey dedup_key(std::string_view from, const Uuid& id);
 // hashing); all-zero when the bytes are not an envelope. This is the
 // LogOptions::message_key of every log the broker writes.
 RecordKey envelope_dedup_key(ByteView envelope);
+// The same key from the core of an erased-message record (its envelope is
+// gone); all-zero when the bytes are not an envelope's core. The
+// LogOptions::erased_key of every log the broker writes.
+RecordKey core_dedup_key(ByteView core);
 
 // For unordered containers: the key is already a uniform hash.
 struct RecordKeyHash {

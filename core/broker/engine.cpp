@@ -59,7 +59,8 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
       ingest_(config, clock, log, verifier, routes_, cache_, replies_, events_, identity.sign_sk),
       subs_(config, clock, log, sessions_, cache_, routes_, replies_, events_),
       auth_failures_(events_, clock, config.auth_failure_interval_ms),
-      proofs_(log, config.verify_threads > 0 ? 1u : 0u) {
+      proofs_(log, config.verify_threads > 0 ? 1u : 0u),
+      shredder_(Shredder::Options{config.data_dir, config.shred_interval_ms}, log, clock, events_, cache_) {
   horizon_ = log_.last_durable_seq();
   next_sweep_ms_ = clock_.monotonic_ms() + kSweepEveryMs;
 }
@@ -67,6 +68,7 @@ BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
 BrokerEngine::~BrokerEngine() {
   verifier_.stop();
   proofs_.stop();
+  shredder_.stop();
 }
 
 Status BrokerEngine::start(const std::string& endpoint) {
@@ -81,6 +83,7 @@ Status BrokerEngine::start(const std::string& endpoint) {
   events_.commit();
   record_bundle_loaded();
   archive_bundle(config_, *bundle_);
+  shredder_.start();
   return Status::Ok();
 }
 
@@ -360,6 +363,11 @@ void BrokerEngine::on_log_completions() {
   log_.drain_completions(&completions_);
   for (const Completion& c : completions_) {
     if (c.status.ok()) horizon_ = std::max(horizon_, c.seq);
+    if (Shredder::owns(c.token)) {
+      if (c.status.ok()) cache_.insert(c.seq, nullptr);  // an event: never delivered
+      shredder_.on_event_logged(c);
+      continue;
+    }
     if (c.token == 0 || (c.token & kBundleLoadedToken) != 0) {
       if (!c.status.ok())
         spdlog::error("broker: an event record could not be written: {}", c.status.message());
@@ -395,6 +403,7 @@ void BrokerEngine::tick() {
     });
     ingest_.expire(clock_.now_ms());
     auth_failures_.flush(false);
+    shredder_.tick(bundle_, horizon_);
     next_sweep_ms_ = mono + kSweepEveryMs;
   }
 }
@@ -405,6 +414,7 @@ void BrokerEngine::begin_stop() {
 }
 
 void BrokerEngine::finish_stop() {
+  shredder_.stop();  // an erasure in progress finishes; one not started is planned again at the next start
   auth_failures_.flush(true);
   subs_.persist_all();
   events_.flush(true);

@@ -17,6 +17,8 @@
 //   MessageCache         durable messages kept in memory for delivery
 //   EventRecorder        events on record; delivery and ack events batched
 //   AuthFailureLog       refused handshakes, counted and written per interval
+//   Shredder             erasure under retention and erasure orders, in the
+//                        background (erasure events on record first)
 //
 // The trust bundle is held as std::shared_ptr<const TrustBundle>; sessions
 // keep participant names, never pointers into it.
@@ -65,6 +67,7 @@
 #include "broker/ports.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
+#include "broker/shredder.h"
 #include "broker/subscriptions.h"
 #include "config/broker_config.h"
 #include "crypto/keys.h"
@@ -148,6 +151,7 @@ class BrokerEngine {
   CursorStore& cursors() { return subs_.cursors(); }
   // For metrics (allocates; not on the hot path).
   uint64_t dead_letters() const { return subs_.dead_letters(); }
+  uint64_t erased_records() const { return shredder_.erased_total(); }
   std::vector<DurableStatus> durable_status() { return subs_.durable_status(horizon_); }
 
  private:
@@ -180,6 +184,7 @@ class BrokerEngine {
   AuthFailureLog auth_failures_;
   ProofServer proofs_;
   std::vector<ProofAnswer> proof_answers_;
+  Shredder shredder_;
 
   Gatekeeper* gatekeeper_ = nullptr;
   // Routing ids of sessions a reload ended, answered ERROR revoked (bounded:

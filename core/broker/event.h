@@ -18,6 +18,15 @@
 //   dead_letter {who, seq, deliveries}
 //   expired {who, seq}: a record not delivered to `who` because its
 //                 envelope had expired; settled as if acknowledged
+//   erasure {ground, serial, order?, seqs}: the ciphertexts of the message
+//                 records `seqs` are erased on this ground ("retention", or
+//                 "order" with the order's number) under bundle `serial`,
+//                 the one in force; the records are rewritten after this
+//                 event is durable (docs/log-format.md §Erasure)
+//   erased_unread {who, seq}: a record not delivered to `who`'s durable
+//                 subscription or mailbox because its message was erased;
+//                 settled as if acknowledged
+//   broker_stop {}: a clean stop
 // Bodies never contain message plaintext or keys. EventBuilder is a small
 // reusable encoder (not thread-safe); decode_event gives a generic JSON view.
 #pragma once

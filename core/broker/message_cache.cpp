@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/envelope.h"
+#include "log/erased_message.h"
 
 namespace relais {
 
@@ -40,8 +41,13 @@ std::shared_ptr<CachedMessage> MessageCache::load(uint64_t seq, bool* is_message
     spdlog::error("broker: cannot read record {} from the log: {}", seq, rec.status().message());
     return nullptr;
   }
-  if (rec->kind != RecordKind::kMessage) return nullptr;
-  auto env = decode_envelope(rec->payload);
+  if (!is_message_kind(rec->kind)) return nullptr;
+  const bool erased = rec->kind == RecordKind::kErasedMessage || (!erasing_.empty() && erasing_.count(seq) != 0);
+  auto env = rec->kind == RecordKind::kErasedMessage ? erased_envelope(RecordView{rec->kind, seq, rec->ts_ms,
+                                                                                  rec->core_hash, rec->ct_hash,
+                                                                                  rec->payload, rec->erased_by,
+                                                                                  ByteView(rec->sig), std::nullopt})
+                                                     : decode_envelope(rec->payload);
   if (!env.ok()) {
     spdlog::error("broker: logged record {} does not decode: {}", seq, env.status().message());
     return nullptr;
@@ -56,9 +62,24 @@ std::shared_ptr<CachedMessage> MessageCache::load(uint64_t seq, bool* is_message
   m->seq = seq;
   m->route = std::move(route);
   m->expires_ms = env->header.expires_ms;
-  m->envelope = std::move(rec->payload);
+  m->erased = erased;
+  if (!erased) m->envelope = std::move(rec->payload);
   *is_message = true;
   return m;
+}
+
+void MessageCache::begin_erasure(const std::vector<uint64_t>& seqs) {
+  for (uint64_t seq : seqs) {
+    erasing_.insert(seq);
+    auto it = recent_.find(seq);
+    if (it == recent_.end() || !it->second) continue;
+    bytes_ -= it->second->envelope.size();
+    recent_.erase(it);  // its place in order_ is skipped when it comes up
+  }
+}
+
+void MessageCache::end_erasure(const std::vector<uint64_t>& seqs) {
+  for (uint64_t seq : seqs) erasing_.erase(seq);
 }
 
 }  // namespace relais

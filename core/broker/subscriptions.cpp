@@ -343,6 +343,11 @@ void SubscriptionManager::record_expired(const Session& s, uint64_t seq) {
   events_.commit();
 }
 
+void SubscriptionManager::record_erased_unread(const Session& s, uint64_t seq) {
+  events_.begin("erased_unread", 2).str("who", s.name).u64("seq", seq);
+  events_.commit();
+}
+
 size_t SubscriptionManager::open_mailboxes(const TrustBundle& bundle, uint64_t seq) {
   const std::string name(kMailboxDurable);
   const uint64_t start = cursors_.any_named(name) ? seq : 1;
@@ -382,9 +387,11 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       }
       bool is_message = false;
       auto m = cache_.load(it->first, &is_message);
-      const bool expired = m && m->expires_ms != 0 && m->expires_ms <= wall;
+      const bool erased = m && m->erased;
+      const bool expired = m && !erased && m->expires_ms != 0 && m->expires_ms <= wall;
       if (expired) record_expired(s, it->first);
-      if (!m || expired) {
+      if (erased) record_erased_unread(s, it->first);
+      if (!m || expired || erased) {
         sub.in_flight_bytes -= f.bytes;
         session_bytes -= f.bytes;
         it = sub.in_flight.erase(it);
@@ -421,6 +428,12 @@ void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle&
       memo.serial = bundle.serial;
     }
     if (!memo.allowed) continue;
+    // Erased before it could be delivered: a durable subscription's (and a
+    // mailbox's) entry is settled on record; a live one just passes it.
+    if (m->erased) {
+      if (!sub.durable.empty()) record_erased_unread(s, seq);
+      continue;
+    }
     // Expired before it could be delivered: settled as if acknowledged.
     if (m->expires_ms != 0 && m->expires_ms <= wall) {
       record_expired(s, seq);

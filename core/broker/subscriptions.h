@@ -32,6 +32,10 @@
 // Expiry: a record whose envelope expired (wall clock) is not delivered; it
 // is settled as if acknowledged and recorded as `expired`.
 //
+// Erasure: a message erased (or whose erasure is on record: MessageCache) is
+// not delivered; for a durable subscription or a mailbox it is settled as if
+// acknowledged and recorded as `erased_unread`, also when it was in flight.
+//
 // Invariants:
 //   - a subscription is attached to at most one session (a durable one taken
 //     over by a new session leaves the old one);
@@ -169,6 +173,7 @@ class SubscriptionManager {
   // True if the record's topic is addressed to the mailbox's owner.
   bool addressed_to(Subscription& sub, const TrustBundle& bundle, const std::shared_ptr<CachedMessage>& m);
   void record_expired(const Session& s, uint64_t seq);
+  void record_erased_unread(const Session& s, uint64_t seq);
   void persist_cursor(Subscription& sub, bool force);
   std::optional<Refusal> remove_durable(Session& s, const UnsubArgs& a);
 

@@ -44,6 +44,7 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.checkpoint_every = log.get_int("checkpoint_every", false, 1, 1 << 30).value_or(c.checkpoint_every);
   c.checkpoint_seconds = log.get_int("checkpoint_seconds", false, 1, 86400).value_or(c.checkpoint_seconds);
   c.event_batch_ms = log.get_int("event_batch_ms", false, 0, 3600000).value_or(c.event_batch_ms);
+  c.shred_interval_ms = log.get_int("shred_interval_ms", false, 100, 86400000).value_or(c.shred_interval_ms);
   c.max_in_flight = delivery.get_int("max_in_flight", false, 1, 65536).value_or(c.max_in_flight);
   c.ack_timeout_ms = delivery.get_int("ack_timeout_ms", false, 100, 86400000).value_or(c.ack_timeout_ms);
   c.max_deliver = delivery.get_int("max_deliver", false, 1, 1000).value_or(c.max_deliver);

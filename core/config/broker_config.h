@@ -24,6 +24,7 @@ struct BrokerConfig {
   int64_t checkpoint_every = 1000;
   int64_t checkpoint_seconds = 10;
   int64_t event_batch_ms = 10;  // delivery/ack events gathered this long (0: per loop turn)
+  int64_t shred_interval_ms = 60000;  // how often the shredder looks for what retention or orders erase
   // [delivery]
   int64_t max_in_flight = 256;
   int64_t ack_timeout_ms = 30000;
