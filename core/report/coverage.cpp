@@ -58,7 +58,7 @@ Coverage coverage_of(const Selection& selection, const Locations& locations, con
     if (e.reason == "superseded" || e.reason == "replaced") sent[e.report.prefecture].push_back(&e.report);
   const std::string today = format_day(day_of_ms(now_ms));
   for (const Prefecture& pref : locations.prefectures()) {
-    CoverageRow row{pref.region, pref.slug, pref.name, {}};
+    CoverageRow row{pref.region, pref.region_name, pref.slug, pref.name, {}};
     for (size_t i = 0; i < cov.periods.size(); ++i) {
       const CoveragePeriod& p = cov.periods[i];
       const auto& mine = counted[pref.slug];

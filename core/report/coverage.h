@@ -36,6 +36,7 @@ struct CoveragePeriod {
 
 struct CoverageRow {
   std::string region;  // slug
+  std::string region_name;
   std::string prefecture;
   std::string name;    // the prefecture's name
   std::vector<Reported> status;  // one per period

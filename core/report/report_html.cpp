@@ -44,6 +44,16 @@ std::string group_title(Dimension by, const desk::Catalog& t) {
   return t.text(std::string("report.group.") + dimension_name(by));
 }
 
+// The heading of a column of groups.
+std::string group_head(Dimension by, const desk::Catalog& t) {
+  switch (by) {
+    case Dimension::kRegion: return t.text("field.region");
+    case Dimension::kPrefecture: return t.text("field.prefecture");
+    case Dimension::kMonth: return t.text("report.col.month");
+  }
+  return t.text("field.region");
+}
+
 std::string period_label(const std::string& id, const desk::Catalog& t) {
   // "2026-Q1" -> "T1 2026" / "Q1 2026"; months stay "2026-03".
   const size_t q = id.find("-Q");
@@ -225,7 +235,7 @@ std::string coverage_table(const Report& r, const desk::Catalog& t) {
   for (const auto& p : r.coverage.periods) s += "<th scope=\"col\">" + escape(period_label(p.id, t)) + "</th>";
   s += "</tr></thead>\n<tbody>\n";
   for (const CoverageRow& row : r.coverage.rows) {
-    s += "<tr><td>" + escape(row.region) + "</td><th scope=\"row\">" + escape(row.name) + "</th>";
+    s += "<tr><td>" + escape(row.region_name) + "</td><th scope=\"row\">" + escape(row.name) + "</th>";
     for (Reported st : row.status)
       s += "<td class=\"status-" + std::string(reported_name(st)) + "\">" +
            escape(t.text(std::string("report.status.") + reported_name(st))) + "</td>";
@@ -295,8 +305,9 @@ std::string render_report_main(const Report& r, const desk::Catalog& t, const Do
   s += transposed_table(r.main, r.main.table("indicators"), t.format("report.section.indicators", {{"by", by}}), t);
   std::vector<std::string> groups;
   for (const Group& g : r.main.groups) groups.push_back(g.label);
-  s += plain_table(groups, by, r.main.table("alerts_by_kind"), t.text("report.section.alerts"), t);
-  s += plain_table(groups, by, r.main.table("victims_by_exploitation"), t.text("report.section.victims"), t);
+  const std::string head = group_head(q.by, t);
+  s += plain_table(groups, head, r.main.table("alerts_by_kind"), t.text("report.section.alerts"), t);
+  s += plain_table(groups, head, r.main.table("victims_by_exploitation"), t.text("report.section.victims"), t);
   const Table& rep = r.main.table("repatriations");
   s += plain_table(rep.rows, t.text("report.col.country"), rep, t.text("report.section.repatriations"), t);
   s += coverage_table(r, t);
