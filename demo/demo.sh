@@ -125,6 +125,37 @@ note "social.golfe's service stored the referral, sealed at rest (its inbox):"
 agent social.golfe inbox | sed 's/^/   | /'
 note "Open the desk in a browser on this machine: http://127.0.0.1:$DESK_PORT"
 note "User name: amivi   Password: $DESK_PASSWORD"
+say "10. committee.golfe and committee.kozah send three months of statistics; the commission makes its PTBA report"
+printf '\n[[subscription]]\ntopic = "stats.*"\ndurable = "stats"\nfrom = "first"\n' >>"$RUN/agents/commission.toml"
+THIS_MONTH=$(date -u +%Y-%m-01)
+FROM=$(date -u -d "$THIS_MONTH -3 month" +%Y-%m-%d)
+TO=$(date -u -d "$THIS_MONTH -1 day" +%Y-%m-%d)
+for k in 3 2 1; do
+  START=$(date -u -d "$THIS_MONTH -$k month" +%Y-%m-%d)
+  END=$(date -u -d "$START +1 month -1 day" +%Y-%m-%d)
+  for p in golfe kozah; do
+    sed -e "s/\"report_id\": \"[^\"]*\"/\"report_id\": \"$p-${START:0:7}\"/" \
+        -e "s/\"start\": \"[^\"]*\"/\"start\": \"$START\"/" -e "s/\"end\": \"[^\"]*\"/\"end\": \"$END\"/" \
+        "$DOCS/statistics-$p.json" >"$RUN/statistics-$p-${START:0:7}.json"
+    agent committee.$p publish --topic stats.$p --type statistics-report \
+      --file "$RUN/statistics-$p-${START:0:7}.json" >/dev/null
+    note "committee.$p sent its report for $START to $END"
+  done
+done
+"$BIN/relais-agent" --config "$RUN/agents/commission.toml" run >"$RUN/commission.service.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 200); do
+  [ "$(agent commission inbox --json --type statistics-report 2>/dev/null | grep -o '"statistics-report"' | wc -l)" -ge 6 ] && break
+  sleep 0.1
+done
+note "the commission's service stored them (statistics cells only are read for the report):"
+agent commission inbox --type statistics-report | sed 's/^/   | /' | cut -c1-160
+agent commission report --from "$FROM" --to "$TO" --format html --out "$RUN/report.html" | sed 's/^/   /'
+agent commission report --from "$FROM" --to "$TO" --format csv --out "$RUN/report.csv" >/dev/null
+note "victims by region (CSV, French dialect):"
+grep '^victims_by_exploitation;[a-z]*;[^;]*;total;' "$RUN/report.csv" | cut -d';' -f3,6,7,8 | sed 's/^/   | /'
+note "Open $RUN/report.html in a browser (offline, printable on A4); report.csv opens in LibreOffice or Excel."
+
 if [ -t 0 ]; then
   read -r -p "   Press Enter to stop the demo's broker and service. " _
 fi
