@@ -33,8 +33,9 @@ void Deployment::set_agent_option(const std::string& name, const std::string& se
   set_toml_option(agent_config(name), section, key, value);
 }
 
-void Deployment::start_service(ChildProcess& p, const std::string& name, const std::string& log_path) {
-  REQUIRE(p.start({bin("relais-agent"), "--config", agent_config(name), "run"}, log_path));
+void Deployment::start_service(ChildProcess& p, const std::string& name, const std::string& log_path,
+                               const std::map<std::string, std::string>& env) {
+  REQUIRE(p.start({bin("relais-agent"), "--config", agent_config(name), "run"}, log_path, env));
   const bool started = p.wait_for_log("relais-agent: service started", 15000);
   INFO(p.log());
   REQUIRE(started);

@@ -44,7 +44,8 @@ class Deployment {
                         const std::string& value);
   // Starts `relais-agent run` for NAME, its stderr in log_path, and waits
   // (REQUIREs, within 15 s) until its store is open ("service started").
-  void start_service(ChildProcess& p, const std::string& name, const std::string& log_path);
+  void start_service(ChildProcess& p, const std::string& name, const std::string& log_path,
+                     const std::map<std::string, std::string>& env = {});
 
  private:
   TempDir tmp_;

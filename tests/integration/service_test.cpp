@@ -8,13 +8,21 @@
 //     at the deadline;
 //   - no plaintext at rest but in an enabled inbox_dir; a hook gets no body;
 //   - after a key rotation, stored and pending messages still open;
-//   - a [[subscription]] overlapping the mailbox is a configuration error.
+//   - a [[subscription]] overlapping the mailbox is a configuration error,
+//     one held by another process is retried until it is free;
+//   - systemd hears READY with the broker down, and STOPPING at SIGTERM.
 // Every wait is bounded and on a condition.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <poll.h>
 #include <set>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/broker_client.h"
@@ -434,4 +442,84 @@ TEST_CASE("a [[subscription]] overlapping the mailbox stops the service with a c
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("all-referrals") && Catch::Contains("mailbox"));
   CHECK_FALSE(fs::exists(d.dir() + "/state/social.golfe/store.db"));
+}
+
+TEST_CASE("a durable subscription another process holds is retried until it is free", "[integration][service]") {
+  Deployment d;
+  quick_service(d, "commission");
+  const std::string cfg = d.agent_config("commission");
+  write_all(cfg, read_all(cfg) + "\n[[subscription]]\ntopic = \"alert.>\"\ndurable = \"alerts\"\n");
+  d.start_broker();
+  ChildProcess holder;
+  d.start_subscriber(holder, "commission", {"--topic", "alert.>", "--durable", "alerts", "--timeout", "4"},
+                     d.dir() + "/holder.log");
+  ChildProcess service;
+  d.start_service(service, "commission", d.dir() + "/commission.log");
+  const bool refused = service.wait_for_log("another process holds durable subscription alerts", 15000);
+  INFO(service.log());
+  REQUIRE(refused);
+  CHECK(service.running());
+  REQUIRE(holder.wait(15000) == 0);  // its timeout: it says BYE, and the broker frees the name
+  const bool attached = service.wait_for_log("as durable subscription alerts", 15000);
+  INFO(service.log());
+  REQUIRE(attached);
+  ProcResult r = d.agent("police.golfe", {"publish", "--topic", kAlertTopic, "--type", "alert", "--file",
+                                          source_path("demo/documents/alert-golfe.json")});
+  const std::string id = json_of(r)["id"].get<std::string>();
+  REQUIRE(eventually(20000, 200, [&] { return count_where(inbox_of(d, "commission"), "id", id) == 1; }));
+  REQUIRE(service.stop(10000) == 0);
+}
+
+namespace {
+
+// systemd's notification socket, played by the test.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    REQUIRE(path.size() < sizeof addr.sun_path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  // Datagrams until one has `state` as a line (that one), or "" after
+  // timeout_ms without any.
+  std::string wait_for(const std::string& state, int timeout_ms = 15000) {
+    while (true) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) != 1) return "";
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return "";
+      const std::string m(buf, static_cast<size_t>(n));
+      for (const auto& line : lines_of(m))
+        if (line == state) return m;
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("the service tells systemd it is ready with the broker down, and that it stops", "[integration][service]") {
+  Deployment d;
+  quick_service(d, "ngo.refuge");
+  TempDir sock_dir;
+  NotifySocket systemd(sock_dir.path() + "/notify");
+  ChildProcess service;
+  d.start_service(service, "ngo.refuge", d.dir() + "/ngo.log", {{"NOTIFY_SOCKET", sock_dir.path() + "/notify"}});
+  const std::string ready = systemd.wait_for("READY=1");
+  INFO(service.log());
+  REQUIRE_FALSE(ready.empty());
+  CHECK_THAT(ready, Catch::Contains("STATUS=store open"));
+  CHECK(service.running());
+  REQUIRE(::kill(service.pid(), SIGTERM) == 0);
+  CHECK_FALSE(systemd.wait_for("STOPPING=1").empty());
+  CHECK(service.wait(10000) == 0);
+  CHECK_THAT(service.log(), Catch::Contains("relais-agent: stopped"));
 }
