@@ -62,7 +62,7 @@ Selection select_reports(std::vector<StoredReport> reports, const Locations& loc
   // 2. superseded ids, per prefecture; who supersedes them.
   std::map<std::pair<std::string, std::string>, std::string> superseded_by;
   for (const StoredReport& r : reports)
-    if (!r.supersedes.empty()) superseded_by[{r.prefecture, r.supersedes}] = r.name();
+    if (!r.supersedes.empty() && r.supersedes != r.report_id) superseded_by[{r.prefecture, r.supersedes}] = r.name();
 
   std::vector<StoredReport> candidates;
   for (StoredReport& r : reports) {

@@ -8,7 +8,8 @@
 //   1. a report of a prefecture missing from the location table is
 //      excluded (unknown_prefecture);
 //   2. a report whose report_id is named in the supersedes of another
-//      report of the same prefecture is never counted (superseded);
+//      report of the same prefecture is never counted (superseded; a report
+//      naming itself supersedes nothing);
 //   3. of the reports left for one prefecture and period, the one sent
 //      last counts (ties: the greater message id); the others are replaced;
 //   4. a report counts only when its period lies inside the span; one that

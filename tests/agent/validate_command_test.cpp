@@ -66,10 +66,11 @@ TEST_CASE("validate refuses more than 4 MiB on the input stream with exit 1", "[
 }
 
 TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[agent][validate]") {
-  Run r = run("alert/1", example("alert.valid.json"));
+  Run r = run("alert/2", example("alert.valid.json"));  // alert has one version
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(r.err.find("unknown document type") != std::string::npos);
+  CHECK(run("alert/1", example("alert.valid.json")).code == 0);  // a versioned name selects that version
   r = run("alert", example("no-such-file.json"));
   CHECK(r.code == 2);
   CHECK(r.err.find("cannot read") != std::string::npos);

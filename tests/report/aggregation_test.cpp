@@ -219,3 +219,24 @@ TEST_CASE("By month and by prefecture, the same totals", "[report][aggregation]"
   CHECK(shown(pv, "vo", "total") == "none");
   CHECK(shown(pv, "total", "total") == ">=710");
 }
+
+TEST_CASE("A report naming itself in supersedes still counts, and a correction of another prefecture replaces nothing",
+          "[report][aggregation]") {
+  std::vector<report::StoredReport> reports;
+  auto add = [&](const std::string& id, const std::string& prefecture, const std::string& supersedes) {
+    report::StoredReport r;
+    r.message_id = "m-" + id;
+    r.report_id = id;
+    r.supersedes = supersedes;
+    r.prefecture = prefecture;
+    r.region = r.claimed_region = prefecture == "golfe" ? "maritime" : "kara";
+    r.period_start = "2026-01-01";
+    r.period_end = "2026-01-31";
+    reports.push_back(r);
+  };
+  add("golfe-1", "golfe", "golfe-1");
+  add("kozah-1", "kozah", "golfe-1");
+  const auto s = report::select_reports(reports, togo(), "2026-01-01", "2026-03-31");
+  CHECK(s.counted.size() == 2);
+  CHECK(s.excluded.empty());
+}
