@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "desk_commands.h"
 #include "receipts_command.h"
+#include "report_command.h"
 #include "service_commands.h"
 #include "store_commands.h"
 #include "util/clock.h"
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
   auto service_commands = relais::add_service_commands(app);  // run, send, reply
   relais::DeskCommands desk_commands(app);                      // user ..., desk-cert
   auto receipts_command = relais::add_receipts_command(app);    // receipts --export
+  auto report_command = relais::add_report_command(app);        // report (the commission's indicators)
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
   if (auto rc = desk_commands.run(config_path)) return *rc;
@@ -153,6 +155,7 @@ int main(int argc, char** argv) {
   if (auto rc = relais::run_store_command(*store_commands, **ctx)) return *rc;
   if (auto rc = relais::run_service_command(*service_commands, **ctx, read_document)) return *rc;
   if (auto rc = relais::run_receipts_command(*receipts_command, **ctx)) return *rc;
+  if (auto rc = relais::run_report_command(*report_command, **ctx)) return *rc;
 
   if (bundle->parsed()) {
     relais::BundleStatus st = relais::bundle_status(**ctx, static_cast<int64_t>(b_timeout * 1000));

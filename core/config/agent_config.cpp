@@ -2,6 +2,7 @@
 
 #include "util/expires_in.h"
 #include "config/broker_config.h"
+#include "http/server.h"
 #include "util/toml_reader.h"
 
 namespace relais {
@@ -57,6 +58,13 @@ Result<AgentConfig> load_agent_config(const std::string& path) {
     if (sc.reconnect_max_ms < sc.reconnect_min_ms)
       service.error("reconnect_max_ms", "service.reconnect_max_ms must not be below service.reconnect_min_ms");
     service.reject_unknown();
+  }
+  TomlTable metrics = root.get_table("metrics", false);
+  if (metrics.present()) {
+    c.metrics_listen = metrics.get_string("listen", false).value_or("127.0.0.1:9471");
+    if (!c.metrics_listen.empty() && !parse_host_port(c.metrics_listen).ok())
+      metrics.error("listen", "metrics.listen must be HOST:PORT, like 127.0.0.1:9471 (empty turns the metrics off)");
+    metrics.reject_unknown();
   }
   TomlTable desk = root.get_table("desk", false);
   c.desk = read_desk_config(desk);

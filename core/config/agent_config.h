@@ -59,6 +59,10 @@ struct AgentConfig {
   int64_t heartbeat_ms = 2000;
   ServiceConfig service;
   DeskConfig desk;             // [desk]: the web interface (off when absent)
+  // [metrics] listen: where the service serves /metrics and /healthz
+  // (HOST:PORT). Absent section: off; a [metrics] section without listen:
+  // 127.0.0.1:9471; listen = "": off.
+  std::string metrics_listen;
 };
 
 Result<AgentConfig> load_agent_config(const std::string& path);

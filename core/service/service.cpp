@@ -2,12 +2,14 @@
 
 #include "desk/desk_server.h"
 #include "store/store_key.h"
+#include "service/anchorer.h"
 #include "service/connection.h"
 #include "service/hook_runner.h"
 #include "service/inbox_export.h"
 #include "service/mailbox_overlap.h"
 #include "service/receiver.h"
 #include "service/sender.h"
+#include "service/service_metrics.h"
 #include "service/workflow.h"
 #include "util/clock.h"
 
@@ -38,6 +40,7 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
   s->receiver_ = std::make_unique<Receiver>(ctx, *s->store_, *s->workflow_, s->runner_.get(), log);
   s->sender_ = std::make_unique<Sender>(ctx, *s->store_, *s->workflow_, log);
   s->connection_ = std::make_unique<Connection>(ctx, log);
+  s->anchorer_ = std::make_unique<Anchorer>(ctx, *s->store_, log);
   if (ctx.config.desk.enabled) {
     desk::DeskDeps deps;
     deps.state_dir = ctx.config.state_dir;
@@ -54,10 +57,32 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
         (ctx.config.desk.host.find(':') != std::string::npos ? "[" + ctx.config.desk.host + "]" : ctx.config.desk.host) +
         ":" + std::to_string(s->desk_->port()));
   }
+  if (!ctx.config.metrics_listen.empty()) {
+    s->metrics_ = std::make_unique<ServiceMetrics>();
+    if (Status st = s->metrics_->start(ctx.config.metrics_listen); !st.ok()) return st;
+    log("metrics on http://" + ctx.config.metrics_listen.substr(0, ctx.config.metrics_listen.rfind(':')) + ":" +
+        std::to_string(s->metrics_->port()) + "/metrics");
+  }
+  s->started_ms_ = now_ms();
+  s->publish_metrics();
   s->hooks_.notify("READY=1\nSTATUS=store open (" + s->store_->path() + "); connecting to " + ctx.config.broker);
   log("service started for " + ctx.identity.card.name + ": store " + s->store_->path() + ", broker " +
       ctx.config.broker + ", " + std::to_string(sc.subscriptions.size()) + " [[subscription]] besides the mailbox");
   return s;
+}
+
+void AgentService::publish_metrics() {
+  if (!metrics_) return;
+  ServiceSnapshot snap;
+  snap.published_ms = now_ms();
+  snap.started_ms = started_ms_;
+  snap.connected = connection_->connected();
+  snap.last_contact_ms = last_contact_ms_;
+  snap.bundle_serial = ctx_.bundle.serial;
+  auto counts = store_->counts();
+  if (counts.ok()) snap.store = *counts;
+  else hooks_.log("metrics: " + counts.status().message());
+  metrics_->publish(snap);
 }
 
 void AgentService::status_changed() {
@@ -88,22 +113,29 @@ Status AgentService::run() {
     }
     if (runner_) runner_->poll();
     status_changed();
+    if (metrics_ && mono >= next_metrics_) {
+      publish_metrics();
+      next_metrics_ = monotonic_ms() + kMetricsMs;
+    }
     BrokerClient* client = connection_->client();
     if (client == nullptr) {
       if (hooks_.stop_requested(kReceiveWaitMs)) break;
       continue;
     }
+    anchorer_->tick(*client, mono);
     auto d = client->next(monotonic_ms() + kReceiveWaitMs);
     if (!d.ok()) {
       connection_->lost(describe_broker_refusal(*client, d.status()).message());
       continue;
     }
+    last_contact_ms_ = now_ms();
     follow_bundle_notices(ctx_, *client, monotonic_ms() + Connection::kAttemptMs);
     if (d->has_value()) receiver_->handle(*client, **d, connection_->subscription_name((*d)->args.sub_id));
   }
   hooks_.notify("STOPPING=1\nSTATUS=stopping");
   log("stopping");
   if (desk_) desk_->stop();
+  if (metrics_) metrics_->stop();
   if (runner_) runner_->finish(monotonic_ms() + kHookStopWaitMs);
   connection_->close();
   log("stopped");

@@ -8,7 +8,9 @@
 // retired identities), and with a [desk] section starts the desk on its own
 // HTTP threads (logging "desk listening on URL"; a port it cannot bind is
 // Status::Config); then notify("READY=1...") is called, whether or not the
-// broker is reachable. run() is the loop, single-threaded around one
+// broker is reachable. With [metrics], /metrics and /healthz are served
+// (service/service_metrics.h) from a snapshot the loop publishes every
+// kMetricsMs. run() is the loop, single-threaded around one
 // BrokerClient (service/connection.h), every wait short and bounded:
 //   - the session is made when due (backoff while the broker is away);
 //   - the outbox is served every Sender::kPollMs and at once after a new
@@ -16,6 +18,8 @@
 //     that poll of the store's queued entries (an indexed query);
 //   - the workflow ticks every kWorkflowMs (service/workflow.h);
 //   - hook runs are polled (service/hook_runner.h);
+//   - receipts are anchored in the broker's signed checkpoints every
+//     Anchorer::kIntervalMs (service/anchorer.h);
 //   - deliveries are awaited for at most kReceiveWaitMs (service/receiver.h),
 //     newer bundles taken after each wait;
 //   - without a session, the loop waits on the stop signal instead.
@@ -41,8 +45,10 @@ namespace relais {
 namespace desk {
 class DeskServer;
 }
+class Anchorer;
 class Connection;
 class HookRunner;
+class ServiceMetrics;
 class Receiver;
 class Sender;
 class Workflow;
@@ -58,6 +64,7 @@ class AgentService {
   static constexpr int64_t kReceiveWaitMs = 200;
   static constexpr int64_t kWorkflowMs = 1000;
   static constexpr int64_t kHookStopWaitMs = 5000;
+  static constexpr int64_t kMetricsMs = 1000;
 
   static Result<std::unique_ptr<AgentService>> start(AgentContext& ctx, ServiceHooks hooks);
   ~AgentService();
@@ -76,6 +83,12 @@ class AgentService {
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<desk::DeskServer> desk_;  // with [desk]: the web interface (desk/desk_server.h)
+  std::unique_ptr<Anchorer> anchorer_;  // receipts anchored in signed checkpoints (service/anchorer.h)
+  std::unique_ptr<ServiceMetrics> metrics_;  // with [metrics]: /metrics and /healthz (service/service_metrics.h)
+  int64_t started_ms_ = 0;
+  int64_t last_contact_ms_ = 0;   // the broker's last answer (a next() that returned)
+  int64_t next_metrics_ = 0;      // monotonic time of the next snapshot
+  void publish_metrics();
   std::string last_status_;
 };
 

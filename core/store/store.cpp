@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -331,6 +333,46 @@ Result<std::vector<OutboxEntry>> Store::outbox(const std::string& status) {
   if (!st.ok()) return st.status();
   st->bind(1, status);
   return collect<OutboxEntry>(*st, entry_of);
+}
+
+Result<std::vector<OutboxEntry>> Store::logged_without_anchor(int64_t limit) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kOutboxColumns +
+                                   " FROM outbox WHERE status = 'logged' AND length(anchor) = 0 "
+                                   "ORDER BY created_ms, id LIMIT ?1",
+                               "read the receipts waiting for an anchor");
+  if (!st.ok()) return st.status();
+  st->bind(1, limit);
+  return collect<OutboxEntry>(*st, entry_of);
+}
+
+Result<StoreCounts> Store::counts() {
+  StoreCounts c;
+  auto st = impl_->db->prepare("SELECT 'in', status, count(*), 0 FROM messages GROUP BY status "
+                               "UNION ALL SELECT 'out', status, count(*), min(created_ms) FROM outbox GROUP BY status",
+                               "count the stored messages");
+  if (!st.ok()) return st.status();
+  while (true) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const std::string table = st->column_text(0), status = st->column_text(1);
+    const int64_t n = st->column_int64(2);
+    if (table == "in") {
+      c.inbox_total += n;
+      if (status == "new") c.inbox_new = n;
+    } else if (status == "queued") {
+      c.outbox_queued = n;
+      c.oldest_queued_ms = st->column_int64(3);
+    } else if (status == "logged") {
+      c.outbox_logged = n;
+    } else if (status == "refused") {
+      c.outbox_refused = n;
+    }
+  }
+  struct stat fs {};
+  for (const std::string& f : {impl_->path, impl_->path + "-wal"})
+    if (::stat(f.c_str(), &fs) == 0) c.file_bytes += static_cast<int64_t>(fs.st_size);
+  return c;
 }
 
 Status Store::note_attempt(const std::string& id, int64_t now_ms) {

@@ -108,6 +108,18 @@ struct StatsCell {
   std::optional<int64_t> count;  // nullopt: "suppressed"
 };
 
+// Counts for the service's metrics (clear columns only), and the size of
+// store.db with its -wal file.
+struct StoreCounts {
+  int64_t inbox_total = 0;
+  int64_t inbox_new = 0;
+  int64_t outbox_queued = 0;
+  int64_t outbox_logged = 0;
+  int64_t outbox_refused = 0;
+  int64_t oldest_queued_ms = 0;  // created_ms of the oldest queued entry; 0 when none
+  int64_t file_bytes = 0;
+};
+
 struct InboxFilter {
   std::string type;    // empty: any
   std::string status;  // empty: any
@@ -161,6 +173,8 @@ class Store {
   Status mark_logged(const std::string& id, uint64_t seq, const Bytes& receipt, int64_t now_ms);
   Status mark_refused(const std::string& id, const std::string& reason);
   Status set_anchor(const std::string& id, const Bytes& anchor);
+  // Logged entries whose receipt has no anchor yet, oldest first, at most `limit`.
+  Result<std::vector<OutboxEntry>> logged_without_anchor(int64_t limit);
   // Referral workflow on a sent referral.
   Status set_answer_status(const std::string& referral_id, const std::string& status);
   Status set_escalate_at(const std::string& referral_id, int64_t at_ms);
@@ -193,6 +207,9 @@ class Store {
   // that are no longer queued; `type` empty: every type. Statistics cells
   // stay (they hold no person).
   Result<int64_t> erase_older_than(const std::string& type, int64_t before_ms);
+
+  // Counts by status, from indexed clear columns (no value is opened).
+  Result<StoreCounts> counts();
 
   const std::string& path() const;
 

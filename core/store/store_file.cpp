@@ -94,6 +94,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_case ON messages (case_ref);
 CREATE INDEX messages_by_reply ON messages (in_reply_to);
 CREATE INDEX messages_by_received ON messages (received_ms, id);
+CREATE INDEX messages_by_status ON messages (status);
 CREATE TABLE outbox (
   id              TEXT PRIMARY KEY NOT NULL,
   topic           TEXT NOT NULL,
@@ -121,6 +122,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_by_case ON outbox (case_ref);
 CREATE INDEX outbox_by_reply ON outbox (in_reply_to);
 CREATE INDEX outbox_by_created ON outbox (created_ms, id);
+CREATE INDEX outbox_by_status ON outbox (status, created_ms);
 CREATE TABLE stats_cells (
   message_id   TEXT NOT NULL,
   sender       TEXT NOT NULL,

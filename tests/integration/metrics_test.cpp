@@ -142,3 +142,94 @@ TEST_CASE("the metrics server refuses a foreign Host and an oversized body", "[i
   CHECK(missing->status == 404);
   CHECK(d.stop_broker() == 0);
 }
+
+TEST_CASE("the agent service serves /metrics and /healthz, and promtool accepts them", "[integration][metrics]") {
+  Deployment d;
+  d.start_broker();
+  d.set_agent_option("social.golfe", "metrics", "listen", "\"127.0.0.1:0\"");
+  TempDir tmp;
+  const std::string log_path = tmp.path() + "/service.log";
+  ChildProcess service;
+  d.start_service(service, "social.golfe", log_path);
+  std::smatch m;
+  std::string log;
+  REQUIRE(eventually(10000, 20, [&] {
+    log = read_all(log_path);
+    return std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics"));
+  }));
+  httplib::Client cli("127.0.0.1", std::stoi(m[1]));
+  cli.set_read_timeout(10, 0);
+  auto scrape = [&] {
+    auto res = cli.Get("/metrics");
+    return res && res->status == 200 ? res->body : std::string();
+  };
+
+  // A referral reaches the service, which stores it and answers "received".
+  ProcResult pub = d.agent("ngo.refuge", {"publish", "--topic", "referral.social.golfe", "--type", "referral",
+                                          "--file", source_path("demo/documents/referral-ngo-to-social.json")});
+  INFO(pub.err);
+  REQUIRE(pub.exit_code == 0);
+  std::string page;
+  REQUIRE(eventually(20000, 50, [&] {
+    page = scrape();
+    return sample(page, "relais_agent_inbox_messages{status=\"all\"}") == 1 &&
+           sample(page, "relais_agent_outbox_entries{status=\"logged\"}") == 1;
+  }));
+  INFO(page);
+  CHECK(sample(page, "relais_agent_up") == 1);
+  CHECK(sample(page, "relais_agent_broker_connected") == 1);
+  CHECK(sample(page, "relais_agent_broker_last_contact_seconds") >= 0);
+  CHECK(sample(page, "relais_agent_bundle_serial") == 1);
+  CHECK(sample(page, "relais_agent_inbox_messages{status=\"new\"}") == 1);
+  CHECK(sample(page, "relais_agent_outbox_entries{status=\"queued\"}") == 0);
+  CHECK(sample(page, "relais_agent_store_bytes") > 0);
+  CHECK(page.find("referral.") == std::string::npos);  // no topic, no name of a message
+  auto health = cli.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+
+  const std::string tool = promtool();
+  if (tool.empty()) {
+    WARN("promtool could not be obtained (tests/metrics/get-promtool.sh failed): promtool checks skipped");
+  } else {
+    ProcResult r = run_process({tool, "check", "metrics"}, 60000, page);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+  }
+
+  // The broker goes away: the service says so, and what is sent waits, with its age.
+  CHECK(d.stop_broker() == 0);
+  ProcResult sent = d.agent("social.golfe", {"send", "--topic", "response.ngo.refuge", "--type", "referral-response",
+                                             "--file", source_path("demo/documents/response-accepted.json")});
+  INFO(sent.err);
+  REQUIRE(sent.exit_code == 0);
+  REQUIRE(eventually(20000, 50, [&] {
+    page = scrape();
+    return sample(page, "relais_agent_broker_connected") == 0 &&
+           sample(page, "relais_agent_outbox_entries{status=\"queued\"}") == 1;
+  }));
+  CHECK(sample(page, "relais_agent_outbox_oldest_queued_seconds") >= 0);
+}
+
+TEST_CASE("the agent service anchors its receipts in the broker's signed checkpoints", "[integration][anchor]") {
+  Deployment d;
+  d.set_broker_option("log", "checkpoint_every", "2");  // a checkpoint soon after each message
+  d.start_broker();
+  TempDir tmp;
+  ChildProcess service;
+  d.start_service(service, "social.golfe", tmp.path() + "/service.log");
+  ProcResult sent = d.agent("social.golfe", {"send", "--topic", "response.ngo.refuge", "--type", "referral-response",
+                                             "--file", source_path("demo/documents/response-accepted.json")});
+  INFO(sent.err);
+  REQUIRE(sent.exit_code == 0);
+  // The service logs it, then keeps the checkpoint and proof covering its
+  // receipt: the export needs no broker (--no-fetch).
+  const std::string heads = tmp.path() + "/heads";
+  ProcResult exported;
+  REQUIRE(eventually(30000, 200, [&] {
+    std::filesystem::remove(heads);
+    exported = d.agent("social.golfe", {"receipts", "--export", heads, "--no-fetch"});
+    return exported.exit_code == 0 && exported.out.find("exported 1 ") != std::string::npos;
+  }));
+  CHECK(read_all(heads).find("relais-witness/1") != std::string::npos);
+}
