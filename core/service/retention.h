@@ -14,7 +14,7 @@
 //              and of any message of the case; an order naming a message:
 //              its inbox_dir file. The store keeps no way yet to erase one
 //              message by id alone, so such an order leaves the store's row
-//              (see the report in docs/data-protection.md §At the agencies).
+//              until its retention period ends (docs/data-protection.md).
 //              Orders are applied when a bundle serial is first seen
 //              (the service's start, and each newly fetched bundle).
 // The store erases with secure_delete and wal_checkpoint(TRUNCATE) after
