@@ -8,6 +8,7 @@
 #include "service/inbox_export.h"
 #include "service/mailbox_overlap.h"
 #include "service/receiver.h"
+#include "service/retention.h"
 #include "service/sender.h"
 #include "service/service_metrics.h"
 #include "service/workflow.h"
@@ -41,6 +42,7 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
   s->sender_ = std::make_unique<Sender>(ctx, *s->store_, *s->workflow_, log);
   s->connection_ = std::make_unique<Connection>(ctx, log);
   s->anchorer_ = std::make_unique<Anchorer>(ctx, *s->store_, log);
+  s->retention_ = std::make_unique<AgencyRetention>(*s->store_, sc.inbox_dir, log);
   if (ctx.config.desk.enabled) {
     desk::DeskDeps deps;
     deps.state_dir = ctx.config.state_dir;
@@ -97,6 +99,8 @@ Status AgentService::run() {
   if (Status s = workflow_->start(now_ms()); !s.ok()) log("workflow: " + s.message());
   int64_t next_outbox = 0;
   int64_t next_workflow = monotonic_ms() + kWorkflowMs;
+  int64_t next_retention = 0;
+  uint64_t retention_serial = 0;
   auto stop_now = [this] { return hooks_.stop_requested(0); };
   while (!stop_now()) {
     const int64_t mono = monotonic_ms();
@@ -110,6 +114,11 @@ Status AgentService::run() {
     if (mono >= next_workflow) {
       if (Status s = workflow_->tick(now_ms()); !s.ok()) log("workflow: " + s.message());
       next_workflow = monotonic_ms() + kWorkflowMs;
+    }
+    if (mono >= next_retention || ctx_.bundle.serial != retention_serial) {
+      if (auto r = retention_->apply(ctx_.bundle, now_ms()); !r.ok()) log("retention: " + r.status().message());
+      retention_serial = ctx_.bundle.serial;
+      next_retention = monotonic_ms() + AgencyRetention::kCheckEveryMs;
     }
     if (runner_) runner_->poll();
     status_changed();

@@ -20,6 +20,9 @@
 //   - hook runs are polled (service/hook_runner.h);
 //   - receipts are anchored in the broker's signed checkpoints every
 //     Anchorer::kIntervalMs (service/anchorer.h);
+//   - the bundle's [retention] periods and erasure orders are applied to the
+//     store and inbox_dir every AgencyRetention::kCheckEveryMs and when a
+//     newer bundle is taken (service/retention.h);
 //   - deliveries are awaited for at most kReceiveWaitMs (service/receiver.h),
 //     newer bundles taken after each wait;
 //   - without a session, the loop waits on the stop signal instead.
@@ -45,6 +48,7 @@ namespace relais {
 namespace desk {
 class DeskServer;
 }
+class AgencyRetention;
 class Anchorer;
 class Connection;
 class HookRunner;
@@ -84,6 +88,7 @@ class AgentService {
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<desk::DeskServer> desk_;  // with [desk]: the web interface (desk/desk_server.h)
   std::unique_ptr<Anchorer> anchorer_;  // receipts anchored in signed checkpoints (service/anchorer.h)
+  std::unique_ptr<AgencyRetention> retention_;  // retention and erasure orders (service/retention.h)
   std::unique_ptr<ServiceMetrics> metrics_;  // with [metrics]: /metrics and /healthz (service/service_metrics.h)
   int64_t started_ms_ = 0;
   int64_t last_contact_ms_ = 0;   // the broker's last answer (a next() that returned)
