@@ -119,6 +119,9 @@ Result<AgencyRetention::Outcome> AgencyRetention::apply(const TrustBundle& bundl
       ++out.orders;
       if (!o.id.empty()) {
         doomed_ids.insert(o.id);
+        auto n = store_.erase_message(o.id);
+        if (n.ok()) out.store_rows += *n;
+        else keep(n.status());
         continue;
       }
       doomed_cases.insert(o.case_ref);

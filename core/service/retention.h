@@ -12,9 +12,8 @@
 //   orders     an order naming a case: Store::erase_case (the case timeline,
 //              replies included) and the inbox_dir files of those messages
 //              and of any message of the case; an order naming a message:
-//              its inbox_dir file. The store keeps no way yet to erase one
-//              message by id alone, so such an order leaves the store's row
-//              until its retention period ends (docs/data-protection.md).
+//              Store::erase_message (received or sent, with its statistics
+//              cells) and its inbox_dir file.
 //              Orders are applied when a bundle serial is first seen
 //              (the service's start, and each newly fetched bundle).
 // The store erases with secure_delete and wal_checkpoint(TRUNCATE) after

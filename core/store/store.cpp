@@ -523,6 +523,11 @@ Result<int64_t> Store::erase_case(const std::string& case_ref) {
   return impl_->erase_ids(*items, true, "erase a case");
 }
 
+Result<int64_t> Store::erase_message(const std::string& id) {
+  CaseItem received{false, id, 0}, sent{true, id, 0};
+  return impl_->erase_ids({received, sent}, true, "erase a message");
+}
+
 Result<int64_t> Store::erase_older_than(const std::string& type, int64_t before_ms) {
   std::vector<CaseItem> items;
   {

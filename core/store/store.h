@@ -203,6 +203,8 @@ class Store {
   // erase_case: every item of case_timeline(case_ref), and the statistics
   // cells of its messages.
   Result<int64_t> erase_case(const std::string& case_ref);
+  // One message (received or sent) by id, for an erasure order naming it.
+  Result<int64_t> erase_message(const std::string& id);
   // Messages received before before_ms and outbox entries created before it
   // that are no longer queued; `type` empty: every type. Statistics cells
   // stay (they hold no person).

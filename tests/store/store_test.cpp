@@ -371,3 +371,31 @@ TEST_CASE("erasure past retention keeps queued entries and statistics cells", "[
   REQUIRE(all.ok());
   CHECK(*all == 1);
 }
+
+TEST_CASE("erase_message removes one received message and one sent entry by id, nothing else", "[store][erase]") {
+  relais::test::TempDir dir("relais-store-erase1");
+  auto id = relais::generate_identity("ngo.espoir", relais::Role::kNgo, "maritime", "golfe");
+  REQUIRE(id.ok());
+  auto st = relais::Store::open(dir.path + "/state", *id, {});
+  REQUIRE(st.ok());
+  relais::StoredMessage a, b;
+  a.id = "0193a6a0-0000-7000-8000-00000000e001";
+  b.id = "0193a6a0-0000-7000-8000-00000000e002";
+  for (auto* m : {&a, &b}) {
+    m->sender = "police.golfe";
+    m->topic = "referral.ngo.espoir";
+    m->type = "referral";
+    REQUIRE(*(*st)->put_message(*m, R"({"body":{}})"));
+  }
+  relais::OutboxEntry e;
+  e.id = "0193a6a0-0000-7000-8000-00000000e003";
+  e.topic = "response.police.golfe";
+  e.type = "referral-response";
+  REQUIRE((*st)->enqueue(e, R"({"status":"received"})").ok());
+  CHECK(*(*st)->erase_message(a.id) == 1);
+  CHECK(*(*st)->erase_message(e.id) == 1);
+  CHECK(*(*st)->erase_message("0193a6a0-0000-7000-8000-00000000ffff") == 0);
+  CHECK_FALSE((*(*st)->message(a.id)).has_value());
+  CHECK((*(*st)->message(b.id)).has_value());
+  CHECK_FALSE((*(*st)->outbox_entry(e.id)).has_value());
+}
