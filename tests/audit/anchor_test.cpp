@@ -233,7 +233,7 @@ TEST_CASE("a log cut back together with its checkpoints file passes --strict alo
   CHECK(r.fault->kind == "log cut back below a trusted head");
 }
 
-TEST_CASE("--strict makes unsigned records a fault, printed as DAMAGED, and only then", "[audit][anchor]") {
+TEST_CASE("with --strict unsigned records are a fault, printed as DAMAGED, and only then", "[audit][anchor]") {
   Deployment d(0);
   const std::string live = d.root.path + "/live";
   const std::string copy = d.root.path + "/copy";

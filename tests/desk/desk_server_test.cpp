@@ -198,7 +198,7 @@ TEST_CASE("repeated wrong passwords lock the account for that address, unlock cl
   CHECK(f.desk->handle(f.post("/login", good, "relais_pre=" + pre)).status == 303);
 }
 
-TEST_CASE("roles: a viewer cannot read the journal; the journal records who opened what", "[desk][server]") {
+TEST_CASE("roles: a viewer cannot read the journal, and the journal records who opened what", "[desk][server]") {
   Fixture f;
   auto [viewer, vt] = f.login("kossi");
   CHECK(f.desk->handle(f.get("/journal", "relais_session=" + viewer)).status == 403);

@@ -93,7 +93,7 @@ uint64_t first_message_seq(const std::string& data) {
 
 }  // namespace
 
-TEST_CASE("a witness state and exported receipts catch an erasure the broker re-signed; coverage catches it stripped",
+TEST_CASE("a witness state and exported receipts catch an erasure the broker re-signed, and coverage catches it stripped",
           "[integration][audit][anchor]") {
   Deployment d;
   d.set_broker_option("log", "checkpoint_seconds", "1");

@@ -96,7 +96,7 @@ ProcResult audit(Deployment& d, const std::vector<std::string>& args) {
 
 }  // namespace
 
-TEST_CASE("a message past its retention period loses its ciphertext; verify stays INTACT and a proof checks",
+TEST_CASE("a message past its retention period loses its ciphertext, and verify stays INTACT and a proof checks",
           "[integration][retention]") {
   Deployment d;
   set_policy(d, "\n[retention]\n\"alert/1\" = \"2s\"\n");

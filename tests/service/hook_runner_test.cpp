@@ -80,7 +80,7 @@ TEST_CASE("a hook program that runs too long is killed, one that fails is logged
   CHECK_THAT(lines[0], Catch::Contains("code 127"));
 }
 
-TEST_CASE("at most kMaxRunning hooks run at once; the rest wait their turn", "[service][hook]") {
+TEST_CASE("at most kMaxRunning hooks run at once and the rest wait their turn", "[service][hook]") {
   TempDir tmp;
   const std::string count = tmp.path + "/count";
   HookRunner r(script(tmp.path, "hook", "cat > /dev/null; echo x >> " + count), 10000, [](const std::string&) {});

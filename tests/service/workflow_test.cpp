@@ -196,7 +196,7 @@ TEST_CASE("an escalation time is set at start for a referral logged before a cra
   CHECK(f.outbox("escalation").size() == 1);
 }
 
-TEST_CASE("an accepted or rejected answer stops the escalation; 'received' does not", "[service][workflow]") {
+TEST_CASE("an accepted or rejected answer stops the escalation but 'received' does not", "[service][workflow]") {
   Fixture f;
   const OutboxEntry a = sent_referral(f, "immediate", kT0);
   const OutboxEntry b = sent_referral(f, "immediate", kT0);

@@ -37,7 +37,7 @@ TEST_CASE("a wrapped store key opens only with its identity's seal key", "[store
   CHECK_FALSE(unwrap_store_key(ByteView(wrapped.data(), 10), a).has_value());
 }
 
-TEST_CASE("after a key rotation the stored messages still open; an unrelated identity is refused", "[store][key]") {
+TEST_CASE("after a key rotation the stored messages still open, and an unrelated identity is refused", "[store][key]") {
   TempDir dir;
   Identity a = make_identity(), b = make_identity(), stranger = make_identity("police.golfe");
   const std::string id = fresh_id();
