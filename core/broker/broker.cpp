@@ -23,16 +23,11 @@
 #include "net/zap_handler.h"
 #include "policy/serial_state.h"
 #include "util/clock.h"
+#include "broker/log_options.h"
 #include "util/files.h"
 
 namespace relais {
 namespace {
-
-SyncPolicy sync_policy(const std::string& s) {
-  if (s == "always") return SyncPolicy::kAlways;
-  if (s == "none") return SyncPolicy::kNone;
-  return SyncPolicy::kBatch;
-}
 
 // zmq_msg_gets without cppzmq's throwing wrapper: nullptr when absent.
 const char* frame_property(const zmq::message_t& m, const char* name) { return zmq_msg_gets(m.handle(), name); }
@@ -152,16 +147,7 @@ Status BrokerImpl::open() {
   RELAIS_RETURN_IF_ERROR(make_dirs(config_.data_dir, 0700));
   RELAIS_RETURN_IF_ERROR(
       check_and_record_serial(bundle_serial_file(config_), bundle_->serial, config_.bundle).with_prefix("broker"));
-  LogOptions lo;
-  lo.dir = config_.data_dir;
-  lo.sync = sync_policy(config_.sync);
-  lo.segment_bytes = static_cast<uint64_t>(config_.segment_bytes);
-  lo.checkpoint_every = static_cast<uint64_t>(config_.checkpoint_every);
-  lo.checkpoint_interval_ms = config_.checkpoint_seconds * 1000;
-  // For records no segment summary covers (the last segment): the same key
-  // the broker handed the log when it appended them.
-  lo.message_key = envelope_dedup_key;
-  lo.erased_key = core_dedup_key;
+  LogOptions lo = broker_log_options(config_);
   auto log = Log::open(lo, identity_.sign_sk);
   if (!log.ok()) return log.status();
   log_ = std::move(log).value();

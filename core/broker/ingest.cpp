@@ -165,7 +165,15 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
     return refused(pa.req_id, ErrorCode::kClockSkew, "message expired at " + format_rfc3339_ms(h.expires_ms), &h);
   // 9. ... and the id's own time (UUIDv7) within the duplicate window: past it, a
   // retry could no longer be recognised and would be logged twice.
-  if (uuid_v7_ms(h.id) < now - config_.dedup_window_ms)
+  const int64_t id_ms = uuid_v7_ms(h.id);
+  // An id minted in the future would keep its duplicate entry that much
+  // longer (memory a sender could pin for years): refused like a future ts.
+  if (id_ms > now + config_.max_clock_skew_ms)
+    return refused(pa.req_id, ErrorCode::kClockSkew,
+                   "message id's time is ahead of the broker's clock: check this computer's clock, then send it "
+                   "again",
+                   &h);
+  if (id_ms < now - config_.dedup_window_ms)
     return refused(pa.req_id, ErrorCode::kStaleId,
                    "message id is older than the broker's duplicate window (" + window_text(config_.dedup_window_ms) +
                        "): send it again as a new message",

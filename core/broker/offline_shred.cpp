@@ -8,16 +8,11 @@
 #include "broker/event.h"
 #include "log/log_writer.h"
 #include "policy/serial_state.h"
+#include "broker/log_options.h"
 #include "util/files.h"
 
 namespace relais {
 namespace {
-
-SyncPolicy sync_of(const std::string& s) {
-  if (s == "always") return SyncPolicy::kAlways;
-  if (s == "none") return SyncPolicy::kNone;
-  return SyncPolicy::kBatch;
-}
 
 // Logs one event and waits until it is durable; its seq.
 Result<uint64_t> log_event(Log& log, uint64_t token, int64_t ts_ms, ByteView body) {
@@ -44,14 +39,7 @@ Result<OfflineShredReport> shred_offline(const BrokerConfig& config, int64_t now
   RELAIS_RETURN_IF_ERROR(make_dirs(config.data_dir, 0700));
   RELAIS_RETURN_IF_ERROR(
       check_and_record_serial(bundle_serial_file(config), bundle.serial, config.bundle).with_prefix("shred"));
-  LogOptions lo;
-  lo.dir = config.data_dir;
-  lo.sync = sync_of(config.sync);
-  lo.segment_bytes = static_cast<uint64_t>(config.segment_bytes);
-  lo.checkpoint_every = static_cast<uint64_t>(config.checkpoint_every);
-  lo.checkpoint_interval_ms = config.checkpoint_seconds * 1000;
-  lo.message_key = envelope_dedup_key;
-  lo.erased_key = core_dedup_key;
+  LogOptions lo = broker_log_options(config);
   auto log = Log::open(lo, trust->identity.sign_sk);
   if (!log.ok()) return log.status();
 

@@ -16,12 +16,14 @@ int64_t Anchorer::tick(BrokerClient& client, int64_t mono_ms) {
     return 0;
   }
   int64_t kept = 0, asked = 0;
+  const int64_t round_end = monotonic_ms() + kRoundMs;
   for (const OutboxEntry& e : *entries) {
     if (e.receipt.empty() || suspicious_.count(e.id) != 0) continue;
-    if (++asked > kBatch) break;
-    auto anchor = anchor_receipt(client, broker->sign_pk, e.receipt, monotonic_ms() + kWaitMs);
+    if (++asked > kBatch || monotonic_ms() >= round_end) break;
+    auto anchor = anchor_receipt(client, broker->sign_pk, e.receipt, round_end);
     if (!anchor.ok()) {
-      if (anchor.status().code() == Code::kNotFound) break;  // later seqs are not covered either
+      // Not covered yet (later seqs are not either), or the round's time is up.
+      if (anchor.status().code() == Code::kNotFound || anchor.status().code() == Code::kTimeout) break;
       if (anchor.status().code() == Code::kInvalid) {
         suspicious_.insert(e.id);
         log_("anchors: WARNING: the broker's checkpoint or proof for " + e.id + " (seq " + std::to_string(e.seq) +

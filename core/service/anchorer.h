@@ -25,7 +25,9 @@ class Anchorer {
  public:
   static constexpr int64_t kIntervalMs = 5000;
   static constexpr int64_t kBatch = 16;
-  static constexpr int64_t kWaitMs = 2000;  // per FETCH pair
+  // A round never holds the service loop longer than this (receiving and the
+  // outbox wait behind it): what is left waits for the next round.
+  static constexpr int64_t kRoundMs = 1000;
 
   Anchorer(AgentContext& ctx, Store& store, ServiceLog log) : ctx_(ctx), store_(store), log_(std::move(log)) {}
 

@@ -244,6 +244,14 @@ TEST_CASE("an id older than the duplicate window is refused as stale, before the
     CHECK(e.reason == reason);
     CHECK(message_records(f) == 1);
   }
+  SECTION("an id minted ahead of the broker's clock is refused, so its entry cannot be pinned for years") {
+    auto e = refused(f, f.alert(f.police, [&](SealParams& p) {
+      p.id = new_uuid_v7(f.clock.now_ms() + f.config.max_clock_skew_ms + 60000);
+    }));
+    CHECK(e.code == ErrorCode::kClockSkew);
+    CHECK(e.reason.find("ahead of the broker's clock") != std::string::npos);
+    CHECK(message_records(f) == 0);
+  }
   SECTION("an id just inside the window is accepted") {
     f.publish(kPolice, "police.golfe", 1, f.alert(f.police, [&](SealParams& p) {
       p.id = new_uuid_v7(f.clock.now_ms() - f.config.dedup_window_ms + 60000);
