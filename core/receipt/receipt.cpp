@@ -11,19 +11,20 @@
 namespace relais {
 namespace {
 
-constexpr char kReceiptItemContext[] = "relais/receipt/v2";      // + its NUL
-constexpr char kReceiptBatchContext[] = "relais/receipt-batch/v2";  // + its NUL
-constexpr size_t kFieldsSize = 16 + 8 + 32 + 8;
+constexpr char kReceiptItemContext[] = "relais/receipt/v3";      // + its NUL
+constexpr char kReceiptBatchContext[] = "relais/receipt-batch/v3";  // + its NUL
+constexpr size_t kFieldsSize = 8 + 16 + 8 + 32 + 8;
 
 void put_le(uint8_t* p, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-// context ‖ NUL ‖ id ‖ seq ‖ leaf ‖ ts, written at m (which has room).
+// context ‖ NUL ‖ epoch ‖ id ‖ seq ‖ leaf ‖ ts, written at m (which has room).
 size_t put_fields(uint8_t* m, const char* context, size_t context_size, const ReceiptFields& f) {
   size_t o = 0;
   std::memcpy(m, context, context_size);
   o += context_size;
+  put_le(m + o, f.epoch, 8); o += 8;
   std::memcpy(m + o, f.id.data(), 16); o += 16;
   put_le(m + o, f.seq, 8); o += 8;
   std::memcpy(m + o, f.leaf_hash.data(), 32); o += 32;
@@ -98,7 +99,8 @@ void sign_receipt_batch(std::span<const ReceiptFields> items, const SecretBytes&
   out->resize(count);
   for (uint32_t k = 0; k < count; ++k) {
     Receipt& r = (*out)[k];
-    r.version = 2;
+    r.version = 3;
+    r.epoch = items[k].epoch;
     r.id = items[k].id;
     r.seq = items[k].seq;
     r.leaf_hash = items[k].leaf_hash;
@@ -120,8 +122,8 @@ Receipt sign_receipt(const ReceiptFields& fields, const SecretBytes& sk) {
 }
 
 Status verify_receipt(const Receipt& r, const PublicKey& pk) {
-  const ReceiptFields fields{r.id, r.seq, r.leaf_hash, r.ts_ms};
-  if (r.version != 2) return Status::Invalid("receipt: unknown version " + std::to_string(r.version));
+  const ReceiptFields fields{r.id, r.seq, r.leaf_hash, r.ts_ms, r.epoch};
+  if (r.version != 3) return Status::Invalid("receipt: unknown version " + std::to_string(r.version));
   auto root = root_from_path(item_hash(fields), r.index, r.count, r.path);
   if (!root) return Status::Invalid("receipt: its path does not fit its index " + std::to_string(r.index) +
                                     " in a batch of " + std::to_string(r.count));
@@ -134,8 +136,9 @@ Status verify_receipt(const Receipt& r, const PublicKey& pk) {
 void encode_receipt(const Receipt& r, Bytes* out) {
   Sink s{out};
   msgpack::packer<Sink> p(s);
-  p.pack_array(9);
+  p.pack_array(10);
   p.pack_uint32(r.version);
+  p.pack_uint64(r.epoch);
   pack_bin(p, r.id.data(), 16);
   p.pack_uint64(r.seq);
   pack_bin(p, r.leaf_hash.data(), 32);
@@ -174,7 +177,10 @@ Result<Receipt> decode_receipt(ByteView bytes) {
   };
   Receipt r;
   if (!u32_of(a[0], &r.version)) return bad;
-  if (r.version != 2 || o.via.array.size != 9) return bad;
+  if (r.version != 3 || o.via.array.size != 10) return bad;
+  if (a[1].type != msgpack::type::POSITIVE_INTEGER) return bad;
+  r.epoch = a[1].via.u64;
+  ++a;  // the fields after the epoch, as in version 2's order
   Receipt& f = r;
   if (!bin_of(a[1], 16, f.id.data())) return bad;
   if (a[2].type != msgpack::type::POSITIVE_INTEGER) return bad;

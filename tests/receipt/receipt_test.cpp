@@ -24,6 +24,7 @@ std::vector<ReceiptFields> fields(size_t n) {
     v[i].seq = 1000 + i;
     v[i].leaf_hash.fill(static_cast<uint8_t>(i));
     v[i].ts_ms = 1700000000000 + static_cast<int64_t>(i);
+    v[i].epoch = 2;
   }
   return v;
 }
@@ -32,11 +33,12 @@ void put_le(Bytes* b, uint64_t v, int n) {
   for (int i = 0; i < n; ++i) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-// prefix ‖ context ‖ NUL ‖ id ‖ seq u64le ‖ leaf ‖ ts i64le, as receipt.h documents.
+// prefix ‖ context ‖ NUL ‖ epoch u64le ‖ id ‖ seq u64le ‖ leaf ‖ ts i64le, as receipt.h documents.
 Bytes documented_fields(Bytes prefix, const std::string& context, const ReceiptFields& f) {
   Bytes m = std::move(prefix);
   m.insert(m.end(), context.begin(), context.end());
   m.push_back(0);
+  put_le(&m, f.epoch, 8);
   m.insert(m.end(), f.id.begin(), f.id.end());
   put_le(&m, f.seq, 8);
   m.insert(m.end(), f.leaf_hash.begin(), f.leaf_hash.end());
@@ -45,7 +47,7 @@ Bytes documented_fields(Bytes prefix, const std::string& context, const ReceiptF
 }
 
 Hash256 documented_item(const ReceiptFields& f) {
-  return blake2b_256(documented_fields(Bytes{0x00}, "relais/receipt/v2", f));
+  return blake2b_256(documented_fields(Bytes{0x00}, "relais/receipt/v3", f));
 }
 
 }  // namespace
@@ -61,14 +63,14 @@ TEST_CASE("every receipt of a batch verifies and its path is the RFC 6962 inclus
     for (const auto& f : items) tree.append(documented_item(f));
     const Hash256 root = tree.root();
     Bytes msg;
-    const std::string ctx = "relais/receipt-batch/v2";
+    const std::string ctx = "relais/receipt-batch/v3";
     msg.insert(msg.end(), ctx.begin(), ctx.end());
     msg.push_back(0);
     msg.insert(msg.end(), root.begin(), root.end());
     put_le(&msg, n, 4);
     for (size_t k = 0; k < n; ++k) {
       const Receipt& r = rs[k];
-      CHECK(r.version == 2);
+      CHECK(r.version == 3);
       CHECK(r.index == k);
       CHECK(r.count == n);
       CHECK(r.seq == items[k].seq);
@@ -114,17 +116,31 @@ TEST_CASE("a receipt survives its wire form and refuses any altered field", "[re
   CHECK_FALSE(verify_receipt(swapped, b.card.sign_pk).ok());
 }
 
-TEST_CASE("a receipt of another version than 2 is refused", "[receipt]") {
+TEST_CASE("a receipt of another version than 3 is refused", "[receipt]") {
   const Identity b = broker_identity();
   std::vector<Receipt> rs;
   sign_receipt_batch(fields(1), b.sign_sk, &rs);
   Bytes wire = encode_receipt(rs[0]);
-  REQUIRE(wire[1] == 2);  // fixarray of 9, then the version
-  wire[1] = 1;
+  REQUIRE(wire[1] == 3);  // fixarray of 10, then the version
+  wire[1] = 2;
   CHECK_FALSE(decode_receipt(wire).ok());
-  Receipt v1 = rs[0];
-  v1.version = 1;
-  CHECK_FALSE(verify_receipt(v1, b.card.sign_pk).ok());
+  Receipt v2 = rs[0];
+  v2.version = 2;
+  CHECK_FALSE(verify_receipt(v2, b.card.sign_pk).ok());
+}
+
+TEST_CASE("a receipt carries its log epoch, signed", "[receipt]") {
+  const Identity b = broker_identity();
+  std::vector<Receipt> rs;
+  sign_receipt_batch(fields(2), b.sign_sk, &rs);
+  REQUIRE(rs[1].epoch == 2);
+  auto back = decode_receipt(encode_receipt(rs[1]));
+  REQUIRE(back.ok());
+  CHECK(back->epoch == 2);
+  CHECK(verify_receipt(*back, b.card.sign_pk).ok());
+  Receipt moved = rs[1];
+  moved.epoch = 3;  // the same seq claimed in another epoch
+  CHECK_FALSE(verify_receipt(moved, b.card.sign_pk).ok());
 }
 
 TEST_CASE("malformed receipts are refused with a clear error", "[receipt]") {
@@ -145,6 +161,6 @@ TEST_CASE("malformed receipts are refused with a clear error", "[receipt]") {
     flipped[i] ^= 0x40;
   }
   Receipt unknown = rs[0];
-  unknown.version = 3;
+  unknown.version = 4;
   CHECK_FALSE(verify_receipt(unknown, b.card.sign_pk).ok());
 }
