@@ -94,8 +94,8 @@ Result<std::optional<SecretBytes>> passphrase_from_env() {
   }
   if (file == nullptr) return std::optional<SecretBytes>();
   const std::string path(file);
-  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(path));
-  auto data = read_file(path, kMaxPassphraseBytes + 2);
+  auto data = read_secret_file(path, kMaxPassphraseBytes + 2);
+  if (!data.ok() && data.status().code() == Code::kPermission) return data.status();
   if (!data.ok())
     return Status::Config(std::string("keys: cannot read the passphrase file named by ") + kPassphraseFileEnv + ": " +
                           data.status().message());

@@ -103,6 +103,20 @@ void append_secret(std::string& out, std::string_view prefix, const SecretBytes&
   wipe(b64);
 }
 
+// The key file's text (read_secret_file: no symbolic link, mode 0600, a
+// folder only its owner may write to); the raw bytes are wiped. Permission
+// problems keep their code (exit 2 with the fix); others become Config.
+Result<std::string> read_key_file(const std::string& key_path) {
+  auto raw = read_secret_file(key_path, kMaxKeyFileBytes);
+  if (!raw.ok()) {
+    if (raw.status().code() == Code::kPermission) return raw.status();
+    return Status::Config(raw.status().message());
+  }
+  std::string text(raw->begin(), raw->end());
+  wipe(*raw);
+  return text;
+}
+
 }  // namespace
 
 std::string_view role_name(Role role) {
@@ -197,9 +211,8 @@ Status write_identity(const Identity& id, const std::string& dir, const SecretBy
 
 Result<Identity> load_identity(const std::string& key_path) {
   if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
-  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(key_path));
-  auto text = read_text_file(key_path, kMaxKeyFileBytes);
-  if (!text.ok()) return Status::Config(text.status().message());
+  auto text = read_key_file(key_path);
+  if (!text.ok()) return text.status();
   if (!is_encrypted_key_text(*text)) {
     auto id = identity_from_toml(*text, key_path, nullptr);
     wipe(*text);
@@ -214,9 +227,8 @@ Result<Identity> load_identity(const std::string& key_path) {
 
 Result<Identity> load_identity(const std::string& key_path, const SecretBytes* passphrase) {
   if (sodium_init() < 0) return Status::IOError("keys: libsodium failed to initialise");
-  RELAIS_RETURN_IF_ERROR(check_secret_file_mode(key_path));
-  auto text = read_text_file(key_path, kMaxKeyFileBytes);
-  if (!text.ok()) return Status::Config(text.status().message());
+  auto text = read_key_file(key_path);
+  if (!text.ok()) return text.status();
   auto id = identity_from_toml(*text, key_path, passphrase);
   wipe(*text);
   return id;

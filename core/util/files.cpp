@@ -1,6 +1,7 @@
 #include "util/files.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -37,13 +38,8 @@ Status write_all(int fd, ByteView data, const std::string& path) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<Bytes> read_file(const std::string& path, size_t max_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return Status::IOError("file: cannot open " + path + ": " + errno_text());
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
+// Reads the whole of an open regular file whose fstat is st.
+Result<Bytes> read_open_file(int fd, const struct stat& st, const std::string& path, size_t max_size) {
   if (!S_ISREG(st.st_mode)) return Status::Invalid("file: " + path + " is not a regular file");
   if (static_cast<size_t>(st.st_size) > max_size)
     return Status::Invalid("file: " + path + " is too large (" + std::to_string(st.st_size) +
@@ -51,7 +47,7 @@ Result<Bytes> read_file(const std::string& path, size_t max_size) {
   Bytes out(static_cast<size_t>(st.st_size));
   size_t off = 0;
   while (off < out.size()) {
-    ssize_t n = ::read(fd.get(), out.data() + off, out.size() - off);
+    ssize_t n = ::read(fd, out.data() + off, out.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::IOError("file: cannot read " + path + ": " + errno_text());
@@ -61,6 +57,22 @@ Result<Bytes> read_file(const std::string& path, size_t max_size) {
   }
   out.resize(off);
   return out;
+}
+
+std::string mode_text(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+}  // namespace
+
+Result<Bytes> read_file(const std::string& path, size_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::IOError("file: cannot open " + path + ": " + errno_text());
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
+  return read_open_file(fd.get(), st, path, max_size);
 }
 
 Result<std::string> read_text_file(const std::string& path, size_t max_size) {
@@ -113,16 +125,47 @@ Status write_file_durable(const std::string& path, ByteView data, mode_t mode, b
   return sync_dir(dir.empty() ? "." : dir);
 }
 
-Status check_secret_file_mode(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status::Permission("keys: secret key file " + path + " has mode " + mode +
-                              " and may be read by others; it is refused. Fix it with: chmod 600 " + path);
+Result<Bytes> read_secret_file(const std::string& path, size_t max_size) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  std::string dir = p.parent_path().string();
+  if (dir.empty()) dir = ".";
+  const std::string base = p.filename().string();
+  if (base.empty() || base == "." || base == "..")
+    return Status::Invalid("file: " + path + " names a folder, not a secret key file");
+  // The folder first: the file is then opened relative to this descriptor, so
+  // the folder checked is the folder the file is read from.
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.get() < 0) return Status::IOError("file: cannot open the folder of " + path + ": " + errno_text());
+  struct stat ds {};
+  if (::fstat(dfd.get(), &ds) != 0) return Status::IOError("file: cannot stat folder " + dir + ": " + errno_text());
+  if ((ds.st_mode & 022) != 0)
+    return Status::Permission("keys: the folder " + dir + " holding the secret file " + path + " has mode " +
+                              mode_text(ds.st_mode) +
+                              ": others may write to it and replace the file, so it is refused. Fix it with: "
+                              "chmod go-w " + dir);
+  if (ds.st_uid != 0 && ds.st_uid != ::geteuid())
+    return Status::Permission("keys: the folder " + dir + " holding the secret file " + path +
+                              " belongs to another user (uid " + std::to_string(ds.st_uid) +
+                              "), who may replace the file, so it is refused. Move the file to a folder you or root "
+                              "own, or fix it with: chown " + std::to_string(::geteuid()) + " " + dir);
+  // O_NOFOLLOW: a symbolic link is refused rather than followed; O_NONBLOCK:
+  // a FIFO put in the key's place does not hang the open (fstat refuses it).
+  Fd fd(::openat(dfd.get(), base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ELOOP)
+      return Status::Permission("keys: the secret file " + path +
+                                " is a symbolic link, which is refused (it could be pointed elsewhere); name the "
+                                "file itself, or move it here");
+    return Status::IOError("file: cannot open " + path + ": " + errno_text());
   }
-  return Status::Ok();
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
+  if (!S_ISREG(st.st_mode)) return Status::Invalid("file: " + path + " is not a regular file");
+  if ((st.st_mode & 077) != 0)
+    return Status::Permission("keys: the secret file " + path + " has mode " + mode_text(st.st_mode) +
+                              " and may be read by others; it is refused. Fix it with: chmod 600 " + path);
+  return read_open_file(fd.get(), st, path, max_size);
 }
 
 Status make_dirs(const std::string& path, mode_t mode) {

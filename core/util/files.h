@@ -26,9 +26,21 @@ Status sync_dir(const std::string& dir);
 // fdatasyncs an existing file (Status::IOError naming it on failure).
 Status sync_file(const std::string& path);
 
-// Refuses a secret file that group or others may access (as ssh does):
-// Status::Permission naming the file and the fix ("chmod 600 FILE").
-Status check_secret_file_mode(const std::string& path);
+// Reads a secret file (a key file, a passphrase file) with no window between
+// check and use: the folder is opened and checked first, then the file is
+// opened inside it with O_NOFOLLOW and checked with fstat on that descriptor,
+// and the bytes read are those of the file checked. Refused, each with the fix:
+//   - a symbolic link (Status::Permission: name the file itself);
+//   - not a regular file (Status::Invalid);
+//   - a file group or others may access (Status::Permission, "chmod 600 FILE"),
+//     as ssh does;
+//   - a folder group or others may write to, or one owned by another user than
+//     the caller or root: whoever may write there may replace the key
+//     (Status::Permission, "chmod go-w DIR");
+//   - larger than max_size (Status::Invalid).
+// A missing or unreadable file is Status::IOError naming it. The caller wipes
+// the bytes returned once done with them.
+Result<Bytes> read_secret_file(const std::string& path, size_t max_size);
 
 // Creates a folder (and parents) with the given mode if missing.
 Status make_dirs(const std::string& path, mode_t mode = 0755);

@@ -15,6 +15,7 @@ std::string fresh_dir(const std::string& tag) {
   auto dir = fs::temp_directory_path() / ("relais-keys-" + tag + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all);  // whatever the umask: a key folder only its owner may write to
   return dir.string();
 }
 }  // namespace
@@ -58,6 +59,50 @@ TEST_CASE("A key file readable by others is refused with the chmod fix", "[keys]
   CHECK(loaded.status().code() == Code::kPermission);
   CHECK(loaded.status().exit_code() == 2);
   CHECK_THAT(loaded.status().message(), Catch::Contains("chmod 600 " + path));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A key file reached through a symbolic link is refused, not followed", "[keys]") {
+  const auto dir = fresh_dir("symlink");
+  auto id = generate_identity("auditor", Role::kAuditor, "", "");
+  REQUIRE(id.ok());
+  REQUIRE(write_identity(*id, dir).ok());
+  const auto link = dir + "/linked.key";
+  REQUIRE(::symlink((dir + "/auditor.key").c_str(), link.c_str()) == 0);
+  auto loaded = load_identity(link);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().code() == Code::kPermission);
+  CHECK_THAT(loaded.status().message(), Catch::Contains("symbolic link"));
+  CHECK(load_identity(dir + "/auditor.key").ok());  // the file itself still loads
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A key file in a folder that others may write to is refused with the chmod fix", "[keys]") {
+  const auto dir = fresh_dir("folder");
+  auto id = generate_identity("auditor", Role::kAuditor, "", "");
+  REQUIRE(id.ok());
+  REQUIRE(write_identity(*id, dir).ok());
+  const auto path = dir + "/auditor.key";
+  for (mode_t loose : {0777, 0770, 0757, 01777}) {
+    REQUIRE(::chmod(dir.c_str(), loose) == 0);
+    auto loaded = load_identity(path);
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.status().code() == Code::kPermission);
+    CHECK(loaded.status().exit_code() == 2);
+    CHECK_THAT(loaded.status().message(), Catch::Contains("chmod go-w " + dir));
+  }
+  REQUIRE(::chmod(dir.c_str(), 0755) == 0);
+  CHECK(load_identity(path).ok());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A FIFO in a key file's place is refused at once, without waiting for a writer", "[keys]") {
+  const auto dir = fresh_dir("fifo");
+  const auto path = dir + "/broker.key";
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  auto loaded = load_identity(path);  // a blocking open would hang here
+  REQUIRE_FALSE(loaded.ok());
+  CHECK_THAT(loaded.status().message(), Catch::Contains("not a regular file"));
   fs::remove_all(dir);
 }
 
