@@ -7,11 +7,13 @@
 #include <iostream>
 
 #include "desk/catalog.h"
+#include "desk/compose_routes.h"
 #include "desk/embedded.h"
 #include "desk/html.h"
 #include "desk/login_throttle.h"
 #include "desk/page_frame.h"
 #include "desk/pages.h"
+#include "desk/referral_actions.h"
 #include "util/clock.h"
 
 namespace relais::desk {
@@ -76,6 +78,7 @@ struct DeskServer::Impl {
   std::unique_ptr<Store> store;
   std::mutex accounts_mu;
   std::unique_ptr<AccountStore> accounts;
+  std::unique_ptr<ComposeRoutes> compose;  // writing: desk/compose_routes.h
 
   Impl(DeskConfig c, DeskDeps d)
       : config(std::move(c)),
@@ -337,6 +340,7 @@ HttpResponse DeskServer::Impl::outbox(const HttpRequest& req, PageContext& ctx) 
 
 HttpResponse DeskServer::Impl::message(const HttpRequest& req, PageContext& ctx, const std::string& id) {
   std::string main_html;
+  bool sent = false;
   {
     std::lock_guard lock(store_mu);
     Store* st = store_locked();
@@ -352,16 +356,26 @@ HttpResponse DeskServer::Impl::message(const HttpRequest& req, PageContext& ctx,
         (*m)->status = "read";
       }
       main_html = message_main(*ctx.t, **m, opened, ctx.session->role != "viewer", ctx.csrf);
+      const int64_t limit = (*m)->urgency == "immediate" ? deps.overdue_immediate_ms
+                            : (*m)->urgency == "urgent"  ? deps.overdue_urgent_ms
+                                                         : 0;
+      main_html = with_actions(main_html, received_actions_html(*ctx.t, **m, ctx.session->role != "viewer",
+                                                                ctx.csrf, now(), limit));
     } else {
       auto e = st->outbox_entry(id);
       if (!e.ok()) return error_page(ctx, 500, "error.internal");
       if (!e->has_value()) return error_page(ctx, 404, "message.not_found");
       auto doc = st->outbox_document(id);
       if (!doc.ok()) return error_page(ctx, 500, "error.internal");
-      main_html = sent_message_main(*ctx.t, **e, nlohmann::json::parse(*doc, nullptr, false));
+      main_html = with_actions(sent_message_main(*ctx.t, **e, nlohmann::json::parse(*doc, nullptr, false)),
+                               sent_referral_html(*ctx.t, **e, now()));
+      sent = true;
     }
   }
-  journal(ctx.session->user, "open_message", id, req.remote_addr);
+  // A sent message's page refreshes itself (its status changes once the
+  // broker logs it); those refreshes are not new openings.
+  if (req.header("if-none-match").empty()) journal(ctx.session->user, "open_message", id, req.remote_addr);
+  if (sent) return list_page(req, ctx, ctx.t->text("message.title"), main_html);
   return page(ctx, ctx.t->text("message.title"), main_html);
 }
 
@@ -486,6 +500,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
         return out;
       }
       if (!session) return redirect("/login?expired=1");
+      if (auto composed = compose->handle(req, ctx)) return std::move(*composed);
       if (req.path.rfind("/message/", 0) == 0 && req.path.size() > 16 &&
           req.path.compare(req.path.size() - 7, 7, "/status") == 0) {
         if (session->role == "viewer") return error_page(ctx, 403, "error.forbidden");
@@ -501,6 +516,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
       return page(ctx, ctx.t->text("login.title"), login_main(*ctx.t, ctx.csrf, "", notice, false));
     }
     if (!session) return redirect(token.empty() ? "/login" : "/login?expired=1");
+    if (auto composed = compose->handle(req, ctx)) return std::move(*composed);
     if (req.path == "/" || req.path == "/inbox") return inbox(req, ctx);
     if (req.path == "/outbox") return outbox(req, ctx);
     if (req.path == "/journal") {
@@ -532,6 +548,21 @@ Result<std::unique_ptr<DeskServer>> DeskServer::create(DeskConfig config, DeskDe
   auto dummy = d->impl_->hasher.hash("relais-no-such-user-password");
   if (!dummy.ok()) return dummy.status();
   d->impl_->dummy_hash = *dummy;
+  Impl* impl = d->impl_.get();
+  ComposeAccess access;
+  access.now = [impl] { return impl->now(); };
+  access.store_mu = &impl->store_mu;
+  access.store_locked = [impl] { return impl->store_locked(); };
+  access.page = [impl](const PageContext& ctx, const std::string& title, const std::string& main_html, int status,
+                       const PageOptions& options) { return impl->page(ctx, title, main_html, status, options); };
+  access.error_page = [impl](const PageContext& ctx, int status, const std::string& key) {
+    return impl->error_page(ctx, status, key);
+  };
+  access.journal = [impl](const std::string& user, const std::string& action, const std::string& object,
+                          const std::string& address) { impl->journal(user, action, object, address); };
+  access.directory = impl->deps.directory;
+  access.send = impl->deps.send;
+  impl->compose = std::make_unique<ComposeRoutes>(std::move(access));
   return d;
 }
 

@@ -36,6 +36,7 @@
 
 #include "config/desk_config.h"
 #include "desk/account_store.h"
+#include "desk/compose_form.h"
 #include "desk/password_hasher.h"
 #include "desk/session_table.h"
 #include "http/server.h"
@@ -57,6 +58,13 @@ struct DeskDeps {
   // Argon2id costs (tests lower them).
   unsigned long long pwhash_opslimit = 3;
   size_t pwhash_memlimit = 64u << 20;
+  // Writing (desk/compose_routes.h): the bundle's directory in force (the
+  // forms' regions, prefectures and participants), or nullptr (no compose
+  // pages); and the sending: the checks of `relais-agent send` or `reply`,
+  // then the outbox (service/desk_actions.h), called on an HTTP thread with
+  // the desk's store, under its lock.
+  std::function<std::shared_ptr<const ComposeDirectory>()> directory;
+  std::function<Result<OutboxEntry>(Store&, const ComposeRequest&)> send;
 };
 
 class DeskServer {

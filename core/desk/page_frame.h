@@ -25,6 +25,7 @@ struct PageContext {
 struct PageOptions {
   bool refresh = false;   // a list page refreshed every 10 s (desk.js, ETag/304)
   std::string etag;       // with refresh: the page's ETag, for desk.js
+  bool script = false;    // a page that needs desk.js without refreshing (the compose forms)
 };
 
 // The whole HTML document.

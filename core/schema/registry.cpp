@@ -77,7 +77,7 @@ const Schema& SchemaRegistry::schema(DocType type) const {
 
 std::vector<ValidationError> SchemaRegistry::validate(DocType type, ByteView msgpack_doc) const {
   auto oh = unpack_document(msgpack_doc);
-  if (!oh.ok()) return {ValidationError{"", oh.status().message()}};
+  if (!oh.ok()) return {ValidationError{"", oh.status().message(), "document", ""}};
   return validate(type, oh->get());
 }
 

@@ -119,12 +119,12 @@ class Validator {
     const Node& n = impl_.nodes[static_cast<size_t>(idx)];
     if (n.kind == Node::Kind::kTrue) return true;
     if (n.kind == Node::Kind::kFalse) {
-      if (c.errors) c.errors->push_back({c.path, "no value is allowed here"});
+      if (c.errors) c.errors->push_back({c.path, "no value is allowed here", "false", ""});
       return false;
     }
     if (c.depth >= kMaxValidationDepth) {
       if (c.errors) {
-        c.errors->push_back({c.path, "schema: validation nested too deeply (a $ref loop?)"});
+        c.errors->push_back({c.path, "schema: validation nested too deeply (a $ref loop?)", "depth", ""});
       }
       return false;
     }
@@ -138,11 +138,11 @@ class Validator {
   void report(Ctx& c, const Node& n, std::string_view kw, const std::string& generic) const {
     for (const auto& [k, m] : n.messages) {
       if (k == kw) {
-        c.errors->push_back({c.path, std::string(m)});
+        c.errors->push_back({c.path, std::string(m), std::string(kw), ""});
         return;
       }
     }
-    c.errors->push_back({c.path, generic});
+    c.errors->push_back({c.path, generic, std::string(kw), ""});
   }
   bool custom(const Node& n, std::string_view kw, std::string_view* out) const {
     for (const auto& [k, m] : n.messages) {
@@ -331,9 +331,9 @@ class Validator {
         std::string_view msg;
         if (custom(n, "required", &msg)) {
           PathPush pp(c, name);
-          c.errors->push_back({c.path, std::string(msg)});
+          c.errors->push_back({c.path, std::string(msg), "required", std::string(name)});
         } else {
-          c.errors->push_back({c.path, "missing required property \"" + std::string(name) + "\""});
+          c.errors->push_back({c.path, "missing required property \"" + std::string(name) + "\"", "required", std::string(name)});
         }
       }
     }
@@ -478,20 +478,20 @@ class Validator {
 void check_json_shape(const msgpack::object& v, std::string& path, int depth,
                       std::vector<ValidationError>* errors) {
   if (depth > 256) {
-    errors->push_back({path, "nested too deeply"});
+    errors->push_back({path, "nested too deeply", "document", ""});
     return;
   }
   switch (v.type) {
     case msgpack::type::STR:
-      if (!utf8_valid(json_str(v))) errors->push_back({path, "string is not valid UTF-8"});
+      if (!utf8_valid(json_str(v))) errors->push_back({path, "string is not valid UTF-8", "document", ""});
       break;
     case msgpack::type::FLOAT32:
     case msgpack::type::FLOAT64:
-      if (!std::isfinite(v.via.f64)) errors->push_back({path, "number is not finite"});
+      if (!std::isfinite(v.via.f64)) errors->push_back({path, "number is not finite", "document", ""});
       break;
     case msgpack::type::BIN:
     case msgpack::type::EXT:
-      errors->push_back({path, "binary values are not allowed in documents"});
+      errors->push_back({path, "binary values are not allowed in documents", "document", ""});
       break;
     case msgpack::type::ARRAY:
       for (uint32_t i = 0; i < v.via.array.size; ++i) {
@@ -505,7 +505,7 @@ void check_json_shape(const msgpack::object& v, std::string& path, int depth,
       for (uint32_t i = 0; i < v.via.map.size; ++i) {
         const auto& kv = v.via.map.ptr[i];
         if (kv.key.type != msgpack::type::STR || !utf8_valid(json_str(kv.key))) {
-          errors->push_back({path, "object keys must be UTF-8 strings"});
+          errors->push_back({path, "object keys must be UTF-8 strings", "document", ""});
           continue;
         }
         const size_t keep = path.size();

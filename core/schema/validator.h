@@ -49,6 +49,13 @@ namespace relais {
 struct ValidationError {
   std::string pointer;  // JSON pointer of the offending value ("" = document)
   std::string message;
+  // The keyword that failed ("required", "pattern", "anyOf", "type", ...),
+  // so a program can put the error in its own words (the desk does);
+  // "document" for a value no document may hold (invalid UTF-8, binary).
+  std::string keyword;
+  // For "required": the missing property's name (the pointer is then its
+  // object's, unless an errorMessage moved it to the property itself).
+  std::string property;
   // "<pointer>: <message>", with "(root)" for the empty pointer.
   std::string to_string() const;
 };

@@ -4,6 +4,7 @@
 #include "store/store_key.h"
 #include "service/anchorer.h"
 #include "service/connection.h"
+#include "service/desk_actions.h"
 #include "service/hook_runner.h"
 #include "service/inbox_export.h"
 #include "service/mailbox_overlap.h"
@@ -48,6 +49,11 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
     deps.state_dir = ctx.config.state_dir;
     deps.open_store = [&ctx]() {
       return Store::open(ctx.config.state_dir, ctx.identity, identity_pointers(ctx.retired));
+    };
+    s->desk_actions_ = std::make_shared<DeskActions>(ctx);
+    deps.directory = [actions = s->desk_actions_] { return actions->directory(); };
+    deps.send = [actions = s->desk_actions_](Store& desk_store, const desk::ComposeRequest& r) {
+      return actions->send(desk_store, r, now_ms());
     };
     deps.overdue_immediate_ms = sc.escalate_immediate_ms;
     deps.overdue_urgent_ms = sc.escalate_urgent_ms;
@@ -120,6 +126,7 @@ Status AgentService::run() {
       retention_serial = ctx_.bundle.serial;
       next_retention = monotonic_ms() + AgencyRetention::kCheckEveryMs;
     }
+    if (desk_actions_) desk_actions_->refresh(ctx_);
     if (runner_) runner_->poll();
     status_changed();
     if (metrics_ && mono >= next_metrics_) {

@@ -49,6 +49,7 @@ namespace desk {
 class DeskServer;
 }
 class AgencyRetention;
+class DeskActions;
 class Anchorer;
 class Connection;
 class HookRunner;
@@ -86,6 +87,7 @@ class AgentService {
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<Connection> connection_;
+  std::shared_ptr<DeskActions> desk_actions_;  // what the desk's writing needs (service/desk_actions.h)
   std::unique_ptr<desk::DeskServer> desk_;  // with [desk]: the web interface (desk/desk_server.h)
   std::unique_ptr<Anchorer> anchorer_;  // receipts anchored in signed checkpoints (service/anchorer.h)
   std::unique_ptr<AgencyRetention> retention_;  // retention and erasure orders (service/retention.h)

@@ -552,4 +552,78 @@ Result<int64_t> Store::erase_older_than(const std::string& type, int64_t before_
   return impl_->erase_ids(items, false, "erase what is past its retention");
 }
 
+
+// ---- desk drafts
+
+namespace {
+
+constexpr const char* kDraftsTable =
+    "CREATE TABLE IF NOT EXISTS drafts (id TEXT PRIMARY KEY, user TEXT NOT NULL, type TEXT NOT NULL, "
+    "reply_to TEXT NOT NULL DEFAULT '', updated_ms INTEGER NOT NULL, \"values\" BLOB NOT NULL)";
+
+Store::Draft draft_of(const SqliteStatement& st) {
+  Store::Draft d;
+  d.id = st.column_text(0);
+  d.user = st.column_text(1);
+  d.type = st.column_text(2);
+  d.reply_to = st.column_text(3);
+  d.updated_ms = st.column_int64(4);
+  return d;
+}
+
+}  // namespace
+
+Status Store::put_draft(const Draft& draft, const std::string& values) {
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kDraftsTable, "create the drafts table"));
+  const Bytes sealed = seal_value(impl_->key, {"drafts", draft.id, "values"}, as_bytes(values));
+  auto st = impl_->db->prepare(
+      "INSERT OR REPLACE INTO drafts (id, user, type, reply_to, updated_ms, \"values\") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "save a draft");
+  if (!st.ok()) return st.status();
+  st->bind(1, draft.id).bind(2, draft.user).bind(3, draft.type).bind(4, draft.reply_to).bind(5, draft.updated_ms);
+  st->bind_blob(6, sealed);
+  return st->run();
+}
+
+Result<std::vector<Store::Draft>> Store::drafts(const std::string& user) {
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kDraftsTable, "create the drafts table"));
+  auto st = impl_->db->prepare(
+      "SELECT id, user, type, reply_to, updated_ms FROM drafts WHERE (?1 = '' OR user = ?1) "
+      "ORDER BY updated_ms DESC, id",
+      "list the drafts");
+  if (!st.ok()) return st.status();
+  st->bind(1, user);
+  return collect<Draft>(*st, draft_of);
+}
+
+Result<std::optional<Store::Draft>> Store::draft(const std::string& id) {
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kDraftsTable, "create the drafts table"));
+  auto st = impl_->db->prepare("SELECT id, user, type, reply_to, updated_ms FROM drafts WHERE id = ?1", "read a draft");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Draft>();
+  return std::optional<Draft>(draft_of(*st));
+}
+
+Result<std::string> Store::open_draft(const std::string& id) {
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kDraftsTable, "create the drafts table"));
+  auto st = impl_->db->prepare("SELECT \"values\" FROM drafts WHERE id = ?1", "read a draft");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("store: no draft with id " + id);
+  return open_value(impl_->key, {"drafts", id, "values"}, st->column_blob(0));
+}
+
+Status Store::delete_draft(const std::string& id) {
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kDraftsTable, "create the drafts table"));
+  auto st = impl_->db->prepare("DELETE FROM drafts WHERE id = ?1", "delete a draft");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  return st->run();
+}
+
 }  // namespace relais

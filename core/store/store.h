@@ -210,6 +210,27 @@ class Store {
   // stay (they hold no person).
   Result<int64_t> erase_older_than(const std::string& type, int64_t before_ms);
 
+  // ---- desk drafts: a form a desk user saved without sending it. The
+  // form's values (JSON text) are sealed like every body; the clear columns
+  // hold only the owner, the document type, the message answered and the
+  // time. The table is created at first use.
+  struct Draft {
+    std::string id;        // random, chosen by the desk
+    std::string user;      // the desk account that saved it
+    std::string type;      // document type name: "alert", ...
+    std::string reply_to;  // the received message it answers; empty when none
+    int64_t updated_ms = 0;
+  };
+  // Inserts or replaces the draft with this id.
+  Status put_draft(const Draft& draft, const std::string& values);
+  // `user`'s drafts, newest first (empty user: everyone's).
+  Result<std::vector<Draft>> drafts(const std::string& user);
+  Result<std::optional<Draft>> draft(const std::string& id);
+  // The saved values (decrypted); Status::NotFound for an unknown id.
+  Result<std::string> open_draft(const std::string& id);
+  // Deletes it (nothing when absent).
+  Status delete_draft(const std::string& id);
+
   // Counts by status, from indexed clear columns (no value is opened).
   Result<StoreCounts> counts();
 

@@ -26,3 +26,27 @@
   }
   window.setInterval(poll, 10000);
 })();
+
+// Compose forms: the prefecture list follows the region chosen. Without
+// JavaScript every prefecture stays listed under its region and the server
+// checks that the two go together.
+(function () {
+  "use strict";
+  var selects = document.querySelectorAll("select[data-follows]");
+  Array.prototype.forEach.call(selects, function (pref) {
+    var region = document.getElementById(pref.getAttribute("data-follows"));
+    if (!region) return;
+    function follow() {
+      var chosen = region.value;
+      Array.prototype.forEach.call(pref.querySelectorAll("optgroup"), function (group) {
+        var show = !chosen || group.getAttribute("data-region") === chosen;
+        group.hidden = !show;
+        group.disabled = !show;
+      });
+      var current = pref.options[pref.selectedIndex];
+      if (current && current.value && chosen && current.getAttribute("data-region") !== chosen) pref.value = "";
+    }
+    region.addEventListener("change", follow);
+    follow();
+  });
+})();
