@@ -30,6 +30,8 @@ Command add_set_policy(CLI::App& root);
 Command add_upgrade_bundle(CLI::App& root);
 Command add_erasure_order(CLI::App& root);
 Command add_shred(CLI::App& root);
+Command add_backup(CLI::App& root);
+Command add_restore(CLI::App& root);
 
 // Prints "relais-admin: <message>" to stderr and returns the status' exit code.
 int report(const Status& s);

@@ -1,5 +1,6 @@
-// relais-audit … verify [--json] [--strict] [--threads N] [--trusted-head FILE]...
-// Exit 0 intact, 1 damaged (first fault named), 2 usage/config (including a
+// relais-audit … verify [--json] [--strict] [--threads N] [--trusted-head FILE]... [--accept-restore E]...
+// Exit 0 intact, 1 damaged (first fault named) or restored (a restore not
+// accepted with --accept-restore), 2 usage/config (including a
 // trusted head that is not this broker's). The verdict printed and the exit
 // code always agree: --strict makes records after the last signed
 // checkpoint a fault ("unsigned records"), printed as DAMAGED.
@@ -47,6 +48,7 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
     bool json = false, strict = false;
     int threads = 2;
     std::vector<std::string> trusted_heads;
+    std::vector<uint64_t> accepted_restores;
   };
   auto o = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
@@ -57,6 +59,9 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
   app->add_option("--trusted-head", o->trusted_heads,
                   "A relais-witness/1 file held outside the broker (a witness state, or receipts exported by "
                   "relais-agent receipts --export): the log must hold every head in it (repeatable)");
+  app->add_option("--accept-restore", o->accepted_restores,
+                  "The log epoch E of a restore you know of (relais-admin restore): its lost records no longer fail "
+                  "the verdict (repeatable)");
   return {app, [g, o] {
             if (Status s = require_data(*g, "verify"); !s.ok()) return report(s);
             auto trust = load_trust(*g);
@@ -64,6 +69,7 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
             VerifyOptions vo;
             vo.threads = o->threads;
             vo.strict = o->strict;
+            vo.accepted_restores = o->accepted_restores;
             for (const std::string& file : o->trusted_heads) {
               auto heads = read_witness_file(file);
               if (!heads.ok())
@@ -91,6 +97,14 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
               std::cerr << "relais-audit: verify: DAMAGED: " << rep->fault->to_string() << "\n";
               return kExitFailed;
             }
+            for (const RestoreFact& r : rep->summary.restores)
+              if (!r.accepted) {
+                std::cerr << "relais-audit: verify: RESTORED at seq " << r.last_seq << " (epoch " << r.epoch
+                          << "): records after " << r.last_seq
+                          << " are lost; once you know of this restore, run again with --accept-restore " << r.epoch
+                          << "\n";
+                return kExitFailed;
+              }
             return kExitOk;
           }};
 }

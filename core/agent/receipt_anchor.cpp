@@ -53,8 +53,7 @@ Result<Bytes> anchor_receipt(BrokerClient& client, const PublicKey& broker_sign_
   if (inc.seq != r->seq || inc.size != cp.size)
     return Status::Invalid("anchor: the broker answered an inclusion proof for another seq or size");
   WitnessHead head;
-  head.epoch = cp.epoch;
-  head.checkpoint = Checkpoint{cp.size, cp.root, cp.ts_ms, cp.sig};
+  head.checkpoint = Checkpoint{cp.epoch, cp.size, cp.root, cp.ts_ms, cp.sig};
   head.receipt = HeadReceipt{r->id, r->seq, inc.leaf, std::vector<Hash256>(inc.proof.begin(), inc.proof.end())};
   RELAIS_RETURN_IF_ERROR(check_head(head, *r, broker_sign_pk));
   const std::string line = head.to_json().dump();

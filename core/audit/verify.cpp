@@ -58,6 +58,7 @@ struct ItemCheck {
   std::string id;                      // erased message: the message id (UUID text)
   EventFacts event;                    // event
   std::optional<ErasureFacts> erasure; // an erasure event
+  std::optional<RestoreFact> restored; // a restored event
   // broker_start: its checkpoint settings (0 when it does not record them)
   uint64_t checkpoint_every = 0;
   uint64_t checkpoint_interval_ms = 0;
@@ -73,6 +74,33 @@ void read_checkpoint_settings(ByteView body, ItemCheck* k) {
   k->checkpoint_every = get("checkpoint_every");
   k->checkpoint_interval_ms = get("checkpoint_interval_ms");
 }
+
+}  // namespace
+
+Result<RestoreFact> decode_restored_event(ByteView body) {
+  auto j = event_to_json(body);
+  if (!j.ok()) return j.status();
+  RestoreFact r;
+  auto u64 = [&](const char* key, uint64_t* out) {
+    if (!j->contains(key) || !(*j)[key].is_number_unsigned()) return false;
+    *out = (*j)[key].get<uint64_t>();
+    return true;
+  };
+  if (!u64("epoch", &r.epoch) || !u64("previous_epoch", &r.previous_epoch) || !u64("size", &r.last_seq))
+    return Status::Invalid("event: a restored event needs unsigned epoch, previous_epoch and size");
+  if (!j->contains("root") || !(*j)["root"].is_string())
+    return Status::Invalid("event: a restored event needs the backup's root");
+  auto root = from_base64((*j)["root"].get<std::string>());
+  if (!root.ok() || root->size() != 32) return Status::Invalid("event: a restored event's root is not 32 bytes");
+  std::copy(root->begin(), root->end(), r.root.begin());
+  if (j->contains("last_known_seq") && (*j)["last_known_seq"].is_number_unsigned())
+    r.last_known_seq = (*j)["last_known_seq"].get<uint64_t>();
+  else if (!j->contains("last_known_seq") || (*j)["last_known_seq"] != "unknown")
+    return Status::Invalid("event: a restored event's last_known_seq must be a seq or \"unknown\"");
+  return r;
+}
+
+namespace {
 
 // A run of consecutive records. The scanning thread fills items, cps and
 // maps; one worker then fills checks, stop and fault (check_chunk); the
@@ -137,6 +165,13 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
       if (!ev.ok()) return fail("bad event", ev.status().message());
       k.event = std::move(*ev);
       if (k.event.name == "broker_start") read_checkpoint_settings(it.body, &k);
+      if (k.event.name == "restored") {
+        auto r = decode_restored_event(it.body);
+        if (!r.ok()) return fail("bad event", r.status().message());
+        r->seq = it.seq;
+        r->ts_ms = it.ts_ms;
+        k.restored = std::move(*r);
+      }
       if (k.event.name == "erasure") {
         auto er = decode_erasure(it.body);
         if (!er.ok()) return fail("bad event", er.status().message());
@@ -216,6 +251,9 @@ class Scan {
   void settle_erasures(const Item& it, const ItemCheck& k, const TrustView& trust);
   void check_no_open_erasures();
   void check_log_checkpoint(const Checkpoint& cp, const Item& it, const TrustView& trust);
+  void on_restored(const Item& it, const RestoreFact& r);
+  // The log's epoch at leaf count size (that of the last restore at or below it).
+  uint64_t epoch_at(uint64_t size) const;
   void check_checkpoint_file();
   void on_bundle_loaded(const Item& it);
   // Checkpoint coverage (the writer's rule, log/log_writer.cpp checkpoint_due).
@@ -240,6 +278,7 @@ class Scan {
   std::map<uint64_t, Hash256> roots_;   // leaf count -> recomputed root, for the file's sizes
   std::map<uint64_t, Checkpoint> log_cps_;
   uint64_t last_ok_cp_size_ = 0;       // largest checkpoint size verified in the log so far
+  uint64_t epoch_ = 0;                 // the epoch the log is in at the current record
   std::string last_segment_;
   uint64_t end_offset_ = 0;            // end of the last record of the last segment
   std::optional<Status> file_error_;
@@ -371,10 +410,43 @@ void Scan::check_log_checkpoint(const Checkpoint& cp, const Item& it, const Trus
                                      " does not match the leaves: a record in seq " +
                                      std::to_string(last_ok_cp_size_ + 1) + ".." + std::to_string(cp.size) +
                                      " was altered, inserted, removed or reordered");
+  if (cp.epoch != epoch_)
+    return fail("unexplained epoch",
+                "the checkpoint of size " + std::to_string(cp.size) + " is signed in log epoch " +
+                    std::to_string(cp.epoch) + " but the log is in epoch " + std::to_string(epoch_) +
+                    " there: no restored record starts that epoch (a log restored without relais-admin restore, or "
+                    "rewritten)");
   auto [pos, fresh] = log_cps_.emplace(cp.size, cp);
   if (!fresh && pos->second.root != cp.root)
     return fail("conflicting checkpoints", "two signed roots for size " + std::to_string(cp.size));
   last_ok_cp_size_ = cp.size;
+}
+
+void Scan::on_restored(const Item& it, const RestoreFact& r) {
+  auto fail = [&](const std::string& detail) {
+    set_fault({it.seq, seg_names_[it.seg], it.offset, "bad restore", detail});
+  };
+  const std::string what = "the restored record at seq " + std::to_string(it.seq);
+  if (r.previous_epoch != epoch_ || r.epoch != epoch_ + 1)
+    return fail(what + " starts epoch " + std::to_string(r.epoch) + " after epoch " + std::to_string(r.previous_epoch) +
+                ", but the log is in epoch " + std::to_string(epoch_) + " there");
+  auto cp = log_cps_.find(r.last_seq);
+  if (it.seq != r.last_seq + 1 || last_ok_cp_size_ != r.last_seq || cp == log_cps_.end() ||
+      !equal_ct(cp->second.root, r.root))
+    return fail(what + " names a backup ending at the checkpoint of size " + std::to_string(r.last_seq) +
+                ", but it does not come right after that checkpoint, with that root, in the log");
+  epoch_ = r.epoch;
+  RestoreFact f = r;
+  f.accepted = std::find(opt_.accepted_restores.begin(), opt_.accepted_restores.end(), r.epoch) !=
+               opt_.accepted_restores.end();
+  s_.restores.push_back(f);
+}
+
+uint64_t Scan::epoch_at(uint64_t size) const {
+  uint64_t e = 0;
+  for (const RestoreFact& r : s_.restores)
+    if (r.seq <= size) e = r.epoch;
+  return e;
 }
 
 void Scan::cover_leaf(const Item& it, const ItemCheck& k) {
@@ -447,6 +519,7 @@ void Scan::merge(const Chunk& c) {
         break;
       case RecordKind::kEvent:
         count_event(c.checks[i]);
+        if (c.checks[i].restored) on_restored(it, *c.checks[i].restored);
         break;
       case RecordKind::kCommit:
         ++s_.commits;
@@ -626,6 +699,11 @@ void Scan::check_checkpoint_file() {
                                                 std::to_string(cp.size) + " was altered");
     if (auto it = log_cps_.find(cp.size); it != log_cps_.end() && it->second.root != cp.root)
       return fail(cp.size, "conflicting checkpoints", "two signed roots for size " + std::to_string(cp.size));
+    if (cp.epoch != epoch_at(cp.size))
+      return fail(cp.size, "unexplained epoch",
+                  "checkpoint #" + std::to_string(i + 1) + " (size " + std::to_string(cp.size) +
+                      ") is signed in log epoch " + std::to_string(cp.epoch) + " but the log is in epoch " +
+                      std::to_string(epoch_at(cp.size)) + " at that size");
     prev_size = cp.size;
     prev_ts = cp.ts_ms;
     s_.signed_size = std::max(s_.signed_size, cp.size);
@@ -665,9 +743,28 @@ void Scan::check_trusted_heads() {
     };
     ++s_.trusted_heads;
     s_.trusted_size = std::max(s_.trusted_size, size);
-    if (h.epoch != 0) {
+    const uint64_t epoch = h.checkpoint.epoch;
+    if (epoch > epoch_) {
       fail(size, "trusted head mismatch",
-           "the head is of log epoch " + std::to_string(h.epoch) + " but this log was never restored (epoch 0)");
+           "the head is of log epoch " + std::to_string(epoch) + " but this log ends in epoch " +
+               std::to_string(epoch_) + ": it is not a head of this log");
+      continue;
+    }
+    // A head of an earlier epoch: the restore that ended its epoch kept
+    // records up to its backup's last seq; the head's records after it are lost.
+    const RestoreFact* ended = nullptr;
+    for (const RestoreFact& r : s_.restores)
+      if (r.previous_epoch == epoch) ended = &r;
+    if (ended != nullptr && size > ended->last_seq) {
+      s_.lost_heads.push_back(t.origin + ": records " + std::to_string(ended->last_seq + 1) + ".." +
+                              std::to_string(size) + " it holds" + who + " were lost in the restore to epoch " +
+                              std::to_string(ended->epoch));
+      continue;
+    }
+    if (ended == nullptr && epoch != epoch_at(size)) {
+      fail(size, "trusted head mismatch",
+           "the head is of log epoch " + std::to_string(epoch) + " but the log is in epoch " +
+               std::to_string(epoch_at(size)) + " at size " + std::to_string(size));
       continue;
     }
     if (size > s_.leaves) {
@@ -738,6 +835,7 @@ Result<VerifyReport> Scan::run() {
   if (s_.bundle_given) s_.bundle_serial = history_.view()->given->serial;
   s_.bundles_loaded = history_.loaded();
   s_.signed_size = std::max(s_.signed_size, last_ok_cp_size_);
+  s_.epoch = epoch_;
   s_.unsigned_tail = s_.leaves > s_.signed_size ? s_.leaves - s_.signed_size : 0;
   if (opt_.strict && s_.unsigned_tail > 0)
     set_fault({s_.signed_size + 1, last_segment_, end_offset_, "unsigned records",
@@ -764,8 +862,18 @@ Result<VerifyReport> verify_log(const std::string& data_dir, const AuditTrust& t
 std::string format_summary(const VerifyReport& rep) {
   const VerifySummary& s = rep.summary;
   std::ostringstream o;
-  o << (rep.ok() ? "INTACT" : "DAMAGED") << "\n";
+  o << (!rep.ok() ? "DAMAGED" : rep.intact() ? "INTACT" : "RESTORED") << "\n";
   if (rep.fault) o << "first fault:  " << rep.fault->to_string() << "\n";
+  for (const RestoreFact& r : s.restores) {
+    o << "RESTORED at seq " << r.last_seq << " (epoch " << r.epoch << "): records after " << r.last_seq
+      << " are lost";
+    if (r.last_known_seq && *r.last_known_seq > r.last_seq)
+      o << " (up to seq " << *r.last_known_seq << " at least)";
+    o << (r.accepted ? "; accepted with --accept-restore " : "; once you know of this restore, accept it with "
+                                                              "--accept-restore ")
+      << r.epoch << "\n";
+  }
+  for (const std::string& l : s.lost_heads) o << "lost:         " << l << "\n";
   o << "records:      " << s.records << " (" << s.messages << " messages, " << s.events << " events, " << s.commits
     << " commit markers, " << s.checkpoint_records << " checkpoints) in " << s.segments << " segment"
     << (s.segments == 1 ? "" : "s") << ", " << s.bytes << " bytes\n";
@@ -815,7 +923,7 @@ std::string format_summary(const VerifyReport& rep) {
 nlohmann::json report_to_json(const VerifyReport& rep) {
   const VerifySummary& s = rep.summary;
   nlohmann::json j;
-  j["verdict"] = rep.ok() ? "intact" : "damaged";
+  j["verdict"] = !rep.ok() ? "damaged" : rep.intact() ? "intact" : "restored";
   if (rep.fault) {
     j["fault"] = {{"seq", rep.fault->seq},
                   {"segment", rep.fault->segment},
@@ -866,6 +974,18 @@ nlohmann::json report_to_json(const VerifyReport& rep) {
                       {"loaded", format_rfc3339_ms(l.ts_ms)},
                       {"carried", l.carried}});
   j["bundles_loaded"] = loaded;
+  j["epoch"] = s.epoch;
+  nlohmann::json restores = nlohmann::json::array();
+  for (const RestoreFact& r : s.restores) {
+    nlohmann::json x = {{"seq", r.seq},           {"restored", format_rfc3339_ms(r.ts_ms)},
+                        {"last_seq", r.last_seq}, {"root", to_hex(r.root)},
+                        {"epoch", r.epoch},       {"previous_epoch", r.previous_epoch},
+                        {"accepted", r.accepted}};
+    x["last_known_seq"] = r.last_known_seq ? nlohmann::json(*r.last_known_seq) : nlohmann::json("unknown");
+    restores.push_back(std::move(x));
+  }
+  j["restores"] = restores;
+  j["lost_heads"] = s.lost_heads;
   return j;
 }
 

@@ -36,6 +36,14 @@
 //     followed by a checkpoint before any other record or the end of the log
 //     (a clean stop signs one): "uncovered records" otherwise. A log whose
 //     checkpoints were stripped after a deletion fails here;
+//   - epochs (docs/log-format.md §Epochs): every checkpoint is of the epoch
+//     the log is in at its size; the log starts in epoch 0 and moves to the
+//     next one only at a `restored` event, which must be the record right
+//     after the last checkpoint of the previous epoch and name it (its size
+//     and root) and both epochs: "unexplained epoch" / "bad restore"
+//     otherwise. Each restore is listed in summary.restores; the report says
+//     RESTORED (records after the backup's last seq are lost) until the
+//     auditor accepts it (options.accepted_restores);
 //   - with options.strict, no record after the last signed checkpoint;
 //   - options.trusted_heads (see TrustedHead).
 // The first fault (lowest seq, else earliest position) is reported with its
@@ -64,6 +72,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/bundle_history.h"
+#include "log/merkle.h"
 #include "policy/bundle.h"
 #include "receipt/witness_head.h"
 #include "util/status.h"
@@ -79,6 +88,23 @@ struct VerifyFault {
 
   std::string to_string() const;
 };
+
+// A `restored` event: the log was restored from a backup that ended at seq
+// last_seq (its checkpoint root), and epoch `epoch` began at seq `seq`.
+struct RestoreFact {
+  uint64_t seq = 0;
+  int64_t ts_ms = 0;
+  uint64_t last_seq = 0;
+  Hash256 root{};
+  uint64_t epoch = 0;
+  uint64_t previous_epoch = 0;
+  std::optional<uint64_t> last_known_seq;  // the highest seq anyone may hold, when the restore knew it
+  bool accepted = false;                   // listed in VerifyOptions::accepted_restores
+};
+
+// The fields of a `restored` event body (broker/restore.h); seq, ts_ms and
+// accepted are left 0/false. Invalid "event: ..." naming what is wrong.
+Result<RestoreFact> decode_restored_event(ByteView body);
 
 struct VerifySummary {
   uint64_t records = 0;             // every record, of every kind
@@ -111,12 +137,24 @@ struct VerifySummary {
   uint64_t erased_under_retention = 0;
   std::map<uint64_t, uint64_t> erased_by_order;  // order number -> records
   std::vector<std::pair<uint64_t, std::string>> erased_records;
+  uint64_t epoch = 0;                 // the log's epoch at its end
+  std::vector<RestoreFact> restores;  // in log order
+  // Trusted heads of an earlier epoch beyond the restore that ended it:
+  // "ORIGIN: records A..B it holds were lost in the restore to epoch E".
+  std::vector<std::string> lost_heads;
 };
 
 struct VerifyReport {
   VerifySummary summary;
   std::optional<VerifyFault> fault;  // empty: the log is intact
   bool ok() const { return !fault.has_value(); }
+  // No fault, and every restore accepted: the verdict is INTACT (exit 0).
+  bool intact() const {
+    if (fault) return false;
+    for (const RestoreFact& r : summary.restores)
+      if (!r.accepted) return false;
+    return true;
+  }
 };
 
 // A trusted head given to verify (--trusted-head FILE): a witness state line
@@ -138,6 +176,9 @@ struct VerifyOptions {
   // countersignature under that participant's key), else verify_log
   // returns Status::Config naming the head.
   std::vector<TrustedHead> trusted_heads;
+  // Epochs whose restore the auditor accepts (--accept-restore E): the
+  // verdict is then INTACT rather than RESTORED.
+  std::vector<uint64_t> accepted_restores;
   // Records per unit of work handed to a thread (>= 1); tests use tiny
   // values to put chunk boundaries everywhere.
   size_t chunk_records = 512;

@@ -212,13 +212,14 @@ void BrokerEngine::on_fetch(const Session& s, ByteView args) {
     replies_.send(s.rid, Command::kData, DataArgs{f.req_id, f.kind, f.arg}, payload);
     return;
   }
-  if (f.kind == kFetchCheckpoint || f.kind == kFetchConsistency || f.kind == kFetchInclusion) {
+  if (f.kind == kFetchCheckpoint || f.kind == kFetchConsistency || f.kind == kFetchInclusion ||
+      f.kind == kFetchRestored) {
     if (!proofs_.submit(ProofRequest{s.rid, f.req_id, std::move(f.kind), std::move(f.arg)}))
       replies_.error(s.rid, f.req_id, ErrorCode::kLimit, "FETCH " + what + ": the broker is busy with proofs; retry shortly");
     return;
   }
   replies_.error(s.rid, f.req_id, ErrorCode::kMalformed,
-                 "FETCH " + what + ": unknown kind (known: bundle, checkpoint, consistency, inclusion)");
+                 "FETCH " + what + ": unknown kind (known: bundle, checkpoint, consistency, inclusion, restored)");
 }
 
 void BrokerEngine::on_proofs() {
@@ -289,6 +290,10 @@ void BrokerEngine::on_hello(const InboundMessage& m) {
   w.bundle_serial = bundle_->serial;
   w.heartbeat_ms = static_cast<uint32_t>(config_.heartbeat_ms);
   replies_.send(m.rid, Command::kWelcome, w);
+  // While the log's epoch began with a restore, every agent hears of it: its
+  // messages logged after the backup's last seq are lost and must be sent again.
+  if (log_.epoch() > 0)
+    replies_.send(m.rid, Command::kNotice, NoticeArgs::restored(log_.epoch(), log_.epoch_began_after()));
 }
 
 void BrokerEngine::on_message(const InboundMessage& m) {

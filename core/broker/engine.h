@@ -35,6 +35,10 @@
 // nothing: reload_refused is recorded. Every bundle loaded is kept in
 // DATA/bundles/<serial>.bundle and served by FETCH bundle:<serial|latest>.
 //
+// While the log's epoch began with a restore (Log::epoch() > 0), every
+// WELCOME is followed by NOTICE restored [epoch, last_seq], last_seq being
+// the backup's last seq: the agent re-sends what it logged after it.
+//
 // Driving it (broker.cpp does this around a ZeroMQ poll loop; tests do it by
 // hand with a fake clock and transport):
 //   start(endpoint)      once, before anything else

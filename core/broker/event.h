@@ -26,6 +26,11 @@
 //   erased_unread {who, seq}: a record not delivered to `who`'s durable
 //                 subscription or mailbox because its message was erased;
 //                 settled as if acknowledged
+//   restored {epoch, previous_epoch, size, root, last_known_seq}: the first
+//                 record of a log epoch that relais-admin restore began from
+//                 a backup ending at the checkpoint (size, root) of
+//                 previous_epoch; last_known_seq: the highest seq anyone may
+//                 hold, or "unknown" (docs/log-format.md §Epochs)
 //   broker_stop {}: a clean stop
 // Bodies never contain message plaintext or keys. EventBuilder is a small
 // reusable encoder (not thread-safe); decode_event gives a generic JSON view.

@@ -273,7 +273,7 @@ void IngestPipeline::answer_retry(const Waiter& w, const Uuid& id, uint64_t seq)
                           "broker could not read back the logged message; retry later");
   }
   const Hash256 leaf = message_leaf_hash(seq, rec->ts_ms, rec->core_hash, rec->ct_hash);
-  send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms}, sign_sk_));
+  send_puback(w, sign_receipt(ReceiptFields{id, seq, leaf, rec->ts_ms, log_.epoch()}, sign_sk_));
 }
 
 void IngestPipeline::on_completion(const Completion& c) {
@@ -291,7 +291,7 @@ void IngestPipeline::on_completion(const Completion& c) {
   } else {
     // 13. acknowledged in finish_completions, with one receipt signature for the whole drain.
     const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
-    receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms});
+    receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms, log_.epoch()});
     p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
     // Remembered while a retry can pass step 9b: until the id's own time
     // leaves the window (or the record's, when that is later).

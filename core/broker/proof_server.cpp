@@ -17,7 +17,7 @@ ProofAnswer data(const ProofRequest& r, Bytes payload) {
 
 CheckpointData to_data(const Checkpoint& cp) {
   CheckpointData d;
-  d.epoch = 0;  // a log never restored
+  d.epoch = cp.epoch;
   d.size = cp.size;
   d.root = cp.root;
   d.ts_ms = cp.ts_ms;
@@ -76,6 +76,20 @@ ProofAnswer ProofServer::answer(const Log& log, const ProofRequest& r) {
       return data(r, encode_fetch_data(to_data(*cp)));
     }
     return refused(r, ErrorCode::kMalformed, "a checkpoint is fetched by \"latest\" or \"covering:<seq>\"");
+  }
+  if (r.kind == kFetchRestored) {
+    uint64_t zero = 0, epoch = 0;
+    if (!parse_fetch_pair("0:" + r.arg, &zero, &epoch))
+      return refused(r, ErrorCode::kMalformed, "a restored record is fetched by its epoch (a decimal)");
+    if (epoch == 0 || epoch != log.epoch())
+      return refused(r, ErrorCode::kMalformed,
+                     "the broker serves the restored record of its current epoch only (" + std::to_string(log.epoch()) +
+                         (log.epoch() == 0 ? ": its log was never restored)" : ")"));
+    auto rec = log.read(log.epoch_began_after() + 1);
+    if (!rec.ok()) return failed(r, rec.status());
+    if (rec->kind != RecordKind::kEvent)
+      return refused(r, ErrorCode::kStorage, "the record that began epoch " + std::to_string(epoch) + " is not an event");
+    return data(r, encode_fetch_data(RestoredData{rec->seq, rec->ts_ms, std::move(rec->payload)}));
   }
   uint64_t a = 0, b = 0;
   if (!parse_fetch_pair(r.arg, &a, &b))

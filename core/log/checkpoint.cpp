@@ -16,7 +16,7 @@
 namespace relais {
 namespace {
 
-constexpr char kCheckpointContext[] = "relais/checkpoint/v1";  // signed with its trailing NUL
+constexpr char kCheckpointContext[] = "relais/checkpoint/v2";  // signed with its trailing NUL
 
 // Scans framed checkpoints; *good_end is the end of the last intact one.
 Status scan_checkpoints(const std::string& path, ByteView data, std::vector<Checkpoint>* out,
@@ -45,17 +45,20 @@ Status scan_checkpoints(const std::string& path, ByteView data, std::vector<Chec
 
 Bytes Checkpoint::signed_message() const {
   Bytes m;
-  m.reserve(sizeof kCheckpointContext + 48);
+  m.reserve(sizeof kCheckpointContext + 56);
   coding::append_bytes(&m, ByteView(reinterpret_cast<const uint8_t*>(kCheckpointContext), sizeof kCheckpointContext));
+  coding::append_u64(&m, epoch);
   coding::append_u64(&m, size);
   coding::append_bytes(&m, root);
   coding::append_u64(&m, static_cast<uint64_t>(ts_ms));
   return m;
 }
 
-Checkpoint Checkpoint::sign(uint64_t size, const Hash256& root, int64_t ts_ms, const SecretBytes& sign_sk) {
+Checkpoint Checkpoint::sign(uint64_t size, const Hash256& root, int64_t ts_ms, const SecretBytes& sign_sk,
+                            uint64_t epoch) {
   assert(sign_sk.size() == crypto_sign_SECRETKEYBYTES);
   Checkpoint cp;
+  cp.epoch = epoch;
   cp.size = size;
   cp.root = root;
   cp.ts_ms = ts_ms;
@@ -75,6 +78,7 @@ Bytes Checkpoint::encode_payload() const {
   Bytes out;
   out.reserve(kPayloadSize);
   coding::append_u8(&out, static_cast<uint8_t>(RecordKind::kCheckpoint));
+  coding::append_u64(&out, epoch);
   coding::append_u64(&out, size);
   coding::append_bytes(&out, root);
   coding::append_u64(&out, static_cast<uint64_t>(ts_ms));
@@ -86,10 +90,11 @@ Result<Checkpoint> Checkpoint::decode_payload(ByteView p) {
   if (p.size() != kPayloadSize) return Status::Corruption("checkpoint: payload has a wrong length");
   if (p[0] != static_cast<uint8_t>(RecordKind::kCheckpoint)) return Status::Corruption("checkpoint: wrong kind");
   Checkpoint cp;
-  cp.size = coding::get_u64(&p[1]);
-  std::memcpy(cp.root.data(), &p[9], 32);
-  cp.ts_ms = static_cast<int64_t>(coding::get_u64(&p[41]));
-  std::memcpy(cp.sig.data(), &p[49], 64);
+  cp.epoch = coding::get_u64(&p[1]);
+  cp.size = coding::get_u64(&p[9]);
+  std::memcpy(cp.root.data(), &p[17], 32);
+  cp.ts_ms = static_cast<int64_t>(coding::get_u64(&p[49]));
+  std::memcpy(cp.sig.data(), &p[57], 64);
   return cp;
 }
 

@@ -94,6 +94,24 @@ Result<std::unique_ptr<Log>> Log::open(const LogOptions& options, const SecretBy
   } else {
     log->last_cp_time_ms_ = now_ms();
   }
+  // The epoch (docs/log-format.md §Epochs): that of the latest checkpoint, or a new one.
+  log->epoch_ = log->latest_cp_ ? log->latest_cp_->epoch : 0;
+  if (options.start_epoch != 0 && options.start_epoch < log->epoch_)
+    return Status::Invalid("log: cannot open " + options.dir + " in epoch " + std::to_string(options.start_epoch) +
+                           ": its checkpoints are already of epoch " + std::to_string(log->epoch_));
+  if (options.start_epoch > log->epoch_) {
+    if (!log->latest_cp_ || log->latest_cp_->size != r.last_seq)
+      return Status::Invalid("log: a new epoch starts only where the log ends at a signed checkpoint, and " +
+                             options.dir + " holds records after its last one (or none)");
+    log->epoch_ = options.start_epoch;
+    log->epoch_began_after_ = log->latest_cp_->size;
+  } else {
+    for (auto it = log->checkpoints_.rbegin(); it != log->checkpoints_.rend(); ++it)
+      if (it->epoch < log->epoch_) {
+        log->epoch_began_after_ = it->size;
+        break;
+      }
+  }
 
   if (r.segments.empty()) {
     SegmentFile f;
@@ -564,7 +582,7 @@ void Log::write_batch(std::vector<Pending>& meta, Bytes& arena, size_t begin, si
   trailer_.clear();
   std::optional<Checkpoint> cp;
   if (checkpoint_due(f.size(), now) || (begin == end && f.size() > last_cp_size_)) {
-    cp = Checkpoint::sign(f.size(), f.root(), now, sk_);
+    cp = Checkpoint::sign(f.size(), f.root(), now, sk_, epoch_);
     append_frame(&trailer_, cp->encode_payload());
   }
   if (begin == end && !cp) return;

@@ -64,6 +64,11 @@ struct LogOptions {
   // checkpoints file, recovery's repairs); see log/file_system.h. nullptr means
   // default_file_system(). Must outlive the Log. Tests inject faults here.
   FileSystem* fs = nullptr;
+  // The log epoch to open in (docs/log-format.md §Epochs). 0 or the epoch of
+  // the log's latest checkpoint: that epoch. Greater: a new epoch starts
+  // (relais-admin restore), and every checkpoint from now on is signed in it;
+  // the log must then end at its latest signed checkpoint.
+  uint64_t start_epoch = 0;
 };
 
 struct Completion {
@@ -123,6 +128,13 @@ class Log {
                             const std::function<void(uint64_t seq, int64_t ts_ms, const RecordKey& key)>& fn) const;
   // The latest signed checkpoint (none for a log that never had a leaf).
   std::optional<Checkpoint> latest_checkpoint() const;
+  // The log epoch its checkpoints are signed in: that of its latest
+  // checkpoint (0 for a log never restored), or LogOptions::start_epoch.
+  // Fixed once open; any thread.
+  uint64_t epoch() const { return epoch_; }
+  // The last seq of the previous epoch (the size of its last checkpoint: the
+  // records a restore started from); 0 in epoch 0. Any thread.
+  uint64_t epoch_began_after() const { return epoch_began_after_; }
   // The first signed checkpoint that covers seq (the smallest size >= seq);
   // none yet when the last checkpoint is older than seq.
   std::optional<Checkpoint> first_checkpoint_covering(uint64_t seq) const;
@@ -194,6 +206,8 @@ class Log {
   LogOptions opt_;
   FileSystem* fs_;  // opt_.fs or default_file_system()
   const SecretBytes& sk_;
+  uint64_t epoch_ = 0;              // set by open, then fixed
+  uint64_t epoch_began_after_ = 0;  // set by open, then fixed
   std::unique_ptr<DirLock> lock_;
   int event_fd_ = -1;
 

@@ -5,7 +5,7 @@
 //     message    (1): seq u64 ‖ ts i64 ‖ core_hash[32] ‖ ct_hash[32] ‖ envelope bytes
 //     event      (2): seq u64 ‖ ts i64 ‖ event body (opaque msgpack from the broker)
 //     commit     (3): last_seq u64 ‖ ts i64
-//     checkpoint (4): size u64 ‖ root[32] ‖ ts i64 ‖ sig[64]
+//     checkpoint (4): epoch u64 ‖ size u64 ‖ root[32] ‖ ts i64 ‖ sig[64]
 //     erased-message (5): seq u64 ‖ ts i64 ‖ core_hash[32] ‖ ct_hash[32] ‖
 //                   by u64 ‖ sig[64] ‖ core bytes
 //       a message whose ciphertext was erased (retention, erasure order):

@@ -14,7 +14,7 @@
 namespace relais {
 namespace {
 
-constexpr char kMagic[8] = {'R', 'L', 'S', 'U', 'M', 'M', '0', '1'};
+constexpr char kMagic[8] = {'R', 'L', 'S', 'U', 'M', 'M', '0', '2'};
 constexpr size_t kEntrySize = SegmentSummary::kEntrySize;
 constexpr size_t kMinRecordSize = kRecordHeaderSize + kEventFixedSize;
 

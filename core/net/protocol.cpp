@@ -374,6 +374,21 @@ Bytes encode_fetch_data(const CheckpointData& d) {
   out.insert(out.end(), d.sig.begin(), d.sig.end());
   return out;
 }
+Bytes encode_fetch_data(const RestoredData& d) {
+  Bytes out;
+  out.reserve(16 + d.body.size());
+  put_u64(&out, d.seq);
+  put_u64(&out, static_cast<uint64_t>(d.ts_ms));
+  out.insert(out.end(), d.body.begin(), d.body.end());
+  return out;
+}
+Status decode_fetch_data(ByteView in, RestoredData* out) {
+  if (in.size() <= 16) return Status::Invalid("protocol: a restored record payload is too short");
+  out->seq = get_u64(in.data());
+  out->ts_ms = static_cast<int64_t>(get_u64(in.data() + 8));
+  out->body.assign(in.begin() + 16, in.end());
+  return Status::Ok();
+}
 Bytes encode_fetch_data(const ConsistencyData& d) {
   Bytes out;
   put_u64(&out, d.old_size);

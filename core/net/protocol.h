@@ -151,7 +151,9 @@ struct MsgArgs { uint32_t sub_id = 0; uint64_t seq = 0; uint32_t delivery_count 
 //                 or the first whose size >= seq)
 //   "consistency" "<m>:<n>"                    -> ConsistencyData (RFC 6962 PROOF)
 //   "inclusion"   "<seq>:<size>"               -> InclusionData (RFC 6962 PATH)
+//   "restored"    "<epoch>"                    -> RestoredData (the restored event that began the epoch)
 inline constexpr std::string_view kFetchBundle = "bundle";
+inline constexpr std::string_view kFetchRestored = "restored";
 inline constexpr std::string_view kFetchCheckpoint = "checkpoint";
 inline constexpr std::string_view kFetchConsistency = "consistency";
 inline constexpr std::string_view kFetchInclusion = "inclusion";
@@ -234,6 +236,16 @@ struct InclusionData {
   ProofHash leaf{};
   std::vector<ProofHash> proof;
 };
+// FETCH restored: the `restored` event record that began the log's current
+// epoch, as logged: seq u64 ‖ ts i64 ‖ body (its leaf is the event leaf of
+// these; docs/log-format.md §Epochs).
+struct RestoredData {
+  uint64_t seq = 0;
+  int64_t ts_ms = 0;
+  Bytes body;
+};
+Bytes encode_fetch_data(const RestoredData&);
+Status decode_fetch_data(ByteView in, RestoredData* out);
 Bytes encode_fetch_data(const CheckpointData&);
 Bytes encode_fetch_data(const ConsistencyData&);
 Bytes encode_fetch_data(const InclusionData&);

@@ -40,7 +40,7 @@ Status unsigned_field(const nlohmann::json& j, const char* key, uint64_t* out) {
 Bytes WitnessHead::witness_message() const {
   static constexpr char kContext[] = "relais/witness/v1";
   Bytes m(kContext, kContext + sizeof kContext);  // with its NUL
-  put_u64(&m, epoch);
+  put_u64(&m, checkpoint.epoch);
   put_u64(&m, checkpoint.size);
   m.insert(m.end(), checkpoint.root.begin(), checkpoint.root.end());
   put_u64(&m, static_cast<uint64_t>(checkpoint.ts_ms));
@@ -69,7 +69,7 @@ bool WitnessHead::receipt_included() const {
 nlohmann::ordered_json WitnessHead::to_json() const {
   nlohmann::ordered_json j;
   j["format"] = kWitnessFormat;
-  j["epoch"] = epoch;
+  j["epoch"] = checkpoint.epoch;
   j["size"] = checkpoint.size;
   j["root"] = to_hex(checkpoint.root);
   j["ts"] = checkpoint.ts_ms;
@@ -97,7 +97,7 @@ Result<WitnessHead> WitnessHead::from_json(const nlohmann::json& j) {
   if (!j.contains("format") || j["format"] != kWitnessFormat)
     return Status::Invalid("format must be \"" + std::string(kWitnessFormat) + "\"");
   WitnessHead h;
-  RELAIS_RETURN_IF_ERROR(unsigned_field(j, "epoch", &h.epoch));
+  RELAIS_RETURN_IF_ERROR(unsigned_field(j, "epoch", &h.checkpoint.epoch));
   RELAIS_RETURN_IF_ERROR(unsigned_field(j, "size", &h.checkpoint.size));
   if (h.checkpoint.size == 0) return Status::Invalid("size must be at least 1");
   RELAIS_RETURN_IF_ERROR(fixed_bytes(j, "root", true, &h.checkpoint.root));

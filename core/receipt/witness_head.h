@@ -12,7 +12,7 @@
 //
 // Signatures:
 //   broker_sig  Ed25519 by the broker's sign key over the checkpoint message
-//               "relais/checkpoint/v1\0" ‖ size u64 ‖ root ‖ ts i64 (log/checkpoint.h)
+//               "relais/checkpoint/v2\0" ‖ epoch u64 ‖ size u64 ‖ root ‖ ts i64 (log/checkpoint.h)
 //   witness_sig Ed25519 by the witness participant's sign key over
 //               "relais/witness/v1\0" ‖ epoch u64 ‖ size u64 ‖ root(32) ‖ ts i64
 // (little-endian integers). epoch is the log epoch: 0 for a log never
@@ -50,8 +50,7 @@ struct HeadReceipt {
 };
 
 struct WitnessHead {
-  uint64_t epoch = 0;
-  Checkpoint checkpoint;           // size, root, ts and the broker's signature
+  Checkpoint checkpoint;           // epoch, size, root, ts and the broker's signature
   std::string witness;             // the participant that countersigned; empty: none
   std::array<uint8_t, 64> witness_sig{};
   int64_t witnessed_ms = 0;        // when the witness countersigned

@@ -316,16 +316,16 @@ TEST_CASE("a witness countersigns a checkpoint that extends its last one and ref
   CHECK(*latest == cps->back());
 
   // The first run witnesses without a proof; the next checks the proof.
-  auto s1 = witness_step(std::nullopt, 0, first, {}, broker, "commission", key, kBaseTs);
+  auto s1 = witness_step(std::nullopt, first, {}, broker, "commission", key, kBaseTs);
   REQUIRE(s1.ok());
   CHECK(s1->fresh);
   CHECK(s1->head.countersigned_by(a.d.commission.card.sign_pk));
   auto proof = consistency_proof_in(a.data, first.size, latest->size);
   REQUIRE(proof.ok());
-  auto s2 = witness_step(s1->head, 0, *latest, *proof, broker, "commission", key, kBaseTs + 1);
+  auto s2 = witness_step(s1->head, *latest, *proof, broker, "commission", key, kBaseTs + 1);
   REQUIRE(s2.ok());
   CHECK(s2->fresh);
-  auto same = witness_step(s2->head, 0, *latest, {}, broker, "commission", key, kBaseTs + 2);
+  auto same = witness_step(s2->head, *latest, {}, broker, "commission", key, kBaseTs + 2);
   REQUIRE(same.ok());
   CHECK_FALSE(same->fresh);
 
@@ -346,31 +346,32 @@ TEST_CASE("a witness countersigns a checkpoint that extends its last one and ref
   SECTION("a rewritten log: its proof does not show it extends the witnessed head") {
     auto p = consistency_proof_in(rewritten, first.size, forged->size);
     REQUIRE(p.ok());
-    auto r = witness_step(s1->head, 0, *forged, *p, broker, "commission", key, kBaseTs + 3);
+    auto r = witness_step(s1->head, *forged, *p, broker, "commission", key, kBaseTs + 3);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("does not extend") != std::string::npos);
   }
   SECTION("a log cut back below the witnessed head") {
-    auto r = witness_step(s2->head, 0, *forged, {}, broker, "commission", key, kBaseTs + 3);
+    auto r = witness_step(s2->head, *forged, {}, broker, "commission", key, kBaseTs + 3);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("cut back") != std::string::npos);
   }
   SECTION("another root at the same size") {
     Checkpoint other = Checkpoint::sign(latest->size, forged->root, latest->ts_ms, a.d.broker.sign_sk);
-    auto r = witness_step(s2->head, 0, other, {}, broker, "commission", key, kBaseTs + 3);
+    auto r = witness_step(s2->head, other, {}, broker, "commission", key, kBaseTs + 3);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("another root") != std::string::npos);
   }
   SECTION("a checkpoint the broker did not sign") {
     Checkpoint fake = Checkpoint::sign(latest->size + 1, latest->root, latest->ts_ms, a.d.police.sign_sk);
-    auto r = witness_step(s2->head, 0, fake, {}, broker, "commission", key, kBaseTs + 3);
+    auto r = witness_step(s2->head, fake, {}, broker, "commission", key, kBaseTs + 3);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("not signed by the broker key") != std::string::npos);
   }
-  SECTION("another log epoch") {
-    auto r = witness_step(s2->head, 1, *latest, {}, broker, "commission", key, kBaseTs + 3);
+  SECTION("another log epoch without a restored record is a fork") {
+    Checkpoint next = Checkpoint::sign(latest->size, latest->root, latest->ts_ms, a.d.broker.sign_sk, 1);
+    auto r = witness_step(s2->head, next, {}, broker, "commission", key, kBaseTs + 3);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().message().find("epoch") != std::string::npos);
+    CHECK(r.status().message().find("no restored record starts that epoch") != std::string::npos);
   }
 }
 

@@ -16,8 +16,37 @@ TEST_CASE("A signed checkpoint verifies with the broker key and no other", "[che
   CHECK_FALSE(cp.verify(ByteView(k.pk.data(), 31)));
   // The signature covers the context string, so it is a raw Ed25519 signature over our bytes.
   Bytes m = cp.signed_message();
-  REQUIRE(m.size() == 21 + 8 + 32 + 8);
-  CHECK(std::string(m.begin(), m.begin() + 21) == std::string("relais/checkpoint/v1\0", 21));
+  REQUIRE(m.size() == 21 + 8 + 8 + 32 + 8);
+  CHECK(std::string(m.begin(), m.begin() + 21) == std::string("relais/checkpoint/v2\0", 21));
+}
+
+TEST_CASE("A checkpoint v2 signs its epoch, laid out as log-format.md documents", "[checkpoint]") {
+  SignKey k;
+  const Checkpoint cp = Checkpoint::sign(17, hash_of(1, 2), 1700000000000, k.sk, 3);
+  CHECK(cp.epoch == 3);
+  // "relais/checkpoint/v2" NUL epoch:u64 size:u64 root[32] ts:i64, little-endian.
+  Bytes want(std::begin("relais/checkpoint/v2"), std::end("relais/checkpoint/v2"));  // with its NUL
+  auto put = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i) want.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  put(3);
+  put(17);
+  want.insert(want.end(), cp.root.begin(), cp.root.end());
+  put(1700000000000);
+  CHECK(cp.signed_message() == want);
+  // The payload: kind 4, then the same fields and the signature.
+  const Bytes p = cp.encode_payload();
+  REQUIRE(p.size() == 121);
+  CHECK(p[0] == 4);
+  CHECK(Bytes(p.begin() + 1, p.begin() + 1 + 8 + 8 + 32 + 8) == Bytes(want.begin() + 21, want.end()));
+  auto back = Checkpoint::decode_payload(p);
+  REQUIRE(back.ok());
+  CHECK(back->epoch == 3);
+  CHECK(back->verify(k.pk));
+  // The same checkpoint claimed in another epoch does not verify.
+  Checkpoint moved = cp;
+  moved.epoch = 2;
+  CHECK_FALSE(moved.verify(k.pk));
 }
 
 TEST_CASE("A tampered checkpoint is refused", "[checkpoint]") {

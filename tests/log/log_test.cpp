@@ -167,6 +167,48 @@ TEST_CASE("Checkpoints are signed every N leaves", "[log]") {
   CHECK((*file)[0].size == 10);
 }
 
+TEST_CASE("A log opened in a new epoch signs its checkpoints in it, and keeps it across restarts", "[log][epoch]") {
+  TempDir dir;
+  SignKey key;
+  LogOptions o = options_for(dir.path, SyncPolicy::kAlways);
+  {
+    auto log = Log::open(o, key.sk);
+    REQUIRE(log.ok());
+    CHECK((*log)->epoch() == 0);
+    CHECK((*log)->epoch_began_after() == 0);
+    write_messages(**log, 1, 5);
+  }  // a clean close signs size 5 in epoch 0
+  {
+    LogOptions lower = o;
+    lower.start_epoch = 2;
+    auto log = Log::open(lower, key.sk);
+    REQUIRE(log.ok());
+    CHECK((*log)->epoch() == 2);
+    CHECK((*log)->epoch_began_after() == 5);
+    (*log)->submit_event(1, kT0 + 100, Bytes{0x80});
+    auto done = wait_for(**log, 1);
+    REQUIRE(done[0].status.ok());
+    CHECK(done[0].seq == 6);
+  }
+  auto file = read_checkpoint_file(dir.path + "/checkpoints");
+  REQUIRE(file.ok());
+  REQUIRE(file->size() == 2);
+  CHECK((*file)[0].epoch == 0);
+  CHECK((*file)[1].epoch == 2);
+  CHECK((*file)[1].size == 6);
+  CHECK((*file)[1].verify(key.pk));
+  {
+    auto log = Log::open(o, key.sk);
+    REQUIRE(log.ok());
+    CHECK((*log)->epoch() == 2);
+    CHECK((*log)->epoch_began_after() == 5);
+  }
+  // An older epoch is refused.
+  LogOptions older = o;
+  older.start_epoch = 1;
+  CHECK(Log::open(older, key.sk).status().code() == Code::kInvalid);
+}
+
 TEST_CASE("Checkpoints lost from the unsynced checkpoints file are re-added from the log at the next start",
           "[log][recovery]") {
   TempDir dir;
