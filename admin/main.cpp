@@ -2,7 +2,7 @@
 // commission's workflow on an existing deployment. Thin over core/; one file
 // per subcommand (keygen.cpp, bundle.cpp, verify_bundle.cpp, init.cpp, add.cpp,
 // revoke.cpp, rotate.cpp, set_policy.cpp, upgrade_bundle.cpp, erasure_order.cpp,
-// shred.cpp; workflow.cpp
+// shred.cpp, backup.cpp, restore.cpp; workflow.cpp
 // holds their shared steps).
 #include <iostream>
 #include <vector>
@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       relais::admin::add_keygen(app), relais::admin::add_bundle(app), relais::admin::add_verify_bundle(app),
       relais::admin::add_init(app), relais::admin::add_add(app), relais::admin::add_revoke(app),
       relais::admin::add_rotate(app), relais::admin::add_set_policy(app), relais::admin::add_upgrade_bundle(app),
-      relais::admin::add_erasure_order(app), relais::admin::add_shred(app)};
+      relais::admin::add_erasure_order(app), relais::admin::add_shred(app), relais::admin::add_backup(app),
+      relais::admin::add_restore(app)};
   if (auto code = relais::parse_command_line(app, argc, argv)) return *code;
   try {
     for (auto& c : commands)
