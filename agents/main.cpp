@@ -34,6 +34,7 @@
 #include "agent/validate_command.h"
 #include "cli/cli.h"
 #include "desk_commands.h"
+#include "backup_commands.h"
 #include "receipts_command.h"
 #include "report_command.h"
 #include "service_commands.h"
@@ -131,6 +132,7 @@ int main(int argc, char** argv) {
   relais::DeskCommands desk_commands(app);                      // user ..., desk-cert
   auto receipts_command = relais::add_receipts_command(app);    // receipts --export
   auto report_command = relais::add_report_command(app);        // report (the commission's indicators)
+  auto backup_commands = relais::add_backup_commands(app);      // backup, restore (the store)
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
   if (auto rc = desk_commands.run(config_path)) return *rc;
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
   if (auto rc = relais::run_service_command(*service_commands, **ctx, read_document)) return *rc;
   if (auto rc = relais::run_receipts_command(*receipts_command, **ctx)) return *rc;
   if (auto rc = relais::run_report_command(*report_command, **ctx)) return *rc;
+  if (auto rc = relais::run_backup_command(*backup_commands, **ctx)) return *rc;
 
   if (bundle->parsed()) {
     relais::BundleStatus st = relais::bundle_status(**ctx, static_cast<int64_t>(b_timeout * 1000));

@@ -123,11 +123,14 @@ Status catch_up(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
   return Status::Ok();
 }
 
-// Catches up after every NOTICE bundle_serial received so far.
+// Catches up after every NOTICE bundle_serial received so far; notes the
+// newest NOTICE restored in ctx.restored.
 void follow_notices(AgentContext& ctx, BrokerClient& client, int64_t deadline_ms) {
   bool newer = false;
-  while (auto n = client.poll_notice())
+  while (auto n = client.poll_notice()) {
     if (n->kind == kNoticeBundleSerial && !n->values.empty() && n->values[0] > ctx.bundle.serial) newer = true;
+    if (n->kind == kNoticeRestored && n->values.size() >= 2) ctx.restored = std::pair{n->values[0], n->values[1]};
+  }
   if (!newer) return;
   if (Status s = catch_up(ctx, client, deadline_ms); !s.ok()) ctx.warning(s.message());
 }

@@ -79,6 +79,11 @@ struct AgentContext {
   // bundle that did not verify). Default: kept in `warnings`.
   std::function<void(const std::string&)> warn;
   std::vector<std::string> warnings;
+  // The newest NOTICE restored a session brought ([epoch, last_seq]): the
+  // broker's log was restored from a backup and its records after last_seq
+  // are lost. The agent service re-sends what it had sent in that range
+  // (service/restore_resend.h) and clears it.
+  std::optional<std::pair<uint64_t, uint64_t>> restored;
 
   void warning(const std::string& text);
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <iostream>
 
 #include "desk/catalog.h"
@@ -194,7 +195,53 @@ struct DeskServer::Impl {
   HttpResponse journal_page(const HttpRequest& req, PageContext& ctx);
   HttpResponse mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id);
   HttpResponse receipt(const HttpRequest& req, PageContext& ctx, const std::string& id);
+  HttpResponse dashboard(const HttpRequest& req, PageContext& ctx);
 };
+
+// The commission's indicators: the form, the dashboard, and each format as a
+// download. Without dates the span is this year up to today.
+HttpResponse DeskServer::Impl::dashboard(const HttpRequest& req, PageContext& ctx) {
+  DashboardQuery q;
+  q.lang = ctx.t->lang();
+  q.from = req.param("from");
+  q.to = req.param("to");
+  const std::string by = req.param("by");
+  q.by = by == "prefecture" || by == "month" ? by : "region";
+  const std::string format = req.param("format");
+  q.format = format == "html" || format == "csv" || format == "json" ? format : "page";
+  if (q.from.empty() && q.to.empty()) {
+    const std::time_t secs = static_cast<std::time_t>(now() / 1000);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    q.to = buf;
+    q.from = q.to.substr(0, 4) + "-01-01";
+  }
+  Result<DashboardOutput> out = Status::Unsupported("no dashboard");
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    out = deps.dashboard(*st, q);
+  }
+  std::string error_key;
+  if (!out.ok()) error_key = out.status().code() == Code::kUsage ? "report.form.bad_dates" : "report.form.failed";
+  if (q.format != "page") {
+    if (!out.ok()) return page(ctx, ctx.t->text("report.title"), dashboard_form_main(*ctx.t, q.from, q.to, q.by, error_key, ""), 400);
+    HttpResponse r;
+    r.content_type = out->content_type;
+    r.body = std::move(out->body);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + out->file_name + "\"");
+    journal(ctx.session->user, "download_report", q.from + ".." + q.to + " " + q.format, req.remote_addr);
+    return r;
+  }
+  PageOptions o;
+  o.stylesheet = "report.css";
+  return page(ctx, ctx.t->text("report.title"),
+              dashboard_form_main(*ctx.t, q.from, q.to, q.by, error_key, out.ok() ? out->body : std::string()),
+              out.ok() ? 200 : 400, o);
+}
 
 // The broker's signed receipt of a logged outbox entry, as a download (the
 // same bytes as `publish --receipt FILE`), for the agency's own records.
@@ -463,6 +510,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
   ctx.t = &catalog_for(req, session);
   ctx.session = session;
   ctx.path = req.path;
+  ctx.dashboard = static_cast<bool>(deps.dashboard);
   std::string pre = req.cookie(kPreCookie);
   bool new_pre = false;
   if (session) {
@@ -519,6 +567,7 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
     if (auto composed = compose->handle(req, ctx)) return std::move(*composed);
     if (req.path == "/" || req.path == "/inbox") return inbox(req, ctx);
     if (req.path == "/outbox") return outbox(req, ctx);
+    if (req.path == "/report" && deps.dashboard) return dashboard(req, ctx);
     if (req.path == "/journal") {
       if (session->role != "admin") return error_page(ctx, 403, "error.forbidden");
       return journal_page(req, ctx);

@@ -45,6 +45,19 @@
 
 namespace relais::desk {
 
+// The indicators page: what the desk asks for (from the page's form) and
+// what it gets back. `format` is "page" (the page's <main>, escaped HTML with
+// no inline style, using report.css), or "html", "csv", "json" (a download).
+struct DashboardQuery {
+  std::string from, to;      // YYYY-MM-DD, inclusive
+  std::string by = "region"; // region | prefecture | month
+  std::string lang = "fr";   // fr | en
+  std::string format = "page";
+};
+struct DashboardOutput {
+  std::string content_type, file_name, body;
+};
+
 struct DeskDeps {
   std::string state_dir;
   // Opens the agency's store (the service gives its identity).
@@ -55,6 +68,10 @@ struct DeskDeps {
   int64_t overdue_urgent_ms = 24LL * 3600000;
   // The clock (ms since the epoch); default: the system's.
   std::function<int64_t()> now_ms;
+  // The indicators (/report and its downloads), or empty: no such page.
+  // Called on an HTTP thread, under the desk's store lock, with the desk's
+  // store. Status::Usage for a query it cannot answer (the page says so).
+  std::function<Result<DashboardOutput>(Store&, const DashboardQuery&)> dashboard;
   // Argon2id costs (tests lower them).
   unsigned long long pwhash_opslimit = 3;
   size_t pwhash_memlimit = 64u << 20;

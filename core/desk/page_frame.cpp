@@ -30,6 +30,8 @@ std::string render_page(const PageContext& ctx, const std::string& title, const 
   h += "<title>" + escape(title) + " · " + escape(t.text("app.name")) + "</title>\n";
   h += "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">\n";
   h += "<link rel=\"stylesheet\" href=\"/assets/desk.css\">\n";
+  if (!options.stylesheet.empty())
+    h += "<link rel=\"stylesheet\" href=\"/assets/" + escape(options.stylesheet) + "\">\n";
   if (options.refresh || options.script) h += "<script src=\"/assets/desk.js\" defer></script>\n";
   h += "</head>\n<body>\n<a class=\"skip\" href=\"#main\">" + escape(t.text("nav.skip")) + "</a>\n";
   h += "<header class=\"top\">\n<a class=\"brand\" href=\"/inbox\">" + escape(t.text("app.name")) + "</a>\n";
@@ -39,6 +41,7 @@ std::string render_page(const PageContext& ctx, const std::string& title, const 
     h += "<li><a href=\"/outbox\">" + escape(t.text("nav.outbox")) + "</a></li>";
     if (ctx.session->role != "viewer")
       h += "<li><a href=\"/compose\" id=\"nav-compose\">" + escape(t.text("nav.compose")) + "</a></li>";
+    if (ctx.dashboard) h += "<li><a href=\"/report\">" + escape(t.text("nav.report")) + "</a></li>";
     if (ctx.session->role == "admin") h += "<li><a href=\"/journal\">" + escape(t.text("nav.journal")) + "</a></li>";
     h += "</ul></nav>\n";
     h += "<span class=\"who\">" +

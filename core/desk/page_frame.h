@@ -20,12 +20,14 @@ struct PageContext {
   std::optional<Session> session;      // nullopt on the login page
   std::string csrf;                    // the token forms on this page carry
   std::string path;                    // the request path (for the language switch's return)
+  bool dashboard = false;              // the deployment offers the indicators page (nav link)
 };
 
 struct PageOptions {
   bool refresh = false;   // a list page refreshed every 10 s (desk.js, ETag/304)
   std::string etag;       // with refresh: the page's ETag, for desk.js
   bool script = false;    // a page that needs desk.js without refreshing (the compose forms)
+  std::string stylesheet; // a second embedded stylesheet ("report.css"), or empty
 };
 
 // The whole HTML document.

@@ -51,6 +51,12 @@ std::string message_main(const Catalog& t, const StoredMessage& m, const nlohman
 // A sent message (outbox entry) with its document.
 std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document);
 
+// The indicators page's form (GET /report: from, to, by) above the
+// dashboard (`report_html`, built by the report library); `error_key` (a
+// catalog key, or empty) is shown as an error above the form.
+std::string dashboard_form_main(const Catalog& t, const std::string& from, const std::string& to,
+                                const std::string& by, const std::string& error_key, const std::string& report_html);
+
 // An error page's main: a catalog key and a link back to the inbox.
 std::string error_main(const Catalog& t, const std::string& key);
 

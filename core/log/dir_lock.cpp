@@ -8,10 +8,10 @@
 
 namespace relais {
 
-Result<std::unique_ptr<DirLock>> DirLock::acquire(const std::string& dir) {
-  const std::string path = dir + "/LOCK";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("log: cannot open " + path + ": " + std::strerror(errno));
+Result<std::unique_ptr<DirLock>> DirLock::acquire(const std::string& dir, const DirLockNames& names) {
+  const std::string path = dir + "/" + names.file;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     char buf[32] = {};
@@ -20,10 +20,11 @@ Result<std::unique_ptr<DirLock>> DirLock::acquire(const std::string& dir) {
     if (e == EWOULDBLOCK) {
       std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown";
       while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-      return Status::Refused("log: data folder " + dir + " is in use by another broker (pid " + pid +
-                             "); stop it first or choose another data folder");
+      std::string in_use = names.in_use;
+      if (const size_t at = in_use.find("{dir}"); at != std::string::npos) in_use.replace(at, 5, dir);
+      return Status::Refused(in_use + " (pid " + pid + "); " + names.fix);
     }
-    return Status::IOError("log: cannot lock " + path + ": " + std::strerror(e));
+    return Status::IOError("cannot lock " + path + ": " + std::strerror(e));
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {

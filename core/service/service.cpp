@@ -1,14 +1,18 @@
 #include "service/service.h"
 
 #include "desk/desk_server.h"
+#include "report/report_file.h"
+#include "store/store_backup.h"
 #include "store/store_key.h"
 #include "service/anchorer.h"
 #include "service/connection.h"
 #include "service/desk_actions.h"
+#include "service/desk_dashboard.h"
 #include "service/hook_runner.h"
 #include "service/inbox_export.h"
 #include "service/mailbox_overlap.h"
 #include "service/receiver.h"
+#include "service/restore_resend.h"
 #include "service/retention.h"
 #include "service/sender.h"
 #include "service/service_metrics.h"
@@ -35,6 +39,9 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
   for (const Identity& id : ctx.retired) retired.push_back(&id);
   auto store = Store::open(ctx.config.state_dir, ctx.identity, retired);
   if (!store.ok()) return store.status();
+  auto lock = service_lock(ctx.config.state_dir);  // one service per state folder; restore waits for none
+  if (!lock.ok()) return lock.status();
+  s->lock_ = std::move(*lock);
   s->store_ = std::move(store).value();
   ServiceLog log = s->hooks_.log;
   s->workflow_ = std::make_unique<Workflow>(ctx, *s->store_, sc, log);
@@ -57,6 +64,12 @@ Result<std::unique_ptr<AgentService>> AgentService::start(AgentContext& ctx, Ser
     };
     deps.overdue_immediate_ms = sc.escalate_immediate_ms;
     deps.overdue_urgent_ms = sc.escalate_urgent_ms;
+    auto ptba = report::ptba_config_for(ctx.config.path, "");
+    if (!ptba.ok()) return Status::Config(ptba.status().message());
+    s->dashboard_ = std::make_unique<DeskDashboard>(std::move(*ptba), ctx.bundle.locations);
+    deps.dashboard = [dash = s->dashboard_.get()](Store& st, const desk::DashboardQuery& q) {
+      return dash->render(st, q, now_ms());
+    };
     auto d = desk::DeskServer::create(ctx.config.desk, std::move(deps));
     if (!d.ok()) return d.status();
     if (Status st = (*d)->start(); !st.ok()) return st;
@@ -123,6 +136,8 @@ Status AgentService::run() {
     }
     if (mono >= next_retention || ctx_.bundle.serial != retention_serial) {
       if (auto r = retention_->apply(ctx_.bundle, now_ms()); !r.ok()) log("retention: " + r.status().message());
+      if (dashboard_ && retention_serial != 0 && retention_serial != ctx_.bundle.serial)
+        dashboard_->set_locations(ctx_.bundle.locations);
       retention_serial = ctx_.bundle.serial;
       next_retention = monotonic_ms() + AgencyRetention::kCheckEveryMs;
     }
@@ -146,6 +161,20 @@ Status AgentService::run() {
     }
     last_contact_ms_ = now_ms();
     follow_bundle_notices(ctx_, *client, monotonic_ms() + Connection::kAttemptMs);
+    if (ctx_.restored) {
+      const auto [epoch, last_seq] = *ctx_.restored;
+      ctx_.restored.reset();
+      auto r = requeue_lost_entries(*store_, epoch, last_seq);
+      if (!r.ok()) {
+        log("broker restored from a backup: cannot queue the lost messages again: " + r.status().message());
+      } else if (r->requeued > 0 || r->undecodable > 0) {
+        log("broker restored from a backup (epoch " + std::to_string(epoch) + ", records after seq " +
+            std::to_string(last_seq) + " lost): " + std::to_string(r->requeued) +
+            " sent message(s) queued again under their ids" +
+            (r->undecodable > 0 ? "; " + std::to_string(r->undecodable) + " receipt(s) unreadable, left alone" : ""));
+        next_outbox = 0;
+      }
+    }
     if (d->has_value()) receiver_->handle(*client, **d, connection_->subscription_name((*d)->args.sub_id));
   }
   hooks_.notify("STOPPING=1\nSTATUS=stopping");

@@ -50,6 +50,8 @@ class DeskServer;
 }
 class AgencyRetention;
 class DeskActions;
+class DeskDashboard;
+class DirLock;
 class Anchorer;
 class Connection;
 class HookRunner;
@@ -88,6 +90,8 @@ class AgentService {
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<Connection> connection_;
   std::shared_ptr<DeskActions> desk_actions_;  // what the desk's writing needs (service/desk_actions.h)
+  std::unique_ptr<DirLock> lock_;  // state_dir/service.lock (store/store_backup.h)
+  std::unique_ptr<DeskDashboard> dashboard_;  // the desk's indicators page (declared first: outlives desk_)
   std::unique_ptr<desk::DeskServer> desk_;  // with [desk]: the web interface (desk/desk_server.h)
   std::unique_ptr<Anchorer> anchorer_;  // receipts anchored in signed checkpoints (service/anchorer.h)
   std::unique_ptr<AgencyRetention> retention_;  // retention and erasure orders (service/retention.h)

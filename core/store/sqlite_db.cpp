@@ -114,9 +114,10 @@ bool SqliteStatement::column_is_null(int col) const {
 
 // ---- SqliteDb
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, bool create) {
   sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  const int flags =
+      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
@@ -138,6 +139,23 @@ Status SqliteDb::error(int rc, const std::string& what) const {
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
     msg += " (another process kept the store busy; try again)";
   return Status::IOError("store: cannot " + what + " in " + path_ + ": " + msg);
+}
+
+Status SqliteDb::copy_into(SqliteDb& dest, const std::string& what) {
+  sqlite3_backup* b = sqlite3_backup_init(dest.db_, "main", db_, "main");
+  if (b == nullptr) return dest.error(sqlite3_errcode(dest.db_), what);
+  int rc = SQLITE_OK;
+  // All pages in one step; a source busy with a writer is retried (bounded:
+  // sqlite3_sleep waits, 100 tries of 50 ms).
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    rc = sqlite3_backup_step(b, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    sqlite3_sleep(50);
+  }
+  const int finish = sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) return error(rc, what);
+  if (finish != SQLITE_OK) return dest.error(finish, what);
+  return Status::Ok();
 }
 
 Status SqliteDb::exec(const std::string& sql, const std::string& what) {

@@ -70,9 +70,10 @@ class SqliteStatement {
 
 class SqliteDb {
  public:
-  // Opens (creating when absent) the database file at `path`, read-write,
-  // with extended result codes. Messages name the file by this path.
-  static Result<std::unique_ptr<SqliteDb>> open(const std::string& path);
+  // Opens (creating when absent, unless !create) the database file at
+  // `path`, read-write, with extended result codes. Messages name the file
+  // by this path.
+  static Result<std::unique_ptr<SqliteDb>> open(const std::string& path, bool create = true);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
@@ -85,6 +86,11 @@ class SqliteDb {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t changes() const;
   void set_busy_timeout(int ms);
+
+  // Copies this whole database into `dest` with SQLite's online backup
+  // (one consistent snapshot, even while other processes write: a busy
+  // source is retried for up to the busy timeout).
+  Status copy_into(SqliteDb& dest, const std::string& what);
 
   // Status::IOError for a SQLite result code, with the connection's message.
   Status error(int rc, const std::string& what) const;

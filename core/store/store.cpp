@@ -345,6 +345,22 @@ Result<std::vector<OutboxEntry>> Store::logged_without_anchor(int64_t limit) {
   return collect<OutboxEntry>(*st, entry_of);
 }
 
+Result<std::vector<OutboxEntry>> Store::logged_after(uint64_t last_seq) {
+  auto st = impl_->db->prepare(std::string("SELECT ") + kOutboxColumns +
+                                   " FROM outbox WHERE status = 'logged' AND seq > ?1 ORDER BY seq",
+                               "read the entries logged after a restored seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, static_cast<int64_t>(last_seq));
+  return collect<OutboxEntry>(*st, entry_of);
+}
+
+Status Store::requeue(const std::string& id) {
+  return impl_->update_one(
+      "UPDATE outbox SET status = 'queued', seq = 0, receipt = x'', anchor = x'', logged_ms = 0, reason = '' "
+      "WHERE id = ?1 AND status = 'logged'",
+      "queue a document again", id, "logged outbox entry", [](SqliteStatement&) {});
+}
+
 Result<StoreCounts> Store::counts() {
   StoreCounts c;
   auto st = impl_->db->prepare("SELECT 'in', status, count(*), 0 FROM messages GROUP BY status "

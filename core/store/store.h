@@ -175,6 +175,13 @@ class Store {
   Status set_anchor(const std::string& id, const Bytes& anchor);
   // Logged entries whose receipt has no anchor yet, oldest first, at most `limit`.
   Result<std::vector<OutboxEntry>> logged_without_anchor(int64_t limit);
+  // After a restore of the broker's log (NOTICE restored): logged entries
+  // whose seq is above `last_seq`, oldest first; their receipts may lie in
+  // the lost range (service/restore_resend.h decides from the receipts).
+  Result<std::vector<OutboxEntry>> logged_after(uint64_t last_seq);
+  // Puts a logged entry back in the queue, same id and document, dropping
+  // its seq, receipt and anchor, so the service sends it again.
+  Status requeue(const std::string& id);
   // Referral workflow on a sent referral.
   Status set_answer_status(const std::string& referral_id, const std::string& status);
   Status set_escalate_at(const std::string& referral_id, int64_t at_ms);
