@@ -1,10 +1,13 @@
 // relais-admin keygen --name NAME --role ROLE [--region R] [--prefecture P] --out DIR [--encrypt]
 // --encrypt takes the passphrase from RELAIS_KEY_PASSPHRASE or
-// RELAIS_KEY_PASSPHRASE_FILE (never from the command line).
+// RELAIS_KEY_PASSPHRASE_FILE (never from the command line), or, on a terminal
+// with neither set, asks for it twice without echo. The passphrase must pass
+// crypto/passphrase_strength.h's rule (16 characters, or 60 bits by zxcvbn).
 #include <iostream>
 #include <memory>
 
 #include "commands.h"
+#include "crypto/passphrase_strength.h"
 
 namespace relais::admin {
 
@@ -26,15 +29,18 @@ Command add_keygen(CLI::App& root) {
                   "Location CSV used to check region and prefecture (default: the data built in from config/locations.csv)");
   app->add_flag("--encrypt", o->encrypt,
                 "Encrypt the key file with the passphrase in RELAIS_KEY_PASSPHRASE or the mode-0600 file named by "
-                "RELAIS_KEY_PASSPHRASE_FILE (Argon2id + XChaCha20-Poly1305)");
+                "RELAIS_KEY_PASSPHRASE_FILE, or typed when asked on a terminal (Argon2id + XChaCha20-Poly1305); "
+                "it must be 16 characters or more, or as hard to guess (60 bits by zxcvbn)");
   return {app, [o] {
             std::optional<SecretBytes> passphrase;
             if (o->encrypt) {
-              auto p = passphrase_from_env();
+              auto p = passphrase_from_env_or_terminal("Passphrase for " + o->name + ".key: ", true);
               if (!p.ok()) return report(p.status());
               if (!p->has_value())
                 return report(Status::Usage(
-                    "keygen: --encrypt needs a passphrase: set RELAIS_KEY_PASSPHRASE or RELAIS_KEY_PASSPHRASE_FILE"));
+                    "keygen: --encrypt needs a passphrase: set RELAIS_KEY_PASSPHRASE or RELAIS_KEY_PASSPHRASE_FILE, "
+                    "or run keygen on a terminal to type it"));
+              if (Status s = check_key_passphrase_strength(**p, o->name); !s.ok()) return report(s);
               passphrase = std::move(**p);
             }
             auto loc = load_locations(o->locations);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       relais::admin::add_erasure_order(app), relais::admin::add_shred(app), relais::admin::add_backup(app),
       relais::admin::add_restore(app)};
   if (auto code = relais::parse_command_line(app, argc, argv)) return *code;
+  relais::enable_passphrase_prompt();  // an encrypted key asks for its passphrase on a terminal
   try {
     for (auto& c : commands)
       if (c.app->parsed()) return c.run();

@@ -2,7 +2,11 @@
 #include "crypto/key_passphrase.h"
 
 #include <sodium.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -64,7 +68,109 @@ std::optional<Bytes> b64_field(TomlTable& t, std::string_view key, size_t want, 
   return std::move(*raw);
 }
 
+std::atomic<bool> g_prompt_enabled{false};
+
+void write_text(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Restores a terminal's settings when it goes out of scope.
+class EchoOff {
+ public:
+  EchoOff(int fd, const termios& saved) : fd_(fd), saved_(saved) {}
+  ~EchoOff() { ::tcsetattr(fd_, TCSAFLUSH, &saved_); }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  int fd_;
+  termios saved_;
+};
+
 }  // namespace
+
+void enable_passphrase_prompt(bool on) { g_prompt_enabled = on; }
+bool passphrase_prompt_enabled() { return g_prompt_enabled; }
+
+Result<SecretBytes> read_passphrase_from_terminal(int in_fd, int out_fd, std::string_view prompt) {
+  termios saved{};
+  if (!::isatty(in_fd) || ::tcgetattr(in_fd, &saved) != 0)
+    return Status::Usage(std::string("keys: no terminal to ask the passphrase on: set ") + kPassphraseEnv + " or " +
+                         kPassphraseFileEnv);
+  // No echo, and the line edited here rather than by the terminal, so that
+  // Ctrl-C and Ctrl-D arrive as characters at once (a signal would leave the
+  // echo off): one byte at a time, Backspace and Ctrl-U handled below.
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ICANON | ISIG);
+  quiet.c_cc[VMIN] = 1;
+  quiet.c_cc[VTIME] = 0;
+  SecretBytes line(kMaxPassphraseBytes + 1);
+  size_t len = 0;
+  bool cancelled = false, too_long = false;
+  {
+    if (::tcsetattr(in_fd, TCSAFLUSH, &quiet) != 0)
+      return Status::IOError(std::string("keys: cannot turn off the terminal's echo: ") + std::strerror(errno));
+    EchoOff restore(in_fd, saved);
+    write_text(out_fd, prompt);
+    for (;;) {
+      uint8_t c = 0;
+      const ssize_t n = ::read(in_fd, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {  // end of input (Ctrl-D) or an error
+        cancelled = true;
+        break;
+      }
+      if (c == '\n' || c == '\r') break;
+      if (c == saved.c_cc[VINTR] || (c == saved.c_cc[VEOF] && len == 0)) {
+        cancelled = true;
+        break;
+      }
+      if (c == saved.c_cc[VERASE] || c == '\b') {
+        if (too_long) continue;
+        while (len > 0 && (line.data()[--len] & 0xC0) == 0x80) {
+        }  // a whole UTF-8 character
+        continue;
+      }
+      if (c == saved.c_cc[VKILL]) {
+        len = 0;
+        too_long = false;
+        continue;
+      }
+      if (len == kMaxPassphraseBytes) {
+        too_long = true;
+        continue;  // read to the end of the line, keep nothing more
+      }
+      line.data()[len++] = c;
+    }
+  }
+  write_text(out_fd, "\n");  // the Enter the user typed was not echoed
+  if (cancelled) return Status::Usage("keys: no passphrase given (cancelled)");
+  if (too_long) return Status::Config("keys: the passphrase is longer than 4096 bytes");
+  if (len == 0) return Status::Config("keys: the passphrase is empty");
+  SecretBytes out(len);
+  std::memcpy(out.data(), line.data(), len);
+  return out;
+}
+
+Result<std::optional<SecretBytes>> passphrase_from_env_or_terminal(std::string_view prompt, bool confirm) {
+  auto env = passphrase_from_env();
+  if (!env.ok() || env->has_value()) return env;
+  if (!g_prompt_enabled || !::isatty(STDIN_FILENO)) return std::optional<SecretBytes>();
+  auto first = read_passphrase_from_terminal(STDIN_FILENO, STDERR_FILENO, prompt);
+  if (!first.ok()) return first.status();
+  if (confirm) {
+    auto again = read_passphrase_from_terminal(STDIN_FILENO, STDERR_FILENO, "Type it again: ");
+    if (!again.ok()) return again.status();
+    if (again->size() != first->size() || sodium_memcmp(again->data(), first->data(), first->size()) != 0)
+      return Status::Usage("keys: the two passphrases typed differ; nothing was written: run the command again");
+  }
+  return std::optional<SecretBytes>(std::move(*first));
+}
 
 KdfParams KdfParams::moderate() {
   return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};

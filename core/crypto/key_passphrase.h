@@ -16,9 +16,14 @@
 // The passphrase comes from the environment, never the command line:
 // RELAIS_KEY_PASSPHRASE (the text) or RELAIS_KEY_PASSPHRASE_FILE (a path to a
 // mode-0600 file; one trailing newline is stripped). Setting both is refused.
+// On a terminal, with neither variable set, a program may instead ask for it
+// without echo: prompting is off until the program's main turns it on
+// (enable_passphrase_prompt), so that a library call or a test never waits on
+// a terminal, and it is used only when standard input is a terminal.
 // Passphrases, derived keys and plaintexts live in SecretBytes (wiped).
 // Thread-safety: functions are reentrant; passphrase_from_env reads the
-// process environment (do not setenv concurrently).
+// process environment (do not setenv concurrently); enable_passphrase_prompt
+// is for main(), before any thread starts.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +54,24 @@ struct KdfParams {
 // nullopt when neither is set. Status::Config for an empty passphrase, both
 // set, or an unreadable file; Status::Permission (chmod 600) for a loose file.
 Result<std::optional<SecretBytes>> passphrase_from_env();
+
+// Turns terminal prompting on (programs call it once, in main).
+void enable_passphrase_prompt(bool on = true);
+bool passphrase_prompt_enabled();
+
+// Writes `prompt` to out_fd, then reads one line from the terminal in_fd with
+// echo off (the terminal's settings are restored before returning; Ctrl-C is
+// read as a cancel, not a signal, so echo is never left off). The line, without
+// its newline, in wiped memory. Status::Usage when in_fd is not a terminal or
+// the user cancelled (Ctrl-C, or end of input); Status::Config for an empty
+// line or one longer than 4096 bytes.
+Result<SecretBytes> read_passphrase_from_terminal(int in_fd, int out_fd, std::string_view prompt);
+
+// passphrase_from_env(); when neither variable is set, prompting is on and
+// standard input is a terminal, asks there (prompt on standard error) with
+// `prompt`; with confirm, asks twice and refuses two different answers
+// (Status::Usage). nullopt when there is no passphrase and no terminal to ask.
+Result<std::optional<SecretBytes>> passphrase_from_env_or_terminal(std::string_view prompt, bool confirm = false);
 
 // Copies text into a SecretBytes (helper for tests and callers).
 SecretBytes secret_from_text(std::string_view text);

@@ -19,6 +19,7 @@
 #include "util/bytes.h"
 #include "util/files.h"
 #include "util/toml_reader.h"
+#include "util/wipe.h"
 
 namespace relais {
 namespace {
@@ -39,15 +40,6 @@ constexpr RoleEntry kRoles[] = {
 
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-void wipe(std::string& s) {
-  if (!s.empty()) sodium_memzero(s.data(), s.size());
-  s.clear();
-}
-void wipe(Bytes& b) {
-  if (!b.empty()) sodium_memzero(b.data(), b.size());
-  b.clear();
 }
 
 // Decodes a base64 secret held in the (mutable) table into SecretBytes and
@@ -218,7 +210,7 @@ Result<Identity> load_identity(const std::string& key_path) {
     wipe(*text);
     return id;
   }
-  auto pass = passphrase_from_env();
+  auto pass = passphrase_from_env_or_terminal("Passphrase for " + key_path + ": ");
   if (!pass.ok()) return pass.status();
   auto id = identity_from_toml(*text, key_path, pass->has_value() ? &**pass : nullptr);
   wipe(*text);

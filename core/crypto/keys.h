@@ -78,8 +78,12 @@ Status write_identity(const Identity& id, const std::string& dir, const SecretBy
 // Loads a .key file. Refuses a loose mode (Status::Permission, exit 2) and a
 // malformed or inconsistent file (Status::Config naming the file). An
 // encrypted file is decrypted transparently with the passphrase from
-// RELAIS_KEY_PASSPHRASE / RELAIS_KEY_PASSPHRASE_FILE; a missing or wrong
-// passphrase is Status::Config saying which variable to set.
+// RELAIS_KEY_PASSPHRASE / RELAIS_KEY_PASSPHRASE_FILE, or typed on the
+// terminal when neither is set and the program enabled prompting
+// (passphrase_from_env_or_terminal); a missing or wrong passphrase is
+// Status::Config saying which variable to set. The file is read with
+// read_secret_file (util/files.h): no symbolic link, no loose mode, no folder
+// others may write to.
 Result<Identity> load_identity(const std::string& key_path);
 // The same with an explicit passphrase (nullptr: none; the environment is not read).
 Result<Identity> load_identity(const std::string& key_path, const SecretBytes* passphrase);

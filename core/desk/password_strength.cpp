@@ -1,7 +1,6 @@
 #include "desk/password_strength.h"
 
-#include <zxcvbn.h>
-
+#include "crypto/passphrase_strength.h"
 #include "desk/password_hasher.h"
 
 namespace relais::desk {
@@ -14,9 +13,7 @@ Status check_password_strength(std::string_view password, const std::string& use
   if (password.size() > PasswordHasher::kMaxLength)
     return Status::Invalid("the password is too long: use at most " + std::to_string(PasswordHasher::kMaxLength) +
                            " characters");
-  const std::string text(password);
-  const char* words[] = {user.c_str(), "relais", "cnltp", "togo", nullptr};
-  const double bits = ZxcvbnMatch(text.c_str(), words, nullptr);
+  const double bits = guess_bits(password, {user, "relais", "cnltp", "togo"});
   if (bits < kMinBits)
     return Status::Invalid("the password is too easy to guess: use a longer one, for example three or four "
                            "unrelated words, and not the user's name");

@@ -1,5 +1,6 @@
-// Password strength for desk accounts: zxcvbn's estimate (libzxcvbn, from
-// Debian) of how many guesses a password takes, with the account name and
+// Password strength for desk accounts: zxcvbn's estimate (through
+// crypto/passphrase_strength.h, the one zxcvbn wrapper) of how many guesses a
+// password takes, with the account name and
 // "relais" as words an attacker would try first. check_password_strength
 // returns Status::Invalid in plain words for a password shorter than
 // PasswordHasher::kMinLength or estimated below kMinBits, and never quotes

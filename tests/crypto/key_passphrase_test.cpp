@@ -1,9 +1,17 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <termios.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
+
+#include "eventually.h"
 
 #include "crypto/key_passphrase.h"
 #include "crypto/keys.h"
@@ -17,6 +25,7 @@ std::string fresh_dir(const std::string& tag) {
   auto dir = fs::temp_directory_path() / ("relais-keypass-" + tag + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all);  // whatever the umask: a key folder only its owner may write to
   return dir.string();
 }
 
@@ -179,4 +188,100 @@ TEST_CASE("A plain key file still loads without any passphrase", "[keypass]") {
   ::setenv(kPassphraseEnv, "ignored", 1);
   CHECK(load_identity(dir + "/auditor.key").ok());
   fs::remove_all(dir);
+}
+
+namespace {
+
+// A pseudo-terminal: the program's side (slave) and the keyboard's (master).
+struct Pty {
+  int master = -1, slave = -1;
+  Pty() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+    REQUIRE(slave >= 0);
+  }
+  ~Pty() {
+    ::close(slave);
+    ::close(master);
+  }
+  bool echo_on() const {
+    termios t{};
+    return ::tcgetattr(slave, &t) == 0 && (t.c_lflag & ECHO) != 0;
+  }
+  // Types `keys` once the program has turned echo off (typing earlier would
+  // be flushed by the switch, as on a real terminal).
+  std::thread type_when_quiet(std::string keys) {
+    return std::thread([this, keys] {
+      relais::test::eventually(10000, 5, [&] { return !echo_on(); });
+      (void)::write(master, keys.data(), keys.size());
+    });
+  }
+  // What the terminal showed (the prompt, the echo if any).
+  std::string screen() const {
+    std::string out;
+    char buf[512];
+    const int flags = ::fcntl(master, F_GETFL);
+    ::fcntl(master, F_SETFL, flags | O_NONBLOCK);
+    for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    ::fcntl(master, F_SETFL, flags);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a passphrase typed on a terminal is read without echo and the terminal is restored", "[keypass][tty]") {
+  Pty tty;
+  REQUIRE(tty.echo_on());
+  std::thread keyboard = tty.type_when_quiet("lagune tracteur velours\n");
+  auto p = read_passphrase_from_terminal(tty.slave, tty.slave, "Passphrase for test.key: ");
+  keyboard.join();
+  REQUIRE(p.ok());
+  CHECK(std::string(as_chars(p->view())) == "lagune tracteur velours");
+  CHECK(tty.echo_on());
+  const std::string shown = tty.screen();
+  CHECK_THAT(shown, Catch::Contains("Passphrase for test.key: "));
+  CHECK_THAT(shown, !Catch::Contains("lagune"));
+}
+
+TEST_CASE("Ctrl-C at the passphrase prompt cancels and leaves echo on", "[keypass][tty]") {
+  Pty tty;
+  std::thread keyboard = tty.type_when_quiet("abc\x03");
+  auto p = read_passphrase_from_terminal(tty.slave, tty.slave, "Passphrase: ");
+  keyboard.join();
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.status().code() == Code::kUsage);
+  CHECK_THAT(p.status().message(), Catch::Contains("cancelled"));
+  CHECK(tty.echo_on());
+}
+
+TEST_CASE("an empty line at the passphrase prompt is refused", "[keypass][tty]") {
+  Pty tty;
+  std::thread keyboard = tty.type_when_quiet("\n");
+  auto p = read_passphrase_from_terminal(tty.slave, tty.slave, "Passphrase: ");
+  keyboard.join();
+  REQUIRE_FALSE(p.ok());
+  CHECK_THAT(p.status().message(), Catch::Contains("empty"));
+}
+
+TEST_CASE("asking for a passphrase with no terminal is a usage error naming the variables", "[keypass][tty]") {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  auto p = read_passphrase_from_terminal(pipe_fds[0], pipe_fds[1], "Passphrase: ");
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.status().code() == Code::kUsage);
+  CHECK_THAT(p.status().message(), Catch::Contains(kPassphraseEnv));
+}
+
+TEST_CASE("without prompting turned on, a missing passphrase never waits on a terminal", "[keypass][tty]") {
+  EnvGuard env;
+  REQUIRE_FALSE(passphrase_prompt_enabled());
+  auto p = passphrase_from_env_or_terminal("Passphrase: ");
+  REQUIRE(p.ok());
+  CHECK_FALSE(p->has_value());
 }
