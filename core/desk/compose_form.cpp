@@ -66,6 +66,7 @@ struct Builder {
     f.required = required;
     f.groups = groups;
     if (node.contains("maxLength")) f.max_length = node["maxLength"].get<int64_t>();
+    if (node.contains("minLength")) f.min_length = node["minLength"].get<int64_t>();
     if (node.contains("minimum")) f.minimum = node["minimum"].get<int64_t>();
     if (node.contains("maximum")) f.maximum = node["maximum"].get<int64_t>();
     if (type == "object") {
@@ -296,7 +297,10 @@ nlohmann::json document_from(const ComposeForm& form, const FormValues& values, 
   nlohmann::json doc = nlohmann::json::object();
   for (const auto& f : form.fields) {
     const std::string raw = raw_of(f, values);
-    if (raw.empty()) continue;
+    // A required text that may be empty ("empty if none") is sent empty.
+    const bool empty_text = raw.empty() && f.required && f.min_length == 0 &&
+                            (f.kind == FieldKind::kText || f.kind == FieldKind::kTextarea);
+    if (raw.empty() && !empty_text) continue;
     std::string pointer = f.pointer;
     bool dropped = false;
     for (const auto& g : f.groups) {

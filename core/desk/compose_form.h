@@ -66,6 +66,7 @@ struct FormField {
   bool required = false;             // required within its object
   std::optional<int64_t> minimum, maximum;
   int64_t max_length = 0;            // 0: none
+  int64_t min_length = 0;
   std::vector<std::string> groups;   // enclosing objects' pointers, outermost first
 };
 

@@ -453,6 +453,13 @@ HttpResponse DeskServer::Impl::case_page(const HttpRequest& req, PageContext& ct
         r.topic = (*m)->topic;
         r.party = (*m)->sender;
         r.status = (*m)->status;
+        if (r.type == "referral-response" && r.status != "expired") {
+          auto text = st->open_message(it.id);
+          const nlohmann::json opened = text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+          if (opened.is_object() && opened.contains("body") && opened["body"].is_object() &&
+              opened["body"].contains("status") && opened["body"]["status"].is_string())
+            r.answer = opened["body"]["status"].get<std::string>();
+        }
       }
       rows.push_back(std::move(r));
     }

@@ -147,8 +147,10 @@ std::string case_main(const Catalog& t, const std::string& case_ref, const std::
     h += "<tr>";
     h += td(t, "col.time", escape(format_local_time(r.time_ms)));
     h += td(t, "col.direction", escape(t.text(r.sent ? "case.sent" : "case.received")));
-    h += td(t, "col.type", "<a href=\"/message/" + url_encode(r.id) + "\">" + escape(label_or_raw(t, "type.", r.type)) +
-                               "</a>");
+    std::string type_html =
+        "<a href=\"/message/" + url_encode(r.id) + "\">" + escape(label_or_raw(t, "type.", r.type)) + "</a>";
+    if (!r.answer.empty()) type_html += " — " + escape(label_or_raw(t, "choice.", r.answer));
+    h += td(t, "col.type", type_html);
     h += td(t, "col.from", escape(r.party));
     h += td(t, "col.status", escape(label_or_raw(t, "status.", r.status)));
     h += "</tr>\n";

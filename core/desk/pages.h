@@ -36,6 +36,7 @@ struct CaseRow {
   bool sent = false;
   std::string id, type, topic, party, status;
   int64_t time_ms = 0;
+  std::string answer;  // a received referral-response: its status ("accepted", ...)
 };
 std::string case_main(const Catalog& t, const std::string& case_ref, const std::vector<CaseRow>& rows);
 
