@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 
 #include "util/clock.h"
 
@@ -34,7 +35,8 @@ void BrokerClient::close() {
       flush_acks();
       encode_empty_args(&buf_);
       send(Command::kBye, buf_);
-    } catch (const zmq::error_t&) {
+    } catch (const zmq::error_t& e) {
+      swallowed("sending BYE on close", e);
     }
   }
   monitor_.reset();
@@ -50,7 +52,8 @@ Status BrokerClient::open_socket() {
     try {
       encode_empty_args(&buf_);
       send(Command::kBye, buf_);
-    } catch (const zmq::error_t&) {
+    } catch (const zmq::error_t& e) {
+      swallowed("sending BYE on the connection given up", e);
     }
   }
   monitor_.reset();
@@ -87,7 +90,8 @@ Status BrokerClient::check_monitor() {
       if (!monitor_->recv(ev, zmq::recv_flags::dontwait)) break;
       zmq::message_t addr;
       if (ev.more()) (void)monitor_->recv(addr, zmq::recv_flags::none);
-    } catch (const zmq::error_t&) {
+    } catch (const zmq::error_t& e) {
+      swallowed("reading the connection monitor", e);
       break;
     }
     if (ev.size() < 6) continue;
@@ -156,7 +160,11 @@ Result<std::optional<BrokerClient::Incoming>> BrokerClient::receive(int64_t dead
     const int64_t now = monotonic_ms();
     if (now >= next_ping_ms_ && last_heard_ms_ > 0) {
       encode_empty_args(&buf_);
-      try { send(Command::kPing, buf_); } catch (const zmq::error_t&) {}
+      try {
+        send(Command::kPing, buf_);
+      } catch (const zmq::error_t& e) {
+        swallowed("sending PING", e);  // a broker gone is noticed by its silence
+      }
       next_ping_ms_ = now + heartbeat_ms_;
     }
     if (now >= deadline_ms) return std::optional<Incoming>();
@@ -199,7 +207,11 @@ Status BrokerClient::handshake(int64_t deadline_ms) {
   h.bundle_serial = bundle_serial_;
   encode_args(h, &buf_);
   int64_t resend_at = monotonic_ms() + retry_ms(heartbeat_ms_);
-  try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
+  try {
+    send(Command::kHello, buf_);
+  } catch (const zmq::error_t& e) {
+    swallowed("sending HELLO", e);  // resent below until the deadline
+  }
   last_heard_ms_ = 0;
   while (true) {
     auto in = receive(std::min(deadline_ms, resend_at));
@@ -212,7 +224,11 @@ Status BrokerClient::handshake(int64_t deadline_ms) {
       HelloArgs again;
       again.bundle_serial = bundle_serial_;
       encode_args(again, &buf_);
-      try { send(Command::kHello, buf_); } catch (const zmq::error_t&) {}
+      try {
+        send(Command::kHello, buf_);
+      } catch (const zmq::error_t& e) {
+        swallowed("sending HELLO", e);
+      }
       resend_at = monotonic_ms() + retry_ms(heartbeat_ms_);
       continue;
     }
@@ -325,6 +341,9 @@ Status BrokerClient::subscribe(const SubArgs& args_in, int64_t deadline_ms) {
   SubArgs args = args_in;
   args.req_id = next_req_id_++;
   if (!args.durable.empty() && args.from == "new") args.from.clear();  // "new" is where a new name starts anyway
+  // Seqs start at 1: "from seq 0" means from the first record, and is sent
+  // so (the broker would otherwise look for a record 0 that never exists).
+  if (args.from == "seq:0") args.from = "first";
   encode_args(args, &buf_);
   send(Command::kSub, buf_);
   RELAIS_RETURN_IF_ERROR(await_sub_ok(args.req_id, deadline_ms, "the subscription"));
@@ -465,7 +484,11 @@ void BrokerClient::flush_acks() {
   if (pending_acks_.empty()) return;
   encode_args(pending_acks_.args(), &buf_);
   pending_acks_.clear();
-  try { send(Command::kAck, buf_); } catch (const zmq::error_t&) {}
+  try {
+    send(Command::kAck, buf_);
+  } catch (const zmq::error_t& e) {
+    swallowed("sending ACK", e);  // the broker redelivers what was not acknowledged
+  }
 }
 
 void BrokerClient::nack(uint32_t sub_id, uint64_t seq, const std::string& detail) {
@@ -475,7 +498,22 @@ void BrokerClient::nack(uint32_t sub_id, uint64_t seq, const std::string& detail
 void BrokerClient::nack(uint32_t sub_id, uint64_t seq, ErrorCode code, std::string_view detail) {
   NackArgs a{sub_id, seq, code, std::string(detail)};
   encode_args(a, &buf_);
-  try { send(Command::kNack, buf_); } catch (const zmq::error_t&) {}
+  try {
+    send(Command::kNack, buf_);
+  } catch (const zmq::error_t& e) {
+    swallowed("sending NACK", e);  // the broker redelivers, and the reader refuses again
+  }
+}
+
+void BrokerClient::swallowed(const char* what, const zmq::error_t& e) {
+  auto line = failures_.note(std::string(what) + "/" + std::to_string(e.num()),
+                             "agent: " + std::string(what) + " failed (broker " + endpoint_ + "): " + e.what() +
+                                 "; not fatal, the client goes on");
+  if (!line) return;
+  if (log_)
+    log_(*line);
+  else
+    std::cerr << *line << "\n";
 }
 
 }  // namespace relais

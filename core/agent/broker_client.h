@@ -41,6 +41,13 @@
 //     "not given" (a new durable name starts at "new" either way; a given
 //     position for an existing name is refused by the broker).
 //
+// ZeroMQ failures the client survives (a PING, ACK, NACK, HELLO or BYE
+// that could not be sent, a monitor read that failed) are told, not
+// swallowed: one line each through the handler set with on_log(), or on
+// standard error without one; the same failure repeated is told once, with
+// its count given by the next different line. A subscription from seq 0 is
+// sent as from "first" (seqs start at 1).
+//
 // Not thread-safe: one thread uses a client. All waits are bounded by the
 // deadline given (monotonic ms).
 #pragma once
@@ -55,6 +62,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "agent/failure_notes.h"
 #include "crypto/keys.h"
 #include "net/protocol.h"
 #include "util/bytes.h"
@@ -105,6 +113,9 @@ class BrokerClient {
   Result<Bytes> fetch(std::string_view kind, std::string_view arg, int64_t deadline_ms);
   // The signed bundle file of `serial` (0: the broker's latest), unverified.
   Result<Bytes> fetch_bundle(uint64_t serial, int64_t deadline_ms);
+  // Where the client tells the failures it survives (see above): a line for
+  // people, naming the command and the ZeroMQ error; never a document value.
+  void on_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
   // Notices: a handler (replaces the queue), or poll the queue.
   void on_notice(std::function<void(const NoticeArgs&)> handler) { notice_handler_ = std::move(handler); }
   std::optional<NoticeArgs> poll_notice();
@@ -147,6 +158,8 @@ class BrokerClient {
   // Waits for SUBOK or ERROR of req_id (SUB, and UNSUB of a durable name),
   // taking what else comes in; `what` names the request in a timeout.
   Status await_sub_ok(uint64_t req_id, int64_t deadline_ms, const char* what);
+  // Tells a ZeroMQ failure the client goes on after (see on_log).
+  void swallowed(const char* what, const zmq::error_t& e);
 
   std::string endpoint_;
   const Identity& identity_;
@@ -173,6 +186,8 @@ class BrokerClient {
   bool revoked_ = false;        // ERROR revoked received: final
   Status revoked_status_;
   std::function<void(const NoticeArgs&)> notice_handler_;
+  std::function<void(const std::string&)> log_;
+  FailureNotes failures_;  // what on_log was told, to tell repeats once
   std::deque<NoticeArgs> notices_;
 };
 

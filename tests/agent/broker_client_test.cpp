@@ -476,6 +476,33 @@ TEST_CASE("a subscription is sent with its pattern and start and deliveries come
   CHECK(sent.from == "first");
 }
 
+TEST_CASE("a subscription from seq 0 is sent as from the first record, which the broker knows", "[agent][client]") {
+  ServerKeys keys;
+  Participant police;
+  FakeBroker broker(keys, police.admitted(), [&](FakeBroker& b, const Received& r) {
+    if (r.cmd != Command::kSub) return false;
+    SubArgs s;
+    (void)decode_args(r.args, &s);
+    Bytes a;
+    encode_args(SubOkArgs{s.req_id, s.sub_id}, &a);
+    b.reply(r.rid, Command::kSubOk, a);
+    return true;
+  });
+  auto client = client_for(police, keys, broker.endpoint());
+  REQUIRE(client->connect(monotonic_ms() + 5000).ok());
+  SubArgs sub;
+  sub.sub_id = 4;
+  sub.pattern = "alert.>";
+  sub.from = "seq:0";
+  REQUIRE(client->subscribe(sub, monotonic_ms() + 5000).ok());
+  SubArgs sent;
+  REQUIRE(decode_args(broker.received(Command::kSub)[0].args, &sent).ok());
+  CHECK(sent.from == "first");
+  auto start = parse_start_position_wire(sent.from);
+  REQUIRE(start.ok());
+  CHECK(start->kind == StartPosition::Kind::kFirst);
+}
+
 TEST_CASE("a refused subscription is Refused with the broker's reason", "[agent][client]") {
   ServerKeys keys;
   Participant police;
