@@ -42,6 +42,7 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_output.h"
+#include "util/no_core_dumps.h"
 
 namespace {
 
@@ -70,6 +71,9 @@ relais::Result<std::string> read_document(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Keys and decrypted documents must not end up in core files (util/no_core_dumps.h).
+  if (relais::Status s = relais::disable_core_dumps(); !s.ok())
+    std::cerr << "relais-agent: warning: " << s.message() << "\n";
   CLI::App app{"relais-agent: publish and receive alerts and referrals through a Relais broker"};
   app.name("relais-agent");
   app.set_version_flag("--version", std::string("relais-agent ") + RELAIS_VERSION);
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
   auto backup_commands = relais::add_backup_commands(app);      // backup, restore (the store)
 
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
+  relais::enable_passphrase_prompt();  // an encrypted key asks for its passphrase on a terminal
   if (auto rc = desk_commands.run(config_path)) return *rc;
 
   if (validate->parsed()) {

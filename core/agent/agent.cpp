@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_msgpack.h"
+#include "util/wipe.h"
 
 namespace relais {
 namespace {
@@ -407,6 +408,7 @@ Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envel
     if (earlier.ok()) body = std::move(earlier);
   }
   if (!body.ok()) return refuse(code, ErrorCode::kMalformed, body.status());
+  WipeOnExit wipe_body(*body);  // the decrypted document, wiped on every way out (util/wipe.h)
   auto type = parse_versioned_type(h.type);
   if (!type.ok()) return refuse(code, ErrorCode::kMalformed, type.status());
   if (auto errors = ctx.schemas->validate(*type, *body); !errors.empty())
@@ -424,7 +426,9 @@ Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envel
   // Field order as documented for `subscribe`; the body keeps its own keys.
   auto out = header_view(h, seq, doc_type_name(*type));
   if (!sender_status.empty()) out["sender_status"] = sender_status;
-  out["body"] = nlohmann::ordered_json::parse(doc->dump());
+  std::string text = doc->dump();
+  WipeOnExit wipe_text(text);
+  out["body"] = nlohmann::ordered_json::parse(text);
   return out;
 }
 

@@ -6,8 +6,6 @@
 #include "broker/broker.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <zmq.hpp>
@@ -25,6 +23,7 @@
 #include "util/clock.h"
 #include "broker/log_options.h"
 #include "util/files.h"
+#include "util/no_core_dumps.h"
 
 namespace relais {
 namespace {
@@ -33,13 +32,6 @@ namespace {
 const char* frame_property(const zmq::message_t& m, const char* name) { return zmq_msg_gets(m.handle(), name); }
 
 ByteView frame_view(const zmq::message_t& m) { return ByteView(static_cast<const uint8_t*>(m.data()), m.size()); }
-
-// Secrets must not end up in core files.
-void disable_core_dumps() {
-  struct rlimit rl {0, 0};
-  setrlimit(RLIMIT_CORE, &rl);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
 
 // Sends on the ROUTER, never blocking: a peer that cannot take more is
 // dropped by ZeroMQ, and the agent retries.
@@ -139,7 +131,8 @@ class BrokerImpl {
 };
 
 Status BrokerImpl::open() {
-  disable_core_dumps();
+  // Secrets must not end up in core files (util/no_core_dumps.h).
+  if (Status s = disable_core_dumps(); !s.ok()) spdlog::warn("broker: {}", s.message());
   auto trust = load_broker_trust(config_);
   if (!trust.ok()) return trust.status();
   identity_ = std::move(trust->identity);
