@@ -1,5 +1,7 @@
 // relais-audit --bundle FILE --authority-pub … check-proof --proof FILE [--receipt FILE]
-// Needs no log. Exit 0 valid, 1 invalid, 2 usage/config.
+// Needs no log. Exit 0 valid, 1 invalid, 2 usage/config. Every field of the
+// proof is checked (audit/proof.h); a line printed is authenticated by the
+// signed checkpoint (and the receipt), or marked NOT AUTHENTICATED.
 #include <iostream>
 
 #include "audit/proof.h"
@@ -38,11 +40,23 @@ Command add_check_proof(CLI::App& root, std::shared_ptr<Global> g) {
               std::cout << "INVALID\n";
               return report(c.status().code() == Code::kConfig ? c.status() : Status::Invalid(c.status().message()));
             }
-            std::cout << "VALID\n"
-                      << "message:    " << c->id << (c->from.empty() ? "" : " from " + c->from)
-                      << (c->topic.empty() ? "" : " on " + c->topic) << "\n"
-                      << "logged as:  seq " << c->seq << "\n"
-                      << "signed in:  checkpoint of size " << c->tree_size << " at "
+            // Every line printed is authenticated, or says that it is not.
+            std::cout << "VALID\n";
+            if (c->core_checked) {
+              std::cout << "message:    " << c->id << " from " << c->from << " on " << c->topic << "\n";
+            } else {
+              std::cout << "message:    " << c->id
+                        << (c->id_authenticated() ? " (named by the receipt)\n"
+                                                  : " (NOT AUTHENTICATED: the proof carries no core and no receipt "
+                                                    "was given)\n");
+              if (!c->from.empty() || !c->topic.empty())
+                std::cout << "shown:      from " << (c->from.empty() ? "?" : c->from) << " on "
+                          << (c->topic.empty() ? "?" : c->topic)
+                          << " (NOT AUTHENTICATED: the proof carries no core)\n";
+            }
+            std::cout << "logged as:  seq " << c->seq << " at " << format_rfc3339_ms(c->leaf_ts_ms) << "\n"
+                      << "signed in:  checkpoint of size " << c->tree_size
+                      << (c->epoch == 0 ? std::string() : " (log epoch " + std::to_string(c->epoch) + ")") << " at "
                       << format_rfc3339_ms(c->checkpoint_ts_ms) << " by the bundle's broker key\n"
                       << "receipt:    " << (c->receipt_checked ? "matches (id, seq and leaf hash)" : "not given") << "\n";
             return kExitOk;

@@ -1,5 +1,5 @@
 // relais-audit subcommands, one file each (verify.cpp, replay.cpp,
-// prove.cpp, check_proof.cpp, witness.cpp). Every add_* registers its subcommand on the
+// prove.cpp, check_proof.cpp, witness.cpp, show_receipt.cpp). Every add_* registers its subcommand on the
 // root app and returns the function to run once the command line has
 // parsed; it returns the exit code (0 ok, 1 invalid/failed, 2 usage/config).
 #pragma once
@@ -31,6 +31,7 @@ Command add_replay(CLI::App& root, std::shared_ptr<Global> g);
 Command add_prove(CLI::App& root, std::shared_ptr<Global> g);
 Command add_check_proof(CLI::App& root, std::shared_ptr<Global> g);
 Command add_witness(CLI::App& root, std::shared_ptr<Global> g);
+Command add_show_receipt(CLI::App& root, std::shared_ptr<Global> g);
 
 // Prints "relais-audit: <message>" to stderr and returns the status' exit code.
 int report(const Status& s);

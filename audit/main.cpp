@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "cli/cli.h"
+#include "crypto/key_passphrase.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relais-audit: verify, replay and prove a Relais broker's tamper-evident log, offline",
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
   app.add_option("--data", g->data, "The broker's data folder, or a (read-only) copy of it");
   std::vector<relais::audit::Command> commands = {
       relais::audit::add_verify(app, g), relais::audit::add_replay(app, g), relais::audit::add_prove(app, g),
-      relais::audit::add_check_proof(app, g), relais::audit::add_witness(app, g)};
+      relais::audit::add_check_proof(app, g), relais::audit::add_witness(app, g),
+      relais::audit::add_show_receipt(app, g)};
   for (auto& c : commands) c.app->fallthrough();
   if (auto code = relais::parse_command_line(app, argc, argv)) return *code;
+  relais::enable_passphrase_prompt();  // an encrypted key asks for its passphrase on a terminal
   try {
     for (auto& c : commands)
       if (c.app->parsed()) return c.run();

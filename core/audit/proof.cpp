@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "crypto/envelope.h"
 #include "log/erased_message.h"
 #include "log/log.h"
@@ -69,6 +72,50 @@ Result<CoreFields> read_core(ByteView core) {
   return f;
 }
 
+// The fields each part of a relais-proof/1 document may hold: every one is
+// checked against what the signatures cover, so an unknown one (which a
+// reader could take as checked) is refused.
+struct Section {
+  const char* name;
+  const char* fields[6];  // unused places are nullptr
+};
+constexpr std::string_view kTopFields[] = {"format", "message", "leaf", "inclusion", "checkpoint", "broker"};
+const Section kSections[] = {
+    {"message", {"id", "from", "topic", "seq", "logged", "core"}},
+    {"leaf", {"kind", "seq", "ts", "core_hash", "ct_hash", "leaf_hash"}},
+    {"inclusion", {"index", "tree_size", "path"}},
+    {"checkpoint", {"epoch", "size", "root", "ts", "sig"}},
+    {"broker", {"name", "sign_pk", "key_id"}},
+};
+
+// Status::Invalid naming the first field of p that relais-proof/1 does not have.
+Status reject_unknown_fields(const nlohmann::json& p) {
+  auto unknown = [](const std::string& where) {
+    return Status::Invalid("proof: " + where +
+                           " is not a field of relais-proof/1: nothing checks it, so the proof is refused");
+  };
+  for (const auto& [key, value] : p.items()) {
+    if (std::find(std::begin(kTopFields), std::end(kTopFields), key) == std::end(kTopFields)) return unknown(key);
+    for (const Section& sec : kSections) {
+      if (key != sec.name) continue;
+      if (!value.is_object()) return Status::Invalid(std::string("proof: ") + sec.name + " is not an object");
+      for (const auto& [field, v] : value.items()) {
+        (void)v;
+        bool known = false;
+        for (const char* f : sec.fields) known = known || (f != nullptr && field == f);
+        if (!known) return unknown(key + "." + field);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// The optional string field `key` of object o (nullopt when absent).
+std::optional<std::string> optional_string(const nlohmann::json& o, const char* key) {
+  if (!o.contains(key)) return std::nullopt;
+  return o.at(key).get<std::string>();
+}
+
 }  // namespace
 
 Result<nlohmann::json> make_proof(const std::string& data_dir, const TrustBundle& bundle, const Uuid& id) {
@@ -132,7 +179,8 @@ Result<nlohmann::json> make_proof(const std::string& data_dir, const TrustBundle
                {"ts", leaf.ts_ms},           {"core_hash", hex32(leaf.core_hash)},
                {"ct_hash", hex32(leaf.ct_hash)}, {"leaf_hash", hex32(lh)}};
   j["inclusion"] = {{"index", index}, {"tree_size", best->size}, {"path", path}};
-  j["checkpoint"] = {{"size", best->size},
+  j["checkpoint"] = {{"epoch", best->epoch},
+                     {"size", best->size},
                      {"root", hex32(best->root)},
                      {"ts", best->ts_ms},
                      {"sig", to_base64(ByteView(best->sig.data(), best->sig.size()))}};
@@ -147,6 +195,7 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
   const PublicCard* broker = bundle.broker();
   if (broker == nullptr) return Status::Config("check-proof: the bundle has no broker card");
   ProofCheck out;
+  std::optional<std::string> shown_from, shown_topic, shown_logged, shown_key_id, shown_broker;
   Hash256 core_hash{}, ct_hash{}, leaf_hash{}, stated_leaf{};
   Checkpoint cp;
   std::vector<Hash256> path;
@@ -157,6 +206,7 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
   try {
     if (!p.is_object() || p.value("format", "") != kProofFormat)
       return Status::Invalid(std::string("proof: not a ") + kProofFormat + " document");
+    RELAIS_RETURN_IF_ERROR(reject_unknown_fields(p));
     const auto& m = p.at("message");
     const auto& l = p.at("leaf");
     const auto& inc = p.at("inclusion");
@@ -175,6 +225,7 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
       if (!decode_fixed(h.get<std::string>(), false, &x)) return Status::Invalid("proof: a path hash is not 32 bytes of hex");
       path.push_back(x);
     }
+    cp.epoch = c.contains("epoch") ? c.at("epoch").get<uint64_t>() : 0;  // signed with the rest
     cp.size = c.at("size").get<uint64_t>();
     cp.ts_ms = c.at("ts").get<int64_t>();
     if (!decode_fixed(c.at("root").get<std::string>(), false, &cp.root) ||
@@ -183,6 +234,11 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
     if (!decode_fixed(p.at("broker").at("sign_pk").get<std::string>(), true, &pk))
       return Status::Invalid("proof: the broker key is malformed");
     out.id = m.at("id").get<std::string>();
+    shown_from = optional_string(m, "from");
+    shown_topic = optional_string(m, "topic");
+    shown_logged = optional_string(m, "logged");
+    shown_key_id = optional_string(p.at("broker"), "key_id");
+    shown_broker = optional_string(p.at("broker"), "name");
     if (m.at("seq").get<uint64_t>() != out.seq) return Status::Invalid("proof: message seq and leaf seq differ");
     if (m.contains("core")) {
       auto b = from_base64(m.at("core").get<std::string>());
@@ -195,6 +251,10 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
   if (pk != broker->sign_pk)
     return Status::Invalid("proof: made with broker key " + key_id(pk) + ", but the bundle's broker key is " +
                            key_id(broker->sign_pk));
+  if (shown_key_id && *shown_key_id != key_id(pk))
+    return Status::Invalid("proof: broker.key_id is not the key id of broker.sign_pk");
+  if (shown_broker && *shown_broker != broker->name)
+    return Status::Invalid("proof: broker.name is not the name of the bundle's broker (" + broker->name + ")");
   if (!cp.verify(broker->sign_pk))
     return Status::Invalid("proof: the checkpoint's signature does not verify with the bundle's broker key");
   leaf_hash = message_leaf_hash(out.seq, leaf_ts, core_hash, ct_hash);
@@ -206,13 +266,29 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
     return Status::Invalid("proof: the inclusion path does not lead to the signed root");
   auto id = uuid_from_string(out.id);
   if (!id.ok()) return Status::Invalid("proof: message id: " + id.status().message());
+  // The leaf's time is covered by the leaf hash: the time shown must be it.
+  if (shown_logged && *shown_logged != format_rfc3339_ms(leaf_ts))
+    return Status::Invalid("proof: message.logged is not the time in the signed leaf (" +
+                           format_rfc3339_ms(leaf_ts) + ")");
   if (!core.empty()) {
     if (blake2b_256(core) != core_hash) return Status::Invalid("proof: core does not match the leaf's core hash");
     auto f = read_core(core);
     if (!f.ok()) return f.status();
     if (f->id != *id) return Status::Invalid("proof: the id shown is not the id in the signed core");
+    // Every field shown must be the signed core's: a reader of the proof
+    // file reads these, not what check-proof prints.
+    if (shown_from && *shown_from != f->from)
+      return Status::Invalid("proof: the sender shown (message.from) is not the sender in the signed core");
+    if (shown_topic && *shown_topic != f->topic)
+      return Status::Invalid("proof: the topic shown (message.topic) is not the topic in the signed core");
     out.from = f->from;
     out.topic = f->topic;
+    out.core_checked = true;
+  } else {
+    // Without the core nothing ties a sender or topic to the signed leaf:
+    // handed back as shown, marked as not authenticated.
+    out.from = shown_from.value_or("");
+    out.topic = shown_topic.value_or("");
   }
   if (receipt) {
     auto r = decode_receipt(*receipt);
@@ -227,7 +303,9 @@ Result<ProofCheck> check_proof(const nlohmann::json& p, const TrustBundle& bundl
     out.receipt_checked = true;
   }
   out.tree_size = tree_size;
+  out.leaf_ts_ms = leaf_ts;
   out.checkpoint_ts_ms = cp.ts_ms;
+  out.epoch = cp.epoch;
   return out;
 }
 

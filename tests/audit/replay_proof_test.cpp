@@ -181,6 +181,67 @@ TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
   }
 }
 
+TEST_CASE("every field a proof shows is checked: an edited topic, sender, time or broker is INVALID",
+          "[proof]") {
+  auto& d = shared();
+  const Logged& l = d.logged[20];
+  REQUIRE(l.message);
+  auto proof = make_proof(d.data, d.bundle, l.id);
+  REQUIRE(proof.ok());
+  REQUIRE(check_proof(*proof, d.bundle, std::nullopt).ok());
+  auto edited = [&](const char* section, const char* field, const nlohmann::json& value) {
+    auto bad = *proof;
+    bad[section][field] = value;
+    return check_proof(bad, d.bundle, std::nullopt);
+  };
+  auto topic = edited("message", "topic", l.topic + ".x");
+  REQUIRE_FALSE(topic.ok());
+  CHECK(topic.status().code() == Code::kInvalid);
+  CHECK_THAT(topic.status().message(), Catch::Contains("message.topic"));
+  const std::string other_topic = d.logged[22].topic != l.topic ? d.logged[22].topic : "alert.other";
+  CHECK_FALSE(edited("message", "topic", other_topic).ok());
+  auto from = edited("message", "from", l.from == "police.golfe" ? "social.golfe" : "police.golfe");
+  REQUIRE_FALSE(from.ok());
+  CHECK_THAT(from.status().message(), Catch::Contains("message.from"));
+  auto logged = edited("message", "logged", "2020-01-01T00:00:00.000Z");
+  REQUIRE_FALSE(logged.ok());
+  CHECK_THAT(logged.status().message(), Catch::Contains("message.logged"));
+  CHECK_FALSE(edited("checkpoint", "epoch", 1).ok());  // signed with the checkpoint
+  CHECK_FALSE(edited("broker", "name", "another-broker").ok());
+  CHECK_FALSE(edited("broker", "key_id", "0011223344556677").ok());
+  auto extra = edited("message", "readers", nlohmann::json::array({"ngo.refuge"}));
+  REQUIRE_FALSE(extra.ok());
+  CHECK_THAT(extra.status().message(), Catch::Contains("message.readers"));
+  auto top = *proof;
+  top["note"] = "verified by the commission";
+  CHECK_FALSE(check_proof(top, d.bundle, std::nullopt).ok());
+}
+
+TEST_CASE("a proof without its core marks the sender, topic and id it shows as not authenticated", "[proof]") {
+  auto& d = shared();
+  const Logged& l = d.logged[20];
+  auto proof = make_proof(d.data, d.bundle, l.id);
+  REQUIRE(proof.ok());
+  auto full = check_proof(*proof, d.bundle, std::nullopt);
+  REQUIRE(full.ok());
+  CHECK(full->core_checked);
+  CHECK(full->id_authenticated());
+
+  auto bare = *proof;
+  bare["message"].erase("core");
+  bare["message"]["topic"] = "alert.edited";  // nothing can check it now
+  auto c = check_proof(bare, d.bundle, std::nullopt);
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->core_checked);
+  CHECK_FALSE(c->id_authenticated());
+  CHECK(c->topic == "alert.edited");
+  Receipt r = sign_receipt(ReceiptFields{l.id, l.seq, l.leaf, l.ts_ms}, d.broker.sign_sk);
+  auto with_receipt = check_proof(bare, d.bundle, encode_receipt(r));
+  REQUIRE(with_receipt.ok());
+  CHECK(with_receipt->id_authenticated());
+  CHECK_FALSE(with_receipt->core_checked);
+}
+
 TEST_CASE("prove refuses an unknown id", "[proof]") {
   auto p = make_proof(shared().data, shared().bundle, new_uuid_v7(kBaseTs));
   REQUIRE_FALSE(p.ok());
