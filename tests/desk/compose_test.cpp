@@ -16,6 +16,7 @@
 #include "desk/compose_page.h"
 #include "desk/desk_server.h"
 #include "desk/password_hasher.h"
+#include "desk/referral_actions.h"
 #include "store/store.h"
 #include "temp_dir.h"
 
@@ -487,4 +488,29 @@ TEST_CASE("a received referral offers accept and refuse, and shows how long it w
   HttpResponse seen = d.desk->handle(d.get("/message/0192f0a0-0000-7000-8000-000000000001", viewer));
   CHECK(seen.body.find("id=\"accept\"") == std::string::npos);
   CHECK(seen.body.find("En attente de réponse") != std::string::npos);
+}
+
+TEST_CASE("a sent referral shows its answer, its wait and its escalation", "[desk][compose]") {
+  const Catalog& fr = Catalog::builtin("fr");
+  const Catalog& en = Catalog::builtin("en");
+  CHECK(duration_text(fr, 2 * 3600000LL + 5 * 60000LL) == "2 h 05 min");
+  CHECK(duration_text(fr, 3 * 86400000LL + 4 * 3600000LL) == "3 j 4 h");
+  CHECK(duration_text(en, 3 * 86400000LL + 4 * 3600000LL) == "3 d 4 h");
+  OutboxEntry e;
+  e.id = "0192f0a0-0000-7000-8000-0000000000aa";
+  e.type = "referral";
+  e.created_ms = 1796047500000 - 26 * 3600000LL;
+  e.escalate_at_ms = 1796047500000 - 2 * 3600000LL;
+  e.escalation_id = "0192f0a0-0000-7000-8000-0000000000bb";
+  std::string h = sent_referral_html(fr, e, 1796047500000);
+  CHECK(h.find("Sans réponse depuis 1 j 2 h.") != std::string::npos);
+  CHECK(h.find("Escaladée") != std::string::npos);
+  CHECK(h.find("/message/0192f0a0-0000-7000-8000-0000000000bb") != std::string::npos);
+  e.escalation_id.clear();
+  e.answer_status = "accepted";
+  h = sent_referral_html(en, e, 1796047500000);
+  CHECK(h.find("Answer received: Accepted.") != std::string::npos);
+  CHECK(h.find("Escalat") == std::string::npos);
+  e.type = "alert";
+  CHECK(sent_referral_html(fr, e, 1796047500000).empty());
 }
