@@ -616,7 +616,7 @@ TEST_CASE("FETCH checkpoint, consistency and inclusion answer proofs that verify
   REQUIRE(decode_fetch_data(*got.payload, &cp).ok());
   CHECK(cp.epoch == 0);
   CHECK(cp.size >= seq);
-  Checkpoint signed_cp{cp.size, cp.root, cp.ts_ms, cp.sig};
+  Checkpoint signed_cp{cp.epoch, cp.size, cp.root, cp.ts_ms, cp.sig};
   CHECK(signed_cp.verify(f.broker.card.sign_pk));
 
   auto inc = fetch(f, "inclusion", std::to_string(seq) + ":" + std::to_string(cp.size));
