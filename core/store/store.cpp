@@ -506,9 +506,22 @@ Result<std::vector<Store::CaseItem>> Store::case_timeline(const std::string& cas
 
 // ---- erasure
 
+namespace {
+
+// The desk's drafts (created on first use). A draft answering a message
+// goes with it when the message is erased.
+constexpr const char* kDraftsTable =
+    "CREATE TABLE IF NOT EXISTS drafts (id TEXT PRIMARY KEY, user TEXT NOT NULL, type TEXT NOT NULL, "
+    "reply_to TEXT NOT NULL DEFAULT '', updated_ms INTEGER NOT NULL, \"values\" BLOB NOT NULL)";
+
+}  // namespace
+
 Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what) {
+  RELAIS_RETURN_IF_ERROR(db->exec(kDraftsTable, "create the drafts table"));
   auto txn = SqliteTransaction::begin(*db, true, what);
   if (!txn.ok()) return txn.status();
+  auto del_d = db->prepare("DELETE FROM drafts WHERE reply_to = ?1", what);
+  if (!del_d.ok()) return del_d.status();
   auto del_m = db->prepare("DELETE FROM messages WHERE id = ?1", what);
   if (!del_m.ok()) return del_m.status();
   auto del_o = db->prepare("DELETE FROM outbox WHERE id = ?1", what);
@@ -522,6 +535,11 @@ Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool 
     st.bind(1, item.id);
     RELAIS_RETURN_IF_ERROR(st.run());
     erased += db->changes();
+    if (!item.sent) {
+      del_d->reset();
+      del_d->bind(1, item.id);
+      RELAIS_RETURN_IF_ERROR(del_d->run());
+    }
     if (with_cells && !item.sent) {
       del_c->reset();
       del_c->bind(1, item.id);
@@ -565,17 +583,23 @@ Result<int64_t> Store::erase_older_than(const std::string& type, int64_t before_
     if (!ids.ok()) return ids.status();
     items.insert(items.end(), ids->begin(), ids->end());
   }
-  return impl_->erase_ids(items, false, "erase what is past its retention");
+  auto erased = impl_->erase_ids(items, false, "erase what is past its retention");
+  if (!erased.ok()) return erased;
+  // Drafts of the type not touched since the cutoff go too.
+  auto d = impl_->db->prepare("DELETE FROM drafts WHERE (?1 = '' OR type = ?1) AND updated_ms < ?2",
+                              "erase drafts past their retention");
+  if (!d.ok()) return d.status();
+  d->bind(1, type).bind(2, before_ms);
+  RELAIS_RETURN_IF_ERROR(d->run());
+  const int64_t drafts = impl_->db->changes();
+  if (drafts > 0) RELAIS_RETURN_IF_ERROR(impl_->checkpoint_after_erasure(drafts));
+  return *erased + drafts;
 }
 
 
 // ---- desk drafts
 
 namespace {
-
-constexpr const char* kDraftsTable =
-    "CREATE TABLE IF NOT EXISTS drafts (id TEXT PRIMARY KEY, user TEXT NOT NULL, type TEXT NOT NULL, "
-    "reply_to TEXT NOT NULL DEFAULT '', updated_ms INTEGER NOT NULL, \"values\" BLOB NOT NULL)";
 
 Store::Draft draft_of(const SqliteStatement& st) {
   Store::Draft d;

@@ -207,14 +207,16 @@ class Store {
   // (messages and outbox entries). With secure_delete the deleted bytes are
   // overwritten in store.db; when another process keeps the checkpoint from
   // emptying store.db-wal, Status::IOError says so (run it again).
+  // A desk draft answering an erased message is erased with it.
   // erase_case: every item of case_timeline(case_ref), and the statistics
   // cells of its messages.
   Result<int64_t> erase_case(const std::string& case_ref);
   // One message (received or sent) by id, for an erasure order naming it.
   Result<int64_t> erase_message(const std::string& id);
   // Messages received before before_ms and outbox entries created before it
-  // that are no longer queued; `type` empty: every type. Statistics cells
-  // stay (they hold no person).
+  // that are no longer queued, and desk drafts of the type last saved before
+  // it; `type` empty: every type. Statistics cells stay (they hold no
+  // person). The count includes the drafts.
   Result<int64_t> erase_older_than(const std::string& type, int64_t before_ms);
 
   // ---- desk drafts: a form a desk user saved without sending it. The

@@ -138,6 +138,9 @@ TEST_CASE("erasing a case leaves its case reference nowhere in state_dir", "[sto
   REQUIRE(*store.put_message(reply, "{}"));
   for (int i = 0; i < 20; ++i) REQUIRE(*store.put_message(sample_message(fresh_id(10 + i), 10 + i, marker), "{}"));
   REQUIRE(store.set_message_status(first.id, "answered").ok());
+  // A desk user's unsent answer to the case's first message, and one to another case.
+  REQUIRE(store.put_draft({"draft-case", "amivi", "referral-response", first.id, 5}, R"({"note":"x"})").ok());
+  REQUIRE(store.put_draft({"draft-other", "amivi", "referral-response", keep.id, 5}, R"({"note":"y"})").ok());
   CHECK_FALSE(files_holding(dir.path, marker).empty());  // the check can see it
 
   auto n = store.erase_case(marker);
@@ -148,6 +151,8 @@ TEST_CASE("erasing a case leaves its case reference nowhere in state_dir", "[sto
   CHECK(files_holding(dir.path, reply.id).empty());
   CHECK(store.message(keep.id)->has_value());
   CHECK(store.case_timeline(marker)->empty());
+  CHECK_FALSE(store.draft("draft-case")->has_value());  // it answered an erased message
+  CHECK(store.draft("draft-other")->has_value());
   auto again = store.erase_case(marker);
   REQUIRE(again.ok());
   CHECK(*again == 0);

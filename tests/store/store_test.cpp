@@ -357,10 +357,17 @@ TEST_CASE("erasure past retention keeps queued entries and statistics cells", "[
   c.key = "made";
   c.count = 5;
   REQUIRE(store.put_stats_cells({c}).ok());
+  // Drafts: an old alert draft goes, a recent one and an old referral draft stay.
+  REQUIRE(store.put_draft({"d-old-alert", "amivi", "alert", "", 500}, "{}").ok());
+  REQUIRE(store.put_draft({"d-new-alert", "amivi", "alert", "", 5000}, "{}").ok());
+  REQUIRE(store.put_draft({"d-old-referral", "amivi", "referral", "", 500}, "{}").ok());
 
   auto n = store.erase_older_than("alert", 1000);
   REQUIRE(n.ok());
-  CHECK(*n == 2);
+  CHECK(*n == 3);
+  CHECK_FALSE(store.draft("d-old-alert")->has_value());
+  CHECK(store.draft("d-new-alert")->has_value());
+  CHECK(store.draft("d-old-referral")->has_value());
   CHECK_FALSE(store.message(old_alert.id)->has_value());
   CHECK(store.message(new_alert.id)->has_value());
   CHECK(store.message(old_ref.id)->has_value());
@@ -369,7 +376,8 @@ TEST_CASE("erasure past retention keeps queued entries and statistics cells", "[
   CHECK(store.stats_cells("", "")->size() == 1);
   auto all = store.erase_older_than("", 1000);
   REQUIRE(all.ok());
-  CHECK(*all == 1);
+  CHECK(*all == 2);  // the old referral and its draft
+  CHECK_FALSE(store.draft("d-old-referral")->has_value());
 }
 
 TEST_CASE("erase_message removes one received message and one sent entry by id, nothing else", "[store][erase]") {
