@@ -483,7 +483,12 @@ Result<StartPosition> parse_start_position_wire(std::string_view w) {
   StartPosition p;
   if (w == "new") return p;
   if (w == "first") { p.kind = StartPosition::Kind::kFirst; return p; }
-  if (w.rfind("seq:", 0) == 0 && parse_count(w.substr(4), &p.value)) { p.kind = StartPosition::Kind::kSeq; return p; }
+  if (w.rfind("seq:", 0) == 0 && parse_count(w.substr(4), &p.value)) {
+    // Seqs start at 1: "seq:0" (an older client's "from the start") is "first",
+    // never a read of a record 0 that does not exist.
+    p.kind = p.value == 0 ? StartPosition::Kind::kFirst : StartPosition::Kind::kSeq;
+    return p;
+  }
   if (w.rfind("time:", 0) == 0 && parse_count(w.substr(5), &p.value)) { p.kind = StartPosition::Kind::kTime; return p; }
   return Status::Invalid("protocol: bad subscription start position");
 }

@@ -147,6 +147,11 @@ TEST_CASE("subscription start positions parse from text and wire forms", "[proto
   CHECK_FALSE(parse_start_position_text("0").ok());
   CHECK_FALSE(parse_start_position_wire("seq:").ok());
   CHECK_FALSE(parse_start_position_wire("seq:12x").ok());
+  // Seqs start at 1: a client's seq 0 means from the start, not a record 0
+  // the broker would fail to read on every attempt.
+  auto zero = parse_start_position_wire("seq:0");
+  REQUIRE(zero.ok());
+  CHECK(zero->kind == StartPosition::Kind::kFirst);
 }
 
 TEST_CASE("FETCH checkpoint, consistency and inclusion payloads round-trip in their fixed layouts and are decoded "
