@@ -273,13 +273,31 @@ Result<uint64_t> committed_seq_of(const std::string& data_dir) {
   return uint64_t{0};
 }
 
+namespace {
+
+// The backup itself, into a destination that exists and is empty.
+Result<BackupReport> take_backup(const BackupOptions& o);
+
+}  // namespace
+
 Result<BackupReport> backup_data_folder(const BackupOptions& o) {
   std::error_code ec;
-  if (!fs::is_directory(o.data, ec))
-    return Status::Usage("backup: --data " + o.data + " is not a folder");
+  if (!fs::is_directory(o.data, ec)) return Status::Usage("backup: --data " + o.data + " is not a folder");
+  RELAIS_RETURN_IF_ERROR(check_destination(o.out));
+  auto rep = take_backup(o);
+  if (!rep.ok()) {
+    // No half backup is left behind to be mistaken for one.
+    for (const auto& e : fs::directory_iterator(o.out, ec)) fs::remove_all(e.path(), ec);
+  }
+  return rep;
+}
+
+namespace {
+
+Result<BackupReport> take_backup(const BackupOptions& o) {
+  std::error_code ec;
   if (!fs::exists(o.data + "/checkpoints", ec) && !fs::exists(o.data + "/" + segment_file_name(1), ec))
     return Status::Usage("backup: " + o.data + " is not a broker's data folder (no log segment, no checkpoints file)");
-  RELAIS_RETURN_IF_ERROR(check_destination(o.out));
 
   BackupReport rep;
   ShredPause pause(o.data);
@@ -332,5 +350,7 @@ Result<BackupReport> backup_data_folder(const BackupOptions& o) {
   RELAIS_RETURN_IF_ERROR(check_copy(o.out, *cp));
   return rep;
 }
+
+}  // namespace
 
 }  // namespace relais

@@ -22,7 +22,8 @@
 //   - is checked before it is declared done: its records are read back, and
 //     their Merkle root must be the checkpoint's;
 //   - fsyncs every file and folder it writes.
-// The destination must not exist or be an empty folder (Invalid otherwise).
+// The destination must not exist or be an empty folder (Invalid otherwise);
+// when the backup fails, what it wrote there is removed.
 // Not thread-safe with itself on one DATA (the pause is shared).
 #pragma once
 

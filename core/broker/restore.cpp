@@ -55,9 +55,25 @@ Bytes restored_event_body(uint64_t epoch, uint64_t previous_epoch, uint64_t size
   return ev.bytes();
 }
 
+namespace {
+Result<RestoreReport> restore_into(BrokerConfig config, const RestoreOptions& o, int64_t now_ms);
+}  // namespace
+
 Result<RestoreReport> restore_data_folder(BrokerConfig config, const RestoreOptions& o, int64_t now_ms) {
   std::error_code ec;
   if (!fs::is_directory(o.from, ec)) return Status::Usage("restore: --from " + o.from + " is not a folder");
+  RELAIS_RETURN_IF_ERROR(check_new_folder(o.data));
+  auto rep = restore_into(std::move(config), o, now_ms);
+  // A failed restore leaves no half data folder a broker could start on
+  // (the folder was new or empty: nothing else is removed).
+  if (!rep.ok())
+    for (const auto& e : fs::directory_iterator(o.data, ec)) fs::remove_all(e.path(), ec);
+  return rep;
+}
+
+namespace {
+
+Result<RestoreReport> restore_into(BrokerConfig config, const RestoreOptions& o, int64_t now_ms) {
   auto cps = read_checkpoint_file(o.from + "/checkpoints");
   if (!cps.ok()) return cps.status().with_prefix("restore: the backup");
   auto segs = list_segments(o.from);
@@ -69,7 +85,6 @@ Result<RestoreReport> restore_data_folder(BrokerConfig config, const RestoreOpti
   RestoreReport rep;
   rep.backup = cps->back();
   rep.epoch = rep.backup.epoch + 1;
-  RELAIS_RETURN_IF_ERROR(check_new_folder(o.data));
 
   for (const SegmentFile& s : *segs) {
     auto b = read_file(s.path, size_t{1} << 34);
@@ -107,5 +122,7 @@ Result<RestoreReport> restore_data_folder(BrokerConfig config, const RestoreOpti
   rep.first = after->back();
   return rep;
 }
+
+}  // namespace
 
 }  // namespace relais

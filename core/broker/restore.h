@@ -13,7 +13,7 @@
 // signs a checkpoint of the new epoch covering it. Seqs continue from the
 // backup's. Cursors are clamped to the backup's last seq + 1.
 // The destination must not exist or be empty (Invalid); the backup is only
-// read. Config/IOError/Corruption as opening the broker would give them.
+// read; a failed restore removes what it wrote there. Config/IOError/Corruption as opening the broker would give them.
 #pragma once
 
 #include <cstdint>

@@ -82,7 +82,7 @@ TEST_CASE("a backup ends at the last signed checkpoint, clamps cursors and remov
   CHECK(again.status().message().find("not empty") != std::string::npos);
 }
 
-TEST_CASE("a pause that was there before the backup stays, and a backup that cannot finish still lifts its own",
+TEST_CASE("a pause that was there before the backup stays, and a backup that cannot finish lifts its own and leaves nothing",
           "[backup]") {
   TempDir tmp;
   SignKey key;
@@ -112,5 +112,6 @@ TEST_CASE("a pause that was there before the backup stays, and a backup that can
     CHECK(rep.status().code() == Code::kRefused);
     CHECK(rep.status().message().find("no signed checkpoint covers") != std::string::npos);
     CHECK_FALSE(fs::exists(shred_pause_path(data)));
+    CHECK(fs::is_empty(tmp.path + "/b2"));  // no half backup left
   }
 }
