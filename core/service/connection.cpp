@@ -37,6 +37,7 @@ bool Connection::ensure(int64_t mono_ms) {
   if (!client_) {
     if (mono_ms < next_attempt_) return false;
     auto c = make_broker_client(ctx_);
+    c->on_log(log_);  // the client's own failure notes go to the service's log
     Status s = open_broker_session(ctx_, *c, mono_ms + kAttemptMs);
     if (!s.ok()) {
       c->close();
