@@ -1,33 +1,16 @@
 #include "broker/offline_shred.h"
 
-#include <poll.h>
-
 #include "broker/broker_trust.h"
 #include "broker/dedup_key.h"
 #include "broker/erasure_planner.h"
 #include "broker/event.h"
+#include "broker/offline_event.h"
 #include "log/log_writer.h"
 #include "policy/serial_state.h"
 #include "broker/log_options.h"
 #include "util/files.h"
 
 namespace relais {
-namespace {
-
-// Logs one event and waits until it is durable; its seq.
-Result<uint64_t> log_event(Log& log, uint64_t token, int64_t ts_ms, ByteView body) {
-  log.submit_event(token, ts_ms, body);
-  std::vector<Completion> got;
-  while (got.empty()) {
-    pollfd p{log.completion_fd(), POLLIN, 0};
-    ::poll(&p, 1, 1000);
-    log.drain_completions(&got);
-  }
-  if (!got[0].status.ok()) return got[0].status;
-  return got[0].seq;
-}
-
-}  // namespace
 
 Result<OfflineShredReport> shred_offline(const BrokerConfig& config, int64_t now_ms) {
   if (shredding_paused(config.data_dir))
@@ -48,7 +31,7 @@ Result<OfflineShredReport> shred_offline(const BrokerConfig& config, int64_t now
   uint64_t token = 1;
   EventBuilder loaded;
   loaded.begin("bundle_loaded", 3).u64("serial", bundle.serial).bin("hash", bundle.hash).bin("bundle", bundle.file);
-  auto at = log_event(**log, token++, now_ms, loaded.bytes());
+  auto at = log_event_durably(**log, token++, now_ms, loaded.bytes());
   if (!at.ok()) return at.status();
 
   auto state = load_shred_state(config.data_dir);
@@ -62,7 +45,7 @@ Result<OfflineShredReport> shred_offline(const BrokerConfig& config, int64_t now
         all_done = false;
         continue;
       }
-      auto by = log_event(**log, token++, now_ms, erasure_event_body(b, bundle.serial));
+      auto by = log_event_durably(**log, token++, now_ms, erasure_event_body(b, bundle.serial));
       if (!by.ok()) return by.status();
       ++rep.events;
       auto n = (*log)->erase_messages(b.seqs, *by);

@@ -1,11 +1,11 @@
 #include "broker/restore.h"
 
 #include <filesystem>
-#include <poll.h>
 
 #include "broker/backup.h"
 #include "broker/broker_trust.h"
 #include "broker/event.h"
+#include "broker/offline_event.h"
 #include "broker/log_options.h"
 #include "log/log_writer.h"
 #include "log/segment.h"
@@ -28,18 +28,6 @@ Status check_new_folder(const std::string& dir) {
   }
   RELAIS_RETURN_IF_ERROR(make_dirs(dir, 0700));
   return sync_dir(fs::absolute(dir, ec).parent_path().string());
-}
-
-Result<uint64_t> log_event(Log& log, int64_t ts_ms, ByteView body) {
-  log.submit_event(1, ts_ms, body);
-  std::vector<Completion> got;
-  while (got.empty()) {
-    pollfd p{log.completion_fd(), POLLIN, 0};
-    ::poll(&p, 1, 1000);
-    log.drain_completions(&got);
-  }
-  if (!got[0].status.ok()) return got[0].status;
-  return got[0].seq;
 }
 
 }  // namespace
@@ -108,7 +96,7 @@ Result<RestoreReport> restore_into(BrokerConfig config, const RestoreOptions& o,
   {
     auto log = Log::open(lo, trust->identity.sign_sk);
     if (!log.ok()) return log.status().with_prefix("restore: the backup's log");
-    auto seq = log_event(**log, now_ms,
+    auto seq = log_event_durably(**log, 1, now_ms,
                          restored_event_body(rep.epoch, rep.backup.epoch, rep.backup.size, rep.backup.root,
                                              o.last_known_seq));
     if (!seq.ok()) return seq.status().with_prefix("restore");

@@ -14,6 +14,7 @@
 #include "desk/catalog.h"
 #include "desk/compose_form.h"
 #include "desk/compose_page.h"
+#include "desk/desk_http.h"
 #include "desk/desk_server.h"
 #include "desk/password_hasher.h"
 #include "desk/referral_actions.h"
@@ -244,24 +245,9 @@ TEST_CASE("a rendered form shows each error under its field and no pattern", "[d
 
 namespace {
 
-std::string header_of(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return {};
-}
-
-std::string cookie_value(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
-  return {};
-}
-
-std::string hidden_csrf(const std::string& body) {
-  const std::string mark = "name=\"csrf\" value=\"";
-  const size_t p = body.find(mark);
-  if (p == std::string::npos) return {};
-  return body.substr(p + mark.size(), body.find('"', p + mark.size()) - p - mark.size());
-}
+using test::cookie_value;
+using test::header_of;
+using test::hidden_csrf;
 
 struct Desk {
   test::TempDir dir{"relais-compose"};

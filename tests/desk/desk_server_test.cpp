@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "desk/account_store.h"
+#include "desk/desk_http.h"
 #include "desk/desk_server.h"
 #include "desk/password_hasher.h"
 #include "store/store.h"
@@ -15,32 +16,10 @@ using namespace relais::desk;
 
 namespace {
 
-std::string header_of(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return {};
-}
-
-std::vector<std::string> cookies_of(const HttpResponse& r) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : r.headers)
-    if (k == "Set-Cookie") out.push_back(v);
-  return out;
-}
-
-// "name=value; ..." -> value for the cookie `name`.
-std::string cookie_value(const HttpResponse& r, const std::string& name) {
-  for (const auto& c : cookies_of(r))
-    if (c.rfind(name + "=", 0) == 0) return c.substr(name.size() + 1, c.find(';') - name.size() - 1);
-  return {};
-}
-
-std::string hidden_csrf(const std::string& body) {
-  const std::string mark = "name=\"csrf\" value=\"";
-  const size_t p = body.find(mark);
-  if (p == std::string::npos) return {};
-  return body.substr(p + mark.size(), body.find('"', p + mark.size()) - p - mark.size());
-}
+using test::cookie_value;
+using test::cookies_of;
+using test::header_of;
+using test::hidden_csrf;
 
 struct Fixture {
   test::TempDir dir{"relais-desk"};

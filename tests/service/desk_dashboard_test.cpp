@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "desk/account_store.h"
+#include "desk/desk_http.h"
 #include "desk/desk_server.h"
 #include "desk/password_hasher.h"
 #include "report/report_test_util.h"
@@ -13,18 +14,6 @@ using namespace relais;
 using namespace relais::test;
 
 namespace {
-
-std::string header(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return {};
-}
-
-std::string cookie(const HttpResponse& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
-  return {};
-}
 
 struct DeskWithDashboard {
   StoredFixture data;
@@ -60,17 +49,15 @@ struct DeskWithDashboard {
     REQUIRE(d.ok());
     desk = std::move(*d);
     HttpResponse page = desk->handle(get("/login"));
-    const std::string mark = "name=\"csrf\" value=\"";
-    const size_t p = page.body.find(mark) + mark.size();
-    HttpRequest login = get("/login", "relais_pre=" + cookie(page, "relais_pre"));
+    HttpRequest login = get("/login", "relais_pre=" + cookie_value(page, "relais_pre"));
     login.method = "POST";
     login.headers["origin"] = "http://127.0.0.1:8470";
-    login.params = {{"csrf", page.body.substr(p, page.body.find('"', p) - p)},
+    login.params = {{"csrf", hidden_csrf(page.body)},
                     {"user", "afi"},
                     {"password", "afi long password"}};
     HttpResponse r = desk->handle(login);
     REQUIRE(r.status == 303);
-    session = cookie(r, "relais_session");
+    session = cookie_value(r, "relais_session");
     REQUIRE(session.size() == 43);
   }
 
@@ -127,14 +114,14 @@ TEST_CASE("Each format downloads as a file named for its span", "[service][dashb
   HttpResponse csv = d.signed_in("/report?from=2026-01-01&to=2026-03-31&format=csv");
   REQUIRE(csv.status == 200);
   CHECK(csv.content_type == "text/csv; charset=utf-8");
-  CHECK(header(csv, "Content-Disposition") == "attachment; filename=\"indicateurs-2026-01-01-2026-03-31.csv\"");
+  CHECK(header_of(csv, "Content-Disposition") == "attachment; filename=\"indicateurs-2026-01-01-2026-03-31.csv\"");
   CHECK(csv.body.rfind("\xEF\xBB\xBF", 0) == 0);
   HttpResponse json = d.signed_in("/report?from=2026-01-01&to=2026-03-31&format=json");
   REQUIRE(json.status == 200);
   CHECK(nlohmann::json::parse(json.body)["counted_reports"] == 47);
   HttpResponse html = d.signed_in("/report?from=2026-01-01&to=2026-03-31&format=html", "en");
   REQUIRE(html.status == 200);
-  CHECK(header(html, "Content-Disposition") == "attachment; filename=\"indicators-2026-01-01-2026-03-31.html\"");
+  CHECK(header_of(html, "Content-Disposition") == "attachment; filename=\"indicators-2026-01-01-2026-03-31.html\"");
   CHECK(html.body.find("<!DOCTYPE html>") != std::string::npos);
 }
 
@@ -146,7 +133,7 @@ TEST_CASE("Bad dates on the indicators page say how to write them", "[service][d
   CHECK(inverted.body.find("<svg") == std::string::npos);
   HttpResponse garbled = d.signed_in("/report?from=hier&to=demain&format=csv");
   CHECK(garbled.status == 400);
-  CHECK(header(garbled, "Content-Disposition").empty());
+  CHECK(header_of(garbled, "Content-Disposition").empty());
   // Without dates: this year up to today, in the desk's clock.
   HttpResponse plain = d.signed_in("/report");
   CHECK(plain.status == 200);
