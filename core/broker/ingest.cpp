@@ -85,16 +85,25 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   // 1. frame size
   if (frame.size() > static_cast<size_t>(config_.max_frame_bytes))
     return refused(pa.req_id, ErrorCode::kTooLarge,
-                   "envelope of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
-                       std::to_string(config_.max_frame_bytes));
-  // 2-3. bounded decode and shape
+                   "envelope of " + std::to_string(frame.size()) + " bytes exceeds the broker's limit of " +
+                       std::to_string(config_.max_frame_bytes) +
+                       " bytes (limits.max_frame_bytes): send smaller attachments");
+  // 2-3. bounded decode and shape. The body is bounded by the frame here and
+  // checked against limits.max_body just below, so that a body over it is
+  // too_large (naming the limit), not malformed.
   EnvelopeLimits limits;
   limits.max_bytes = static_cast<size_t>(config_.max_frame_bytes);
   limits.max_readers = static_cast<size_t>(config_.max_readers);
+  limits.max_body = limits.max_bytes;
   if (Status st = decoder_.decode(frame, limits); !st.ok())
     return refused(pa.req_id, ErrorCode::kMalformed, st.message());
   const EnvelopeView& env = decoder_.view();
   const EnvelopeHeader& h = env.header;
+  if (env.ct.size() > envelope_max_ct_bytes(static_cast<size_t>(config_.max_body)))
+    return refused(pa.req_id, ErrorCode::kTooLarge,
+                   "sealed body of " + std::to_string(env.ct.size()) + " bytes exceeds the broker's limit of " +
+                       std::to_string(config_.max_body) + " bytes (limits.max_body): send smaller attachments",
+                   &h);
   // 4. the sender is the authenticated transport identity
   if (h.from != s.name)
     return refused(pa.req_id, ErrorCode::kSenderMismatch,
@@ -192,7 +201,9 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
     v.outcome = Outcome::kJoined;
     return v;
   }
-  if (pending_bytes_ + frame.size() > static_cast<size_t>(config_.max_pending_bytes))
+  // One envelope is always let in when nothing waits, so that a message
+  // larger than the bound (an attachment) is not refused for ever.
+  if (pending_bytes_ > 0 && pending_bytes_ + frame.size() > static_cast<size_t>(config_.max_pending_bytes))
     return refused(pa.req_id, ErrorCode::kLimit,
                    "broker busy: " + std::to_string(pending_bytes_ >> 20) +
                        " MiB of messages are waiting to be written; retry in a moment",

@@ -1,5 +1,6 @@
 #include "config/broker_config.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "util/bytes.h"
@@ -54,6 +55,17 @@ Result<BrokerConfig> load_broker_config(const std::string& path) {
   c.cache_bytes = delivery.get_int("cache_bytes", false, 0, 1ll << 40).value_or(c.cache_bytes);
   c.max_in_flight_bytes = delivery.get_int("max_in_flight_bytes", false, 1 << 16, 1ll << 40).value_or(c.max_in_flight_bytes);
   c.max_frame_bytes = limits.get_int("max_frame_bytes", false, 4096, 64ll << 20).value_or(c.max_frame_bytes);
+  if (limits.has("max_body")) {
+    const auto body = limits.get_int("max_body", false, 256, 64ll << 20);
+    c.max_body = body.value_or(c.max_body);
+    if (body && c.max_body >= c.max_frame_bytes)
+      limits.error("max_body", "limits.max_body (" + std::to_string(c.max_body) +
+                                   ") must be below limits.max_frame_bytes (" + std::to_string(c.max_frame_bytes) +
+                                   "): an envelope is its sealed body plus its header; raise max_frame_bytes "
+                                   "(about max_body + 1 MiB) or lower max_body");
+  } else {
+    c.max_body = std::min(c.max_body, c.max_frame_bytes);
+  }
   c.max_subscriptions = limits.get_int("max_subscriptions", false, 1, 100000).value_or(c.max_subscriptions);
   c.max_connections = limits.get_int("max_connections", false, 1, 1000000).value_or(c.max_connections);
   c.max_sessions_per_participant =

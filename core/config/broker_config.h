@@ -35,7 +35,11 @@ struct BrokerConfig {
   int64_t cache_bytes = 64ll << 20;  // ... and at most this many envelope bytes
   int64_t max_in_flight_bytes = 16ll << 20;  // delivered, unacked envelope bytes per session
   // [limits]
-  int64_t max_frame_bytes = 1 << 20;
+  int64_t max_frame_bytes = 17ll << 20;  // a PUB frame: the envelope, its arguments and framing
+  // The largest plaintext body (attachments included) an envelope may seal, as
+  // the padded ciphertext shows it; below max_frame_bytes. When not set it is
+  // 16 MiB, or max_frame_bytes if that is lower (the frame bound then decides).
+  int64_t max_body = 16ll << 20;
   int64_t max_subscriptions = 64;
   int64_t max_connections = 4096;
   int64_t max_sessions_per_participant = 8;

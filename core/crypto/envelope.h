@@ -91,12 +91,21 @@ struct Envelope {
   Hash256 ct_hash{};    // BLAKE2b-256(ct)
 };
 
+// Bodies carry attachments (photos, PDFs), so the defaults allow a 16 MiB body
+// in an envelope of 17 MiB (the broker's limits.max_frame_bytes and max_body).
 struct EnvelopeLimits {
-  size_t max_bytes = 1u << 20;      // whole encoded envelope
+  size_t max_bytes = 17u << 20;     // whole encoded envelope
   size_t max_readers = 64;          // entries in `to`
-  size_t max_body = 512u * 1024u;   // plaintext body (before padding)
+  size_t max_body = 16u << 20;      // plaintext body (before padding)
   size_t max_string = 256;          // any str in core (names, topic, type, case_ref)
 };
+
+// The largest `ct` a body of at most max_body bytes seals to: the body padded
+// to the next kEnvelopePadBlock (always at least one byte of padding) plus the
+// 16-byte AEAD tag. What a reader without the key can tell of a body's size.
+inline constexpr size_t envelope_max_ct_bytes(size_t max_body) {
+  return (max_body / kEnvelopePadBlock + 1) * kEnvelopePadBlock + 16;
+}
 
 struct SealParams {
   std::string from, topic, type, urgency = "routine", handling = "H2";

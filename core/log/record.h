@@ -33,7 +33,9 @@ namespace relais {
 enum class RecordKind : uint8_t { kMessage = 1, kEvent = 2, kCommit = 3, kCheckpoint = 4, kErasedMessage = 5 };
 
 inline constexpr size_t kRecordHeaderSize = 8;                 // len ‖ crc
-inline constexpr uint32_t kMaxRecordPayload = 32u << 20;       // 32 MiB, far above any envelope
+// 65 MiB: the largest envelope a broker accepts (limits.max_frame_bytes is at
+// most 64 MiB) plus a message record's fixed fields, with room to spare.
+inline constexpr uint32_t kMaxRecordPayload = 65u << 20;
 inline constexpr size_t kMessageFixedSize = 1 + 8 + 8 + 32 + 32;
 inline constexpr size_t kEventFixedSize = 1 + 8 + 8;
 inline constexpr size_t kCommitPayloadSize = 1 + 8 + 8;

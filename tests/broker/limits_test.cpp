@@ -7,6 +7,10 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#include <sodium.h>
+
+#include "crypto/hashing.h"
+
 namespace relais::engine_test {
 namespace {
 
@@ -102,6 +106,156 @@ TEST_CASE("a flood of large messages stays within the broker's own byte bounds",
   f.engine->tick();
   CHECK(f.engine->bytes().in_flight == 0);
   CHECK(f.engine->bytes().cache <= size_t{2} << 20);
+}
+
+namespace {
+
+// An alert from police to its policy readers whose body is `size` random
+// bytes (the broker never looks inside: a body with attachments, as far as it
+// can tell), sealed with the real keys.
+Bytes sealed_alert(EngineFixture& f, size_t size) {
+  SealParams p;
+  p.from = f.police.card.name;
+  p.topic = "alert.missing_child.maritime.golfe";
+  p.type = "alert/1";
+  p.ts_ms = f.clock.now_ms();
+  p.expires_ms = p.ts_ms + 86400000;
+  p.bundle_serial = f.bundle->serial;
+  for (const auto& name : f.bundle->policy.readers(p.topic, f.bundle->participants))
+    p.readers.emplace_back(name, f.bundle->find(name)->seal_pk);
+  Bytes body(size);
+  randombytes_buf(body.data(), body.size());
+  auto env = seal_envelope(p, body, f.police.sign_sk);
+  REQUIRE(env.ok());
+  return std::move(*env);
+}
+
+// The envelopes delivered to rid, in order (MSG payloads).
+std::vector<Bytes> delivered(const EngineFixture& f, const std::string& rid) {
+  std::vector<Bytes> out;
+  for (const auto& s : f.transport.sent)
+    if (s.rid == rid && s.cmd == Command::kMsg) out.push_back(s.extra);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a body over limits.max_body is refused too_large, naming the limit", "[engine][limits]") {
+  EngineFixture f([](BrokerConfig& c) { c.max_body = 64 << 10; });
+  f.hello("rid-p", "police.golfe");
+  f.publish("rid-p", "police.golfe", 1, sealed_alert(f, 70000));
+  REQUIRE(f.run_until([&] { return !f.errors("rid-p").empty(); }));
+  const ErrorArgs e = f.errors("rid-p")[0];
+  CHECK(e.code == ErrorCode::kTooLarge);
+  CHECK(e.req_id == 1);
+  CHECK_THAT(e.reason, Catch::Contains("limit of 65536 bytes (limits.max_body)"));
+  // At the limit: accepted.
+  f.publish("rid-p", "police.golfe", 2, sealed_alert(f, 64 << 10));
+  REQUIRE(f.run_until([&] { return f.pubacks("rid-p").size() == 1; }));
+  CHECK(f.errors("rid-p").size() == 1);
+}
+
+TEST_CASE("an envelope over limits.max_frame_bytes is refused too_large, naming the limit", "[engine][limits]") {
+  EngineFixture f([](BrokerConfig& c) { c.max_frame_bytes = 1 << 20; });
+  f.hello("rid-p", "police.golfe");
+  f.publish("rid-p", "police.golfe", 1, sealed_alert(f, 2 << 20));
+  REQUIRE(f.run_until([&] { return !f.errors("rid-p").empty(); }));
+  CHECK(f.errors("rid-p")[0].code == ErrorCode::kTooLarge);
+  CHECK_THAT(f.errors("rid-p")[0].reason, Catch::Contains("limit of 1048576 bytes (limits.max_frame_bytes)"));
+}
+
+TEST_CASE("a message larger than max_pending_bytes and max_in_flight_bytes is still accepted and delivered",
+          "[engine][limits]") {
+  EngineFixture f([](BrokerConfig& c) {
+    c.max_pending_bytes = 1 << 20;
+    c.max_in_flight_bytes = 1 << 16;
+  });
+  f.hello("rid-p", "police.golfe");
+  f.hello("rid-c", "committee.golfe");
+  f.subscribe("rid-c", "committee.golfe", 1, "alert.>");
+  const Bytes env = sealed_alert(f, 2 << 20);
+  f.publish("rid-p", "police.golfe", 1, env);
+  REQUIRE(f.run_until([&] { return f.msgs("rid-c").size() == 1; }));
+  CHECK(f.errors("rid-p").empty());
+  CHECK(delivered(f, "rid-c")[0] == env);
+  f.ack("rid-c", "committee.golfe", 1, f.msgs("rid-c")[0].seq);
+  f.engine->tick();
+  CHECK(f.engine->bytes().in_flight == 0);
+}
+
+TEST_CASE("16 MiB messages keep the cache, pending and in-flight bytes within their bounds", "[engine][limits]") {
+  constexpr size_t kBound = 40u << 20;  // each bound holds two such messages, not three
+  EngineFixture f([&](BrokerConfig& c) {
+    c.cache_bytes = kBound;
+    c.max_pending_bytes = kBound;
+    c.max_in_flight_bytes = kBound;
+  });
+  f.hello("rid-p", "police.golfe");
+  f.hello("rid-c", "committee.golfe");
+  f.subscribe("rid-c", "committee.golfe", 1, "alert.>");
+  const int n = 5;
+  std::vector<Hash256> sent;
+  size_t peak_cache = 0, peak_pending = 0, peak_in_flight = 0;
+  auto watch = [&] {
+    const auto b = f.engine->bytes();
+    peak_cache = std::max(peak_cache, b.cache);
+    peak_pending = std::max(peak_pending, b.pending);
+    peak_in_flight = std::max(peak_in_flight, b.in_flight);
+  };
+  f.verifier.hold = true;  // all five pending at once: the pending bound refuses the third
+  for (int i = 1; i <= n; ++i) {
+    const Bytes env = sealed_alert(f, 16u << 20);
+    REQUIRE(env.size() <= static_cast<size_t>(f.config.max_frame_bytes));
+    sent.push_back(blake2b_256(env));
+    f.publish("rid-p", "police.golfe", static_cast<uint64_t>(i), env);
+    watch();
+  }
+  CHECK(f.errors("rid-p").size() == 3);
+  for (const auto& e : f.errors("rid-p")) CHECK(e.code == ErrorCode::kLimit);
+  f.verifier.hold = false;
+  f.verifier.release();
+  REQUIRE(f.run_until([&] {
+    watch();
+    return f.pubacks("rid-p").size() == 2;
+  }));
+  // The three refused are sent again, one by one as a publisher retries.
+  for (int i = 3; i <= n; ++i) {
+    const Bytes env = sealed_alert(f, 16u << 20);
+    sent[static_cast<size_t>(i - 1)] = blake2b_256(env);
+    f.publish("rid-p", "police.golfe", static_cast<uint64_t>(i), env);
+    REQUIRE(f.run_until([&] {
+      watch();
+      return f.pubacks("rid-p").size() == static_cast<size_t>(i);
+    }));
+  }
+  // The subscriber acks as messages arrive; at most two are in flight.
+  size_t acked = 0;
+  REQUIRE(f.run_until([&] {
+    watch();
+    auto m = f.msgs("rid-c");
+    while (acked < m.size()) f.ack("rid-c", "committee.golfe", 1, m[acked++].seq);
+    return acked == static_cast<size_t>(n);
+  }));
+  f.engine->tick();
+  watch();
+  CHECK(peak_cache <= kBound);
+  CHECK(peak_cache > 0);
+  CHECK(peak_pending <= kBound);
+  CHECK(peak_pending > 0);
+  CHECK(peak_in_flight <= kBound);
+  CHECK(peak_in_flight > 0);
+  CHECK(f.engine->bytes().in_flight == 0);
+  CHECK(f.engine->bytes().pending == 0);
+  // Every message arrived once, in order, byte for byte.
+  const std::vector<Bytes> got = delivered(f, "rid-c");
+  REQUIRE(got.size() == static_cast<size_t>(n));
+  for (size_t i = 0; i < got.size(); ++i) CHECK(blake2b_256(got[i]) == sent[i]);
+  // And the last one opens for its reader, with its 16 MiB body.
+  auto env = decode_envelope(got.back());
+  REQUIRE(env.ok());
+  auto body = open_envelope(*env, "committee.golfe", f.committee.card.seal_pk, f.committee.seal_sk);
+  REQUIRE(body.ok());
+  CHECK(body->size() == (16u << 20));
 }
 
 TEST_CASE("publishes beyond max_pending_bytes are refused with limit until the log catches up", "[engine][limits]") {

@@ -37,8 +37,29 @@ TEST_CASE("a good broker configuration loads with relative paths resolved", "[co
   REQUIRE(c.ok());
   CHECK(c->sync == "always");
   CHECK(c->identity == "/tmp/keys/broker.key");
-  CHECK(c->max_frame_bytes == 1 << 20);
+  CHECK(c->max_frame_bytes == 17 << 20);  // a 16 MiB body with attachments, plus its header
+  CHECK(c->max_body == 16 << 20);
   unlink(path.c_str());
+}
+
+TEST_CASE("limits.max_body is read, and follows a lower max_frame_bytes when not set", "[config]") {
+  {
+    std::string path = write_temp(good_broker() + "[limits]\nmax_frame_bytes = 65536\n");
+    auto c = load_broker_config(path);
+    INFO(c.status().message());
+    REQUIRE(c.ok());
+    CHECK(c->max_body == 65536);
+    unlink(path.c_str());
+  }
+  {
+    std::string path = write_temp(good_broker() + "[limits]\nmax_frame_bytes = 2097152\nmax_body = 1048576\n");
+    auto c = load_broker_config(path);
+    INFO(c.status().message());
+    REQUIRE(c.ok());
+    CHECK(c->max_frame_bytes == 2 << 20);
+    CHECK(c->max_body == 1 << 20);
+    unlink(path.c_str());
+  }
 }
 
 TEST_CASE("bad broker configurations are reported with file and line", "[config]") {
@@ -59,6 +80,9 @@ TEST_CASE("bad broker configurations are reported with file and line", "[config]
        "heartbeat_timeout_ms must exceed delivery.heartbeat_ms"},
       {"[broker]\nauthority_key = \"not base64!\"\n", ":2: broker.authority_key is not a base64 Ed25519 public key"},
       {good_broker() + "[limits]\nmax_frame_bytes = 10\n", ":9: limits.max_frame_bytes = 10 is out of range [4096, "},
+      {good_broker() + "[limits]\nmax_frame_bytes = 1048576\nmax_body = 1048576\n",
+       ":10: limits.max_body (1048576) must be below limits.max_frame_bytes (1048576)"},
+      {good_broker() + "[limits]\nmax_body = 100\n", ":9: limits.max_body = 100 is out of range [256, "},
       {"log = 3\n", ":1: log must be a table"},
   };
   for (const auto& c : cases) {

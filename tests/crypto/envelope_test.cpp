@@ -341,7 +341,7 @@ TEST_CASE("Oversized, deeply nested and huge-declared inputs are refused", "[env
   EnvelopeLimits small;
   small.max_bytes = wire.size() - 1;
   REQUIRE_FALSE(decode_envelope(wire, small).ok());
-  REQUIRE_FALSE(decode_envelope(Bytes((1u << 20) + 1, 0x00)).ok());
+  REQUIRE_FALSE(decode_envelope(Bytes((17u << 20) + 1, 0x00)).ok());  // over the default max_bytes
 
   Bytes nested(10000, 0x91);
   nested.push_back(0xc0);
