@@ -455,7 +455,20 @@ void Log::run() {
       if (opt_.sync == SyncPolicy::kAlways) {
         for (size_t i = 0; i < w_meta_.size(); ++i) write_batch(w_meta_, w_arena_, i, i + 1);
       } else {
-        write_batch(w_meta_, w_arena_, 0, w_meta_.size());
+        // Small records share a batch; a large message record (attachments
+        // make envelopes of up to 17 MiB) is a batch of its own, so that the
+        // records before it are not held behind its write and sync.
+        size_t begin = 0;
+        for (size_t i = 0; i < w_meta_.size(); ++i) {
+          const Pending& p = w_meta_[i];
+          if (opt_.large_record_bytes == 0 || p.kind != RecordKind::kMessage ||
+              p.payload_len <= opt_.large_record_bytes)
+            continue;
+          if (begin < i) write_batch(w_meta_, w_arena_, begin, i);
+          write_batch(w_meta_, w_arena_, i, i + 1);
+          begin = i + 1;
+        }
+        if (begin < w_meta_.size()) write_batch(w_meta_, w_arena_, begin, w_meta_.size());
       }
     } else if (checkpoint_due(frontier_.size(), stopping ? now + opt_.checkpoint_interval_ms : now)) {
       write_batch(w_meta_, w_arena_, 0, 0);  // a checkpoint (and its commit marker) alone

@@ -51,6 +51,11 @@ struct LogOptions {
   uint64_t segment_bytes = 64ull << 20;     // start a new segment once this size is reached
   uint64_t checkpoint_every = 1000;         // sign a checkpoint every N leaves ...
   int64_t checkpoint_interval_ms = 10000;   // ... or every T ms when leaves were added
+  // A message record whose payload is larger than this is written and synced
+  // in a group-commit batch of its own (sync = batch): the records queued
+  // before it are acknowledged without waiting for its write, and those after
+  // it share a later batch. 0 turns the split off.
+  uint64_t large_record_bytes = 1ull << 20;
   // Derives the key of a message record from its envelope bytes, for records
   // recovery has to scan (not covered by a summary) and for the 5-argument
   // submit_message. May be empty: the keys of such records are then all-zero.
