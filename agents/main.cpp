@@ -29,6 +29,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "attach_files.h"
 #include "agent/agent.h"
 #include "util/expires_in.h"
 #include "agent/validate_command.h"
@@ -101,6 +102,9 @@ int main(int argc, char** argv) {
   publish->add_option("--in-reply-to", in_reply_to, "the id of the message this answers");
   publish->add_option("--timeout", p_timeout, "seconds to wait for the broker (default 10)")->check(CLI::PositiveNumber);
   publish->add_option("--receipt", receipt_file, "save the broker's signed receipt to this file");
+  std::vector<std::string> p_attach;
+  publish->add_option("--attach", p_attach, "a file sealed with the message (repeat for several; alert, referral, case-update)")
+      ->allow_extra_args(false);
   std::string expires_in;
   publish->add_option("--expires-in", expires_in,
                       "how long the message stays valid: 90m, 72h, 30d (default: the policy's for the type, else 30d)");
@@ -119,6 +123,9 @@ int main(int argc, char** argv) {
   subscribe->add_option("--timeout", s_timeout, "seconds (default 30)")->check(CLI::PositiveNumber);
   subscribe->add_option("--from", sub.from, "first, new (default), a sequence number or an RFC 3339 time");
   subscribe->add_option("--durable", sub.durable, "a durable subscription name: resumes where it stopped");
+  std::string s_save_dir;
+  subscribe->add_option("--save-attachments", s_save_dir,
+                        "write each message's attached files into DIR/<message id>/ (0600; existing files are kept)");
 
   std::string u_durable;
   double u_timeout = 10;
@@ -179,6 +186,9 @@ int main(int argc, char** argv) {
     auto doc = read_document(p_file);
     if (!doc.ok()) return fail(doc.status());
     pub.json_text = std::move(doc).value();
+    auto files = relais::read_attachments(p_attach);
+    if (!files.ok()) return fail(files.status());
+    pub.attachments = std::move(files).value();
     if (!case_ref.empty()) pub.case_ref = case_ref;
     if (!in_reply_to.empty()) pub.in_reply_to = in_reply_to;
     if (!expires_in.empty()) {
@@ -221,6 +231,15 @@ int main(int argc, char** argv) {
       std::cerr << "relais-agent: subscribed to " << sub.pattern << std::endl;
   };
   sub.on_note = [](const std::string& note) { std::cerr << "relais-agent: " << note << "\n"; };
+  if (!s_save_dir.empty())
+    sub.on_attachments = [&s_save_dir](const std::string& id, const std::vector<relais::Attachment>& files) {
+      auto written = relais::save_attachments(s_save_dir + "/" + id, files);
+      if (!written.ok())
+        return relais::Status(written.status().code(), written.status().message() +
+                                                           " (the message was not acknowledged: it will come again)");
+      for (const std::string& path : *written) std::cerr << "relais-agent: saved " << path << "\n";
+      return relais::Status::Ok();
+    };
   auto n = relais::receive_messages(
       **ctx, sub,
       [](const nlohmann::ordered_json& m) {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "service/outbox_queue.h"
+#include "attach_files.h"
 #include "service/reply.h"
 #include "service/service.h"
 #include "service/stop_signal.h"
@@ -38,6 +39,9 @@ int run_send(const ServiceCommands& c, AgentContext& ctx,
   auto doc = read_document(c.send_file);
   if (!doc.ok()) return fail(doc.status());
   req.json_text = std::move(doc).value();
+  auto files = read_attachments(c.send_attach);
+  if (!files.ok()) return fail(files.status());
+  req.attachments = std::move(files).value();
   if (!c.send_case_ref.empty()) req.case_ref = c.send_case_ref;
   if (!c.send_in_reply_to.empty()) req.in_reply_to = c.send_in_reply_to;
   if (!c.send_expires_in.empty()) {
@@ -56,6 +60,8 @@ int run_reply(const ServiceCommands& c, AgentContext& ctx,
               const std::function<Result<std::string>(const std::string&)>& read_document) {
   auto doc = read_document(c.reply_file);
   if (!doc.ok()) return fail(doc.status());
+  auto files = read_attachments(c.reply_attach);
+  if (!files.ok()) return fail(files.status());
   auto store = open_store(ctx);
   if (!store.ok()) return fail(store.status());
   const int64_t now = now_ms();
@@ -63,6 +69,7 @@ int run_reply(const ServiceCommands& c, AgentContext& ctx,
   if (!req.ok()) return fail(req.status());
   req->urgency = c.reply_urgency;
   req->handling = c.reply_handling;
+  req->attachments = std::move(files).value();
   auto e = queue_document(ctx, **store, *req, "user", now);
   if (!e.ok()) return fail(e.status());
   if (Status s = (*store)->set_message_status(c.reply_to, "answered"); !s.ok())
@@ -104,6 +111,9 @@ std::unique_ptr<ServiceCommands> add_service_commands(CLI::App& app) {
   c->send->add_option("--handling", c->send_request.handling, "handling code H0-H3 (default H2)");
   c->send->add_option("--case-ref", c->send_case_ref, "a pseudonymous case reference (never derived from a person)");
   c->send->add_option("--in-reply-to", c->send_in_reply_to, "the id of the message this answers");
+  c->send->add_option("--attach", c->send_attach,
+                      "a file sealed with the message (repeat for several; alert, referral, case-update)")
+      ->allow_extra_args(false);
   c->send->add_option("--expires-in", c->send_expires_in,
                       "how long the message stays valid: 90m, 72h, 30d (default: the policy's for the type, else 30d)");
 
@@ -113,6 +123,8 @@ std::unique_ptr<ServiceCommands> add_service_commands(CLI::App& app) {
   c->reply->add_option("--file", c->reply_file, "the JSON document, or - for stdin (default)");
   c->reply->add_option("--urgency", c->reply_urgency, "immediate, urgent or routine (default)");
   c->reply->add_option("--handling", c->reply_handling, "handling code H0-H3 (default H2)");
+  c->reply->add_option("--attach", c->reply_attach, "a file sealed with the answer (repeat for several; case-update)")
+      ->allow_extra_args(false);
   return c;
 }
 

@@ -7,6 +7,7 @@
 //     configuration error (e.g. a [[subscription]] overlapping the mailbox).
 //   relais-agent --config A.toml send --topic T --type TYPE [--file F|-] [--urgency U] [--handling H]
 //                                     [--case-ref R] [--in-reply-to ID] [--expires-in D]
+//                                     [--attach FILE ...]
 //     checks the document at once as publish does, fixes its id and expiry,
 //     queues it in the outbox (sealed at rest) and prints
 //     {"id":...,"status":"queued"}: exit 0 even with the broker down (the
@@ -14,12 +15,16 @@
 //   relais-agent --config A.toml reply --in-reply-to ID --type referral-response|case-update [--file F|-]
 //     the same for an answer to a received message: topic response.<its
 //     sender>, in_reply_to and case_ref from it (service/reply.h).
+//   --attach FILE (repeatable, send and reply): files sealed with the
+//     document (alert, referral, case-update; agents/attach_files.h), queued
+//     with it in the store.
 // Exit codes: 0 ok, 1 refused/invalid/failed, 2 usage or configuration.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -36,6 +41,7 @@ struct ServiceCommands {
   std::string send_case_ref, send_in_reply_to, send_expires_in;
   std::string reply_to, reply_type, reply_file = "-";
   std::string reply_urgency = "routine", reply_handling = "H2";
+  std::vector<std::string> send_attach, reply_attach;  // --attach FILE (repeatable)
 };
 
 // Adds run, send and reply to relais-agent's command line.

@@ -1,5 +1,7 @@
 #include "store_commands.h"
 
+#include "attach_files.h"
+
 #include <iostream>
 #include <string_view>
 #include <vector>
@@ -163,7 +165,21 @@ int run_inbox(const AgentContext& ctx, const InboxOptions& options, std::ostream
 
 // ---- show
 
-int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, std::ostream& err) {
+// --save-attachments: the files written, one line each on err.
+int save_shown(const Result<std::vector<Attachment>>& files, const std::string& dir, std::ostream& err) {
+  if (!files.ok()) return fail(err, files.status());
+  if (files->empty()) {
+    err << "relais-agent: this message has no attachments; nothing was saved\n";
+    return 0;
+  }
+  auto written = save_attachments(dir, *files);
+  if (!written.ok()) return fail(err, written.status());
+  for (const std::string& path : *written) err << "relais-agent: saved " << path << "\n";
+  return 0;
+}
+
+int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, std::ostream& err,
+             const std::string& save_dir) {
   auto store = open_store(ctx);
   if (!store.ok()) return fail(err, store.status());
   Store& s = **store;
@@ -181,7 +197,7 @@ int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, 
       Status st = s.set_message_status(id, "read");
       if (!st.ok()) return fail(err, st);
     }
-    return 0;
+    return save_dir.empty() ? 0 : save_shown(s.message_attachments(id), save_dir, err);
   }
   auto entry = s.outbox_entry(id);
   if (!entry.ok()) return fail(err, entry.status());
@@ -198,7 +214,7 @@ int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, 
   j["body"] = std::move(*body);
   out << json_text(j, 2) << std::endl;
   explain_handling(err, (*entry)->handling);
-  return 0;
+  return save_dir.empty() ? 0 : save_shown(s.outbox_attachments(id), save_dir, err);
 }
 
 // ---- case
@@ -330,6 +346,8 @@ std::unique_ptr<StoreCommands> add_store_commands(CLI::App& app) {
 
   c->show = app.add_subcommand("show", "print one stored message opened (a new one becomes read), or an outbox entry");
   c->show->add_option("ID", c->show_id, "the message or outbox entry id")->required();
+  c->show->add_option("--save-attachments", c->show_save_dir,
+                      "write the message's attached files into this folder (created 0700; existing files are kept)");
 
   c->case_cmd = app.add_subcommand("case", "print the timeline of one case, or export it for an access request");
   c->case_cmd->add_option("REF", c->case_options.case_ref, "the case reference (case_ref)")->required();
@@ -343,7 +361,7 @@ std::unique_ptr<StoreCommands> add_store_commands(CLI::App& app) {
 
 std::optional<int> run_store_command(const StoreCommands& c, const AgentContext& ctx) {
   if (c.inbox->parsed()) return run_inbox(ctx, c.inbox_options, std::cout, std::cerr);
-  if (c.show->parsed()) return run_show(ctx, c.show_id, std::cout, std::cerr);
+  if (c.show->parsed()) return run_show(ctx, c.show_id, std::cout, std::cerr, c.show_save_dir);
   if (c.case_cmd->parsed()) return run_case(ctx, c.case_options, std::cout, std::cerr);
   if (c.outbox->parsed()) return run_outbox(ctx, c.outbox_json, std::cout, std::cerr);
   return std::nullopt;

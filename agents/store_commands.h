@@ -8,6 +8,9 @@
 //     one received message opened (the JSON object `subscribe` prints,
 //     indented) with its handling code explained on stderr; a new message
 //     becomes read. An outbox entry's id prints the entry and its document.
+//     --save-attachments DIR writes its attachments (a received message's or
+//     a queued one's) into DIR as 0600 files under their names (never over
+//     an existing file; agents/attach_files.h) and lists them on stderr.
 //   relais-agent --config A.toml case REF [--export FILE]
 //     the timeline of one case (every message and outbox entry with that
 //     case_ref and the replies to them, in time order), or with --export
@@ -51,6 +54,7 @@ struct StoreCommands {
   CLI::App* outbox = nullptr;
   InboxOptions inbox_options;
   std::string show_id;
+  std::string show_save_dir;  // --save-attachments DIR (empty: none)
   CaseOptions case_options;
   bool outbox_json = false;
 };
@@ -64,7 +68,8 @@ std::optional<int> run_store_command(const StoreCommands& commands, const AgentC
 
 // The commands themselves, on streams (out: results; err: notes and errors).
 int run_inbox(const AgentContext& ctx, const InboxOptions& options, std::ostream& out, std::ostream& err);
-int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, std::ostream& err);
+int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, std::ostream& err,
+             const std::string& save_dir = "");
 int run_case(const AgentContext& ctx, const CaseOptions& options, std::ostream& out, std::ostream& err);
 int run_outbox(const AgentContext& ctx, bool json, std::ostream& out, std::ostream& err);
 

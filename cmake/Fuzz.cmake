@@ -13,7 +13,7 @@ if(RELAIS_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -gline-tables-only)
   add_link_options(-fsanitize=address,undefined)
 
-  set(RELAIS_FUZZ_HARNESSES envelope protocol schema_instance schema_compile topic policy bundle card config log)
+  set(RELAIS_FUZZ_HARNESSES envelope protocol schema_instance schema_compile topic policy bundle card config log body)
   add_library(relais_fuzz_support OBJECT ${CMAKE_SOURCE_DIR}/tests/fuzz/support.cpp)
   target_include_directories(relais_fuzz_support PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   set(RELAIS_FUZZ_LIBS relais_net relais_config relais_policy relais_schema relais_log)  # what the harnesses cover

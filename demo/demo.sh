@@ -54,13 +54,16 @@ if agent committee.kozah subscribe --topic 'alert.*.maritime.golfe' --count 1 --
 fi
 note "refused: $(cat "$RUN/kozah.err")"
 
-say "3. ngo.refuge refers a victim to social.golfe, which has never connected: the referral waits in its mailbox"
+say "3. ngo.refuge refers a victim to social.golfe, with the scanned police report attached; social.golfe has never connected: the referral waits in its mailbox"
 REF=$(agent ngo.refuge publish --topic referral.social.golfe --type referral --urgency urgent \
-      --case-ref c-7f3a9e --file "$DOCS/referral-ngo-to-social.json")
+      --case-ref c-7f3a9e --file "$DOCS/referral-ngo-to-social.json" --attach "$DOCS/police-report-golfe.pdf")
 note "ngo.refuge: acknowledged $REF"
-agent social.golfe subscribe --mailbox --count 1 --timeout 20 >"$RUN/social.out" 2>"$RUN/social.err"
+agent social.golfe subscribe --mailbox --count 1 --timeout 20 --save-attachments "$RUN/social-files" >"$RUN/social.out" 2>"$RUN/social.err"
 note "social.golfe connects and reads its mailbox (only social.golfe can read it):"; show_json "$RUN/social.out" | cut -c1-160
 note "$(grep 'handling' "$RUN/social.err" | sed 's/^relais-agent: //')"
+note "the attached report, sealed with the referral and checked against its hash on opening:"
+sed -n 's/.*"attachments":\(\[[^]]*\]\).*/\1/p' "$RUN/social.out" | sed 's/^/   | /' | cut -c1-160
+note "$(grep 'saved' "$RUN/social.err" | sed "s|^relais-agent: ||; s|$RUN/||")"
 REF_ID=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' <<<"$REF")
 
 say "4. social.golfe accepts; ngo.refuge receives the referral-response"

@@ -8,6 +8,7 @@
 #include "agent/handling_codes.h"
 #include "agent/location_rules.h"
 #include "agent/received_ids.h"
+#include "crypto/body_format.h"
 #include "crypto/envelope.h"
 #include "crypto/envelope_json.h"
 #include "policy/serial_state.h"
@@ -15,6 +16,7 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_msgpack.h"
+#include "util/size_text.h"
 #include "util/wipe.h"
 
 namespace relais {
@@ -223,7 +225,7 @@ Result<std::optional<std::string>> envelope_case_ref(DocType type, const nlohman
     }
   }
   if (given) return given;
-  if (type == DocType::kReferral) {
+  if (doc_type_family(type) == DocType::kReferral) {
     uint8_t raw[8];
     randombytes_buf(raw, sizeof raw);
     static constexpr char kHex[] = "0123456789abcdef";
@@ -246,6 +248,31 @@ struct CheckedDocument {
   nlohmann::json doc;
 };
 
+// The document (msgpack) with its "attachments" list for `files`: added when
+// the document has none, checked against the files when it has one.
+Result<Bytes> attach_files(ByteView document, const std::vector<Attachment>& files) {
+  for (const Attachment& f : files) RELAIS_RETURN_IF_ERROR(check_attachment_name(f.name));
+  if (files.size() > kMaxAttachments)
+    return Status::Usage("at most " + std::to_string(kMaxAttachments) + " files can be attached to one message, not " +
+                         std::to_string(files.size()));
+  auto doc = msgpack_to_json(document);
+  if (!doc.ok()) return doc.status();
+  if (!doc->is_object()) return Bytes(document.begin(), document.end());  // the validator says why
+  const nlohmann::json list = attachment_list(files);
+  if (auto it = doc->find("attachments"); it != doc->end()) {
+    if (*it != list)
+      return Status::Invalid(files.empty()
+                                 ? "the document lists attachments but no file is attached: give each file with "
+                                   "--attach, or remove the list (it is filled in from the files)"
+                                 : "the document's list of attachments does not describe the files attached: remove "
+                                   "the list (it is filled in from the files)");
+    return Bytes(document.begin(), document.end());
+  }
+  if (files.empty()) return Bytes(document.begin(), document.end());
+  (*doc)["attachments"] = list;
+  return json_to_msgpack(doc->dump());
+}
+
 Result<CheckedDocument> check_document(const AgentContext& ctx, const PublishRequest& req) {
   CheckedDocument out;
   auto type = parse_doc_type(req.type);
@@ -257,6 +284,15 @@ Result<CheckedDocument> check_document(const AgentContext& ctx, const PublishReq
   if (Status s = validate_topic(req.topic); !s.ok()) return Status::Usage(s.message());
   auto body = json_to_msgpack(req.json_text);
   if (!body.ok()) return body.status();
+  const bool with_files = doc_type_body_format(*type) == 2;
+  if (!with_files && !req.attachments.empty())
+    return Status::Usage(std::string(doc_type_versioned(*type)) + " cannot carry attachments: send it as " +
+                         std::string(doc_type_name(*type)) + " (its newest version), or leave out --attach");
+  if (with_files) {
+    auto listed = attach_files(*body, req.attachments);
+    if (!listed.ok()) return listed.status();
+    body = std::move(listed);
+  }
   if (auto errors = ctx.schemas->validate(*type, *body); !errors.empty())
     return Status::Invalid("document is not a valid " + req.type + ":\n" + join_errors(errors));
   auto doc = msgpack_to_json(*body);
@@ -264,6 +300,15 @@ Result<CheckedDocument> check_document(const AgentContext& ctx, const PublishReq
   RELAIS_RETURN_IF_ERROR(check_content_matches_topic(*type, req.topic, *doc));
   RELAIS_RETURN_IF_ERROR(check_topic_locations(req.topic, ctx.bundle.locations));
   RELAIS_RETURN_IF_ERROR(check_document_locations(*type, *doc, ctx.bundle.locations, now_ms()));
+  if (with_files) {
+    auto whole = encode_body_v2(*body, req.attachments);
+    if (!whole.ok()) return whole.status();
+    body = std::move(whole);
+  }
+  if (const size_t limit = EnvelopeLimits{}.max_body; body->size() > limit)
+    return Status::Invalid("the message is " + size_in_words(body->size()) + " with its attachments; at most " +
+                           size_in_words(limit) + " can be sent: send the files in several messages, or make them "
+                           "smaller");
   out.body = std::move(body).value();
   out.doc = std::move(doc).value();
   return out;
@@ -397,8 +442,11 @@ nlohmann::ordered_json header_view(const EnvelopeHeader& h, uint64_t seq, std::s
 }
 
 // Opens, validates and checks a delivery whose signature has been verified.
+// The files of a format-2 body go to *files when given (else are dropped
+// once checked).
 Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envelope& env, uint64_t seq,
-                                            const std::string& sender_status, ErrorCode* code) {
+                                            const std::string& sender_status, ErrorCode* code,
+                                            std::vector<Attachment>* files) {
   const EnvelopeHeader& h = env.header;
   const PublicCard& me = ctx.identity.card;
   auto body = open_envelope(env, me.name, me.seal_pk, ctx.identity.seal_sk);
@@ -411,12 +459,26 @@ Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envel
   WipeOnExit wipe_body(*body);  // the decrypted document, wiped on every way out (util/wipe.h)
   auto type = parse_versioned_type(h.type);
   if (!type.ok()) return refuse(code, ErrorCode::kMalformed, type.status());
-  if (auto errors = ctx.schemas->validate(*type, *body); !errors.empty())
+  // Body format 2: the document and its files (crypto/body_format.h).
+  BodyParts parts;
+  WipeOnExit wipe_document(parts.document);
+  const bool with_files = doc_type_body_format(*type) == 2;
+  if (with_files) {
+    auto split = decode_body_v2(*body);
+    if (!split.ok()) return refuse(code, ErrorCode::kMalformed, split.status());
+    parts = std::move(split).value();
+  }
+  const Bytes& document = with_files ? parts.document : *body;
+  if (auto errors = ctx.schemas->validate(*type, document); !errors.empty())
     return refuse(code, ErrorCode::kMalformed,
                   Status::Invalid("document is not a valid " + std::string(doc_type_name(*type)) + ": " +
                                   join_errors(errors)));
-  auto doc = msgpack_to_json(*body);
+  auto doc = msgpack_to_json(document);
   if (!doc.ok()) return refuse(code, ErrorCode::kMalformed, doc.status());
+  // Every listed file checked against its size and hash: a mismatch is tampering.
+  auto matched = match_attachments(*doc, std::move(parts.files));
+  if (!matched.ok()) return refuse(code, ErrorCode::kMalformed, matched.status());
+  if (files != nullptr) *files = std::move(matched).value();
   if (Status s = check_content_matches_topic(*type, h.topic, *doc); !s.ok())
     return refuse(code, ErrorCode::kMalformed, s);
   if (auto it = doc->find("case_ref"); it != doc->end() && it->is_string() &&
@@ -438,7 +500,8 @@ Result<nlohmann::ordered_json> open_checked(const AgentContext& ctx, const Envel
 // With `expired`, the body is not opened: the header with "status":
 // "expired".
 Result<nlohmann::ordered_json> open_with(const AgentContext& ctx, const Envelope& env, const TrustBundle& named,
-                                         uint64_t seq, bool expired = false, ErrorCode* code = nullptr) {
+                                         uint64_t seq, bool expired = false, ErrorCode* code = nullptr,
+                                         std::vector<Attachment>* files = nullptr) {
   const EnvelopeHeader& h = env.header;
   const PublicCard* sender = named.find(h.from);
   if (sender == nullptr || sender->role == Role::kBroker)
@@ -475,7 +538,7 @@ Result<nlohmann::ordered_json> open_with(const AgentContext& ctx, const Envelope
     if (!sender_status.empty()) out["sender_status"] = sender_status;
     return out;
   }
-  return open_checked(ctx, env, seq, sender_status, code);
+  return open_checked(ctx, env, seq, sender_status, code, files);
 }
 
 // The bundle a delivery names: held, else fetched from the broker (kept, not
@@ -596,6 +659,12 @@ Result<int64_t> receive_messages(AgentContext& ctx, const SubscribeRequest& req,
       client->ack(del.args.sub_id, del.args.seq);
       continue;
     }
+    if (req.on_attachments && !opened->attachments.empty()) {
+      if (Status s = req.on_attachments(id, opened->attachments); !s.ok()) {
+        client->close();
+        return s;
+      }
+    }
     on_message(*msg);
     if (Status s = seen.add(id); !s.ok()) ctx.warning(s.message());
     client->ack(del.args.sub_id, del.args.seq);
@@ -617,7 +686,7 @@ Result<OpenedDelivery> open_received(AgentContext& ctx, BrokerClient& client, co
   out.expires_ms = env->header.expires_ms;
   std::shared_ptr<const TrustBundle> keep_alive;
   const TrustBundle& named = bundle_for(ctx, client, env->header.bundle_serial, deadline_ms, &keep_alive);
-  auto msg = open_with(ctx, *env, named, delivery.args.seq, out.expired, nack_code);
+  auto msg = open_with(ctx, *env, named, delivery.args.seq, out.expired, nack_code, &out.attachments);
   if (!msg.ok()) return msg.status();
   out.message = std::move(msg).value();
   return out;

@@ -57,6 +57,7 @@
 #include "agent/bundle_store.h"
 #include "util/expires_in.h"
 #include "config/agent_config.h"
+#include "crypto/body_format.h"
 #include "crypto/keys.h"
 #include "net/protocol.h"
 #include "policy/bundle.h"
@@ -111,6 +112,12 @@ struct PublishRequest {
   // ts is always the time of sealing.
   std::optional<std::string> id;
   std::optional<int64_t> expires_ms;
+  // Files sealed with the document (alert/2, referral/2, case-update/2 only:
+  // a version 1 type is Status::Usage). The document's "attachments" list is
+  // filled in from them (a list already there must describe them exactly).
+  // The whole body is bounded by EnvelopeLimits::max_body (Status::Invalid
+  // saying the size and the limit).
+  std::vector<Attachment> attachments;
 };
 
 struct PublishResult {
@@ -149,6 +156,11 @@ struct SubscribeRequest {
   // Notes for people about messages settled without being handed over (a
   // duplicate id dropped). Default: none.
   std::function<void(const std::string&)> on_note;
+  // Called with a message's checked files (body format 2) before on_message,
+  // when it has any. A failure stops receive_messages with it, the message
+  // unacknowledged (the broker delivers it again), so that no file is lost.
+  // Default: the files are dropped (on_message still lists them).
+  std::function<Status(const std::string& id, const std::vector<Attachment>& files)> on_attachments;
 };
 
 // Deletes the participant's durable subscription `name` on the broker, with
@@ -198,6 +210,10 @@ struct OpenedDelivery {
   int64_t ts_ms = 0;       // the envelope's
   int64_t expires_ms = 0;  // the envelope's
   nlohmann::ordered_json message;
+  // The files of a body in format 2, each checked against the size and hash
+  // the document lists ("body"."attachments" in `message` holds only that
+  // list). Sensitive like the body.
+  std::vector<Attachment> attachments;
 };
 Result<OpenedDelivery> open_received(AgentContext& ctx, BrokerClient& client, const Delivery& delivery,
                                      int64_t deadline_ms, ErrorCode* nack_code);

@@ -50,7 +50,9 @@ Status check_period(const nlohmann::json& doc, int64_t now_ms) {
 
 }  // namespace
 
-Status check_document_locations(DocType type, const nlohmann::json& doc, const Locations& locations, int64_t now_ms) {
+Status check_document_locations(DocType versioned_type, const nlohmann::json& doc, const Locations& locations,
+                                int64_t now_ms) {
+  const DocType type = doc_type_family(versioned_type);  // alert/2 follows the rules of alert/1
   switch (type) {
     case DocType::kAlert:
       return check_place(document_text(doc, "location", "region"), document_text(doc, "location", "prefecture"), locations,
@@ -65,6 +67,9 @@ Status check_document_locations(DocType type, const nlohmann::json& doc, const L
     case DocType::kReferralResponse:
     case DocType::kCaseUpdate:
     case DocType::kEscalation:
+    case DocType::kAlertV2:
+    case DocType::kReferralV2:
+    case DocType::kCaseUpdateV2:
       return Status::Ok();
   }
   return Status::Ok();

@@ -141,15 +141,15 @@ role = ["auditor", "commission"]
 # --- Document types per topic --------------------------------------------
 [[types]]
 topic = "alert.>"
-allow = ["alert/1"]
+allow = ["alert/1", "alert/2"]
 
 [[types]]
 topic = "referral.>"
-allow = ["referral/1", "case-update/1"]
+allow = ["referral/1", "referral/2", "case-update/1", "case-update/2"]
 
 [[types]]
 topic = "response.>"
-allow = ["referral-response/1", "case-update/1"]
+allow = ["referral-response/1", "case-update/1", "case-update/2"]
 
 [[types]]
 topic = "stats.>"

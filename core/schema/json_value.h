@@ -13,6 +13,8 @@
 
 #include <msgpack.hpp>
 
+#include "util/utf8.h"
+
 namespace relais {
 
 enum class JsonKind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject, kOther };
@@ -43,7 +45,6 @@ uint64_t json_hash(const msgpack::object& o);
 
 // Number of Unicode code points in valid UTF-8 text.
 size_t utf8_length(std::string_view s);
-bool utf8_valid(std::string_view s);
 
 inline std::string_view json_str(const msgpack::object& o) {
   return std::string_view(o.via.str.ptr, o.via.str.size);

@@ -24,6 +24,9 @@ constexpr TypeInfo kTypes[] = {
     {DocType::kEscalation, "escalation", "escalation/1", "escalation.v1.schema.json"},
     {DocType::kStatisticsReportV2, "statistics-report", "statistics-report/2",
      "statistics-report.v2.schema.json"},
+    {DocType::kAlertV2, "alert", "alert/2", "alert.v2.schema.json"},
+    {DocType::kReferralV2, "referral", "referral/2", "referral.v2.schema.json"},
+    {DocType::kCaseUpdateV2, "case-update", "case-update/2", "case-update.v2.schema.json"},
 };
 
 const TypeInfo& info(DocType t) { return kTypes[static_cast<size_t>(t)]; }
@@ -40,12 +43,25 @@ Result<DocType> parse_doc_type(std::string_view name) {
   if (newest != nullptr) return newest->type;
   return Status::Usage("schema: unknown document type \"" + std::string(name) +
                        "\" (use alert, referral, referral-response, case-update, statistics-report or escalation; "
-                       "statistics-report/1 selects the first version of the statistics report)");
+                       "a version such as alert/1 or statistics-report/1 selects an earlier version)");
 }
 
 std::string_view doc_type_name(DocType type) { return info(type).name; }
 std::string_view doc_type_versioned(DocType type) { return info(type).versioned; }
 std::string_view doc_type_schema_file(DocType type) { return info(type).file; }
+
+DocType doc_type_family(DocType type) {
+  switch (type) {
+    case DocType::kAlertV2: return DocType::kAlert;
+    case DocType::kReferralV2: return DocType::kReferral;
+    case DocType::kCaseUpdateV2: return DocType::kCaseUpdate;
+    default: return type;
+  }
+}
+
+int doc_type_body_format(DocType type) {
+  return type == DocType::kAlertV2 || type == DocType::kReferralV2 || type == DocType::kCaseUpdateV2 ? 2 : 1;
+}
 
 Result<DocType> parse_versioned_type(std::string_view versioned) {
   for (const auto& t : kTypes) {

@@ -8,7 +8,8 @@
 // command line a plain name means the newest version ("statistics-report" is
 // statistics-report/2) and a versioned name selects one
 // ("statistics-report/1"); doc_type_name gives the plain name of every
-// version.
+// version. alert/2, referral/2 and case-update/2 are their version 1 with
+// optional attachments and travel in body format 2 (schema/body_format.h).
 //
 // SchemaRegistry::load_builtin compiles the schemas embedded at build time in
 // strict mode (an unsupported keyword fails the load). A loaded registry is
@@ -37,11 +38,15 @@ enum class DocType {
   kStatisticsReport,  // statistics-report/1
   kEscalation,
   kStatisticsReportV2,  // statistics-report/2
+  kAlertV2,             // alert/2: alert/1 with attachments (body format 2)
+  kReferralV2,          // referral/2
+  kCaseUpdateV2,        // case-update/2
 };
 
-inline constexpr std::array<DocType, 7> kAllDocTypes = {
+inline constexpr std::array<DocType, 10> kAllDocTypes = {
     DocType::kAlert,      DocType::kReferral,          DocType::kReferralResponse, DocType::kCaseUpdate,
-    DocType::kStatisticsReport, DocType::kEscalation, DocType::kStatisticsReportV2};
+    DocType::kStatisticsReport, DocType::kEscalation, DocType::kStatisticsReportV2, DocType::kAlertV2,
+    DocType::kReferralV2, DocType::kCaseUpdateV2};
 
 // "alert" -> kAlert (the newest version of a plain name), "alert/1" -> the
 // version named. Unknown names or versions: Status::Usage naming the valid
@@ -53,6 +58,12 @@ std::string_view doc_type_versioned(DocType type);     // "alert/1"
 Result<DocType> parse_versioned_type(std::string_view versioned);
 // "alert.v1.schema.json"
 std::string_view doc_type_schema_file(DocType type);
+// The version 1 type of the same document (kAlertV2 -> kAlert); other types
+// are their own. For rules that do not depend on the version.
+DocType doc_type_family(DocType type);
+// 2 for the types whose body is [document, [file...]] (alert/2, referral/2,
+// case-update/2), else 1 (the body is the document).
+int doc_type_body_format(DocType type);
 
 class SchemaRegistry {
  public:

@@ -42,7 +42,7 @@ Result<OutboxEntry> queue_document(const AgentContext& ctx, Store& store, Publis
   e.created_ms = now_ms;
   e.expires_ms = *req.expires_ms;
   e.origin = origin;
-  RELAIS_RETURN_IF_ERROR(store.enqueue(e, req.json_text));
+  RELAIS_RETURN_IF_ERROR(store.enqueue(e, req.json_text, req.attachments));
   return e;
 }
 

@@ -14,8 +14,11 @@
 // documents), the sender's first attempt checks it and marks it refused with
 // the reason. The document is stored sealed (store/store.h).
 //
+// The request's attachments are queued with the document (sealed at rest).
+//
 // request_for gives the PublishRequest that seals a queued entry afresh: its
-// id, case_ref and expiry fixed, ts the time of sealing.
+// id, case_ref and expiry fixed, ts the time of sealing; the caller adds the
+// entry's attachments (Store::outbox_attachments).
 #pragma once
 
 #include <string>

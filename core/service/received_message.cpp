@@ -34,6 +34,20 @@ nlohmann::ordered_json hook_input(const nlohmann::ordered_json& message, bool wi
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (auto it = message.begin(); it != message.end(); ++it)
     if (it.key() != "body" || with_body) out[it.key()] = it.value();
+  // Without the body, a hook still learns that files came and how large
+  // (never their names, which may name a person, nor their bytes).
+  if (!with_body) {
+    auto body = message.find("body");
+    if (body != message.end() && body->is_object()) {
+      auto list = body->find("attachments");
+      if (list != body->end() && list->is_array() && !list->empty()) {
+        nlohmann::ordered_json files = nlohmann::ordered_json::array();
+        for (const auto& a : *list)
+          if (a.is_object()) files.push_back({{"media_type", a.value("media_type", "")}, {"size", a.value("size", 0)}});
+        out["attachments"] = files;
+      }
+    }
+  }
   return out;
 }
 

@@ -5,7 +5,9 @@
 //   - hook_input: the JSON an on_message program reads on its standard
 //     input: the routing fields, without "body" unless with_body (the
 //     configuration's on_message_body), so that a notification gateway never
-//     sees victims' data by default.
+//     sees victims' data by default. Attachments never reach a hook: without
+//     the body it gets "attachments": [{media_type, size}] only, with the
+//     body the document's list (names, sizes, hashes), never the files.
 // Pure functions.
 #pragma once
 

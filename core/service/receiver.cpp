@@ -21,7 +21,7 @@ void Receiver::handle(BrokerClient& client, const Delivery& d, const std::string
   }
   const StoredMessage meta = stored_message_of(*opened, subscription, now_ms());
   const std::string text = json_text(opened->message);
-  auto put = store_.put_message(meta, text);
+  auto put = store_.put_message(meta, text, opened->attachments);
   if (!put.ok()) {
     log_(record + " " + meta.id + " not stored (" + put.status().message() +
          "): not acknowledged, the broker will deliver it again");
@@ -35,7 +35,7 @@ void Receiver::handle(BrokerClient& client, const Delivery& d, const std::string
   if (opened->expired) return;
   const std::string& dir = ctx_.config.service.inbox_dir;
   if (!dir.empty())
-    if (Status s = export_message(dir, meta.id, json_text(opened->message)); !s.ok())
+    if (Status s = export_message(dir, meta.id, json_text(opened->message), opened->attachments); !s.ok())
       log_("inbox_dir: " + meta.id + " not written: " + s.message());
   if (hooks_ != nullptr)
     hooks_->submit(meta.id, json_text(hook_input(opened->message, ctx_.config.service.on_message_body)) + "\n");

@@ -60,6 +60,7 @@ Status shred_file(const std::string& path) {
 
 struct InboxFile {
   std::string path, id, type, case_ref;
+  std::vector<std::string> attachment_files;  // beside it (service/inbox_export.h)
   int64_t mtime_ms = 0;
 };
 
@@ -83,6 +84,12 @@ std::vector<InboxFile> inbox_files(const std::string& dir) {
       if (j.is_object()) {
         if (j.contains("type") && j["type"].is_string()) f.type = j["type"].get<std::string>();
         if (j.contains("case_ref") && j["case_ref"].is_string()) f.case_ref = j["case_ref"].get<std::string>();
+        // Only names export_message writes: <id>.<n>.<name>, no folder.
+        if (j.contains("attachment_files") && j["attachment_files"].is_array())
+          for (const auto& a : j["attachment_files"])
+            if (a.is_string() && a.get<std::string>().rfind(f.id + ".", 0) == 0 &&
+                a.get<std::string>().find('/') == std::string::npos)
+              f.attachment_files.push_back(dir + "/" + a.get<std::string>());
       }
     }
     out.push_back(std::move(f));
@@ -142,6 +149,12 @@ Result<AgencyRetention::Outcome> AgencyRetention::apply(const TrustBundle& bundl
         go = p != periods.end() && f.mtime_ms < now_ms - p->second;
       }
       if (!go) continue;
+      // The files first: <id>.json names them until it goes.
+      for (const std::string& a : f.attachment_files) {
+        Status sa = shred_file(a);
+        if (sa.ok()) ++out.files;
+        else keep(sa);
+      }
       Status s = shred_file(f.path);
       if (s.ok()) ++out.files;
       else keep(s);

@@ -18,7 +18,8 @@
 //              (the service's start, and each newly fetched bundle).
 // The store erases with secure_delete and wal_checkpoint(TRUNCATE) after
 // each erasure (core/store/store.h). A file is overwritten with zeros and
-// synced before it is removed, and the folder is synced.
+// synced before it is removed, and the folder is synced. A message's
+// attachment files (named in its <id>.json) go with it, before it.
 //
 // The service loop calls apply() every kCheckEveryMs; it runs on the
 // service's thread (the store is not shared across threads). Not thread-safe.

@@ -65,6 +65,12 @@ Sender::Attempt Sender::attempt(BrokerClient* client, const OutboxEntry& e, int6
     return Attempt::kKept;
   }
   PublishRequest req = request_for(e, std::move(doc).value());
+  auto files = store_.outbox_attachments(e.id);
+  if (!files.ok()) {
+    log_("outbox: " + files.status().message());
+    return Attempt::kKept;
+  }
+  req.attachments = std::move(files).value();
   auto env = prepare_envelope(ctx_, req);
   if (!env.ok()) {
     const Status& s = env.status();

@@ -8,6 +8,8 @@
 #include <unordered_set>
 
 #include "store/sealed_value.h"
+#include "util/msgpack_limits.h"
+#include "util/wipe.h"
 #include "store/sqlite_db.h"
 #include "store/store_file.h"
 #include "store/store_key.h"
@@ -88,6 +90,51 @@ Result<std::vector<T>> collect(SqliteStatement& st, RowFn row_fn) {
   }
 }
 
+// The attachments table (created on first use), and how one file is sealed:
+// msgpack [name, media_type, bytes] under ("attachments", "<owner>/<id>/<index>", "file").
+constexpr const char* kAttachmentsTable =
+    "CREATE TABLE IF NOT EXISTS attachments (owner TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL, "
+    "file BLOB NOT NULL, PRIMARY KEY (owner, id, idx))";
+
+std::string attachment_row(std::string_view owner, const std::string& id, size_t index) {
+  return std::string(owner) + "/" + id + "/" + std::to_string(index);
+}
+
+Bytes pack_attachment(const Attachment& a) {
+  msgpack::sbuffer buf(a.data.size() + a.name.size() + a.media_type.size() + 16);
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_array(3);
+  pk.pack(a.name);
+  pk.pack(a.media_type);
+  pk.pack_bin(static_cast<uint32_t>(a.data.size()));
+  pk.pack_bin_body(reinterpret_cast<const char*>(a.data.data()), static_cast<uint32_t>(a.data.size()));
+  const auto* p = reinterpret_cast<const uint8_t*>(buf.data());
+  return Bytes(p, p + buf.size());
+}
+
+Result<Attachment> unpack_attachment(std::string_view row, std::string_view packed) {
+  MsgpackLimits l;
+  l.max_bytes = packed.size();
+  l.depth = 1;
+  l.array = 3;
+  l.map = 0;
+  l.str = 1024;
+  l.bin = packed.size();
+  auto oh = unpack_bounded(as_bytes(packed), l, MsgpackCopy::kReference);
+  const Status bad = Status::Corruption("store: the attachment " + std::string(row) + " is damaged");
+  if (!oh.ok()) return bad;
+  const msgpack::object& o = oh->get();
+  if (o.type != msgpack::type::ARRAY || o.via.array.size != 3 || o.via.array.ptr[0].type != msgpack::type::STR ||
+      o.via.array.ptr[1].type != msgpack::type::STR || o.via.array.ptr[2].type != msgpack::type::BIN)
+    return bad;
+  Attachment a;
+  a.name.assign(o.via.array.ptr[0].via.str.ptr, o.via.array.ptr[0].via.str.size);
+  a.media_type.assign(o.via.array.ptr[1].via.str.ptr, o.via.array.ptr[1].via.str.size);
+  const auto* d = reinterpret_cast<const uint8_t*>(o.via.array.ptr[2].via.bin.ptr);
+  a.data.assign(d, d + o.via.array.ptr[2].via.bin.size);
+  return a;
+}
+
 }  // namespace
 
 struct Store::Impl {
@@ -100,7 +147,53 @@ struct Store::Impl {
                     const std::function<void(SqliteStatement&)>& bind_more);
   Status checkpoint_after_erasure(int64_t erased);
   Result<int64_t> erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what);
+  // Seals and inserts the files of one message or outbox entry (inside the caller's transaction).
+  Status put_attachments(std::string_view owner, const std::string& id, const std::vector<Attachment>& files);
+  // The files of one owner's id; with `only`, that index alone.
+  Result<std::vector<Attachment>> attachments(std::string_view owner, const std::string& id,
+                                              std::optional<size_t> only = std::nullopt);
 };
+
+Status Store::Impl::put_attachments(std::string_view owner, const std::string& id,
+                                    const std::vector<Attachment>& files) {
+  auto st = db->prepare("INSERT OR REPLACE INTO attachments (owner, id, idx, file) VALUES (?1, ?2, ?3, ?4)",
+                        "store an attachment");
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string row = attachment_row(owner, id, i);
+    Bytes packed = pack_attachment(files[i]);
+    const Bytes sealed = seal_value(key, {"attachments", row, "file"}, packed);
+    wipe(packed);
+    st->reset();
+    st->bind(1, std::string(owner)).bind(2, id).bind(3, static_cast<int64_t>(i)).bind_blob(4, sealed);
+    RELAIS_RETURN_IF_ERROR(st->run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Attachment>> Store::Impl::attachments(std::string_view owner, const std::string& id,
+                                                         std::optional<size_t> only) {
+  RELAIS_RETURN_IF_ERROR(db->exec(kAttachmentsTable, "create the attachments table"));
+  auto st = db->prepare("SELECT idx, file FROM attachments WHERE owner = ?1 AND id = ?2 AND (?3 < 0 OR idx = ?3) "
+                        "ORDER BY idx",
+                        "read attachments");
+  if (!st.ok()) return st.status();
+  st->bind(1, std::string(owner)).bind(2, id).bind(3, only ? static_cast<int64_t>(*only) : int64_t{-1});
+  std::vector<Attachment> out;
+  for (;;) {
+    auto more = st->step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    const std::string row = attachment_row(owner, id, static_cast<size_t>(st->column_int64(0)));
+    auto packed = open_value(key, {"attachments", row, "file"}, st->column_blob(1));
+    if (!packed.ok()) return packed.status();
+    WipeOnExit wipe_packed(*packed);
+    auto a = unpack_attachment(row, *packed);
+    if (!a.ok()) return a.status();
+    out.push_back(std::move(a).value());
+  }
+  return out;
+}
 
 Status Store::Impl::update_one(const std::string& sql, const std::string& what, const std::string& id,
                                const char* noun, const std::function<void(SqliteStatement&)>& bind_more) {
@@ -149,8 +242,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& state_dir, const I
 
 // ---- received messages
 
-Result<bool> Store::put_message(const StoredMessage& meta, const std::string& opened) {
+Result<bool> Store::put_message(const StoredMessage& meta, const std::string& opened,
+                                const std::vector<Attachment>& attachments) {
   if (meta.id.empty()) return Status::Invalid("store: a message needs an id");
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kAttachmentsTable, "create the attachments table"));
+  auto txn = SqliteTransaction::begin(*impl_->db, true, "store a received message");
+  if (!txn.ok()) return txn.status();
   if (!valid_message_status(meta.status))
     return Status::Invalid("store: a message status is new, read, answered or expired, not " + meta.status);
   const Bytes sealed = seal_value(impl_->key, {"messages", meta.id, "opened"}, as_bytes(opened));
@@ -165,7 +262,22 @@ Result<bool> Store::put_message(const StoredMessage& meta, const std::string& op
   st->bind(10, meta.in_reply_to).bind(11, meta.ts_ms).bind(12, meta.expires_ms).bind(13, meta.received_ms);
   st->bind(14, meta.status).bind(15, meta.auto_response_id).bind_blob(16, sealed);
   RELAIS_RETURN_IF_ERROR(st->run());
-  return impl_->db->changes() == 1;
+  const bool fresh = impl_->db->changes() == 1;
+  if (fresh) RELAIS_RETURN_IF_ERROR(impl_->put_attachments("messages", meta.id, attachments));
+  RELAIS_RETURN_IF_ERROR(txn->commit());
+  return fresh;
+}
+
+Result<std::vector<Attachment>> Store::message_attachments(const std::string& id) {
+  return impl_->attachments("messages", id);
+}
+
+Result<Attachment> Store::message_attachment(const std::string& id, size_t index) {
+  auto one = impl_->attachments("messages", id, index);
+  if (!one.ok()) return one.status();
+  if (one->empty())
+    return Status::NotFound("store: message " + id + " has no attachment number " + std::to_string(index + 1));
+  return std::move(one->front());
 }
 
 Result<std::optional<StoredMessage>> Store::message(const std::string& id) {
@@ -282,8 +394,11 @@ Result<std::vector<StatsCell>> Store::stats_cells(const std::string& period_star
 
 // ---- outbox
 
-Status Store::enqueue(const OutboxEntry& e, const std::string& document) {
+Status Store::enqueue(const OutboxEntry& e, const std::string& document, const std::vector<Attachment>& attachments) {
   if (e.id.empty()) return Status::Invalid("store: an outbox entry needs an id");
+  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kAttachmentsTable, "create the attachments table"));
+  auto txn = SqliteTransaction::begin(*impl_->db, true, "queue a document");
+  if (!txn.ok()) return txn.status();
   if (!valid_outbox_status(e.status))
     return Status::Invalid("store: an outbox status is queued, logged or refused, not " + e.status);
   const Bytes sealed = seal_value(impl_->key, {"outbox", e.id, "document"}, as_bytes(document));
@@ -302,7 +417,12 @@ Status Store::enqueue(const OutboxEntry& e, const std::string& document) {
   RELAIS_RETURN_IF_ERROR(st->run());
   if (impl_->db->changes() == 0)
     return Status::Invalid("store: the outbox already holds an entry with id " + e.id);
-  return Status::Ok();
+  RELAIS_RETURN_IF_ERROR(impl_->put_attachments("outbox", e.id, attachments));
+  return txn->commit();
+}
+
+Result<std::vector<Attachment>> Store::outbox_attachments(const std::string& id) {
+  return impl_->attachments("outbox", id);
 }
 
 Result<std::optional<OutboxEntry>> Store::outbox_entry(const std::string& id) {
@@ -518,6 +638,7 @@ constexpr const char* kDraftsTable =
 
 Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what) {
   RELAIS_RETURN_IF_ERROR(db->exec(kDraftsTable, "create the drafts table"));
+  RELAIS_RETURN_IF_ERROR(db->exec(kAttachmentsTable, "create the attachments table"));
   auto txn = SqliteTransaction::begin(*db, true, what);
   if (!txn.ok()) return txn.status();
   auto del_d = db->prepare("DELETE FROM drafts WHERE reply_to = ?1", what);
@@ -528,6 +649,8 @@ Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool 
   if (!del_o.ok()) return del_o.status();
   auto del_c = db->prepare("DELETE FROM stats_cells WHERE message_id = ?1", what);
   if (!del_c.ok()) return del_c.status();
+  auto del_a = db->prepare("DELETE FROM attachments WHERE owner = ?1 AND id = ?2", what);
+  if (!del_a.ok()) return del_a.status();
   int64_t erased = 0;
   for (const auto& item : items) {
     auto& st = item.sent ? *del_o : *del_m;
@@ -535,6 +658,9 @@ Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool 
     st.bind(1, item.id);
     RELAIS_RETURN_IF_ERROR(st.run());
     erased += db->changes();
+    del_a->reset();
+    del_a->bind(1, std::string(item.sent ? "outbox" : "messages")).bind(2, item.id);
+    RELAIS_RETURN_IF_ERROR(del_a->run());
     if (!item.sent) {
       del_d->reset();
       del_d->bind(1, item.id);

@@ -16,6 +16,10 @@
 //     the key is wrapped to the current identity too (a key rotation
 //     rewraps it). A store that no given identity opens is Status::Refused
 //     ("the store key is wrapped to keys this agent no longer holds: ...").
+//   - Attachments (crypto/body_format.h) are sealed the same way, one row
+//     per file in table attachments (owner "messages" or "outbox", id,
+//     index), their name and media type sealed with their bytes; they go
+//     with their message or outbox entry when it is erased.
 //   - Clear columns hold only routing fields: id, seq, sender, topic, type,
 //     case_ref, urgency, handling, in_reply_to, times, status, and the
 //     workflow state (answer status of a referral, escalation times).
@@ -40,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/body_format.h"
 #include "crypto/keys.h"
 #include "util/bytes.h"
 #include "util/status.h"
@@ -140,10 +145,18 @@ class Store {
   // ---- received messages
   // Stores a message once: false when its id is already stored (nothing
   // changed). `opened` is the JSON text of the opened message.
-  Result<bool> put_message(const StoredMessage& meta, const std::string& opened);
+  // Its attachments (the files of a body in format 2) are stored with it,
+  // in the same transaction.
+  Result<bool> put_message(const StoredMessage& meta, const std::string& opened,
+                           const std::vector<Attachment>& attachments = {});
   Result<std::optional<StoredMessage>> message(const std::string& id);
   // The opened JSON text (decrypted).
   Result<std::string> open_message(const std::string& id);
+  // A received message's attachments (decrypted), in their order; none for
+  // a message without any (or an unknown id).
+  Result<std::vector<Attachment>> message_attachments(const std::string& id);
+  // One of them (index from 0): Status::NotFound when there is no such file.
+  Result<Attachment> message_attachment(const std::string& id, size_t index);
   // Newest received first, at most filter.limit.
   Result<std::vector<StoredMessage>> messages(const InboxFilter& filter);
   // Status::NotFound for an unknown id, Status::Invalid for another status.
@@ -162,7 +175,11 @@ class Store {
 
   // ---- outbox
   // Queues a document (sealed at rest). Status::Invalid when the id exists.
-  Status enqueue(const OutboxEntry& entry, const std::string& document);
+  // Its attachments are queued with it and sealed each attempt.
+  Status enqueue(const OutboxEntry& entry, const std::string& document,
+                 const std::vector<Attachment>& attachments = {});
+  // A queued entry's attachments (decrypted), in their order.
+  Result<std::vector<Attachment>> outbox_attachments(const std::string& id);
   Result<std::optional<OutboxEntry>> outbox_entry(const std::string& id);
   // The queued document (decrypted).
   Result<std::string> outbox_document(const std::string& id);

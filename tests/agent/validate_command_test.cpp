@@ -66,7 +66,7 @@ TEST_CASE("validate refuses more than 4 MiB on the input stream with exit 1", "[
 }
 
 TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[agent][validate]") {
-  Run r = run("alert/2", example("alert.valid.json"));  // alert has one version
+  Run r = run("alert/3", example("alert.valid.json"));  // alert has two versions
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(r.err.find("unknown document type") != std::string::npos);

@@ -53,5 +53,6 @@ int fuzz_bundle(const uint8_t* data, size_t size);
 int fuzz_card(const uint8_t* data, size_t size);
 int fuzz_config(const uint8_t* data, size_t size);
 int fuzz_log(const uint8_t* data, size_t size);
+int fuzz_body(const uint8_t* data, size_t size);
 
 }  // namespace relais::fuzz

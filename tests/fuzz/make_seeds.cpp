@@ -12,6 +12,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "crypto/body_format.h"
 #include "crypto/envelope.h"
 #include "fuzz/harnesses.h"
 #include "log/checkpoint.h"
@@ -94,6 +95,29 @@ int main(int argc, char** argv) {
     need(env.ok(), "sealing an envelope seed failed: " + env.status().message());
     put("envelope", "sealed-" + std::to_string(i), *env);
     if (i == 0) put("envelope", "truncated", ByteView(env->data(), env->size() / 2));
+  }
+
+  // body: format 2 bodies, with files matching their list, a tampered one, none
+  {
+    const std::string jpeg = "\xff\xd8\xff\xe0 photo";
+    const std::vector<Attachment> files = {Attachment{"photo.jpg", "image/jpeg", Bytes(jpeg.begin(), jpeg.end())},
+                                           Attachment{"rapport.pdf", "application/pdf", Bytes(300, 'p')}};
+    nlohmann::json doc = {{"kind", "trafficking"}, {"attachments", attachment_list(files)}};
+    auto document = json_to_msgpack(doc.dump());
+    need(document.ok(), "a body seed's document: " + document.status().message());
+    auto two = encode_body_v2(*document, files);
+    need(two.ok(), "a body seed: " + two.status().message());
+    put("body", "two-files", *two);
+    std::vector<Attachment> altered = files;
+    altered[1].data[0] = 'q';
+    auto tampered = encode_body_v2(*document, altered);
+    need(tampered.ok(), "a body seed: " + tampered.status().message());
+    put("body", "tampered", *tampered);
+    auto bare_doc = json_to_msgpack("{\"kind\":\"trafficking\"}");
+    need(bare_doc.ok(), "a body seed's document");
+    auto none = encode_body_v2(*bare_doc, {});
+    need(none.ok(), "a body seed: " + none.status().message());
+    put("body", "no-files", *none);
   }
 
   // protocol: selector byte = the case in fuzz/protocol.cpp

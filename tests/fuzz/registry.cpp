@@ -9,6 +9,7 @@ const std::vector<HarnessEntry>& all_harnesses() {
       {"envelope", fuzz_envelope}, {"protocol", fuzz_protocol}, {"schema_instance", fuzz_schema_instance},
       {"schema_compile", fuzz_schema_compile}, {"topic", fuzz_topic}, {"policy", fuzz_policy},
       {"bundle", fuzz_bundle}, {"card", fuzz_card}, {"config", fuzz_config}, {"log", fuzz_log},
+      {"body", fuzz_body},
   };
   return kAll;
 }

@@ -19,7 +19,7 @@ cmake --build "$build" --target fuzz_all -j"$jobs" || exit 2
 
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-  harnesses=(envelope protocol schema_instance schema_compile topic policy bundle card config log)
+  harnesses=(envelope protocol schema_instance schema_compile topic policy bundle card config log body)
 fi
 out="$build/fuzz-out"
 mkdir -p "$out"

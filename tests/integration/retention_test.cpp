@@ -99,7 +99,7 @@ ProcResult audit(Deployment& d, const std::vector<std::string>& args) {
 TEST_CASE("a message past its retention period loses its ciphertext, and verify stays INTACT and a proof checks",
           "[integration][retention]") {
   Deployment d;
-  set_policy(d, "\n[retention]\n\"alert/1\" = \"2s\"\n");
+  set_policy(d, "\n[retention]\n\"alert/1\" = \"2s\"\n\"alert/2\" = \"2s\"\n");
   d.set_broker_option("log", "shred_interval_ms", "200");
   d.start_broker();
   auto police = context_for(d, "police.golfe");

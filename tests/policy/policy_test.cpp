@@ -113,7 +113,10 @@ TEST_CASE("A revoked participant matches no rule", "[policy]") {
 TEST_CASE("Document types are allowed only on their topics", "[policy]") {
   const Policy p = sample_policy();
   CHECK(p.type_allowed("alert.x.maritime.golfe", "alert/1"));
-  CHECK_FALSE(p.type_allowed("alert.x.maritime.golfe", "alert/2"));
+  CHECK(p.type_allowed("alert.x.maritime.golfe", "alert/2"));
+  CHECK_FALSE(p.type_allowed("alert.x.maritime.golfe", "alert/3"));
+  CHECK(p.type_allowed("referral.social.golfe", "referral/2"));
+  CHECK(p.type_allowed("response.police.golfe", "case-update/2"));
   CHECK_FALSE(p.type_allowed("alert.x.maritime.golfe", "referral/1"));
   CHECK(p.type_allowed("referral.social.golfe", "referral/1"));
   CHECK(p.type_allowed("referral.social.golfe", "case-update/1"));

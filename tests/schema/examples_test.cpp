@@ -68,9 +68,15 @@ TEST_CASE("Document type names round-trip in plain and versioned form", "[schema
     CHECK(*pv == t);
   }
   CHECK(doc_type_versioned(DocType::kReferralResponse) == "referral-response/1");
-  CHECK(parse_doc_type("alert/2").status().code() == Code::kUsage);
+  CHECK(parse_doc_type("alert/3").status().code() == Code::kUsage);
+  CHECK(*parse_doc_type("alert") == DocType::kAlertV2);  // a plain name: the newest version
+  CHECK(*parse_doc_type("alert/1") == DocType::kAlert);
+  CHECK(doc_type_body_format(DocType::kAlertV2) == 2);
+  CHECK(doc_type_body_format(DocType::kAlert) == 1);
+  CHECK(doc_type_body_format(DocType::kStatisticsReportV2) == 1);
+  CHECK(doc_type_family(DocType::kCaseUpdateV2) == DocType::kCaseUpdate);
   CHECK(parse_doc_type("alerts").status().message().find("referral-response") != std::string::npos);
-  CHECK_FALSE(parse_versioned_type("alert/2").ok());
+  CHECK_FALSE(parse_versioned_type("alert/3").ok());
   CHECK_FALSE(parse_versioned_type("alert").ok());
 }
 

@@ -53,3 +53,20 @@ TEST_CASE("the stored clear columns are the routing fields", "[service][receive]
   d.expired = true;
   CHECK(stored_message_of(d, "alerts", 0).status == "expired");
 }
+
+TEST_CASE("a hook hears that files came, their types and sizes, never their names or bytes", "[service][hook]") {
+  OpenedDelivery d = opened_referral();
+  d.message["body"]["attachments"] = nlohmann::ordered_json::parse(
+      R"([{"name":"MARKER-photo of Afi.jpg","media_type":"image/jpeg","size":48213,"blake2b":"00"},
+          {"name":"MARKER-scan.pdf","media_type":"application/pdf","size":9000,"blake2b":"11"}])");
+  const auto without = hook_input(d.message, false);
+  CHECK(without.dump().find("MARKER") == std::string::npos);
+  REQUIRE(without["attachments"].size() == 2);
+  CHECK(without["attachments"][0] == nlohmann::ordered_json({{"media_type", "image/jpeg"}, {"size", 48213}}));
+  CHECK(without["attachments"][1]["size"] == 9000);
+  // With the body, the document's own list (and still no file).
+  const auto with = hook_input(d.message, true);
+  CHECK(with == d.message);
+  // A message without files says nothing about them.
+  CHECK_FALSE(hook_input(opened_referral().message, false).contains("attachments"));
+}

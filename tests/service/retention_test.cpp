@@ -64,7 +64,7 @@ TEST_CASE("the bundle's retention periods erase old messages from the store and 
   write_inbox_file(inbox, old_alert.id, "alert", "", kNow - 40 * kDay);
 
   // Referrals are kept 30 days; alerts have no period (and there is no default): kept.
-  const TrustBundle b = bundle_with("\n[retention]\n\"referral/1\" = \"30d\"\n", 5);
+  const TrustBundle b = bundle_with("\n[retention]\n\"referral/1\" = \"30d\"\n\"referral/2\" = \"30d\"\n", 5);
   AgencyRetention retention(store, inbox, {});
   auto out = retention.apply(b, kNow);
   INFO((out.ok() ? "" : out.status().message()));
@@ -124,4 +124,33 @@ TEST_CASE("an erasure order in a newly fetched bundle erases the case at the age
   auto again = retention.apply(with_orders, kNow);
   REQUIRE(again.ok());
   CHECK(again->orders == 0);
+}
+
+TEST_CASE("a message's attachment files in inbox_dir go with it, and no other file does", "[service][retention]") {
+  TempDir dir;
+  Identity me = make_identity();
+  auto r = Store::open(dir.path + "/state", me, {});
+  Store& store = opened(r);
+  const std::string inbox = dir.path + "/inbox";
+  fs::create_directories(inbox);
+  StoredMessage old_ref = sample_message(fresh_id(1), kNow - 40 * kDay);
+  REQUIRE(store.put_message(old_ref, "{}").ok());
+  const std::string scan = old_ref.id + ".1.scan.pdf";
+  std::ofstream(inbox + "/" + scan) << "%PDF-1.4 plaintext scan";
+  std::ofstream(inbox + "/unrelated.pdf") << "kept";
+  // Names outside the message's own prefix are never followed.
+  std::ofstream(inbox + "/" + old_ref.id + ".json")
+      << "{\"id\":\"" << old_ref.id << "\",\"type\":\"referral\",\"attachment_files\":[\"" << scan
+      << "\",\"unrelated.pdf\",\"../escape\"]}";
+  struct utimbuf t {};
+  t.actime = t.modtime = static_cast<time_t>((kNow - 40 * kDay) / 1000);
+  REQUIRE(::utime((inbox + "/" + old_ref.id + ".json").c_str(), &t) == 0);
+
+  AgencyRetention retention(store, inbox, {});
+  auto out = retention.apply(bundle_with("\n[retention]\n\"referral/1\" = \"30d\"\n\"referral/2\" = \"30d\"\n", 5), kNow);
+  REQUIRE(out.ok());
+  CHECK(out->files == 2);
+  CHECK_FALSE(fs::exists(inbox + "/" + scan));
+  CHECK_FALSE(fs::exists(inbox + "/" + old_ref.id + ".json"));
+  CHECK(fs::exists(inbox + "/unrelated.pdf"));
 }
