@@ -18,8 +18,10 @@ using ojson = nlohmann::ordered_json;
 int rows_for(const std::string& pointer) { return pointer == "/victims" ? 4 : 2; }
 
 // Fields the desk fills itself: the sender, and what an answer takes from
-// the message it answers (service/reply.h).
+// the message it answers (service/reply.h); the list of attachments is the
+// agent's (from the uploaded files).
 bool filled_by_desk(const std::string& type, const std::string& pointer) {
+  if (pointer == "/attachments") return true;  // the agent lists the uploaded files
   if (type == "referral") return pointer == "/from_org";
   if (type == "referral-response") return pointer == "/referral_id" || pointer == "/responded_at";
   if (type == "case-update") return pointer == "/case_ref";
@@ -252,6 +254,11 @@ bool composable(const std::string& type) {
   return type == "alert" || type == "referral" || type == "statistics-report" || is_answer_type(type);
 }
 bool is_answer_type(const std::string& type) { return type == "referral-response" || type == "case-update"; }
+bool takes_attachments(const std::string& type) {
+  if (!composable(type)) return false;
+  auto dt = parse_doc_type(type);
+  return dt.ok() && doc_type_body_format(*dt) == 2;
+}
 
 Result<ComposeForm> build_form(const std::string& type) {
   if (!composable(type)) return Status::Usage("the desk composes alert, referral, statistics-report, referral-response "

@@ -14,7 +14,9 @@
 // empty ones are left out; counts of a statistics report ("cells": 0, a count
 // of 5 or more, or "suppressed") a text box; region and prefecture choices
 // from the bundle's location table; a referral's to_org a participant of the
-// bundle. Fields the desk fills itself are left out (`filled_by_desk`).
+// bundle. Fields the desk fills itself are left out (`filled_by_desk`), and
+// so is the "attachments" list of alert/2, referral/2 and case-update/2: the
+// agent fills it from the files uploaded with the form (takes_attachments).
 //
 // The input of each field is named by its pointer (a check box: pointer "/"
 // value). document_from() turns the submitted values into the document: empty
@@ -35,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/body_format.h"
 #include "desk/catalog.h"
 #include "policy/locations.h"
 #include "util/status.h"
@@ -89,6 +92,9 @@ struct ComposeForm {
 // messages), referral-response and case-update (answers to a message).
 bool composable(const std::string& type);
 bool is_answer_type(const std::string& type);
+// True when the type the desk composes travels in body format 2 (alert,
+// referral, case-update): its form takes files.
+bool takes_attachments(const std::string& type);
 
 // The form of `type` from its embedded schema (Status::Usage for a type the
 // desk does not compose).
@@ -125,6 +131,9 @@ struct ComposeRequest {
   std::string topic;     // empty for an answer
   std::string urgency = "routine", handling = "H2";
   std::string reply_to;  // the received message answered; empty: a new message
+  // Files uploaded with the form (takes_attachments types only): names
+  // checked with check_attachment_name, media types from guess_media_type.
+  std::vector<Attachment> attachments;
 };
 
 struct FieldError {

@@ -145,6 +145,26 @@ std::string field_html(const Catalog& t, const ComposeView& v, const FormField& 
   return h + "</div>\n";
 }
 
+// The file input of a form whose type takes attachments. Files never come
+// back with a form (a browser does not let a page fill a file input), nor go
+// into drafts: the help says so.
+std::string files_html(const Catalog& t, const ComposeView& v) {
+  const FieldError* err = error_of(v, "/attachments");
+  std::string described = "h_attachments";
+  if (err) described += " e_attachments";
+  std::string h = "<fieldset class=\"group\" id=\"g_attachments\"><legend>" + escape(t.text("compose.attachments")) +
+                  "</legend>";
+  h += std::string("<div class=\"field") + (err ? " has-error" : "") + "\" id=\"w_attachments\">";
+  h += "<label for=\"f_attachments\">" + escape(t.text("compose.attachments")) + "</label>";
+  h += "<p class=\"help\" id=\"h_attachments\">" + escape(t.text("compose.attachments.help")) + " " +
+       escape(t.text("compose.attachments.not_in_drafts")) + "</p>";
+  if (err) h += "<p class=\"field-error\" id=\"e_attachments\">" + escape(error_text(t, *err)) + "</p>";
+  if (v.files_dropped) h += "<p class=\"notice\">" + escape(t.text("compose.attachments.choose_again")) + "</p>";
+  h += "<input type=\"file\" id=\"f_attachments\" name=\"attachments\" multiple aria-describedby=\"" + described +
+       "\"" + (err ? " aria-invalid=\"true\"" : "") + ">";
+  return h + "</div></fieldset>\n";
+}
+
 std::string today_help(const Catalog& t, const std::string& key) {
   const std::string h = field_help(t, key);
   return h.empty() ? std::string() : "<p class=\"explain\">" + escape(h) + "</p>";
@@ -178,12 +198,16 @@ std::string compose_main(const Catalog& t, const ComposeView& v) {
       const FormField* f = form.field(e.pointer);
       h += "<li>";
       if (f) h += "<a href=\"#" + input_id(f->pointer) + "\">" + escape(field_label(t, *f)) + "</a> : ";
+      if (e.pointer == "/attachments")
+        h += "<a href=\"#f_attachments\">" + escape(t.text("compose.attachments")) + "</a> : ";
       h += escape(error_text(t, e)) + "</li>";
     }
     h += "</ul></div>\n";
   }
   h += today_help(t, "#" + form.type);
-  h += "<form method=\"post\" class=\"compose\" novalidate action=\"" + escape(v.action) + "\">" + csrf_field(v.csrf);
+  const bool files = takes_attachments(form.type);
+  h += "<form method=\"post\" class=\"compose\" novalidate action=\"" + escape(v.action) + "\"" +
+       (files ? " enctype=\"multipart/form-data\"" : "") + ">" + csrf_field(v.csrf);
   h += "<input type=\"hidden\" name=\"draft\" value=\"" + escape(v.draft_id) + "\">";
   h += "<p class=\"muted\">" + escape(t.text("compose.required_note")) + "</p>\n";
   // The envelope: urgency and handling code.
@@ -218,6 +242,7 @@ std::string compose_main(const Catalog& t, const ComposeView& v) {
     h += "</fieldset>\n";
     open.pop_back();
   }
+  if (files) h += files_html(t, v);
   h += "<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"action\" value=\"send\" id=\"send\">" +
        escape(t.text("compose.send")) + "</button> <button type=\"submit\" name=\"action\" value=\"save\" id=\"save\">" +
        escape(t.text("compose.save")) + "</button></div>\n</form>\n";

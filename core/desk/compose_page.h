@@ -4,7 +4,9 @@
 //   compose_main        one form (desk/compose_form.h), its values, its
 //                       errors next to their fields (and listed on top, with
 //                       links to the fields), the envelope's urgency and
-//                       handling code, and the send / save-draft buttons.
+//                       handling code, a file input for the types that take
+//                       attachments (the form is then multipart/form-data),
+//                       and the send / save-draft buttons.
 // The prefecture list follows the region with desk.js; without JavaScript
 // every prefecture is listed under its region and the server checks the pair.
 // Every value is escaped (desk/html.h).
@@ -30,6 +32,7 @@ struct ComposeView {
   std::string urgency = "routine", handling = "H2";
   const StoredMessage* answering = nullptr;  // the message answered, for answers
   std::string notice_key;          // a notice above the form ("compose.draft_saved"), or empty
+  bool files_dropped = false;      // files were chosen but the form came back without them
 };
 
 std::string compose_main(const Catalog& t, const ComposeView& v);

@@ -4,8 +4,10 @@
 
 #include <ctime>
 
+#include "crypto/envelope.h"
 #include "desk/compose_page.h"
 #include "desk/html.h"
+#include "desk/page_frame.h"
 #include "util/clock.h"
 
 namespace relais::desk {
@@ -49,6 +51,40 @@ FormValues values_of(const HttpRequest& req) {
   for (const auto& [name, value] : req.params)
     if (!name.empty() && name[0] == '/' && name.size() < 256 && value.size() < 8192) v[name] = value;
   return v;
+}
+
+// The files of the form's "attachments" input: each name as the browser
+// gave it without any folder, checked (check_attachment_name); the media type
+// guessed from the bytes and the name, never the browser's. Errors go to the
+// field "/attachments". `chosen` tells whether any file came at all.
+std::vector<Attachment> files_of(const HttpRequest& req, const std::string& type, std::vector<FieldError>* errors,
+                                 bool* chosen) {
+  std::vector<Attachment> out;
+  *chosen = false;
+  for (const auto& f : req.files) {
+    if (f.field != "attachments" || (f.filename.empty() && f.content.empty())) continue;  // the input left empty
+    *chosen = true;
+    std::string name = f.filename;
+    if (const size_t slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
+    if (!check_attachment_name(name).ok()) {
+      errors->push_back({"/attachments", "error.attachments.name", {{"name", name}}});
+      return {};
+    }
+    Attachment a;
+    a.name = std::move(name);
+    a.data.assign(f.content.begin(), f.content.end());
+    a.media_type = guess_media_type(a.name, ByteView(a.data.data(), a.data.size()));
+    out.push_back(std::move(a));
+  }
+  if (*chosen && !takes_attachments(type)) {
+    errors->push_back({"/attachments", "error.attachments.not_taken", {}});
+    return {};
+  }
+  if (out.size() > kMaxAttachments) {
+    errors->push_back({"/attachments", "error.attachments.count", {{"max", std::to_string(kMaxAttachments)}}});
+    return {};
+  }
+  return out;
 }
 
 std::string one_of(const std::string& v, std::initializer_list<const char*> allowed, const char* otherwise) {
@@ -147,6 +183,7 @@ HttpResponse ComposeRoutes::form_page(const HttpRequest& req, const PageContext&
       }
       v.draft_id = draft_id;
       if (req.param("saved") == "1") v.notice_key = "compose.draft_saved";
+      if (req.param("saved") == "2") v.notice_key = "compose.draft_saved_without_files";
     }
   }
   if (draft_id.empty()) {
@@ -185,6 +222,11 @@ HttpResponse ComposeRoutes::submit(const HttpRequest& req, const PageContext& ct
   std::string draft_id = req.param("draft");
   if (!draft_id.empty() && !valid_draft_id(draft_id)) return a_.error_page(ctx, 404, "compose.draft_not_found");
   v.draft_id = draft_id;
+  std::vector<FieldError> file_errors;
+  bool files_chosen = false;
+  std::vector<Attachment> files = files_of(req, type, &file_errors, &files_chosen);
+  // A form that comes back (422) cannot bring its files: the page says so.
+  v.files_dropped = files_chosen;
   const std::string user = ctx.session->user;
   PageOptions o;
   o.script = true;
@@ -217,11 +259,12 @@ HttpResponse ComposeRoutes::submit(const HttpRequest& req, const PageContext& ct
   if (req.param("action") == "save") {
     if (draft_id.empty()) draft_id = random_hex(16);
     nlohmann::json saved = {{"values", v.values}, {"urgency", v.urgency}, {"handling", v.handling}};
+    // Drafts never keep attachments (the page says so).
     if (Status s = st->put_draft({draft_id, user, type, reply_to, now}, saved.dump()); !s.ok())
       return a_.error_page(ctx, 500, "error.internal");
     lock.unlock();
     a_.journal(user, "save_draft", draft_id, req.remote_addr);
-    return redirect_to(v.action + "?draft=" + draft_id + "&saved=1");
+    return redirect_to(v.action + "?draft=" + draft_id + (files_chosen ? "&saved=2" : "&saved=1"));
   }
 
   RowMap rows;
@@ -244,6 +287,15 @@ HttpResponse ComposeRoutes::submit(const HttpRequest& req, const PageContext& ct
     doc["case_ref"] = answering->case_ref;
   }
   v.errors = check_form(*form, doc, *dir, time_text(now, "%Y-%m-%d", true), rows);
+  v.errors.insert(v.errors.end(), file_errors.begin(), file_errors.end());
+  if (file_errors.empty() && !files.empty()) {
+    // The whole body (document, its list of files, the files) must fit the
+    // envelope's max_body; the list takes at most ~400 bytes a file.
+    uint64_t total = 0;
+    for (const auto& f : files) total += f.data.size();
+    if (total + doc.dump().size() + 400 * files.size() + 64 > EnvelopeLimits{}.max_body)
+      v.errors.push_back({"/attachments", "error.attachments.size", {{"size", size_text(*ctx.t, total)}}});
+  }
   if (!v.errors.empty()) {
     lock.unlock();
     return a_.page(ctx, title, compose_main(*ctx.t, v), 422, o);
@@ -255,6 +307,7 @@ HttpResponse ComposeRoutes::submit(const HttpRequest& req, const PageContext& ct
   cr.urgency = v.urgency;
   cr.handling = v.handling;
   cr.reply_to = reply_to;
+  cr.attachments = std::move(files);
   auto entry = a_.send ? a_.send(*st, cr) : Result<OutboxEntry>(Status::Unsupported("no sending"));
   if (!entry.ok()) {
     const Code c = entry.status().code();

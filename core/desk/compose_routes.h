@@ -14,6 +14,11 @@
 //                                        referral posts status=accepted here
 //   POST /drafts/ID/delete
 //
+// Alerts, referrals and case updates take files (multipart/form-data, input
+// "attachments"): each name checked, its media type guessed from its bytes,
+// the total bounded by the envelope's max_body; they go to DeskDeps::send with
+// the document and are never kept in drafts (desk/compose_form.h).
+//
 // Only a caseworker or an admin writes: a viewer gets 403 on every one of
 // these, GET included. A form with errors comes back (422) with each error
 // next to its field, in the page's language; nothing is queued. A draft

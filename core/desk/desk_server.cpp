@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 
@@ -57,6 +58,56 @@ std::string safe_back(const std::string& back) {
   return back;
 }
 
+// "/message/ID/attachments/N" -> ID and N (from 1); false for another path.
+// A path of that shape with an N that is not a number gives n = 0.
+bool split_attachment_path(const std::string& path, std::string* id, size_t* n) {
+  const std::string prefix = "/message/", mark = "/attachments/";
+  if (path.rfind(prefix, 0) != 0) return false;
+  const size_t at = path.find(mark, prefix.size());
+  if (at == std::string::npos || at == prefix.size()) return false;
+  *id = path.substr(prefix.size(), at - prefix.size());
+  if (id->find('/') != std::string::npos) return false;
+  const std::string num = path.substr(at + mark.size());
+  *n = 0;
+  if (num.empty() || num.size() > 4 || num[0] == '0') return true;
+  for (char c : num)
+    if (c < '0' || c > '9') return true;
+  *n = static_cast<size_t>(std::stoul(num));
+  return true;
+}
+
+// Content-Disposition of a download: an ASCII fallback name (letters,
+// digits and a few plain signs; any other character as '_') and the exact UTF-8 name percent-encoded (RFC 6266, RFC 8187).
+std::string download_disposition(const std::string& name) {
+  static const char* kAttrChars = "!#$&+-.^_`|~";
+  static const char* kPlain = " ()+,-.=@[]_~";
+  std::string ascii, encoded;
+  for (unsigned char c : name) {
+    if (c >= 0x80 && c < 0xC0) {  // a continuation byte: its character is already a '_'
+    } else if (std::isalnum(c) || (c != 0 && std::strchr(kPlain, c) != nullptr)) {
+      ascii += static_cast<char>(c);
+    } else {
+      ascii += '_';
+    }
+    if (std::isalnum(c) || (c != 0 && std::strchr(kAttrChars, c) != nullptr)) {
+      encoded += static_cast<char>(c);
+    } else {
+      static const char* kHex = "0123456789ABCDEF";
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  if (ascii.empty()) ascii = "attachment";
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+bool has_header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return true;
+  return false;
+}
+
 HttpResponse redirect(const std::string& to) {
   HttpResponse r;
   r.status = 303;
@@ -94,14 +145,17 @@ struct DeskServer::Impl {
     return std::string("; Path=/; HttpOnly; SameSite=Strict") + (config.tls() ? "; Secure" : "");
   }
 
+  // A response that sets its own Content-Security-Policy (a download's
+  // "sandbox") or Cache-Control keeps it.
   void secure(HttpResponse& r, bool page) const {
-    r.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
-                           "object-src 'none'");
+    if (!has_header(r, "Content-Security-Policy"))
+      r.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+                             "object-src 'none'");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     r.headers.emplace_back("Referrer-Policy", "no-referrer");
     r.headers.emplace_back("X-Frame-Options", "DENY");
-    if (page) r.headers.emplace_back("Cache-Control", "no-store");
+    if (page && !has_header(r, "Cache-Control")) r.headers.emplace_back("Cache-Control", "no-store");
   }
 
   // The Origin of a POST must be the desk's own. Under Referrer-Policy:
@@ -196,7 +250,71 @@ struct DeskServer::Impl {
   HttpResponse mark_status(const HttpRequest& req, PageContext& ctx, const std::string& id);
   HttpResponse receipt(const HttpRequest& req, PageContext& ctx, const std::string& id);
   HttpResponse dashboard(const HttpRequest& req, PageContext& ctx);
+  HttpResponse attachment(const HttpRequest& req, PageContext& ctx, const std::string& id, size_t n);
+  HttpResponse too_large(const HttpRequest& req);
 };
+
+// One file of a message (received, else sent), as a download only: served as
+// application/octet-stream with Content-Disposition: attachment and a
+// sandboxing CSP, whatever it holds, so no file runs script in the desk.
+// Anyone who may open the message may download its files.
+HttpResponse DeskServer::Impl::attachment(const HttpRequest& req, PageContext& ctx, const std::string& id, size_t n) {
+  if (n == 0) return error_page(ctx, 404, "error.attachment_not_found");
+  Attachment file;
+  {
+    std::lock_guard lock(store_mu);
+    Store* st = store_locked();
+    if (!st) return error_page(ctx, 500, "error.internal");
+    auto m = st->message(id);
+    if (!m.ok()) return error_page(ctx, 500, "error.internal");
+    if (m->has_value()) {
+      auto a = st->message_attachment(id, n - 1);
+      if (!a.ok()) {
+        if (a.status().code() == Code::kNotFound) return error_page(ctx, 404, "error.attachment_not_found");
+        return error_page(ctx, 500, "error.internal");
+      }
+      file = std::move(*a);
+    } else {
+      auto e = st->outbox_entry(id);
+      if (!e.ok()) return error_page(ctx, 500, "error.internal");
+      if (!e->has_value()) return error_page(ctx, 404, "error.attachment_not_found");
+      auto all = st->outbox_attachments(id);
+      if (!all.ok()) return error_page(ctx, 500, "error.internal");
+      if (n > all->size()) return error_page(ctx, 404, "error.attachment_not_found");
+      file = std::move((*all)[n - 1]);
+    }
+  }
+  journal(ctx.session->user, "download_attachment", id + " #" + std::to_string(n), req.remote_addr);
+  HttpResponse r;
+  r.content_type = "application/octet-stream";
+  r.body.assign(file.data.begin(), file.data.end());
+  r.headers.emplace_back("Content-Disposition", download_disposition(file.name));
+  r.headers.emplace_back("Content-Security-Policy", "sandbox");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// A request over the desk's body limit (HttpLimits::max_body_bytes): a page
+// in French, then English (the request was not read, so it has no session
+// nor form; only its language cookie).
+HttpResponse DeskServer::Impl::too_large(const HttpRequest& req) {
+  PageContext ctx;
+  ctx.t = &catalog_for(req, std::nullopt);
+  ctx.path = req.path;
+  const bool form = req.header("content-type").rfind("application/x-www-form-urlencoded", 0) == 0;
+  const std::string key = form ? "error.too_large_form" : "error.too_large";
+  std::string main_html;
+  std::string title;
+  for (auto lang : kLanguages) {
+    const Catalog& t = Catalog::builtin(lang);
+    title += (title.empty() ? "" : " / ") + t.text("error.too_large.title");
+    main_html += "<section lang=\"" + std::string(lang) + "\"><h1>" + escape(t.text("error.too_large.title")) +
+                 "</h1>\n<p class=\"notice error\" role=\"alert\">" + escape(t.text(key)) + "</p></section>\n";
+  }
+  HttpResponse r = page(ctx, title, main_html, 413);
+  secure(r, true);
+  return r;
+}
 
 // The commission's indicators: the form, the dashboard, and each format as a
 // download. Without dates the span is this year up to today.
@@ -414,7 +532,11 @@ HttpResponse DeskServer::Impl::message(const HttpRequest& req, PageContext& ctx,
       if (!e->has_value()) return error_page(ctx, 404, "message.not_found");
       auto doc = st->outbox_document(id);
       if (!doc.ok()) return error_page(ctx, 500, "error.internal");
-      main_html = with_actions(sent_message_main(*ctx.t, **e, nlohmann::json::parse(*doc, nullptr, false)),
+      auto files = st->outbox_attachments(id);
+      if (!files.ok()) return error_page(ctx, 500, "error.internal");
+      std::vector<AttachmentRow> rows;
+      for (const auto& f : *files) rows.push_back({f.name, f.media_type, f.data.size()});
+      main_html = with_actions(sent_message_main(*ctx.t, **e, nlohmann::json::parse(*doc, nullptr, false), rows),
                                sent_referral_html(*ctx.t, **e, now()));
       sent = true;
     }
@@ -580,6 +702,11 @@ HttpResponse DeskServer::Impl::handle(const HttpRequest& req) {
       return journal_page(req, ctx);
     }
     if (req.path.rfind("/receipt/", 0) == 0 && req.path.size() > 9) return receipt(req, ctx, req.path.substr(9));
+    {
+      std::string id;
+      size_t n = 0;
+      if (split_attachment_path(req.path, &id, &n)) return attachment(req, ctx, id, n);
+    }
     if (req.path.rfind("/message/", 0) == 0 && req.path.size() > 9) return message(req, ctx, req.path.substr(9));
     if (req.path.rfind("/case/", 0) == 0 && req.path.size() > 6) return case_page(req, ctx, req.path.substr(6));
     return error_page(ctx, 404, "error.not_found");
@@ -626,7 +753,10 @@ Status DeskServer::start() {
   Impl& i = *impl_;
   HostPort hp{i.config.host, i.config.port};
   HttpLimits lim;
-  lim.max_body_bytes = 64u << 10;
+  // A compose form with its attachments: the envelope's max_body (16 MiB)
+  // and room for the form's own fields. Urlencoded forms stay bounded by
+  // cpp-httplib (8 KiB); larger bodies get too_large()'s page.
+  lim.max_body_bytes = 17u << 20;
   lim.threads = 4;
   lim.queue = 32;
   std::optional<HttpTls> tls;
@@ -634,6 +764,7 @@ Status DeskServer::start() {
   i.http = std::make_unique<HttpServer>(hp, lim, tls);
   i.http->set_hostnames(i.config.hostnames);
   i.http->handle_all([this](const HttpRequest& req) { return impl_->handle(req); });
+  i.http->set_too_large([this](const HttpRequest& req) { return impl_->too_large(req); });
   Status s = i.http->start();
   if (!s.ok()) i.http.reset();
   return s;

@@ -17,12 +17,16 @@
 // Every response carries Content-Security-Policy default-src 'self' with
 // frame-ancestors 'none', X-Content-Type-Options: nosniff,
 // Referrer-Policy: no-referrer, and Cache-Control: no-store for pages (the
-// PCs are shared). Cookies are HttpOnly, SameSite=Strict, and Secure under
+// PCs are shared); a message's file (GET /message/ID/attachments/N, N from
+// 1, for anyone who may open the message) is a download only, with
+// Content-Security-Policy: sandbox instead, whatever it holds. Request bodies
+// are bounded at 17 MiB (a compose form with 16 MiB of files); a larger one
+// is answered 413 with a page in French then English. Cookies are HttpOnly, SameSite=Strict, and Secure under
 // TLS. List pages answer If-None-Match with 304 when unchanged.
 //
 // Logins: a wrong password counts against (account, client address) with
 // the lockout of desk/login_throttle.h; the access journal records logins,
-// logouts and every message or case opened.
+// logouts, every message or case opened and every file downloaded.
 //
 // Thread-safety: handle() runs on the HTTP server's worker threads; the
 // store and the account store are each used under their own mutex.

@@ -17,8 +17,11 @@ std::string value_html(const Catalog& t, const nlohmann::json& v, int depth);
 
 std::string fields_html(const Catalog& t, const nlohmann::json& obj, int depth) {
   std::string h = "<dl class=\"fields\">";
-  for (auto it = obj.begin(); it != obj.end(); ++it)
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    // A document's list of files is shown as downloads (attachments_html).
+    if (depth == 0 && it.key() == "attachments" && it.value().is_array()) continue;
     h += "<dt>" + escape(field_label(t, it.key())) + "</dt><dd>" + value_html(t, it.value(), depth + 1) + "</dd>";
+  }
   return h + "</dl>";
 }
 
@@ -83,6 +86,39 @@ std::string sender_status_html(const Catalog& t, const nlohmann::json& opened) {
 
 }  // namespace
 
+std::vector<AttachmentRow> attachment_rows(const nlohmann::json& document) {
+  std::vector<AttachmentRow> out;
+  if (!document.is_object() || !document.contains("attachments") || !document["attachments"].is_array()) return out;
+  for (const auto& a : document["attachments"]) {
+    AttachmentRow r;
+    if (a.is_object()) {
+      if (a.contains("name") && a["name"].is_string()) r.name = a["name"].get<std::string>();
+      if (a.contains("media_type") && a["media_type"].is_string()) r.media_type = a["media_type"].get<std::string>();
+      if (a.contains("size") && a["size"].is_number_integer() && a["size"].get<int64_t>() >= 0)
+        r.size = static_cast<uint64_t>(a["size"].get<int64_t>());
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string attachments_html(const Catalog& t, const std::string& message_id, const std::vector<AttachmentRow>& files) {
+  if (files.empty()) return {};
+  std::string h = "<h2 id=\"attachments\">" + escape(t.text("message.attachments")) + "</h2>\n<p class=\"muted\">" +
+                  escape(t.text("message.attachments.note")) + "</p>\n<ul class=\"attachments\">";
+  for (size_t i = 0; i < files.size(); ++i) {
+    const AttachmentRow& f = files[i];
+    const std::string n = std::to_string(i + 1);
+    // download: the browser saves the file; the desk serves it only as a
+    // download anyway (Content-Disposition: attachment).
+    h += "<li><a href=\"/message/" + url_encode(message_id) + "/attachments/" + n + "\" id=\"attachment-" + n +
+         "\" download aria-label=\"" + escape(t.format("message.attachments.download", {{"name", f.name}})) + "\">" +
+         escape(f.name) + "</a> <span class=\"muted\">" + escape(f.media_type) + " · " + escape(size_text(t, f.size)) +
+         "</span></li>";
+  }
+  return h + "</ul>\n";
+}
+
 std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened, bool can_write,
                          const std::string& csrf) {
   std::string h = "<h1>" + escape(t.has("type." + m.type) ? t.text("type." + m.type) : m.type) + "</h1>\n";
@@ -104,14 +140,16 @@ std::string message_main(const Catalog& t, const StoredMessage& m, const nlohman
          "<input type=\"hidden\" name=\"status\" value=\"answered\"><button type=\"submit\" id=\"mark-done\">" +
          escape(t.text("message.mark_done")) + "</button></form>\n";
   h += "<h2>" + escape(t.text("message.body")) + "</h2>\n";
-  if (opened.contains("body") && opened["body"].is_object())
+  if (opened.contains("body") && opened["body"].is_object()) {
     h += fields_html(t, opened["body"], 0);
-  else
+    h += attachments_html(t, m.id, attachment_rows(opened["body"]));
+  } else
     h += "<p class=\"notice\">" + escape(t.text("message.expired_body")) + "</p>";
   return h + "\n";
 }
 
-std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document) {
+std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document,
+                              const std::vector<AttachmentRow>& files) {
   std::string h = "<h1>" + escape(t.has("type." + e.type) ? t.text("type." + e.type) : e.type) + "</h1>\n";
   h += "<h2>" + escape(t.text("message.routing")) + "</h2>\n<dl class=\"fields\">";
   h += row(t, "message.field.topic", escape(e.topic));
@@ -125,6 +163,7 @@ std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nloh
   h += row(t, "message.field.id", "<code>" + escape(e.id) + "</code>");
   h += "</dl>\n<h2>" + escape(t.text("message.body")) + "</h2>\n";
   if (document.is_object()) h += fields_html(t, document, 0);
+  h += attachments_html(t, e.id, files);
   return h + "\n";
 }
 

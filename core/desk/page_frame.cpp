@@ -16,6 +16,16 @@ std::string format_local_time(int64_t ms) {
   return buf;
 }
 
+std::string size_text(const Catalog& t, uint64_t bytes) {
+  if (bytes < 1024) return t.format("size.bytes", {{"n", std::to_string(bytes)}});
+  const bool mib = bytes >= (1u << 20);
+  const uint64_t unit = mib ? (1u << 20) : 1024;
+  const uint64_t tenths = (bytes * 10 + unit / 2) / unit;
+  std::string n = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) n += (t.lang() == "fr" ? "," : ".") + std::to_string(tenths % 10);
+  return t.format(mib ? "size.mib" : "size.kib", {{"n", n}});
+}
+
 std::string csrf_field(const std::string& token) {
   return "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(token) + "\">";
 }

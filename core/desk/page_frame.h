@@ -37,6 +37,10 @@ std::string render_page(const PageContext& ctx, const std::string& title, const 
 // "30/11/2026 14:05" in the machine's local time zone (empty for 0).
 std::string format_local_time(int64_t ms);
 
+// A file size in words, in the catalog's language: "830 octets",
+// "1,5 Kio", "12,3 Mio" ("12.3 MiB" in English).
+std::string size_text(const Catalog& t, uint64_t bytes);
+
 // A hidden CSRF field for a form.
 std::string csrf_field(const std::string& token);
 

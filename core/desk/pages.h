@@ -42,15 +42,31 @@ std::string case_main(const Catalog& t, const std::string& case_ref, const std::
 
 std::string journal_main(const Catalog& t, const std::vector<JournalEntry>& entries);
 
+// One file of a message, as its page lists it.
+struct AttachmentRow {
+  std::string name, media_type;
+  uint64_t size = 0;
+};
+
+// A message's files as a list of downloads, /message/ID/attachments/N (N
+// from 1), each with its type and size in words, under a note that they
+// never open in the desk. Empty when there are none.
+std::string attachments_html(const Catalog& t, const std::string& message_id, const std::vector<AttachmentRow>& files);
+// The rows of a document's "attachments" list (what the sender listed and
+// the receiving agent checked against the files); none when absent.
+std::vector<AttachmentRow> attachment_rows(const nlohmann::json& document);
+
 // One received message: its routing fields (labelled), the handling code
 // explained, the sender and its signature state, then the body as labelled
-// fields. `opened` is the JSON the store kept (the object subscribe prints).
+// fields (its list of attachments as downloads, attachments_html). `opened`
+// is the JSON the store kept (the object subscribe prints).
 // With `can_write` (a caseworker or an admin) it offers "mark as handled"
 // (a form carrying `csrf`).
 std::string message_main(const Catalog& t, const StoredMessage& m, const nlohmann::json& opened, bool can_write,
                          const std::string& csrf);
-// A sent message (outbox entry) with its document.
-std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document);
+// A sent message (outbox entry) with its document and its files.
+std::string sent_message_main(const Catalog& t, const OutboxEntry& e, const nlohmann::json& document,
+                              const std::vector<AttachmentRow>& files = {});
 
 // The indicators page's form (GET /report: from, to, by) above the
 // dashboard (`report_html`, built by the report library); `error_key` (a

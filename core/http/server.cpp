@@ -140,6 +140,11 @@ HttpRequest to_request(const httplib::Request& req) {
     r.headers.emplace(std::move(name), v);  // first value wins
   }
   for (const auto& [k, v] : req.params) r.params.emplace(k, v);  // query and urlencoded form (httplib parses both)
+  // A multipart body: httplib keeps every part in `files`, in order of name.
+  for (const auto& [name, part] : req.files) {
+    if (part.filename.empty() && part.content_type.empty()) r.params.emplace(name, part.content);
+    else r.files.push_back({name, part.filename, part.content_type, part.content});
+  }
   return r;
 }
 
@@ -220,6 +225,25 @@ Status HttpServer::start() {
     // cpp-httplib matches a route as a whole-path regular expression; the
     // paths used here ("/metrics", "/healthz") are plain.
     s.Get(path, [h](const httplib::Request&, httplib::Response& res) { fill_response(h(), res); });
+  }
+  if (too_large_) {
+    RequestHandler h = too_large_;
+    s.set_error_handler(httplib::Server::HandlerWithResponse([h](const httplib::Request& req, httplib::Response& res) {
+      if (res.status != 413 || !res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      HttpRequest r;
+      r.method = req.method;
+      r.path = req.path;
+      r.remote_addr = req.remote_addr;
+      for (const auto& [k, v] : req.headers) {
+        std::string name = k;
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers.emplace(std::move(name), v);
+      }
+      HttpResponse out = h(r);
+      out.status = 413;
+      fill_response(std::move(out), res);
+      return httplib::Server::HandlerResponse::Handled;
+    }));
   }
   if (all_) {
     RequestHandler h = all_;

@@ -21,6 +21,11 @@
 // what is safe to read from there (the broker gives them a snapshot under a
 // mutex, core/broker/metrics.h), never engine state.
 //
+// Uploads: a multipart/form-data body's files (parts with a file name) are
+// in HttpRequest::files; its other parts are form parameters like those of
+// an urlencoded body. A body over max_body_bytes is answered 413 before any
+// handler runs: set_too_large() gives that answer a page of its own.
+//
 // Host names: by default the Host check admits the configured host,
 // localhost, 127.0.0.1 and [::1]; set_hostnames() replaces that list (the
 // desk's [desk] hostnames). TLS: with HttpTls the server speaks only HTTPS,
@@ -61,14 +66,24 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie may repeat)
 };
 
+// One uploaded file of a multipart/form-data body. `filename` and
+// `content_type` are what the client said: never trust them.
+struct HttpFile {
+  std::string field;         // the form input's name
+  std::string filename;
+  std::string content_type;
+  std::string content;
+};
+
 // One request as handle_all() sees it.
 struct HttpRequest {
   std::string method;       // GET | POST
   std::string path;         // without the query
   std::string remote_addr;  // the client's address
-  std::map<std::string, std::string> params;   // query, then an urlencoded form body (first value of each)
+  std::map<std::string, std::string> params;   // query, then an urlencoded or multipart form body (first value of each)
   std::map<std::string, std::string> headers;  // lowercased names (first value of each)
-  std::string body;
+  std::string body;                            // empty for a multipart body
+  std::vector<HttpFile> files;                 // a multipart body's files, in order
 
   std::string header(const std::string& lowercase_name) const;
   std::string param(const std::string& name) const;
@@ -102,6 +117,10 @@ class HttpServer {
   // Before start() only.
   void get(const std::string& path, Handler handler);
   void handle_all(RequestHandler handler) { all_ = std::move(handler); }
+  // The answer to a request whose body is over max_body_bytes (its status
+  // is 413 whatever the handler sets; the request has no body nor params
+  // from it). Without one the answer is a bare 413.
+  void set_too_large(RequestHandler handler) { too_large_ = std::move(handler); }
   // Host names admitted by the Host check (lowercase), replacing the default.
   void set_hostnames(std::vector<std::string> names) { hostnames_ = std::move(names); }
 
@@ -122,6 +141,7 @@ class HttpServer {
   int port_ = 0;
   std::vector<std::pair<std::string, Handler>> routes_;
   RequestHandler all_;
+  RequestHandler too_large_;
   std::vector<std::string> hostnames_;
   std::unique_ptr<Impl> impl_;
 };

@@ -67,6 +67,7 @@ Result<OutboxEntry> DeskActions::send(Store& store, const desk::ComposeRequest& 
   }
   req.urgency = request.urgency;
   req.handling = request.handling;
+  req.attachments = request.attachments;  // queued with the document, sealed with it
   return queue_document(own_, store, std::move(req), "user", now_ms, true);
 }
 

@@ -15,6 +15,8 @@
 //                queue_document (schema, content against topic, locations,
 //                the policy), then the outbox, which the service sends when
 //                the broker is reachable. Errors as queue_document's.
+//                The request's attachments are queued with the document
+//                (alert/2, referral/2, case-update/2: PublishRequest).
 // Calls to send() are serialised; each is short (no network).
 #pragma once
 

@@ -67,7 +67,7 @@ FormValues alert_values() {
 TEST_CASE("forms are generated from the schemas the send command selects", "[desk][compose]") {
   const ComposeForm* alert = form_for("alert");
   REQUIRE(alert != nullptr);
-  CHECK(alert->versioned == "alert/1");
+  CHECK(alert->versioned == "alert/2");
   REQUIRE(alert->field("/kind"));
   CHECK(alert->field("/kind")->kind == FieldKind::kChoice);
   CHECK(alert->field("/kind")->choices.size() == 5);
