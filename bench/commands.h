@@ -49,6 +49,22 @@ struct E2eOptions {
 };
 int run_e2e(const E2eOptions& o);
 
+// Attachments: 1 KB publish->deliver latency at `rate` msg/s for `seconds`
+// alone (base), then for `seconds` more while one envelope with a `large_bytes`
+// body per second flows on another topic from another publisher to another
+// subscriber (load), through the broker of the relais-admin init deployment in
+// `dir` (CURVE, its configured endpoint). Prints att.* keys, among them
+// att.p50_ratio and att.p99_ratio (load / base, same run).
+struct AttachOptions {
+  std::string dir;           // a relais-admin init deployment, its broker running
+  int broker_pid = 0;
+  double rate = 200;         // 1 KB messages per second, both phases
+  double seconds = 12;       // per phase
+  size_t body_bytes = 1024;
+  size_t large_bytes = 16u << 20;
+};
+int run_attachments(const AttachOptions& o);
+
 struct DiskSyncOptions {
   std::string dir;        // a folder on the disk the broker's data folder uses
   size_t count = 1000;

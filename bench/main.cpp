@@ -35,6 +35,14 @@ int main(int argc, char** argv) {
   e2e->add_option("--latency-seconds", eo.latency_seconds);
   e2e->add_option("--window", eo.window);
 
+  AttachOptions ato;
+  auto* attach = app.add_subcommand("attach", "1 KB latency alone, then with one 16 MiB message per second flowing");
+  attach->add_option("--dir", ato.dir)->required();
+  attach->add_option("--broker-pid", ato.broker_pid)->required();
+  attach->add_option("--rate", ato.rate);
+  attach->add_option("--seconds", ato.seconds);
+  attach->add_option("--large-bytes", ato.large_bytes);
+
   DiskSyncOptions dso;
   auto* sync = app.add_subcommand("sync", "the disk's fdatasync latency (1 KB appends)");
   sync->add_option("--dir", dso.dir)->required();
@@ -80,6 +88,7 @@ int main(int argc, char** argv) {
     if (*fwd) return run_forwarder(fo);
     if (*minimal) return run_minimal(mo);
     if (*e2e) return run_e2e(eo);
+    if (*attach) return run_attachments(ato);
     if (*agent) return run_agent_costs(ao);
     if (*sync) return run_disk_sync(dso);
     if (*genlog) return run_genlog(go);

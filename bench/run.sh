@@ -315,3 +315,6 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo '```'
 } > "$OUT"
 say "done: $OUT"
+
+# 7. Attachments: 1 KB latency with 16 MiB messages flowing (its own section of RESULTS.md).
+bash "$HERE/attachments.sh" "$BIN" || say "the attachments bench failed (see above)"
