@@ -84,7 +84,7 @@ Bytes forged_referral(const AgentContext& ngo, const std::vector<Attachment>& li
   p.from = ngo.identity.card.name;
   p.topic = "referral.social.golfe";
   p.type = "referral/2";
-  p.case_ref = doc["case_ref"].get<std::string>();
+  if (doc.contains("case_ref") && doc["case_ref"].is_string()) p.case_ref = doc["case_ref"].get<std::string>();
   p.bundle_serial = ngo.bundle.serial;
   p.ts_ms = now_ms();
   p.expires_ms = p.ts_ms + 3600000;
