@@ -90,11 +90,9 @@ Result<std::vector<T>> collect(SqliteStatement& st, RowFn row_fn) {
   }
 }
 
-// The attachments table (created on first use), and how one file is sealed:
-// msgpack [name, media_type, bytes] under ("attachments", "<owner>/<id>/<index>", "file").
-constexpr const char* kAttachmentsTable =
-    "CREATE TABLE IF NOT EXISTS attachments (owner TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL, "
-    "file BLOB NOT NULL, PRIMARY KEY (owner, id, idx))";
+// How one file of the attachments table (store/store_file.cpp, version 2) is
+// sealed: msgpack [name, media_type, bytes] under
+// ("attachments", "<owner>/<id>/<index>", "file").
 
 std::string attachment_row(std::string_view owner, const std::string& id, size_t index) {
   return std::string(owner) + "/" + id + "/" + std::to_string(index);
@@ -173,7 +171,6 @@ Status Store::Impl::put_attachments(std::string_view owner, const std::string& i
 
 Result<std::vector<Attachment>> Store::Impl::attachments(std::string_view owner, const std::string& id,
                                                          std::optional<size_t> only) {
-  RELAIS_RETURN_IF_ERROR(db->exec(kAttachmentsTable, "create the attachments table"));
   auto st = db->prepare("SELECT idx, file FROM attachments WHERE owner = ?1 AND id = ?2 AND (?3 < 0 OR idx = ?3) "
                         "ORDER BY idx",
                         "read attachments");
@@ -245,7 +242,6 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& state_dir, const I
 Result<bool> Store::put_message(const StoredMessage& meta, const std::string& opened,
                                 const std::vector<Attachment>& attachments) {
   if (meta.id.empty()) return Status::Invalid("store: a message needs an id");
-  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kAttachmentsTable, "create the attachments table"));
   auto txn = SqliteTransaction::begin(*impl_->db, true, "store a received message");
   if (!txn.ok()) return txn.status();
   if (!valid_message_status(meta.status))
@@ -396,7 +392,6 @@ Result<std::vector<StatsCell>> Store::stats_cells(const std::string& period_star
 
 Status Store::enqueue(const OutboxEntry& e, const std::string& document, const std::vector<Attachment>& attachments) {
   if (e.id.empty()) return Status::Invalid("store: an outbox entry needs an id");
-  RELAIS_RETURN_IF_ERROR(impl_->db->exec(kAttachmentsTable, "create the attachments table"));
   auto txn = SqliteTransaction::begin(*impl_->db, true, "queue a document");
   if (!txn.ok()) return txn.status();
   if (!valid_outbox_status(e.status))
@@ -638,7 +633,6 @@ constexpr const char* kDraftsTable =
 
 Result<int64_t> Store::Impl::erase_ids(const std::vector<CaseItem>& items, bool with_cells, const std::string& what) {
   RELAIS_RETURN_IF_ERROR(db->exec(kDraftsTable, "create the drafts table"));
-  RELAIS_RETURN_IF_ERROR(db->exec(kAttachmentsTable, "create the attachments table"));
   auto txn = SqliteTransaction::begin(*db, true, what);
   if (!txn.ok()) return txn.status();
   auto del_d = db->prepare("DELETE FROM drafts WHERE reply_to = ?1", what);

@@ -139,6 +139,19 @@ CREATE INDEX stats_cells_by_period ON stats_cells (period_start, period_end);
 PRAGMA user_version = 1;
 )sql";
 
+// Version 2: attachments (crypto/body_format.h), one sealed row per file of a
+// received message (owner "messages") or a queued document ("outbox").
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE attachments (
+  owner TEXT NOT NULL CHECK (owner IN ('messages', 'outbox')),
+  id    TEXT NOT NULL,
+  idx   INTEGER NOT NULL,
+  file  BLOB NOT NULL,
+  PRIMARY KEY (owner, id, idx)
+);
+PRAGMA user_version = 2;
+)sql";
+
 }  // namespace
 
 Status restrict_store_side_files(const std::string& db_path) {
@@ -178,6 +191,7 @@ Result<OpenedStoreFile> open_store_file(const std::string& state_dir) {
       return Status::Config("store: " + path + " is a SQLite file, but not a Relais store; move it aside");
     RELAIS_RETURN_IF_ERROR(out.db->exec(kSchemaV1, "create the store's tables"));
   }
+  if (*version <= 1) RELAIS_RETURN_IF_ERROR(out.db->exec(kSchemaV2, "add the attachments table to the store"));
   auto values = out.db->query_int(
       "SELECT EXISTS (SELECT 1 FROM messages) OR EXISTS (SELECT 1 FROM outbox)", "read the store");
   if (!values.ok()) return values.status();

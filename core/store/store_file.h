@@ -11,7 +11,9 @@
 //     synchronous=FULL, secure_delete=ON, temp_store=MEMORY, foreign_keys=ON;
 //   - the schema (PRAGMA user_version kStoreSchemaVersion) is created in a
 //     write transaction, which the caller then uses (the store key is read or
-//     made in it) and commits; a newer version is Status::Config.
+//     made in it) and commits; a newer version is Status::Config, an older
+//     one is brought up to date in the same transaction (version 2 adds the
+//     attachments table).
 // restrict_store_side_files(path) chmods store.db-wal and -shm to 0600 when
 // present.
 #pragma once
@@ -24,7 +26,7 @@
 
 namespace relais {
 
-inline constexpr int64_t kStoreSchemaVersion = 1;
+inline constexpr int64_t kStoreSchemaVersion = 2;  // 2: the attachments table
 inline constexpr int kStoreBusyTimeoutMs = 5000;
 
 struct OpenedStoreFile {

@@ -258,3 +258,39 @@ TEST_CASE("a message over the limit is refused before it is queued, with its siz
   // Nothing was queued.
   CHECK(json_of(d.agent("ngo.refuge", {"outbox", "--json"})).empty());
 }
+
+TEST_CASE("subscribe saves the files of each message, and a file it cannot save leaves the message unacknowledged",
+          "[integration][attachments]") {
+  Deployment d;
+  d.start_broker();
+  const std::string files = d.dir() + "/files";
+  fs::create_directories(files);
+  const Bytes pdf = file_bytes("%PDF-1.4\n", "scan", 20000);
+  write_bytes(files + "/scan.pdf", pdf);
+  ProcResult sent = d.agent("ngo.refuge", {"publish", "--topic", "referral.social.golfe", "--type", "referral", "--file",
+                                           source_path(kReferralFile), "--attach", files + "/scan.pdf"});
+  const std::string id = json_of(sent)["id"].get<std::string>();
+
+  // The folder already holds a file of that name: nothing is overwritten, the
+  // command fails, and the message is not acknowledged.
+  const std::string out = d.dir() + "/out";
+  fs::create_directories(out + "/" + id);
+  write_all(out + "/" + id + "/scan.pdf", "earlier");
+  ProcResult blocked =
+      d.agent("social.golfe", {"subscribe", "--mailbox", "--count", "1", "--timeout", "20", "--save-attachments", out});
+  CHECK(blocked.exit_code == 1);
+  CHECK_THAT(blocked.err, Catch::Contains("already exists"));
+  CHECK_THAT(blocked.err, Catch::Contains("will come again"));
+  CHECK(read_all(out + "/" + id + "/scan.pdf") == "earlier");
+
+  // Once the folder is free, the same message comes again and its file is saved.
+  fs::remove_all(out);
+  ProcResult saved =
+      d.agent("social.golfe", {"subscribe", "--mailbox", "--count", "1", "--timeout", "20", "--save-attachments", out});
+  INFO(saved.err);
+  REQUIRE(saved.exit_code == 0);
+  CHECK(json_lines(saved.out).at(0)["id"] == id);
+  CHECK(read_bytes(out + "/" + id + "/scan.pdf") == pdf);
+  CHECK((fs::status(out + "/" + id + "/scan.pdf").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+}

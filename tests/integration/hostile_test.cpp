@@ -101,6 +101,7 @@ void send_frames(const AgentContext& ctx, const std::vector<std::string>& frames
 TEST_CASE("legitimate traffic flows and nothing is lost while the broker is attacked", "[integration][hostile]") {
   Deployment d;
   d.set_broker_option("limits", "max_frame_bytes", "65536");
+  d.set_broker_option("limits", "max_body", "32768");
   d.set_broker_option("limits", "max_subscriptions", "8");
   d.start_broker();
   auto police = context_for(d, "police.golfe");

@@ -165,7 +165,7 @@ TEST_CASE("a store newer than this program, or a SQLite file that is not a store
   {
     auto db = SqliteDb::open(dir.path + "/store.db");
     REQUIRE(db.ok());
-    REQUIRE((*db)->exec("PRAGMA user_version = 2", "bump").ok());
+    REQUIRE((*db)->exec("PRAGMA user_version = 3", "bump").ok());
   }
   auto newer = Store::open(dir.path, me, {});
   REQUIRE_FALSE(newer.ok());

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "store/store.h"
+#include "store/sqlite_db.h"
 #include "store_fixture.h"
 #include "temp_dir.h"
 
@@ -86,4 +87,25 @@ TEST_CASE("a queued entry keeps its attachments for every attempt", "[store][att
   auto empty = store.outbox_attachments(plain.id);
   REQUIRE(empty.ok());
   CHECK(empty->empty());
+}
+
+TEST_CASE("a store of version 1 gains the attachments table when it is opened", "[store][attachments]") {
+  TempDir dir;
+  Identity me = make_identity();
+  StoredMessage m = sample_message(fresh_id(), 1000);
+  {
+    auto r = Store::open(dir.path + "/state", me, {});
+    REQUIRE(opened(r).put_message(m, "{}").ok());
+  }
+  {  // as a build from before attachments left it
+    auto db = SqliteDb::open(dir.path + "/state/store.db");
+    REQUIRE(db.ok());
+    REQUIRE((*db)->exec("DROP TABLE attachments; PRAGMA user_version = 1", "downgrade").ok());
+  }
+  auto r = Store::open(dir.path + "/state", me, {});
+  Store& store = opened(r);
+  REQUIRE(store.message(m.id)->has_value());
+  StoredMessage with_file = sample_message(fresh_id(), 2000);
+  REQUIRE(store.put_message(with_file, "{}", {file("a.pdf", "application/pdf", "%PDF")}).ok());
+  CHECK(store.message_attachments(with_file.id)->size() == 1);
 }
