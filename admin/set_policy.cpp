@@ -1,8 +1,12 @@
 // relais-admin set-policy --dir DIR --policy P.toml [--authority FILE]
 // Replaces the policy in DIR/trust.bundle (relais-policy/2) and signs the next serial.
+// Versions of a type given different [retention] or [expiry] periods are
+// warned about on stderr (policy/version_gaps.h); the policy is still signed.
+#include <iostream>
 #include <memory>
 
 #include "commands.h"
+#include "policy/version_gaps.h"
 #include "util/files.h"
 #include "workflow.h"
 
@@ -28,6 +32,8 @@ Command add_set_policy(CLI::App& root) {
             if (*text == d->bundle.policy_text)
               return fail(cmd, Status::Invalid("the bundle (serial " + std::to_string(d->bundle.serial) +
                                                ") already holds this exact policy; nothing written"));
+            for (const std::string& gap : version_gaps(*policy))
+              std::cerr << "relais-admin set-policy: warning: " << gap << "\n";
             BundleSpec spec = spec_of(d->bundle);
             spec.policy_text = *text;
             return reissue(*d, spec, "policy from " + o->policy);

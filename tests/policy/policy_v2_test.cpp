@@ -8,6 +8,7 @@
 
 #include "policy/policy.h"
 #include "policy/sample_policy.h"
+#include "policy/version_gaps.h"
 
 using namespace relais;
 
@@ -186,4 +187,26 @@ TEST_CASE("Bad relais-policy/2 sections are refused with their line", "[policy]"
     CHECK(p.status().code() == Code::kConfig);
     CHECK_THAT(p.status().message(), Catch::Contains(c.expected));
   }
+}
+
+TEST_CASE("versions of a type with different periods are pointed out, the same ones are not", "[policy][v2]") {
+  const std::string head = "format = \"relais-policy/2\"\n[[types]]\ntopic = \"alert.>\"\nallow = [\"alert/1\", \"alert/2\"]\n"
+                           "[[types]]\ntopic = \"stats.>\"\nallow = [\"statistics-report/1\"]\n";
+  auto gaps_of = [&](const std::string& extra) {
+    auto p = Policy::parse(head + extra, "p.toml");
+    INFO((p.ok() ? "" : p.status().message()));
+    REQUIRE(p.ok());
+    return version_gaps(*p);
+  };
+  auto gaps = gaps_of("[retention]\n\"alert/1\" = \"730d\"\n");
+  REQUIRE(gaps.size() == 1);
+  CHECK(gaps[0] == "retention differs between the versions of alert (alert/1 730d, alert/2 no period (kept until "
+                   "erased)): periods name a version; give each allowed version its own [retention] entry");
+  CHECK(gaps_of("[retention]\n\"alert/1\" = \"730d\"\n\"alert/2\" = \"730d\"\n").empty());
+  CHECK(gaps_of("[retention]\ndefault = \"365d\"\n").empty());
+  CHECK(gaps_of("").empty());
+  auto expiry = gaps_of("[expiry]\n\"alert/2\" = \"72h\"\n");
+  REQUIRE(expiry.size() == 1);
+  CHECK(expiry[0].find("alert/1 30d, alert/2 3d") != std::string::npos);
+  CHECK(gaps_of("[expiry]\n\"alert/2\" = \"30d\"\n").empty());  // the same as the default
 }
