@@ -30,6 +30,8 @@
 #include <iterator>
 
 #include "attach_files.h"
+#include "crypto/envelope.h"
+#include "util/size_text.h"
 #include "agent/agent.h"
 #include "util/expires_in.h"
 #include "agent/validate_command.h"
@@ -53,14 +55,16 @@ int fail(const relais::Status& s) {
 }
 
 relais::Result<std::string> read_document(const std::string& file) {
-  constexpr size_t kMaxDocument = 4u << 20;  // as for files
+  const size_t kMaxDocument = relais::EnvelopeLimits{}.max_body;  // the most one message carries
   if (file.empty() || file == "-") {
     std::string text;
     char buf[65536];
     while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
       text.append(buf, static_cast<size_t>(std::cin.gcount()));
       if (text.size() > kMaxDocument)
-        return relais::Status::Invalid("document on stdin is larger than " + std::to_string(kMaxDocument) + " bytes");
+        return relais::Status::Invalid("the document on stdin is larger than " + relais::size_in_words(kMaxDocument) +
+                                       ", the most one message carries; send files with --attach, not inside the "
+                                       "document");
     }
     return text;
   }

@@ -7,14 +7,17 @@
 #include "agent/location_rules.h"
 #include "schema/registry.h"
 #include "util/clock.h"
+#include "crypto/envelope.h"
 #include "util/files.h"
+#include "util/size_text.h"
 #include "util/json_msgpack.h"
 
 namespace relais {
 
 namespace {
 
-constexpr size_t kMaxDocumentBytes = 4u << 20;
+// The most one message carries (the envelope's max_body, 16 MiB).
+const size_t kMaxDocumentBytes = EnvelopeLimits{}.max_body;
 
 // Reads `in` to its end, or until it holds more than kMaxDocumentBytes
 // (then returns false).
@@ -39,7 +42,8 @@ int run_validate(const std::string& type_name, const std::string& file, std::ist
   std::string text;
   if (file == "-") {
     if (!read_bounded(in, &text)) {
-      err << "relais-agent validate: stdin: document larger than 4 MiB\n";
+      err << "relais-agent validate: stdin: document larger than " << size_in_words(kMaxDocumentBytes)
+          << ", the most one message carries\n";
       return 1;
     }
   } else {

@@ -12,7 +12,7 @@
 // Returns the exit code:
 //   0  valid; writes "valid: <type>\n" to out;
 //   1  invalid document, including text that is not JSON or has duplicate
-//      keys or out-of-range integers, or more than 4 MiB on the input stream;
+//      keys or out-of-range integers, or more than 16 MiB (the envelope's max_body) on the input stream;
 //      every error to err, one per line, "<pointer>: <message>" ("(root)"
 //      for the whole document);
 //   2  unknown type, or a file that cannot be read (a usage error); one line

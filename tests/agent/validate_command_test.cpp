@@ -57,12 +57,12 @@ TEST_CASE("validate reads the input stream for a dash", "[agent][validate]") {
   CHECK(r.err.find("(root): json: ") == 0);
 }
 
-TEST_CASE("validate refuses more than 4 MiB on the input stream with exit 1", "[agent][validate]") {
-  const std::string big = "{\"case_ref\":\"" + std::string((4u << 20) + 1, 'x') + "\"}";
+TEST_CASE("validate refuses more than 16 MiB on the input stream with exit 1", "[agent][validate]") {
+  const std::string big = "{\"case_ref\":\"" + std::string((16u << 20) + 1, 'x') + "\"}";
   const Run r = run("case-update", "-", big);
   CHECK(r.code == 1);
   CHECK(r.out.empty());
-  CHECK_THAT(r.err, Catch::Contains("larger than 4 MiB"));
+  CHECK_THAT(r.err, Catch::Contains("larger than 16.0 MiB, the most one message carries"));
 }
 
 TEST_CASE("validate exits 2 for an unknown type or an unreadable file", "[agent][validate]") {
