@@ -18,6 +18,7 @@ import urllib.parse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -185,6 +186,23 @@ class Browser:
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
+    def wait_gone(self, element, timeout=30):
+        """Waits until `element` has left the document (the page was replaced).
+        Chromium's driver sometimes answers a detached node with "Node with given
+        id does not belong to the document" rather than a stale element: both
+        mean gone."""
+        def gone(_):
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return True
+                raise
+        self.wait(timeout).until(gone)
+
     def wait_text(self, fragment, timeout=30):
         self.wait(timeout).until(lambda d: fragment in d.find_element(By.TAG_NAME, "body").text)
 
@@ -195,7 +213,7 @@ class Browser:
         form = self.driver.find_element(By.CSS_SELECTOR, "form.stack")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         # The answer is a new page: wait until the form we filled is gone.
-        self.wait().until(expected_conditions.staleness_of(form))
+        self.wait_gone(form)
 
     def resources_from_elsewhere(self, base):
         """URLs of resources this page loaded from another origin."""

@@ -143,7 +143,7 @@ class AttachmentScenario(unittest.TestCase):
         self.d.find_element(By.ID, "f_attachments").send_keys(
             os.path.join(self.files, PHOTO_NAME) + "\n" + os.path.join(self.files, PDF_NAME))
         self.d.find_element(By.ID, "send").click()
-        self.browser.wait().until(expected_conditions.staleness_of(form))
+        self.browser.wait_gone(form)
         # The sent message's page lists the files, and follows the outbox.
         self.browser.wait_text(PHOTO_NAME)
         self.browser.wait_text("Enregistré par le serveur", timeout=40)

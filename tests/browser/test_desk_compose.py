@@ -95,12 +95,12 @@ class ComposeScenarios(unittest.TestCase):
     def submit(self, button_id="send"):
         form = self.d.find_element(By.CSS_SELECTOR, "form.compose")
         self.d.find_element(By.ID, button_id).click()
-        self.browser.wait().until(expected_conditions.staleness_of(form))
+        self.browser.wait_gone(form)
 
     def switch_language(self, to):
         page = self.d.find_element(By.TAG_NAME, "html")
         self.d.find_element(By.XPATH, "//button[text()='%s']" % to).click()
-        self.browser.wait().until(expected_conditions.staleness_of(page))
+        self.browser.wait_gone(page)
 
     def field_error(self, field_id):
         """The error shown inside the field's own block (id w_...)."""
@@ -195,7 +195,7 @@ class ComposeScenarios(unittest.TestCase):
         self.assertIn("En attente de réponse depuis", self.browser.text())
         page = self.d.find_element(By.TAG_NAME, "main")
         self.d.find_element(By.ID, "accept").click()
-        self.browser.wait().until(expected_conditions.staleness_of(page))
+        self.browser.wait_gone(page)
         self.browser.wait_text("Réponse à une orientation")
 
         self.login("ngo.refuge", "amivi", "caseworker")
