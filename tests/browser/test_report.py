@@ -112,7 +112,8 @@ class ReportScenario(unittest.TestCase):
         def stored():
             out = self.dep.agent("commission", "inbox", "--json", "--type", "statistics-report").stdout
             return len(json.loads(out)) >= sent
-        wait_until("the commission to store the reports", stored, timeout=40)
+        # Bounded generously: the service may be in a reconnect backoff when it starts.
+        wait_until("the commission to store the reports", stored, timeout=120)
 
         months = last_months(3)
         span = ["--from", months[0][0], "--to", months[-1][1]]
