@@ -30,17 +30,6 @@ namespace {
 
 const char* kReferralFile = "demo/documents/referral-ngo-to-social.json";
 
-void quick_service(Deployment& d, const std::string& name) {
-  d.set_agent_option(name, "service", "reconnect_min_ms", "100");
-  d.set_agent_option(name, "service", "reconnect_max_ms", "500");
-}
-
-nlohmann::json json_of(const ProcResult& r) {
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  return nlohmann::json::parse(r.out);
-}
-
 // A file whose bytes start with `head` and then carry `marker` and filler.
 Bytes file_bytes(const std::string& head, const std::string& marker, size_t size) {
   Bytes b(head.begin(), head.end());
@@ -62,12 +51,6 @@ void write_bytes(const std::string& path, const Bytes& b) {
 Bytes read_bytes(const std::string& path) {
   const std::string s = read_all(path);
   return Bytes(s.begin(), s.end());
-}
-
-bool any_file_contains(const std::string& dir, const std::string& needle) {
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && read_all(e.path().string()).find(needle) != std::string::npos) return true;
-  return false;
 }
 
 // A referral from ngo.refuge to social.golfe sealed by hand: `listed` are the
@@ -189,12 +172,12 @@ TEST_CASE("three attachments travel sealed, are saved whole, and are never reada
     CHECK_FALSE(input.contains("body"));
   }
   CHECK(hook_seen);
-  CHECK_FALSE(any_file_contains(hook_out, "véhicule"));
-  CHECK_FALSE(any_file_contains(hook_out, marker));
+  CHECK(files_containing(hook_out, "véhicule").empty());
+  CHECK(files_containing(hook_out, marker).empty());
   // Sealed at rest in both stores.
-  CHECK_FALSE(any_file_contains(d.dir() + "/state/social.golfe", marker));
-  CHECK_FALSE(any_file_contains(d.dir() + "/state/ngo.refuge", marker));
-  CHECK_FALSE(any_file_contains(d.dir() + "/data", marker));
+  CHECK(files_containing(d.dir() + "/state/social.golfe", marker).empty());
+  CHECK(files_containing(d.dir() + "/state/ngo.refuge", marker).empty());
+  CHECK(files_containing(d.dir() + "/data", marker).empty());
 }
 
 TEST_CASE("an attachment that differs from its listed hash or count is refused as tampering",

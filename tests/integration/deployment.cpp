@@ -1,5 +1,7 @@
 #include "deployment.h"
 
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -150,6 +152,26 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
   for (const auto& l : lines_of(text))
     if (l[0] == '{') out.push_back(nlohmann::json::parse(l));
   return out;
+}
+
+void quick_service(Deployment& d, const std::string& name) {
+  d.set_agent_option(name, "service", "reconnect_min_ms", "100");
+  d.set_agent_option(name, "service", "reconnect_max_ms", "500");
+}
+
+nlohmann::json json_of(const ProcResult& r) {
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+std::vector<std::string> files_containing(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    if (read_all(e.path().string()).find(needle) != std::string::npos) hits.push_back(e.path().string());
+  }
+  return hits;
 }
 
 }  // namespace relais::test

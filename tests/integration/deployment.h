@@ -74,5 +74,11 @@ Bytes sealed_alert(const AgentContext& ctx, const std::string& tag = "", size_t 
 std::vector<std::string> lines_of(const std::string& text);
 // The JSON lines (those starting with '{') of a subscriber's output, parsed.
 std::vector<nlohmann::json> json_lines(const std::string& text);
+// Faster reconnects than the defaults for a participant's service, for tests.
+void quick_service(Deployment& d, const std::string& name);
+// The JSON a command printed (REQUIREs exit 0).
+nlohmann::json json_of(const ProcResult& r);
+// The files under dir whose bytes contain needle.
+std::vector<std::string> files_containing(const std::string& dir, const std::string& needle);
 
 }  // namespace relais::test

@@ -39,18 +39,6 @@ namespace {
 
 const char* kReferralFile = "demo/documents/referral-ngo-to-social.json";
 
-// Faster retries than the defaults, for tests.
-void quick_service(Deployment& d, const std::string& name) {
-  d.set_agent_option(name, "service", "reconnect_min_ms", "100");
-  d.set_agent_option(name, "service", "reconnect_max_ms", "500");
-}
-
-nlohmann::json json_of(const ProcResult& r) {
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  return nlohmann::json::parse(r.out);
-}
-
 nlohmann::json outbox_of(Deployment& d, const std::string& name) { return json_of(d.agent(name, {"outbox", "--json"})); }
 nlohmann::json inbox_of(Deployment& d, const std::string& name) { return json_of(d.agent(name, {"inbox", "--json"})); }
 
@@ -118,16 +106,6 @@ std::map<std::string, std::vector<nlohmann::json>> replay(Deployment& d) {
   for (const auto& j : json_lines(r.out))
     if (j.contains("id") && j["id"].is_string()) out[j["id"].get<std::string>()].push_back(j);
   return out;
-}
-
-// Every byte of every file under dir: does any contain `needle`?
-std::vector<std::string> files_containing(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> hits;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    if (read_all(e.path().string()).find(needle) != std::string::npos) hits.push_back(e.path().string());
-  }
-  return hits;
 }
 
 }  // namespace
