@@ -123,6 +123,7 @@ class BrokerImpl {
   static constexpr int64_t kDurablesRefreshMs = 5000;
   std::vector<DurableStatus> durables_;  // the last list snapshot() took
   int64_t next_durables_ms_ = 0;
+  uint64_t durables_generation_ = 0;  // durable_names_generation() when taken
   int64_t started_ms_ = 0;
   int64_t next_publish_ms_ = 0;
   std::string endpoint_;
@@ -270,8 +271,12 @@ MetricsSnapshot BrokerImpl::snapshot(bool fresh_list) {
   // The per-subscription list may read cursor files: read when a scrape asks,
   // else every kDurablesRefreshMs at most.
   const int64_t mono = clock_.monotonic_ms();
-  if (fresh_list || mono >= next_durables_ms_) {
+  // A name created or removed (a mailbox opened with a bundle) is listed at
+  // once.
+  const uint64_t generation = engine_->durable_names_generation();
+  if (fresh_list || mono >= next_durables_ms_ || generation != durables_generation_) {
     durables_ = engine_->durable_status();
+    durables_generation_ = generation;
     next_durables_ms_ = mono + kDurablesRefreshMs;
   }
   m.durables = durables_;

@@ -157,6 +157,7 @@ class BrokerEngine {
   uint64_t dead_letters() const { return subs_.dead_letters(); }
   uint64_t erased_records() const { return shredder_.erased_total(); }
   std::vector<DurableStatus> durable_status() { return subs_.durable_status(horizon_); }
+  uint64_t durable_names_generation() const { return subs_.durable_names_generation(); }
 
  private:
   void refuse(const std::string& rid, std::string_view who, uint64_t req_id, ErrorCode code,

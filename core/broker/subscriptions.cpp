@@ -193,6 +193,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::subscribe(Sessi
       if (cursor == 0) {  // a new name: on record at once, so that it counts against the cap
         cursors_.put(s.name, a.durable, sub->next_seq, a.pattern);
         sub->persisted_floor = sub->next_seq;
+        ++names_generation_;
       }
     }
   }
@@ -243,6 +244,7 @@ std::optional<SubscriptionManager::Refusal> SubscriptionManager::remove_durable(
     durable_.erase(it);
   }
   cursors_.remove(s.name, a.durable);
+  ++names_generation_;
   events_.begin("unsubscribe", 2).str("who", s.name).str("durable", a.durable);
   events_.commit();
   replies_.send(s.rid, Command::kSubOk, SubOkArgs{a.req_id, 0});
@@ -358,6 +360,7 @@ size_t SubscriptionManager::open_mailboxes(const TrustBundle& bundle, uint64_t s
     cursors_.put(c.name, name, start, "");
     ++opened;
   }
+  if (opened > 0) ++names_generation_;
   return opened;
 }
 

@@ -162,6 +162,9 @@ class SubscriptionManager {
   // from their cursor files). For metrics; allocates and may read small
   // files, so not for the hot path.
   std::vector<DurableStatus> durable_status(uint64_t horizon);
+  // Changes whenever a durable name or mailbox is created or removed, so a
+  // cached durable_status() list knows it is out of date.
+  uint64_t durable_names_generation() const { return names_generation_; }
   // Envelope bytes delivered and not yet acked, over every session.
   size_t in_flight_bytes() const;
   CursorStore& cursors() { return cursors_; }
@@ -179,6 +182,7 @@ class SubscriptionManager {
 
   const BrokerConfig& config_;
   const Clock& clock_;
+  uint64_t names_generation_ = 0;
   const Log& log_;
   SessionTable& sessions_;
   MessageCache& cache_;
