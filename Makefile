@@ -11,6 +11,9 @@ JOBS       ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 # WERROR=ON: compiler warnings are errors (RELAIS_WERROR; .ci/run sets it).
 WERROR     ?= OFF
+# UNITY=ON: each target compiled in batches (RELAIS_UNITY_BUILD): a clean
+# build in a fraction of the time; UNITY=OFF rebuilds one file per edit.
+UNITY      ?= ON
 
 .PHONY: all deps build test demo sanitize fuzz bench clean
 
@@ -20,7 +23,7 @@ deps:
 	@bash cmake/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DRELAIS_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DRELAIS_WERROR=$(WERROR) -DRELAIS_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 test: build
@@ -30,7 +33,7 @@ demo: build
 	@bash demo/demo.sh $(BUILD)/bin
 
 sanitize: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRELAIS_SANITIZE=ON -DRELAIS_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRELAIS_SANITIZE=ON -DRELAIS_WERROR=$(WERROR) -DRELAIS_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --timeout 900

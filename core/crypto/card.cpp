@@ -10,7 +10,7 @@
 namespace relais {
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string toml_quoted(std::string_view s) {
   // Only slugs, names and base64 are ever written: no escaping needed, but be safe.
   std::string out = "\"";
   for (char c : s) {
@@ -36,12 +36,12 @@ constexpr KeyField kKeyFields[] = {
 
 std::string card_fields_toml(const PublicCard& card, CardLayout layout) {
   std::string o;
-  o += "name = " + quoted(card.name) + "\n";
-  o += "role = " + quoted(role_name(card.role)) + "\n";
-  o += "region = " + quoted(card.region) + "\n";
-  o += "prefecture = " + quoted(card.prefecture) + "\n";
+  o += "name = " + toml_quoted(card.name) + "\n";
+  o += "role = " + toml_quoted(role_name(card.role)) + "\n";
+  o += "region = " + toml_quoted(card.region) + "\n";
+  o += "prefecture = " + toml_quoted(card.prefecture) + "\n";
   for (const auto& f : kKeyFields) {
-    o += std::string(f.key) + " = " + quoted(to_base64(card.*f.member));
+    o += std::string(f.key) + " = " + toml_quoted(to_base64(card.*f.member));
     if (layout == CardLayout::kKeyFile) o += f.comment;
     o += "\n";
   }
@@ -120,7 +120,7 @@ std::string card_history_toml(const CardHistory& history, std::string_view array
     for (const auto& [key, pk] : {std::pair<std::string_view, const PublicKey*>{"sign_pk", &r.sign_pk},
                                   {"link_pk", &r.link_pk},
                                   {"seal_pk", &r.seal_pk}})
-      o += std::string(key) + " = " + quoted(to_base64(*pk)) + "\n";
+      o += std::string(key) + " = " + toml_quoted(to_base64(*pk)) + "\n";
     o += "retired_at_serial = " + std::to_string(r.retired_at_serial) + "\n";
   }
   return o;

@@ -20,7 +20,7 @@ namespace relais {
 namespace {
 
 constexpr std::string_view kKdfName = "argon2id13";
-constexpr std::string_view kAadContext{"relais/key-enc/v1\0", 18};
+constexpr std::string_view kKeyFileAadContext{"relais/key-enc/v1\0", 18};
 constexpr size_t kMaxPassphraseBytes = 4096;
 constexpr size_t kMaxEncryptedFileBytes = 64 * 1024;
 
@@ -29,10 +29,10 @@ static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
 
 Bytes make_aad(uint64_t opslimit, uint64_t memlimit, std::string_view name) {
   // Sized once and filled with memcpy: GCC 12 warns falsely on vector::insert here.
-  Bytes aad(kAadContext.size() + kKdfName.size() + 1 + 16 + name.size());
+  Bytes aad(kKeyFileAadContext.size() + kKdfName.size() + 1 + 16 + name.size());
   uint8_t* p = aad.data();
-  std::memcpy(p, kAadContext.data(), kAadContext.size());
-  p += kAadContext.size();
+  std::memcpy(p, kKeyFileAadContext.data(), kKeyFileAadContext.size());
+  p += kKeyFileAadContext.size();
   std::memcpy(p, kKdfName.data(), kKdfName.size());
   p += kKdfName.size();
   *p++ = 0;

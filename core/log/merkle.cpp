@@ -16,18 +16,10 @@ Hash256 node_hash(const Hash256& left, const Hash256& right) {
   return blake2b_256(ByteView(buf, sizeof buf));
 }
 
+uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
+
 }  // namespace merkle
 
-namespace {
-
-// Largest power of two strictly below n (n >= 2).
-uint64_t split_point(uint64_t n) {
-  uint64_t k = 1;
-  while (k << 1 < n) k <<= 1;
-  return k;
-}
-
-}  // namespace
 
 void MerkleFrontier::append(const Hash256& leaf_hash) {
   Hash256 h = leaf_hash;
@@ -57,7 +49,7 @@ Hash256 MerkleTree::subtree(uint64_t begin, uint64_t end) const {
   const uint64_t n = end - begin;
   if (n == 0) return merkle::empty_root();
   if (n == 1) return leaves_[begin];
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   return merkle::node_hash(subtree(begin, begin + k), subtree(begin + k, end));
 }
 
@@ -69,7 +61,7 @@ Hash256 MerkleTree::root_at(uint64_t size) const {
 void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end, std::vector<Hash256>* out) const {
   const uint64_t n = end - begin;
   if (n <= 1) return;
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   if (m < k) {
     path(m, begin, begin + k, out);
     out->push_back(subtree(begin + k, end));
@@ -93,7 +85,7 @@ void MerkleTree::subproof(uint64_t m, uint64_t begin, uint64_t end, bool whole,
     if (!whole) out->push_back(subtree(begin, end));
     return;
   }
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   if (m <= k) {
     subproof(m, begin, begin + k, whole, out);
     out->push_back(subtree(begin + k, end));

@@ -24,6 +24,8 @@ namespace relais {
 namespace merkle {
 Hash256 empty_root();                                     // H("")
 Hash256 node_hash(const Hash256& left, const Hash256& right);  // H(0x01 ‖ l ‖ r)
+// The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree of n leaves.
+uint64_t split_point(uint64_t n);
 }  // namespace merkle
 
 class MerkleFrontier {

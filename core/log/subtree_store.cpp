@@ -4,12 +4,6 @@
 #include <cassert>
 
 namespace relais {
-namespace {
-
-// The largest power of two smaller than n (n >= 2): RFC 6962's split.
-uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
-
-}  // namespace
 
 void SubtreeStore::carry() {
   // A new block: every level whose count became even gains a parent.
@@ -61,7 +55,7 @@ Result<Hash256> SubtreeStore::subtree(uint64_t begin, uint64_t end, const LeafSo
     const uint64_t i = begin / n;
     if (level < levels_.size() && i < levels_[level].size()) return levels_[level][i];
   }
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   auto left = subtree(begin, begin + k, leaves);
   if (!left.ok()) return left.status();
   auto right = subtree(begin + k, end, leaves);
@@ -78,7 +72,7 @@ Status SubtreeStore::path(uint64_t m, uint64_t begin, uint64_t end, const LeafSo
                           std::vector<Hash256>* out) const {
   const uint64_t n = end - begin;
   if (n <= 1) return Status::Ok();
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   Result<Hash256> sibling = Hash256{};
   if (m < k) {
     RELAIS_RETURN_IF_ERROR(path(m, begin, begin + k, leaves, out));
@@ -110,7 +104,7 @@ Status SubtreeStore::subproof(uint64_t m, uint64_t begin, uint64_t end, bool who
     out->push_back(*h);
     return Status::Ok();
   }
-  const uint64_t k = split_point(n);
+  const uint64_t k = merkle::split_point(n);
   Result<Hash256> sibling = Hash256{};
   if (m <= k) {
     RELAIS_RETURN_IF_ERROR(subproof(m, begin, begin + k, whole, leaves, out));

@@ -12,14 +12,14 @@ using namespace relais::audit_test;
 
 namespace {
 
-Deployment& shared() {
+Deployment& replay_deployment() {
   static Deployment d(30);
   return d;
 }
 
 std::vector<nlohmann::json> replay(const ReplayFilter& f, const Identity* id = nullptr) {
   std::vector<nlohmann::json> out;
-  auto n = replay_log(shared().data, shared().trust(), f, id, [&](const nlohmann::json& j) { out.push_back(j); });
+  auto n = replay_log(replay_deployment().data, replay_deployment().trust(), f, id, [&](const nlohmann::json& j) { out.push_back(j); });
   REQUIRE(n.ok());
   REQUIRE(*n == out.size());
   return out;
@@ -33,7 +33,7 @@ std::set<uint64_t> seqs(const std::vector<nlohmann::json>& v) {
 
 std::set<uint64_t> expected(const std::function<bool(const Logged&)>& pred) {
   std::set<uint64_t> s;
-  for (const auto& l : shared().logged)
+  for (const auto& l : replay_deployment().logged)
     if (pred(l)) s.insert(l.seq);
   return s;
 }
@@ -48,7 +48,7 @@ TEST_CASE("Replay prints every message with the subscribe field names", "[replay
     CHECK(j.contains(k));
   CHECK(j["type"] == "alert");
   CHECK(j["signature"] == "valid");
-  CHECK(j["id"] == uuid_to_string(shared().logged[0].id));
+  CHECK(j["id"] == uuid_to_string(replay_deployment().logged[0].id));
   CHECK_FALSE(j.contains("body"));
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("Replay includes events only when asked", "[replay]") {
   ReplayFilter f;
   f.events = true;
   auto all = replay(f);
-  CHECK(all.size() == shared().logged.size());
+  CHECK(all.size() == replay_deployment().logged.size());
   f.from_seq = 2;
   f.to_seq = 2;
   auto one = replay(f);
@@ -105,10 +105,10 @@ TEST_CASE("Replay includes events only when asked", "[replay]") {
 }
 
 TEST_CASE("Replay decrypts only the bodies addressed to the auditor", "[replay]") {
-  auto all = replay({}, &shared().auditor);
+  auto all = replay({}, &replay_deployment().auditor);
   int opened = 0;
   for (const auto& j : all) {
-    const Logged& l = shared().logged[j["seq"].get<uint64_t>() - 1];
+    const Logged& l = replay_deployment().logged[j["seq"].get<uint64_t>() - 1];
     const bool reader = std::find(l.readers.begin(), l.readers.end(), "auditor") != l.readers.end();
     CHECK(j.contains("body") == reader);
     if (reader) {
@@ -129,7 +129,7 @@ TEST_CASE("A bad topic pattern or type is a usage error", "[replay]") {
 }
 
 TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
-  auto& d = shared();
+  auto& d = replay_deployment();
   const Logged& l = d.logged[20];  // seq 21, a message
   REQUIRE(l.message);
   auto proof = make_proof(d.data, d.bundle, l.id);
@@ -183,7 +183,7 @@ TEST_CASE("prove and check-proof round trip with a receipt", "[proof]") {
 
 TEST_CASE("every field a proof shows is checked: an edited topic, sender, time or broker is INVALID",
           "[proof]") {
-  auto& d = shared();
+  auto& d = replay_deployment();
   const Logged& l = d.logged[20];
   REQUIRE(l.message);
   auto proof = make_proof(d.data, d.bundle, l.id);
@@ -218,7 +218,7 @@ TEST_CASE("every field a proof shows is checked: an edited topic, sender, time o
 }
 
 TEST_CASE("a proof without its core marks the sender, topic and id it shows as not authenticated", "[proof]") {
-  auto& d = shared();
+  auto& d = replay_deployment();
   const Logged& l = d.logged[20];
   auto proof = make_proof(d.data, d.bundle, l.id);
   REQUIRE(proof.ok());
@@ -243,7 +243,7 @@ TEST_CASE("a proof without its core marks the sender, topic and id it shows as n
 }
 
 TEST_CASE("prove refuses an unknown id", "[proof]") {
-  auto p = make_proof(shared().data, shared().bundle, new_uuid_v7(kBaseTs));
+  auto p = make_proof(replay_deployment().data, replay_deployment().bundle, new_uuid_v7(kBaseTs));
   REQUIRE_FALSE(p.ok());
   CHECK(p.status().code() == Code::kNotFound);
 }

@@ -30,6 +30,13 @@
 
 namespace relais::engine_test {
 
+// The routing ids the engine tests give their sessions.
+inline const std::string kPolice = "rid-police";
+inline const std::string kCommission = "rid-commission";
+inline const std::string kCommittee = "rid-committee";
+inline const std::string kKozah = "rid-kozah";
+inline const std::string kSocial = "rid-social";
+
 namespace fs = std::filesystem;
 
 inline constexpr int64_t kStartWall = 1796083200000;  // 2026-12-01T00:00:00Z

@@ -10,10 +10,6 @@
 namespace relais::engine_test {
 namespace {
 
-const std::string kPolice = "rid-police";
-const std::string kCommission = "rid-commission";
-const std::string kCommittee = "rid-committee";
-const std::string kKozah = "rid-kozah";
 
 // The refusal event recorded for `code`, if any.
 bool refusal_recorded(const EngineFixture& f, ErrorCode code) {

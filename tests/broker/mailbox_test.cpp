@@ -6,8 +6,6 @@
 namespace relais::engine_test {
 namespace {
 
-const std::string kPolice = "rid-police";
-const std::string kSocial = "rid-social";
 const std::string kMailbox(kMailboxDurable);
 
 // The rules the sample deployment gives referral.<name> and response.<name>

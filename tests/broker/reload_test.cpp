@@ -8,9 +8,6 @@
 namespace relais::engine_test {
 namespace {
 
-const std::string kPolice = "rid-police";
-const std::string kCommission = "rid-commission";
-const std::string kCommittee = "rid-committee";
 
 // Records each allowlist the engine hands over, and how much the transport
 // had sent when it did (to check that the allowlist goes first).

@@ -14,8 +14,6 @@ namespace relais::engine_test {
 namespace {
 
 constexpr int64_t kDay = 86400000;
-const std::string kPolice = "rid-police";
-const std::string kSocial = "rid-social";
 
 const std::string kRules = R"(
 [[mailboxes]]

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "temp_dir.h"
 
 #include <fcntl.h>
 #include <termios.h>
@@ -21,13 +22,6 @@ namespace fs = std::filesystem;
 using namespace relais;
 
 namespace {
-std::string fresh_dir(const std::string& tag) {
-  auto dir = fs::temp_directory_path() / ("relais-keypass-" + tag + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::permissions(dir, fs::perms::owner_all);  // whatever the umask: a key folder only its owner may write to
-  return dir.string();
-}
 
 // Clears both passphrase variables for the scope of a test.
 struct EnvGuard {
@@ -51,7 +45,7 @@ std::string write_encrypted(const std::string& dir, const std::string& pass, Ide
 
 TEST_CASE("An encrypted key file holds no secret in clear and loads with the right passphrase", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("roundtrip");
+  const auto dir = test::fresh_named_dir("relais-keypass", "roundtrip");
   Identity id;
   const auto path = write_encrypted(dir, "correct horse battery staple", &id);
   struct stat st {};
@@ -78,7 +72,7 @@ TEST_CASE("An encrypted key file holds no secret in clear and loads with the rig
 
 TEST_CASE("An encrypted key file without a passphrase is refused naming the variables", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("missing");
+  const auto dir = test::fresh_named_dir("relais-keypass", "missing");
   const auto path = write_encrypted(dir, "secret words");
   auto loaded = load_identity(path);
   REQUIRE_FALSE(loaded.ok());
@@ -91,7 +85,7 @@ TEST_CASE("An encrypted key file without a passphrase is refused naming the vari
 
 TEST_CASE("A wrong passphrase is refused with a clear message", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("wrong");
+  const auto dir = test::fresh_named_dir("relais-keypass", "wrong");
   const auto path = write_encrypted(dir, "secret words");
   const SecretBytes wrong = secret_from_text("secret word");
   auto loaded = load_identity(path, &wrong);
@@ -103,7 +97,7 @@ TEST_CASE("A wrong passphrase is refused with a clear message", "[keypass]") {
 
 TEST_CASE("load_identity reads the passphrase from RELAIS_KEY_PASSPHRASE", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("env");
+  const auto dir = test::fresh_named_dir("relais-keypass", "env");
   const auto path = write_encrypted(dir, "from the environment");
   ::setenv(kPassphraseEnv, "from the environment", 1);
   auto loaded = load_identity(path);
@@ -116,7 +110,7 @@ TEST_CASE("load_identity reads the passphrase from RELAIS_KEY_PASSPHRASE", "[key
 
 TEST_CASE("load_identity reads the passphrase from a 0600 file and refuses a looser one", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("file");
+  const auto dir = test::fresh_named_dir("relais-keypass", "file");
   const auto path = write_encrypted(dir, "from a file");
   const auto pass_path = dir + "/pass.txt";
   REQUIRE(write_file_durable(pass_path, as_bytes("from a file\n"), 0600).ok());
@@ -181,7 +175,7 @@ TEST_CASE("Any change to an encrypted key file is detected", "[keypass]") {
 
 TEST_CASE("A plain key file still loads without any passphrase", "[keypass]") {
   EnvGuard env;
-  const auto dir = fresh_dir("plain");
+  const auto dir = test::fresh_named_dir("relais-keypass", "plain");
   auto id = generate_identity("auditor", Role::kAuditor, "", "");
   REQUIRE(id.ok());
   REQUIRE(write_identity(*id, dir).ok());

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "temp_dir.h"
 
 #include <filesystem>
 #include <sys/stat.h>
@@ -10,18 +11,8 @@
 namespace fs = std::filesystem;
 using namespace relais;
 
-namespace {
-std::string fresh_dir(const std::string& tag) {
-  auto dir = fs::temp_directory_path() / ("relais-keys-" + tag + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::permissions(dir, fs::perms::owner_all);  // whatever the umask: a key folder only its owner may write to
-  return dir.string();
-}
-}  // namespace
-
 TEST_CASE("A generated identity survives a write and a load", "[keys]") {
-  const auto dir = fresh_dir("roundtrip");
+  const auto dir = test::fresh_named_dir("relais-keys", "roundtrip");
   auto id = generate_identity("police.golfe", Role::kPolice, "maritime", "golfe");
   REQUIRE(id.ok());
   REQUIRE(write_identity(*id, dir).ok());
@@ -48,7 +39,7 @@ TEST_CASE("A generated identity survives a write and a load", "[keys]") {
 }
 
 TEST_CASE("A key file readable by others is refused with the chmod fix", "[keys]") {
-  const auto dir = fresh_dir("mode");
+  const auto dir = test::fresh_named_dir("relais-keys", "mode");
   auto id = generate_identity("auditor", Role::kAuditor, "", "");
   REQUIRE(id.ok());
   REQUIRE(write_identity(*id, dir).ok());
@@ -63,7 +54,7 @@ TEST_CASE("A key file readable by others is refused with the chmod fix", "[keys]
 }
 
 TEST_CASE("A key file reached through a symbolic link is refused, not followed", "[keys]") {
-  const auto dir = fresh_dir("symlink");
+  const auto dir = test::fresh_named_dir("relais-keys", "symlink");
   auto id = generate_identity("auditor", Role::kAuditor, "", "");
   REQUIRE(id.ok());
   REQUIRE(write_identity(*id, dir).ok());
@@ -78,7 +69,7 @@ TEST_CASE("A key file reached through a symbolic link is refused, not followed",
 }
 
 TEST_CASE("A key file in a folder that others may write to is refused with the chmod fix", "[keys]") {
-  const auto dir = fresh_dir("folder");
+  const auto dir = test::fresh_named_dir("relais-keys", "folder");
   auto id = generate_identity("auditor", Role::kAuditor, "", "");
   REQUIRE(id.ok());
   REQUIRE(write_identity(*id, dir).ok());
@@ -97,7 +88,7 @@ TEST_CASE("A key file in a folder that others may write to is refused with the c
 }
 
 TEST_CASE("A FIFO in a key file's place is refused at once, without waiting for a writer", "[keys]") {
-  const auto dir = fresh_dir("fifo");
+  const auto dir = test::fresh_named_dir("relais-keys", "fifo");
   const auto path = dir + "/broker.key";
   REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
   auto loaded = load_identity(path);  // a blocking open would hang here
@@ -107,7 +98,7 @@ TEST_CASE("A FIFO in a key file's place is refused at once, without waiting for 
 }
 
 TEST_CASE("An existing key is never overwritten", "[keys]") {
-  const auto dir = fresh_dir("overwrite");
+  const auto dir = test::fresh_named_dir("relais-keys", "overwrite");
   auto a = generate_identity("commission", Role::kCommission, "", "");
   auto b = generate_identity("commission", Role::kCommission, "", "");
   REQUIRE(write_identity(*a, dir).ok());
@@ -119,7 +110,7 @@ TEST_CASE("An existing key is never overwritten", "[keys]") {
 }
 
 TEST_CASE("A key file whose public key does not match its secret is a config error", "[keys]") {
-  const auto dir = fresh_dir("mismatch");
+  const auto dir = test::fresh_named_dir("relais-keys", "mismatch");
   auto a = generate_identity("ngo.refuge", Role::kNgo, "maritime", "golfe");
   auto b = generate_identity("ngo.other", Role::kNgo, "maritime", "golfe");
   a->card.seal_pk = b->card.seal_pk;  // a public key that is not derived from the secret

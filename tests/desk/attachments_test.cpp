@@ -21,6 +21,7 @@
 #include "desk/password_hasher.h"
 #include "store/store.h"
 #include "temp_dir.h"
+#include "compose_desk.h"
 
 using namespace relais;
 using namespace relais::desk;
@@ -35,27 +36,6 @@ const std::string kJpeg = std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\
 const std::string kPdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const std::string kHtml = "<html><body><script>document.title='pwned'</script></body></html>";
 
-ComposeDirectory directory() {
-  ComposeDirectory d;
-  d.self = "ngo.espoir";
-  d.region = "maritime";
-  d.prefecture = "golfe";
-  auto l = Locations::parse(Locations::builtin_csv(), "built-in");
-  REQUIRE(l.ok());
-  d.locations = std::move(*l);
-  d.participants = {"social.golfe", "commission"};
-  return d;
-}
-
-std::map<std::string, std::string> alert_values() {
-  return {{"/kind", "missing_child"},         {"/observed_at", "2026-11-29T10:30"},
-          {"/location/region", "maritime"},  {"/location/prefecture", "golfe"},
-          {"/location/detail", "marché"},    {"/description", "Un enfant seul au marché."},
-          {"/subject_count", "1"},           {"/age_band", "9-17"},
-          {"/minor_involved", "yes"},        {"/reliability", "B"},
-          {"/accuracy", "2"},                {"/suspected_exploitation/child_labour", "1"}};
-}
-
 Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 int count_headers(const HttpResponse& r, const std::string& name) {
@@ -66,96 +46,25 @@ int count_headers(const HttpResponse& r, const std::string& name) {
 
 constexpr const char* kReceived = "0192f0a0-0000-7000-8000-00000000a001";
 
-struct Desk {
-  test::TempDir dir{"relais-attach"};
-  std::string state;
-  Identity id;
-  int64_t clock = 1796047500000;  // 2026-11-30
-  std::unique_ptr<DeskServer> desk;
-  std::vector<ComposeRequest> asked;
-  std::shared_ptr<const ComposeDirectory> dir_snapshot;
-
-  Desk() {
-    state = dir.path + "/state";
-    REQUIRE(::mkdir(state.c_str(), 0700) == 0);
-    auto g = generate_identity("social.golfe", Role::kSocial, "maritime", "golfe");
-    REQUIRE(g.ok());
-    id = std::move(*g);
-    auto accounts = AccountStore::open(state);
-    REQUIRE(accounts.ok());
-    PasswordHasher h(1, 8192);
-    for (auto [name, role] : {std::pair{"amivi", "caseworker"}, {"kossi", "viewer"}}) {
-      Account a;
-      a.name = name;
-      a.role = role;
-      a.hash = *h.hash(std::string(name) + " long password");
-      a.created_ms = clock - 1000;
-      a.password_changed_ms = clock - 1000;
-      REQUIRE((*accounts)->add(a).ok());
-    }
-    dir_snapshot = std::make_shared<const ComposeDirectory>(directory());
-    DeskConfig cfg;
-    cfg.enabled = true;
-    cfg.host = "127.0.0.1";
-    cfg.port = 0;
-    cfg.hostnames = {"127.0.0.1"};
-    DeskDeps deps;
-    deps.state_dir = state;
-    deps.open_store = [this]() { return Store::open(state, id, {}); };
-    deps.now_ms = [this] { return clock; };
-    deps.pwhash_opslimit = 1;
-    deps.pwhash_memlimit = 8192;
-    deps.directory = [this] { return dir_snapshot; };
-    // The service's side (queue_document) is tested with the service; here
-    // the request is queued as it would be: the document and its files.
-    deps.send = [this](Store& st, const ComposeRequest& r) -> Result<OutboxEntry> {
-      asked.push_back(r);
-      OutboxEntry e;
-      e.id = "0192f0a0-0000-7000-8000-00000000b00" + std::to_string(asked.size());
-      e.topic = r.topic;
-      e.type = r.type;
-      e.created_ms = clock;
-      e.expires_ms = clock + 86400000;
-      if (Status s = st.enqueue(e, r.document, r.attachments); !s.ok()) return s;
-      return e;
-    };
-    auto d = DeskServer::create(cfg, deps);
-    REQUIRE(d.ok());
-    desk = std::move(*d);
-  }
-
-  HttpRequest get(const std::string& path, const std::string& session) {
-    HttpRequest r;
-    r.method = "GET";
-    r.path = path;
-    r.remote_addr = "127.0.0.1";
-    r.headers["host"] = "127.0.0.1:8470";
-    if (!session.empty()) r.headers["cookie"] = "relais_session=" + session;
-    return r;
-  }
-  HttpRequest post(const std::string& path, std::map<std::string, std::string> params, const std::string& session) {
-    HttpRequest r = get(path, session);
-    r.method = "POST";
-    r.params = std::move(params);
-    r.headers["origin"] = "null";
-    r.headers["sec-fetch-site"] = "same-origin";
-    return r;
-  }
-  std::pair<std::string, std::string> login(const std::string& user) {
-    HttpResponse page = desk->handle(get("/login", ""));
-    const std::string pre = cookie_value(page, "relais_pre");
-    HttpRequest r = post("/login", {{"csrf", hidden_csrf(page.body)}, {"user", user}, {"password", user + " long password"}}, "");
-    r.headers["cookie"] = "relais_pre=" + pre;
-    HttpResponse out = desk->handle(r);
-    REQUIRE(out.status == 303);
-    const std::string session = cookie_value(out, "relais_session");
-    HttpResponse inbox = desk->handle(get("/inbox", session));
-    REQUIRE(inbox.status == 200);
-    return {session, hidden_csrf(inbox.body)};
+// The service's side (queue_document) is tested with the service; here
+// the request is queued as it would be: the document and its files.
+struct AttachmentDesk : test::ComposeDesk {
+  AttachmentDesk()
+      : ComposeDesk("relais-attach", [](test::ComposeDesk& d, Store& st, const ComposeRequest& r) -> Result<OutboxEntry> {
+          OutboxEntry e;
+          e.id = "0192f0a0-0000-7000-8000-00000000b00" + std::to_string(d.asked.size());
+          e.topic = r.topic;
+          e.type = r.type;
+          e.created_ms = d.clock;
+          e.expires_ms = d.clock + 86400000;
+          if (Status s = st.enqueue(e, r.document, r.attachments); !s.ok()) return s;
+          return e;
+        }) {
+    post_headers = {{"origin", "null"}, {"sec-fetch-site", "same-origin"}};
   }
   HttpRequest alert_post(const std::string& session, const std::string& token, const std::string& action = "send") {
     std::map<std::string, std::string> form{{"csrf", token}, {"action", action}};
-    for (const auto& [k, v] : alert_values()) form[k] = v;
+    for (const auto& [k, v] : test::alert_form_values()) form[k] = v;
     return post("/compose/alert", form, session);
   }
   // A received alert/2 with two files: a photo and an HTML page.
@@ -197,7 +106,7 @@ TEST_CASE("alert, referral and case-update forms take files and never show the a
   CHECK_FALSE(takes_attachments("statistics-report"));
   CHECK_FALSE(takes_attachments("referral-response"));
 
-  ComposeDirectory dir = directory();
+  ComposeDirectory dir = test::compose_directory();
   ComposeView v;
   v.form = form_for("alert");
   v.dir = &dir;
@@ -232,7 +141,7 @@ TEST_CASE("file sizes are said in words in each language", "[desk][attachments]"
 
 TEST_CASE("files uploaded with an alert are queued with it, their types guessed from their bytes",
           "[desk][attachments]") {
-  Desk d;
+  AttachmentDesk d;
   auto [worker, token] = d.login("amivi");
   HttpRequest r = d.alert_post(worker, token);
   // The browser's types are not trusted: a JPEG said to be HTML, a PDF
@@ -282,7 +191,7 @@ TEST_CASE("files uploaded with an alert are queued with it, their types guessed 
 }
 
 TEST_CASE("a file name that cannot be attached is refused next to the file input, in words", "[desk][attachments]") {
-  Desk d;
+  AttachmentDesk d;
   auto [worker, token] = d.login("amivi");
   for (const char* name : {".htaccess", "-rf", "..", "a\x01b.txt"}) {
     INFO(name);
@@ -312,7 +221,7 @@ TEST_CASE("a file name that cannot be attached is refused next to the file input
 }
 
 TEST_CASE("a draft saved with files keeps the document only, and says so", "[desk][attachments]") {
-  Desk d;
+  AttachmentDesk d;
   auto [worker, token] = d.login("amivi");
   HttpRequest r = d.alert_post(worker, token, "save");
   r.files = {{"attachments", "photo.jpg", "image/jpeg", kJpeg}};
@@ -330,7 +239,7 @@ TEST_CASE("a draft saved with files keeps the document only, and says so", "[des
 }
 
 TEST_CASE("a received message's files are downloads only, for anyone who may read it", "[desk][attachments]") {
-  Desk d;
+  AttachmentDesk d;
   d.receive_alert_with_files();
   auto [worker, wtoken] = d.login("amivi");
   HttpResponse page = d.desk->handle(d.get(std::string("/message/") + kReceived, worker));
@@ -400,7 +309,7 @@ TEST_CASE("a received message's files are downloads only, for anyone who may rea
 
 TEST_CASE("over HTTP: a multipart compose form is read, a download keeps its headers, too large a body gets a page",
           "[desk][attachments]") {
-  Desk d;
+  AttachmentDesk d;
   d.receive_alert_with_files();
   REQUIRE(d.desk->start().ok());
   const int port = d.desk->port();
@@ -413,7 +322,7 @@ TEST_CASE("over HTTP: a multipart compose form is read, a download keeps its hea
                                  {"Origin", "http://127.0.0.1:" + std::to_string(port)}};
 
   httplib::MultipartFormDataItems items{{"csrf", token, "", ""}, {"action", "send", "", ""}};
-  for (const auto& [k, v] : alert_values()) items.push_back({k, v, "", ""});
+  for (const auto& [k, v] : test::alert_form_values()) items.push_back({k, v, "", ""});
   items.push_back({"attachments", kJpeg, "photo.jpg", "image/jpeg"});
   items.push_back({"attachments", kPdf, "rapport.pdf", "application/pdf"});
   auto sent = c.Post("/compose/alert", headers, items);

@@ -20,23 +20,12 @@
 #include "desk/referral_actions.h"
 #include "store/store.h"
 #include "temp_dir.h"
+#include "compose_desk.h"
 
 using namespace relais;
 using namespace relais::desk;
 
 namespace {
-
-ComposeDirectory directory() {
-  ComposeDirectory d;
-  d.self = "ngo.espoir";
-  d.region = "maritime";
-  d.prefecture = "golfe";
-  auto l = Locations::parse(Locations::builtin_csv(), "built-in");
-  REQUIRE(l.ok());
-  d.locations = std::move(*l);
-  d.participants = {"social.golfe", "commission"};
-  return d;
-}
 
 const FieldError* error_at(const std::vector<FieldError>& errors, const std::string& pointer) {
   for (const auto& e : errors)
@@ -51,15 +40,6 @@ void check_plain(const std::string& text) {
   CHECK(text.find('$') == std::string::npos);
   CHECK(text.find("[a-z") == std::string::npos);
   CHECK(text.find("[A-Z") == std::string::npos);
-}
-
-FormValues alert_values() {
-  return {{"/kind", "missing_child"},         {"/observed_at", "2026-11-29T10:30"},
-          {"/location/region", "maritime"},  {"/location/prefecture", "golfe"},
-          {"/location/detail", "marché"},    {"/description", "Un enfant seul au marché."},
-          {"/subject_count", "1"},           {"/age_band", "9-17"},
-          {"/minor_involved", "yes"},        {"/reliability", "B"},
-          {"/accuracy", "2"},                {"/suspected_exploitation/child_labour", "1"}};
 }
 
 }  // namespace
@@ -123,7 +103,7 @@ TEST_CASE("every field has a label, a help text and labelled choices in both lan
 
 TEST_CASE("form values become the document, empty rows and empty values left out", "[desk][compose]") {
   const ComposeForm& form = *form_for("alert");
-  nlohmann::json doc = document_from(form, alert_values());
+  nlohmann::json doc = document_from(form, test::alert_form_values());
   CHECK(doc["kind"] == "missing_child");
   CHECK(doc["location"]["region"] == "maritime");
   CHECK(doc["subject_count"] == 1);
@@ -132,11 +112,11 @@ TEST_CASE("form values become the document, empty rows and empty values left out
   CHECK(doc["suspected_exploitation"] == nlohmann::json::array({"child_labour"}));
   CHECK_FALSE(doc.contains("route"));
   CHECK(doc["observed_at"].get<std::string>().back() == 'Z');
-  CHECK(check_form(form, doc, directory(), "2026-11-30").empty());
+  CHECK(check_form(form, doc, test::compose_directory(), "2026-11-30").empty());
   CHECK(topic_for("alert", doc) == "alert.missing_child.maritime.golfe");
 
   const ComposeForm& stats = *form_for("statistics-report");
-  FormValues v = default_values(stats, directory(), "2026-11-30", "2026-11-30T12:00", "abc");
+  FormValues v = default_values(stats, test::compose_directory(), "2026-11-30", "2026-11-30T12:00", "abc");
   CHECK(v["/period/start"] == "2026-10-01");
   CHECK(v["/period/end"] == "2026-10-31");
   CHECK(v["/justice/prosecutions"] == "0");
@@ -154,7 +134,7 @@ TEST_CASE("form values become the document, empty rows and empty values left out
   REQUIRE(doc["victims"].size() == 1);
   CHECK(doc["victims"][0]["count"] == 3);
   CHECK(doc["awareness"]["people_reached"] == "suppressed");
-  auto errors = check_form(stats, doc, directory(), "2026-11-30", rows);
+  auto errors = check_form(stats, doc, test::compose_directory(), "2026-11-30", rows);
   for (const auto& e : errors) UNSCOPED_INFO(e.pointer + " " + e.key);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].pointer == "/victims/2/count");
@@ -166,11 +146,11 @@ TEST_CASE("form values become the document, empty rows and empty values left out
 
 TEST_CASE("validation errors are put next to their field in plain words", "[desk][compose]") {
   const ComposeForm& alert = *form_for("alert");
-  FormValues v = alert_values();
+  FormValues v = test::alert_form_values();
   v["/location/region"] = "Maritime";
   v["/subject_count"] = "deux";
   v.erase("/description");
-  auto errors = check_form(alert, document_from(alert, v), directory(), "2026-11-30");
+  auto errors = check_form(alert, document_from(alert, v), test::compose_directory(), "2026-11-30");
   const FieldError* region = error_at(errors, "/location/region");
   REQUIRE(region != nullptr);
   CHECK(error_text(Catalog::builtin("fr"), *region) == "En minuscules, comme « kozah ».");
@@ -184,9 +164,9 @@ TEST_CASE("validation errors are put next to their field in plain words", "[desk
     for (auto lang : kLanguages) check_plain(error_text(Catalog::builtin(lang), e));
 
   // A prefecture of another region: the location rule of `send`, in words.
-  v = alert_values();
+  v = test::alert_form_values();
   v["/location/prefecture"] = "kozah";
-  errors = check_form(alert, document_from(alert, v), directory(), "2026-11-30");
+  errors = check_form(alert, document_from(alert, v), test::compose_directory(), "2026-11-30");
   REQUIRE(error_at(errors, "/location/prefecture") != nullptr);
   CHECK(error_text(Catalog::builtin("fr"), *error_at(errors, "/location/prefecture")).find("Kara") !=
         std::string::npos);
@@ -200,7 +180,7 @@ TEST_CASE("validation errors are put next to their field in plain words", "[desk
                {"/exploitation_types/forced_labour", "1"}, {"/urgent_needs", ""}};
   nlohmann::json doc = document_from(referral, r);
   doc["from_org"] = "ngo.espoir";
-  errors = check_form(referral, doc, directory(), "2026-11-30");
+  errors = check_form(referral, doc, test::compose_directory(), "2026-11-30");
   REQUIRE(error_at(errors, "/citizenship") != nullptr);
   CHECK(error_text(Catalog::builtin("en"), *error_at(errors, "/citizenship")) == "Two letters, like \"TG\".");
   REQUIRE(error_at(errors, "/consent/given") != nullptr);
@@ -208,24 +188,24 @@ TEST_CASE("validation errors are put next to their field in plain words", "[desk
   r["/consent/given_by"] = "best_interest_override";
   doc = document_from(referral, r);
   doc["from_org"] = "ngo.espoir";
-  errors = check_form(referral, doc, directory(), "2026-11-30");
+  errors = check_form(referral, doc, test::compose_directory(), "2026-11-30");
   CHECK(error_at(errors, "/consent/justification") != nullptr);
   // A statistics period ending in the future.
   const ComposeForm& stats = *form_for("statistics-report");
-  FormValues s = default_values(stats, directory(), "2026-11-30", "2026-11-30T12:00", "abc");
+  FormValues s = default_values(stats, test::compose_directory(), "2026-11-30", "2026-11-30T12:00", "abc");
   s["/period/end"] = "2026-12-31";
-  errors = check_form(stats, document_from(stats, s), directory(), "2026-11-30");
+  errors = check_form(stats, document_from(stats, s), test::compose_directory(), "2026-11-30");
   REQUIRE(error_at(errors, "/period/end") != nullptr);
   CHECK(error_at(errors, "/period/end")->key == "error.period.future");
 }
 
 TEST_CASE("a rendered form shows each error under its field and no pattern", "[desk][compose]") {
   const ComposeForm& alert = *form_for("alert");
-  ComposeDirectory dir = directory();
+  ComposeDirectory dir = test::compose_directory();
   ComposeView v;
   v.form = &alert;
   v.dir = &dir;
-  v.values = alert_values();
+  v.values = test::alert_form_values();
   v.values["/location/region"] = "Maritime";
   v.errors = check_form(alert, document_from(alert, v.values), dir, "2026-11-30");
   v.csrf = "tok";
@@ -249,98 +229,25 @@ using test::cookie_value;
 using test::header_of;
 using test::hidden_csrf;
 
-struct Desk {
-  test::TempDir dir{"relais-compose"};
-  std::string state;
-  Identity id;
-  int64_t clock = 1796047500000;  // 2026-11-30
-  std::unique_ptr<DeskServer> desk;
-  std::vector<ComposeRequest> asked;  // what the desk asked the service to queue
-  std::shared_ptr<const ComposeDirectory> dir_snapshot;
-
-  Desk() {
-    state = dir.path + "/state";
-    REQUIRE(::mkdir(state.c_str(), 0700) == 0);
-    auto g = generate_identity("social.golfe", Role::kSocial, "maritime", "golfe");
-    REQUIRE(g.ok());
-    id = std::move(*g);
-    auto accounts = AccountStore::open(state);
-    REQUIRE(accounts.ok());
-    PasswordHasher h(1, 8192);
-    for (auto [name, role] : {std::pair{"amivi", "caseworker"}, {"kossi", "viewer"}}) {
-      Account a;
-      a.name = name;
-      a.role = role;
-      a.hash = *h.hash(std::string(name) + " long password");
-      a.created_ms = clock - 1000;
-      a.password_changed_ms = clock - 1000;
-      REQUIRE((*accounts)->add(a).ok());
-    }
-    dir_snapshot = std::make_shared<const ComposeDirectory>(directory());
-    DeskConfig cfg;
-    cfg.enabled = true;
-    cfg.host = "127.0.0.1";
-    cfg.port = 8470;
-    cfg.hostnames = {"127.0.0.1"};
-    DeskDeps deps;
-    deps.state_dir = state;
-    deps.open_store = [this]() { return Store::open(state, id, {}); };
-    deps.now_ms = [this] { return clock; };
-    deps.pwhash_opslimit = 1;
-    deps.pwhash_memlimit = 8192;
-    deps.directory = [this] { return dir_snapshot; };
-    // The service's side (queue_document) is tested with the service; here
-    // the desk's request is kept and refused as a policy refusal would be.
-    deps.send = [this](Store&, const ComposeRequest& r) -> Result<OutboxEntry> {
-      asked.push_back(r);
-      return Status::Refused("ngo.espoir may not publish on this topic");
-    };
-    auto d = DeskServer::create(cfg, deps);
-    REQUIRE(d.ok());
-    desk = std::move(*d);
-  }
-
-  HttpRequest get(const std::string& path, const std::string& session) {
-    HttpRequest r;
-    r.method = "GET";
-    r.path = path;
-    r.remote_addr = "127.0.0.1";
-    r.headers["host"] = "127.0.0.1:8470";
-    if (!session.empty()) r.headers["cookie"] = "relais_session=" + session;
-    return r;
-  }
-  HttpRequest post(const std::string& path, std::map<std::string, std::string> params, const std::string& session) {
-    HttpRequest r = get(path, session);
-    r.method = "POST";
-    r.params = std::move(params);
-    r.headers["origin"] = "http://127.0.0.1:8470";
-    return r;
-  }
-  std::pair<std::string, std::string> login(const std::string& user) {
-    HttpRequest first = get("/login", "");
-    HttpResponse page = desk->handle(first);
-    const std::string pre = cookie_value(page, "relais_pre");
-    HttpRequest r = post("/login", {{"csrf", hidden_csrf(page.body)}, {"user", user}, {"password", user + " long password"}}, "");
-    r.headers["cookie"] = "relais_pre=" + pre;
-    HttpResponse out = desk->handle(r);
-    REQUIRE(out.status == 303);
-    const std::string session = cookie_value(out, "relais_session");
-    HttpResponse inbox = desk->handle(get("/inbox", session));
-    REQUIRE(inbox.status == 200);
-    return {session, hidden_csrf(inbox.body)};
-  }
+// The service's side (queue_document) is tested with the service; here the
+// desk's request is kept and refused as a policy refusal would be.
+struct RefusingDesk : test::ComposeDesk {
+  RefusingDesk()
+      : ComposeDesk("relais-compose", [](test::ComposeDesk&, Store&, const ComposeRequest&) -> Result<OutboxEntry> {
+          return Status::Refused("ngo.espoir may not publish on this topic");
+        }) {}
 };
 
 }  // namespace
 
 TEST_CASE("a viewer sees no compose link and gets 403 on every writing path", "[desk][compose]") {
-  Desk d;
+  RefusingDesk d;
   auto [viewer, vtoken] = d.login("kossi");
   CHECK(d.desk->handle(d.get("/inbox", viewer)).body.find("nav-compose") == std::string::npos);
   CHECK(d.desk->handle(d.get("/compose", viewer)).status == 403);
   CHECK(d.desk->handle(d.get("/compose/alert", viewer)).status == 403);
   std::map<std::string, std::string> form{{"csrf", vtoken}, {"action", "send"}};
-  for (const auto& [k, v] : alert_values()) form[k] = v;
+  for (const auto& [k, v] : test::alert_form_values()) form[k] = v;
   HttpResponse forced = d.desk->handle(d.post("/compose/alert", form, viewer));
   CHECK(forced.status == 403);
   CHECK(d.desk->handle(d.post("/message/x/answer/referral-response", form, viewer)).status == 403);
@@ -360,10 +267,10 @@ TEST_CASE("a viewer sees no compose link and gets 403 on every writing path", "[
 }
 
 TEST_CASE("a caseworker's form comes back with its errors, or goes to the service to be queued", "[desk][compose]") {
-  Desk d;
+  RefusingDesk d;
   auto [worker, token] = d.login("amivi");
   std::map<std::string, std::string> form{{"csrf", token}, {"action", "send"}, {"urgency", "urgent"}};
-  for (const auto& [k, v] : alert_values()) form[k] = v;
+  for (const auto& [k, v] : test::alert_form_values()) form[k] = v;
   form["/location/region"] = "KARA";
   HttpResponse bad = d.desk->handle(d.post("/compose/alert", form, worker));
   CHECK(bad.status == 422);
@@ -384,7 +291,7 @@ TEST_CASE("a caseworker's form comes back with its errors, or goes to the servic
 }
 
 TEST_CASE("drafts are kept sealed in the store, for their owner only", "[desk][compose]") {
-  Desk d;
+  RefusingDesk d;
   auto [worker, token] = d.login("amivi");
   std::map<std::string, std::string> form{{"csrf", token}, {"action", "save"}};
   form["/description"] = "brouillon-marqueur-7f3a";
@@ -427,7 +334,7 @@ TEST_CASE("drafts are kept sealed in the store, for their owner only", "[desk][c
 }
 
 TEST_CASE("a received referral offers accept and refuse, and shows how long it waited", "[desk][compose]") {
-  Desk d;
+  RefusingDesk d;
   {
     auto st = Store::open(d.state, d.id, {});
     REQUIRE(st.ok());

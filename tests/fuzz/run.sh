@@ -14,7 +14,7 @@ bash cmake/install-deps.sh fuzz
 build=build-fuzz
 jobs="${JOBS:-2}"
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_FUZZ=ON \
-  -DRELAIS_TESTS=OFF >/dev/null || exit 2
+  -DRELAIS_TESTS=OFF -DRELAIS_UNITY_BUILD="${UNITY:-ON}" >/dev/null || exit 2
 cmake --build "$build" --target fuzz_all -j"$jobs" || exit 2
 
 harnesses=("$@")

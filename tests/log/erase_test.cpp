@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kT0 = 1700000000000;
-
 // Real sealed envelopes (the erasure reads core and sig from them).
 struct Sealer {
   Identity sender, reader;

@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kT0 = 1700000000000;
 constexpr size_t kCommitFrameSize = kRecordHeaderSize + kCommitPayloadSize;
 constexpr size_t kMessageFrameSize = kRecordHeaderSize + kMessageFixedSize + 100;  // envelope_of(t): 100 bytes
 
@@ -102,8 +101,6 @@ void check_strict_scan(const std::string& dir, uint64_t n) {
   CHECK(leaves == n);
   CHECK(e.record.kind == RecordKind::kCommit);  // the log ends with a commit marker
 }
-
-std::string seg1(const std::string& dir) { return dir + "/" + segment_file_name(1); }
 
 }  // namespace
 

@@ -21,8 +21,6 @@ using namespace relais::testing;
 
 namespace {
 
-constexpr int64_t kT0 = 1700000000000;
-
 // Passes everything to the POSIX file system; once armed, the next sync of a
 // segment waits until release() (and says it is waiting). Thread-safe.
 class GateFileSystem final : public FileSystem {

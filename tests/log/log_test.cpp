@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kT0 = 1700000000000;
-
 // Submits n messages (ts = kT0 + seq*10 for a fresh log) and waits for them.
 std::vector<Completion> write_messages(Log& log, uint64_t first_token, uint64_t n, size_t size = 100) {
   for (uint64_t i = 0; i < n; ++i) {
@@ -40,8 +38,6 @@ void write_all(const std::string& path, ByteView data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
 }
-
-std::string seg1(const std::string& dir) { return dir + "/" + segment_file_name(1); }
 
 }  // namespace
 

@@ -11,8 +11,15 @@
 
 #include "crypto/secret.h"
 #include "log/log_writer.h"
+#include "log/segment.h"
 
 namespace relais::testing {
+
+// The clock reading the log tests start from (2023-11-14, UTC).
+inline constexpr int64_t kT0 = 1700000000000;
+
+// The path of a log folder's first segment.
+inline std::string seg1(const std::string& dir) { return dir + "/" + segment_file_name(1); }
 
 struct TempDir {
   TempDir() {

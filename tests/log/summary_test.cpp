@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kT0 = 1700000000000;
-
 RecordKey key_from_envelope(ByteView env) {
   RecordKey k{};
   for (size_t i = 0; i < k.size() && i < env.size(); ++i) k[i] = env[i];

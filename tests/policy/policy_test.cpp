@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "participant_card.h"
+
 #include <string>
 #include <vector>
 
@@ -11,27 +13,18 @@ using namespace relais;
 
 namespace {
 
-PublicCard card(const std::string& name, Role role, const std::string& region = "", const std::string& prefecture = "") {
-  PublicCard c;
-  c.name = name;
-  c.role = role;
-  c.region = region;
-  c.prefecture = prefecture;
-  return c;
-}
-
 std::vector<PublicCard> sample_participants() {
   return {
-      card("commission", Role::kCommission),
-      card("committee.golfe", Role::kCommittee, "maritime", "golfe"),
-      card("committee.kozah", Role::kCommittee, "kara", "kozah"),
-      card("police.golfe", Role::kPolice, "maritime", "golfe"),
-      card("police.kozah", Role::kPolice, "kara", "kozah"),
-      card("social.golfe", Role::kSocial, "maritime", "golfe"),
-      card("ngo.refuge", Role::kNgo, "maritime", "golfe"),
-      card("auditor", Role::kAuditor),
-      card("broker", Role::kBroker),
-      card("authority", Role::kAuthority),
+      test::participant_card("commission", Role::kCommission),
+      test::participant_card("committee.golfe", Role::kCommittee, "maritime", "golfe"),
+      test::participant_card("committee.kozah", Role::kCommittee, "kara", "kozah"),
+      test::participant_card("police.golfe", Role::kPolice, "maritime", "golfe"),
+      test::participant_card("police.kozah", Role::kPolice, "kara", "kozah"),
+      test::participant_card("social.golfe", Role::kSocial, "maritime", "golfe"),
+      test::participant_card("ngo.refuge", Role::kNgo, "maritime", "golfe"),
+      test::participant_card("auditor", Role::kAuditor),
+      test::participant_card("broker", Role::kBroker),
+      test::participant_card("authority", Role::kAuthority),
   };
 }
 

@@ -3,6 +3,8 @@
 // Policy, and bad shapes give file:line errors.
 #include <catch2/catch.hpp>
 
+#include "participant_card.h"
+
 #include <algorithm>
 #include <string>
 
@@ -13,13 +15,6 @@
 using namespace relais;
 
 namespace {
-
-PublicCard card(const std::string& name, Role role) {
-  PublicCard c;
-  c.name = name;
-  c.role = role;
-  return c;
-}
 
 const std::string kHead = "format = \"relais-policy/2\"\n";
 
@@ -103,15 +98,15 @@ id = "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B"
 
   // audit = true grants auditing only to those it selects; a deny wins; an
   // audit-only rule grants no topic.
-  CHECK(p->may_audit(card("auditor", Role::kAuditor)));
-  CHECK(p->may_audit(card("auditor.north", Role::kAuditor)));
-  CHECK_FALSE(p->may_audit(card("auditor.suspended", Role::kAuditor)));
-  CHECK_FALSE(p->may_audit(card("commission", Role::kCommission)));
-  PublicCard revoked = card("auditor", Role::kAuditor);
+  CHECK(p->may_audit(test::participant_card("auditor", Role::kAuditor)));
+  CHECK(p->may_audit(test::participant_card("auditor.north", Role::kAuditor)));
+  CHECK_FALSE(p->may_audit(test::participant_card("auditor.suspended", Role::kAuditor)));
+  CHECK_FALSE(p->may_audit(test::participant_card("commission", Role::kCommission)));
+  PublicCard revoked = test::participant_card("auditor", Role::kAuditor);
   revoked.revoked = true;
   CHECK_FALSE(p->may_audit(revoked));
-  CHECK_FALSE(p->may_publish(card("auditor", Role::kAuditor), "alert.x.y.z"));
-  CHECK(p->may_subscribe(card("auditor", Role::kAuditor), "referral.auditor"));
+  CHECK_FALSE(p->may_publish(test::participant_card("auditor", Role::kAuditor), "alert.x.y.z"));
+  CHECK(p->may_subscribe(test::participant_card("auditor", Role::kAuditor), "referral.auditor"));
 
   const auto lines = p->describe();
   CHECK(std::find(lines.begin(), lines.end(), "allow audit to role=auditor") != lines.end());
@@ -133,10 +128,10 @@ TEST_CASE("Without a default, a type with no retention rule is kept", "[policy][
 TEST_CASE("The sample policy lets the auditor and the commission witness checkpoints", "[policy]") {
   auto p = Policy::parse(sample_policy_toml(), "sample");
   REQUIRE(p.ok());
-  CHECK(p->may_audit(card("auditor", Role::kAuditor)));
-  CHECK(p->may_audit(card("commission", Role::kCommission)));
-  CHECK_FALSE(p->may_audit(card("police.golfe", Role::kPolice)));
-  CHECK_FALSE(p->may_audit(card("authority", Role::kAuthority)));
+  CHECK(p->may_audit(test::participant_card("auditor", Role::kAuditor)));
+  CHECK(p->may_audit(test::participant_card("commission", Role::kCommission)));
+  CHECK_FALSE(p->may_audit(test::participant_card("police.golfe", Role::kPolice)));
+  CHECK_FALSE(p->may_audit(test::participant_card("authority", Role::kAuthority)));
 }
 
 TEST_CASE("Durations are a whole number and one unit", "[policy]") {

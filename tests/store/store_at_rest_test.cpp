@@ -13,16 +13,6 @@
 using namespace relais;
 using namespace relais::test;
 
-namespace {
-
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return static_cast<unsigned>(st.st_mode & 0777);
-}
-
-}  // namespace
-
 TEST_CASE("a plaintext marker in a body or a queued document is found nowhere in state_dir", "[store][at-rest]") {
   TempDir dir;
   Identity me = make_identity();

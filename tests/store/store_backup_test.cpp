@@ -14,16 +14,6 @@
 using namespace relais;
 using namespace relais::test;
 
-namespace {
-
-mode_t mode_of(const std::string& path) {
-  struct stat st{};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 0777;
-}
-
-}  // namespace
-
 TEST_CASE("A backup holds the store as it was, sealed, and restores over a newer store", "[store][backup]") {
   TempDir dir("relais-store-backup");
   const std::string state = dir.path + "/state";
