@@ -14,14 +14,10 @@
 #include "desk/password_strength.h"
 #include "util/clock.h"
 #include "util/json_output.h"
+#include "command_failure.h"
 
 namespace relais {
 namespace {
-
-int fail(const Status& s) {
-  std::cerr << "relais-agent: " << s.message() << "\n";
-  return s.exit_code();
-}
 
 std::string read_line_quietly(const char* prompt) {
   termios old {};
@@ -82,7 +78,7 @@ std::optional<int> DeskCommands::run(const std::string& config_path) {
     return 2;
   }
   auto cfg = load_agent_config(config_path);
-  if (!cfg.ok()) return fail(cfg.status());
+  if (!cfg.ok()) return fail_with(cfg.status());
   if (cfg->state_dir.empty()) {
     std::cerr << "relais-agent: " << config_path << " has no [agent] state_dir: the accounts live there\n";
     return 2;
@@ -97,7 +93,7 @@ std::optional<int> DeskCommands::run(const std::string& config_path) {
     const std::string cert = cfg->desk.tls_cert.empty() ? cfg->state_dir + "/desk.crt" : cfg->desk.tls_cert;
     const std::string key = cfg->desk.tls_key.empty() ? cfg->state_dir + "/desk.key" : cfg->desk.tls_key;
     auto made = desk::make_desk_certificate(cert, key, cfg->desk.hostnames, days_);
-    if (!made.ok()) return fail(made.status());
+    if (!made.ok()) return fail_with(made.status());
     std::cout << json_text(nlohmann::json{{"certificate", made->cert_path},
                                           {"key", made->key_path},
                                           {"sha256_fingerprint", made->sha256_fingerprint}})
@@ -109,35 +105,35 @@ std::optional<int> DeskCommands::run(const std::string& config_path) {
   }
 
   auto store = desk::AccountStore::open(cfg->state_dir);
-  if (!store.ok()) return fail(store.status());
+  if (!store.ok()) return fail_with(store.status());
   desk::AccountStore& accounts = **store;
 
   if (add_->parsed()) {
     if (!desk::is_valid_account_name(name_))
-      return fail(Status::Usage("\"" + name_ +
+      return fail_with(Status::Usage("\"" + name_ +
                                 "\" is not a valid user name: use lowercase letters, digits, '.', '_' or '-', like "
                                 "amivi.k"));
-    if (!desk::is_valid_role(role_)) return fail(Status::Usage("--role must be viewer, caseworker or admin"));
+    if (!desk::is_valid_role(role_)) return fail_with(Status::Usage("--role must be viewer, caseworker or admin"));
     auto existing = accounts.find(name_);
-    if (!existing.ok()) return fail(existing.status());
-    if (existing->has_value()) return fail(Status::Invalid("the user " + name_ + " already exists"));
+    if (!existing.ok()) return fail_with(existing.status());
+    if (existing->has_value()) return fail_with(Status::Invalid("the user " + name_ + " already exists"));
     auto password = new_password(name_);
-    if (!password.ok()) return fail(password.status());
+    if (!password.ok()) return fail_with(password.status());
     desk::PasswordHasher hasher;
     auto hash = hasher.hash(*password);
-    if (!hash.ok()) return fail(hash.status());
+    if (!hash.ok()) return fail_with(hash.status());
     desk::Account a;
     a.name = name_;
     a.role = role_;
     a.hash = *hash;
     a.created_ms = now_ms();
-    if (Status s = accounts.add(a); !s.ok()) return fail(s);
+    if (Status s = accounts.add(a); !s.ok()) return fail_with(s);
     std::cout << json_text(nlohmann::json{{"added", name_}, {"role", role_}}) << std::endl;
     return 0;
   }
   if (list_->parsed()) {
     auto all = accounts.list();
-    if (!all.ok()) return fail(all.status());
+    if (!all.ok()) return fail_with(all.status());
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& a : *all)
@@ -153,26 +149,26 @@ std::optional<int> DeskCommands::run(const std::string& config_path) {
     return 0;
   }
   if (remove_->parsed()) {
-    if (Status s = accounts.remove(name_); !s.ok()) return fail(s);
+    if (Status s = accounts.remove(name_); !s.ok()) return fail_with(s);
     std::cout << json_text(nlohmann::json{{"removed", name_}}) << std::endl;
     return 0;
   }
   if (passwd_->parsed()) {
     auto existing = accounts.find(name_);
-    if (!existing.ok()) return fail(existing.status());
-    if (!existing->has_value()) return fail(Status::Invalid("there is no user " + name_ + " (see relais-agent user list)"));
+    if (!existing.ok()) return fail_with(existing.status());
+    if (!existing->has_value()) return fail_with(Status::Invalid("there is no user " + name_ + " (see relais-agent user list)"));
     auto password = new_password(name_);
-    if (!password.ok()) return fail(password.status());
+    if (!password.ok()) return fail_with(password.status());
     desk::PasswordHasher hasher;
     auto hash = hasher.hash(*password);
-    if (!hash.ok()) return fail(hash.status());
-    if (Status s = accounts.set_hash(name_, *hash, now_ms()); !s.ok()) return fail(s);
+    if (!hash.ok()) return fail_with(hash.status());
+    if (Status s = accounts.set_hash(name_, *hash, now_ms()); !s.ok()) return fail_with(s);
     std::cout << json_text(nlohmann::json{{"password_changed", name_}}) << std::endl;
     return 0;
   }
   if (unlock_->parsed()) {
     auto n = accounts.unlock(name_);
-    if (!n.ok()) return fail(n.status());
+    if (!n.ok()) return fail_with(n.status());
     std::cout << json_text(nlohmann::json{{"unlocked", name_}, {"addresses", *n}}) << std::endl;
     return 0;
   }

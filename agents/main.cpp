@@ -46,13 +46,9 @@
 #include "util/files.h"
 #include "util/json_output.h"
 #include "util/no_core_dumps.h"
+#include "command_failure.h"
 
 namespace {
-
-int fail(const relais::Status& s) {
-  std::cerr << "relais-agent: " << s.message() << "\n";
-  return s.exit_code();
-}
 
 relais::Result<std::string> read_document(const std::string& file) {
   const size_t kMaxDocument = relais::EnvelopeLimits{}.max_body;  // the most one message carries
@@ -156,7 +152,7 @@ int main(int argc, char** argv) {
   if (validate->parsed()) {
     if (config_path.empty()) return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr);
     auto vctx = relais::load_agent_context(config_path);
-    if (!vctx.ok()) return fail(vctx.status());
+    if (!vctx.ok()) return relais::fail_with(vctx.status());
     return relais::run_validate(v_type, v_file, std::cin, std::cout, std::cerr, &(*vctx)->bundle.locations);
   }
 
@@ -166,7 +162,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto ctx = relais::load_agent_context(config_path);
-  if (!ctx.ok()) return fail(ctx.status());
+  if (!ctx.ok()) return relais::fail_with(ctx.status());
   for (const auto& w : (*ctx)->warnings) std::cerr << "relais-agent: warning: " << w << "\n";
   (*ctx)->warnings.clear();
   (*ctx)->warn = [](const std::string& w) { std::cerr << "relais-agent: warning: " << w << "\n"; };
@@ -188,24 +184,24 @@ int main(int argc, char** argv) {
 
   if (publish->parsed()) {
     auto doc = read_document(p_file);
-    if (!doc.ok()) return fail(doc.status());
+    if (!doc.ok()) return relais::fail_with(doc.status());
     pub.json_text = std::move(doc).value();
     auto files = relais::read_attachments(p_attach);
-    if (!files.ok()) return fail(files.status());
+    if (!files.ok()) return relais::fail_with(files.status());
     pub.attachments = std::move(files).value();
     if (!case_ref.empty()) pub.case_ref = case_ref;
     if (!in_reply_to.empty()) pub.in_reply_to = in_reply_to;
     if (!expires_in.empty()) {
       auto ttl = relais::parse_expires_in(expires_in);
-      if (!ttl.ok()) return fail(ttl.status());
+      if (!ttl.ok()) return relais::fail_with(ttl.status());
       pub.ttl_ms = *ttl;
     }
     pub.timeout_ms = static_cast<int64_t>(p_timeout * 1000);
     auto r = relais::publish_document(**ctx, pub);
-    if (!r.ok()) return fail(r.status());
+    if (!r.ok()) return relais::fail_with(r.status());
     if (!receipt_file.empty()) {
       relais::Status s = relais::write_file_durable(receipt_file, r->receipt, 0644);
-      if (!s.ok()) return fail(s);
+      if (!s.ok()) return relais::fail_with(s);
     }
     nlohmann::json out = {{"id", r->id},
                            {"seq", r->seq},
@@ -217,7 +213,7 @@ int main(int argc, char** argv) {
 
   if (unsubscribe->parsed()) {
     relais::Status s = relais::remove_durable_subscription(**ctx, u_durable, static_cast<int64_t>(u_timeout * 1000));
-    if (!s.ok()) return fail(s);
+    if (!s.ok()) return relais::fail_with(s);
     std::cout << relais::json_text(nlohmann::json{{"removed", u_durable}}) << std::endl;
     return 0;
   }
@@ -255,7 +251,7 @@ int main(int argc, char** argv) {
                   << m["handling_meaning"].get<std::string>() << "\n";
       },
       [](const std::string& why) { std::cerr << "relais-agent: " << why << "\n"; });
-  if (!n.ok()) return fail(n.status());
+  if (!n.ok()) return relais::fail_with(n.status());
   if (sub.count > 0 && *n < sub.count) {
     std::cerr << "relais-agent: " << *n << " of " << sub.count << " messages arrived before the timeout\n";
     return 1;

@@ -7,14 +7,10 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_output.h"
+#include "command_failure.h"
 
 namespace relais {
 namespace {
-
-int fail(std::ostream& err, const Status& s) {
-  err << "relais-agent report: " << s.message() << "\n";
-  return s.exit_code();
-}
 
 }  // namespace
 
@@ -51,18 +47,18 @@ int run_report(const AgentContext& ctx, const ReportOptions& o, std::ostream& ou
   q.lang = o.lang;
   q.is_public = o.is_public;
   q.now_ms = now_ms();
-  if (Status s = report::check_request(q); !s.ok()) return fail(err, s);
+  if (Status s = report::check_request(q); !s.ok()) return fail_with(s, err, "relais-agent report");
   auto config = report::ptba_config_for(ctx.config.path, o.ptba);
-  if (!config.ok()) return fail(err, config.status());
+  if (!config.ok()) return fail_with(config.status(), err, "relais-agent report");
 
   std::vector<const Identity*> retired;
   for (const Identity& id : ctx.retired) retired.push_back(&id);
   auto store = Store::open(ctx.config.state_dir, ctx.identity, retired);
-  if (!store.ok()) return fail(err, store.status());
+  if (!store.ok()) return fail_with(store.status(), err, "relais-agent report");
   auto file = report::report_file(**store, ctx.bundle.locations, *config, q, o.format);
-  if (!file.ok()) return fail(err, file.status());
+  if (!file.ok()) return fail_with(file.status(), err, "relais-agent report");
   if (Status s = write_file_durable(o.out, as_bytes(file->body), 0644); !s.ok())
-    return fail(err, Status::IOError("cannot write " + o.out + ": " + s.message()));
+    return fail_with(Status::IOError("cannot write " + o.out + ": " + s.message()), err, "relais-agent report");
   out << json_text(nlohmann::ordered_json{
              {"out", o.out}, {"format", o.format}, {"counted", file->counted}, {"excluded", file->excluded}})
       << std::endl;

@@ -11,22 +11,11 @@
 #include "util/clock.h"
 #include "util/expires_in.h"
 #include "util/json_output.h"
+#include "command_failure.h"
+#include "service/agent_store.h"
 
 namespace relais {
 namespace {
-
-int fail(const Status& s) {
-  std::cerr << "relais-agent: " << s.message() << "\n";
-  return s.exit_code();
-}
-
-Result<std::unique_ptr<Store>> open_store(const AgentContext& ctx) {
-  if (ctx.config.state_dir.empty())
-    return Status::Config("agent: the outbox lives in [agent] state_dir: set it in " + ctx.config.path);
-  std::vector<const Identity*> retired;
-  for (const Identity& id : ctx.retired) retired.push_back(&id);
-  return Store::open(ctx.config.state_dir, ctx.identity, retired);
-}
 
 int print_queued(const OutboxEntry& e) {
   std::cout << json_text(nlohmann::json{{"id", e.id}, {"status", "queued"}}) << std::endl;
@@ -37,41 +26,41 @@ int run_send(const ServiceCommands& c, AgentContext& ctx,
              const std::function<Result<std::string>(const std::string&)>& read_document) {
   PublishRequest req = c.send_request;
   auto doc = read_document(c.send_file);
-  if (!doc.ok()) return fail(doc.status());
+  if (!doc.ok()) return fail_with(doc.status());
   req.json_text = std::move(doc).value();
   auto files = read_attachments(c.send_attach);
-  if (!files.ok()) return fail(files.status());
+  if (!files.ok()) return fail_with(files.status());
   req.attachments = std::move(files).value();
   if (!c.send_case_ref.empty()) req.case_ref = c.send_case_ref;
   if (!c.send_in_reply_to.empty()) req.in_reply_to = c.send_in_reply_to;
   if (!c.send_expires_in.empty()) {
     auto ttl = parse_expires_in(c.send_expires_in);
-    if (!ttl.ok()) return fail(ttl.status());
+    if (!ttl.ok()) return fail_with(ttl.status());
     req.ttl_ms = *ttl;
   }
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(store.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status());
   auto e = queue_document(ctx, **store, req, "user", now_ms());
-  if (!e.ok()) return fail(e.status());
+  if (!e.ok()) return fail_with(e.status());
   return print_queued(*e);
 }
 
 int run_reply(const ServiceCommands& c, AgentContext& ctx,
               const std::function<Result<std::string>(const std::string&)>& read_document) {
   auto doc = read_document(c.reply_file);
-  if (!doc.ok()) return fail(doc.status());
+  if (!doc.ok()) return fail_with(doc.status());
   auto files = read_attachments(c.reply_attach);
-  if (!files.ok()) return fail(files.status());
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(store.status());
+  if (!files.ok()) return fail_with(files.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status());
   const int64_t now = now_ms();
   auto req = reply_request(**store, c.reply_to, c.reply_type, *doc, now);
-  if (!req.ok()) return fail(req.status());
+  if (!req.ok()) return fail_with(req.status());
   req->urgency = c.reply_urgency;
   req->handling = c.reply_handling;
   req->attachments = std::move(files).value();
   auto e = queue_document(ctx, **store, *req, "user", now);
-  if (!e.ok()) return fail(e.status());
+  if (!e.ok()) return fail_with(e.status());
   if (Status s = (*store)->set_message_status(c.reply_to, "answered"); !s.ok())
     std::cerr << "relais-agent: warning: " << s.message() << "\n";
   return print_queued(*e);
@@ -80,7 +69,7 @@ int run_reply(const ServiceCommands& c, AgentContext& ctx,
 int run_run(AgentContext& ctx) {
   // Before any thread exists (ZeroMQ's come with the session).
   auto stop = StopSignal::install();
-  if (!stop.ok()) return fail(stop.status());
+  if (!stop.ok()) return fail_with(stop.status());
   ServiceHooks hooks;
   hooks.log = [](const std::string& line) { std::cerr << "relais-agent: " << line << std::endl; };
   hooks.notify = [](const std::string& state) {
@@ -91,9 +80,9 @@ int run_run(AgentContext& ctx) {
   hooks.stop_requested = [signal](int64_t wait_ms) { return signal->wait(wait_ms); };
   ctx.warn = [](const std::string& w) { std::cerr << "relais-agent: warning: " << w << std::endl; };
   auto service = AgentService::start(ctx, hooks);
-  if (!service.ok()) return fail(service.status());
+  if (!service.ok()) return fail_with(service.status());
   Status s = (*service)->run();
-  if (!s.ok()) return fail(s);
+  if (!s.ok()) return fail_with(s);
   return 0;
 }
 

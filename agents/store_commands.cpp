@@ -11,22 +11,13 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/json_output.h"
+#include "command_failure.h"
+#include "service/agent_store.h"
 
 namespace relais {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-int fail(std::ostream& err, const Status& s) {
-  err << "relais-agent: " << s.message() << "\n";
-  return s.exit_code();
-}
-
-Result<std::unique_ptr<Store>> open_store(const AgentContext& ctx) {
-  std::vector<const Identity*> retired;
-  for (const Identity& id : ctx.retired) retired.push_back(&id);
-  return Store::open(ctx.config.state_dir, ctx.identity, retired);
-}
 
 // ---- text output
 
@@ -136,13 +127,13 @@ void explain_handling(std::ostream& err, const std::string& code) {
 // ---- inbox
 
 int run_inbox(const AgentContext& ctx, const InboxOptions& options, std::ostream& out, std::ostream& err) {
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(err, store.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status(), err);
   InboxFilter filter;
   filter.type = options.type;
   filter.status = options.status;
   auto list = (*store)->messages(filter);
-  if (!list.ok()) return fail(err, list.status());
+  if (!list.ok()) return fail_with(list.status(), err);
   if (options.json) {
     Json arr = Json::array();
     for (const auto& m : *list) arr.push_back(message_fields(m));
@@ -167,49 +158,49 @@ int run_inbox(const AgentContext& ctx, const InboxOptions& options, std::ostream
 
 // --save-attachments: the files written, one line each on err.
 int save_shown(const Result<std::vector<Attachment>>& files, const std::string& dir, std::ostream& err) {
-  if (!files.ok()) return fail(err, files.status());
+  if (!files.ok()) return fail_with(files.status(), err);
   if (files->empty()) {
     err << "relais-agent: this message has no attachments; nothing was saved\n";
     return 0;
   }
   auto written = save_attachments(dir, *files);
-  if (!written.ok()) return fail(err, written.status());
+  if (!written.ok()) return fail_with(written.status(), err);
   for (const std::string& path : *written) err << "relais-agent: saved " << path << "\n";
   return 0;
 }
 
 int run_show(const AgentContext& ctx, const std::string& id, std::ostream& out, std::ostream& err,
              const std::string& save_dir) {
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(err, store.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status(), err);
   Store& s = **store;
   auto meta = s.message(id);
-  if (!meta.ok()) return fail(err, meta.status());
+  if (!meta.ok()) return fail_with(meta.status(), err);
   if (*meta) {
     auto text = s.open_message(id);
-    if (!text.ok()) return fail(err, text.status());
+    if (!text.ok()) return fail_with(text.status(), err);
     auto j = parse_stored(*text, "message " + id);
-    if (!j.ok()) return fail(err, j.status());
+    if (!j.ok()) return fail_with(j.status(), err);
     out << json_text(*j, 2) << std::endl;
     const StoredMessage& m = **meta;
     explain_handling(err, m.handling);
     if (m.status == "new") {
       Status st = s.set_message_status(id, "read");
-      if (!st.ok()) return fail(err, st);
+      if (!st.ok()) return fail_with(st, err);
     }
     return save_dir.empty() ? 0 : save_shown(s.message_attachments(id), save_dir, err);
   }
   auto entry = s.outbox_entry(id);
-  if (!entry.ok()) return fail(err, entry.status());
+  if (!entry.ok()) return fail_with(entry.status(), err);
   if (!*entry) {
     err << "relais-agent: no received message and no outbox entry has the id " << cell(id)
         << "; 'relais-agent inbox' and 'relais-agent outbox' list them\n";
     return 1;
   }
   auto doc = s.outbox_document(id);
-  if (!doc.ok()) return fail(err, doc.status());
+  if (!doc.ok()) return fail_with(doc.status(), err);
   auto body = parse_stored(*doc, "document of outbox entry " + id);
-  if (!body.ok()) return fail(err, body.status());
+  if (!body.ok()) return fail_with(body.status(), err);
   Json j = outbox_fields(**entry);
   j["body"] = std::move(*body);
   out << json_text(j, 2) << std::endl;
@@ -259,11 +250,11 @@ int run_case(const AgentContext& ctx, const CaseOptions& options, std::ostream& 
     err << "relais-agent: case needs a case reference, e.g. relais-agent case c-0123456789abcdef\n";
     return 2;
   }
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(err, store.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status(), err);
   Store& s = **store;
   auto items = s.case_timeline(options.case_ref);
-  if (!items.ok()) return fail(err, items.status());
+  if (!items.ok()) return fail_with(items.status(), err);
   if (items->empty()) {
     err << "relais-agent: no message and no outbox entry has the case reference " << cell(options.case_ref) << "\n";
     return 1;
@@ -277,12 +268,12 @@ int run_case(const AgentContext& ctx, const CaseOptions& options, std::ostream& 
                     {"items", Json::array()}};
     for (const auto& item : *items) {
       auto j = export_item(s, item);
-      if (!j.ok()) return fail(err, j.status());
+      if (!j.ok()) return fail_with(j.status(), err);
       doc["items"].push_back(std::move(*j));
     }
     const std::string text = json_text(doc, 2) + "\n";
     Status w = write_file_durable(options.export_file, as_bytes(text), 0600, /*exclusive=*/true);
-    if (!w.ok()) return fail(err, w);
+    if (!w.ok()) return fail_with(w, err);
     out << "relais-agent: case " << cell(options.case_ref) << ": " << items->size() << " items written to "
         << options.export_file << " (mode 0600). It holds personal data: hand it over as the access request "
         << "requires, then delete it\n";
@@ -293,13 +284,13 @@ int run_case(const AgentContext& ctx, const CaseOptions& options, std::ostream& 
   for (const auto& item : *items) {
     if (!item.sent) {
       auto m = s.message(item.id);
-      if (!m.ok()) return fail(err, m.status());
+      if (!m.ok()) return fail_with(m.status(), err);
       if (!*m) continue;  // erased meanwhile
       rows.push_back({time_text(item.time_ms), "reçu / received", cell((*m)->type), cell((*m)->sender) + " (" +
                       cell((*m)->topic) + ")", cell((*m)->status), item.id});
     } else {
       auto e = s.outbox_entry(item.id);
-      if (!e.ok()) return fail(err, e.status());
+      if (!e.ok()) return fail_with(e.status(), err);
       if (!*e) continue;
       rows.push_back({time_text(item.time_ms), "envoyé / sent", cell((*e)->type), "→ " + cell((*e)->topic),
                       cell(outbox_state(**e)), item.id});
@@ -313,10 +304,10 @@ int run_case(const AgentContext& ctx, const CaseOptions& options, std::ostream& 
 // ---- outbox
 
 int run_outbox(const AgentContext& ctx, bool json, std::ostream& out, std::ostream& err) {
-  auto store = open_store(ctx);
-  if (!store.ok()) return fail(err, store.status());
+  auto store = open_agent_store(ctx);
+  if (!store.ok()) return fail_with(store.status(), err);
   auto list = (*store)->outbox();
-  if (!list.ok()) return fail(err, list.status());
+  if (!list.ok()) return fail_with(list.status(), err);
   if (json) {
     Json arr = Json::array();
     for (const auto& e : *list) arr.push_back(outbox_fields(e));

@@ -30,8 +30,6 @@ constexpr const char* kSmallReader = "commission";
 constexpr const char* kLargePublisher = "police.golfe";
 constexpr const char* kLargeReader = "committee.golfe";
 
-std::string id_key(ByteView id) { return std::string(reinterpret_cast<const char*>(id.data()), id.size()); }
-
 Result<std::unique_ptr<AgentContext>> context_of(const std::string& dir, const std::string& name) {
   return load_agent_context(dir + "/agents/" + name + ".toml");
 }

@@ -66,6 +66,9 @@ void emit(const std::string& key, double value, int decimals = 1);
 // padded so that the JSON document is about `bytes` long.
 std::string sample_alert_json(size_t bytes);
 
+// A message id's bytes as a map key.
+inline std::string id_key(ByteView id) { return std::string(reinterpret_cast<const char*>(id.data()), id.size()); }
+
 // The 16-byte envelope id, found without a full decode: core's first key is
 // "id" (docs/envelope.md), so it is the bin16 after the first "\xa2id".
 // Empty view when not found.

@@ -21,8 +21,6 @@ constexpr const char* kPattern = "alert.*.maritime.golfe";
 constexpr const char* kPublisher = "social.golfe";
 constexpr const char* kReaders[] = {"commission", "committee.golfe", "police.golfe"};
 
-std::string id_key(ByteView id) { return std::string(reinterpret_cast<const char*>(id.data()), id.size()); }
-
 }  // namespace
 
 int run_e2e(const E2eOptions& o) {
