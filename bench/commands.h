@@ -43,11 +43,26 @@ struct E2eOptions {
   size_t count = 50000;   // throughput phase
   size_t latency_count = 40000;  // sealed for the latency phase (upper bound)
   double latency_seconds = 4;
+  // At least this many publish->deliver samples per latency point (3 per
+  // message: one per subscriber), within latency_count messages.
+  size_t min_samples = 20000;
+  // Fixed ordinary loads (msg/s) measured after the half-load point, each
+  // with min_samples samples: keys e2e.at_<rate>.* (e.g. e2e.at_100.p99_ms).
+  std::vector<double> fixed_rates;
   size_t window = 1000;
   size_t body_bytes = 1024;
   int timeout_s = 90;
 };
 int run_e2e(const E2eOptions& o);
+
+// The agent service's stored msg/s against the broker's single-reader
+// delivery of the same backlog (bench/service.cpp).
+struct ServiceOptions {
+  std::string dir;    // a relais-admin init deployment, its broker running
+  std::string agent;  // the relais-agent program
+  size_t count = 5000;
+};
+int run_service(const ServiceOptions& o);
 
 // Attachments: 1 KB publish->deliver latency at `rate` msg/s for `seconds`
 // alone (base), then for `seconds` more while one envelope with a `large_bytes`

@@ -4,6 +4,8 @@
 // Phase 2 (latency): paced at half the phase-1 rate for a few seconds;
 // publish->deliver latency = subscriber receive time - publisher send time
 // (one process, one monotonic clock).
+// Phase 3 (optional, --fixed-rates): the same at fixed ordinary loads (100,
+// 1,000 msg/s), each point with at least --min-samples samples.
 #include <atomic>
 #include <thread>
 #include <unordered_map>
@@ -33,7 +35,8 @@ int run_e2e(const E2eOptions& o) {
   const AgentContext& pc = **pub_ctx;
   const std::string endpoint = o.endpoint.empty() ? pc.config.broker : o.endpoint;
   const PublicKey broker_pk = pc.bundle.broker()->link_pk;
-  const size_t total = o.count + o.latency_count;
+  const size_t per_point = (o.min_samples + 2) / 3;  // messages for min_samples samples
+  const size_t total = o.count + o.latency_count + per_point * o.fixed_rates.size();
 
   // Seal everything in advance, on two threads (each with its own context).
   std::vector<Bytes> envs(total);
@@ -208,34 +211,49 @@ int run_e2e(const E2eOptions& o) {
   if (cpu0 && cpu1 && delivered > 0)
     emit("e2e.broker_cpu_us_per_msg", (*cpu1 - *cpu0) * 1e6 / static_cast<double>(o.count), 1);
 
-  // Phase 2: paced at half the measured rate.
-  if (o.latency_count > 0 && rate > 0) {
-    const double paced = rate / 2.0;
-    const size_t n = std::min<size_t>(o.latency_count, static_cast<size_t>(paced * o.latency_seconds) + 1);
+  // One latency point: n messages from `first`, paced at `rate`; keys
+  // <prefix>.p50_ms, .p99_ms, .p999_ms, .puback_*, .latency_samples.
+  auto latency_point = [&](const std::string& prefix, size_t first, size_t n, double point_rate) {
     const size_t errors_before = errors;
     run_paced(
-        n, paced, [&] { return in_flight < o.window; }, [&](size_t i) { send_one(o.count + i); },
+        n, point_rate, [&] { return in_flight < o.window; }, [&](size_t i) { send_one(first + i); },
         [&] {
           drain_acks(0);
           pub.keepalive();
         },
-        [&] { return all_received(got_all, o.count + n - errors); });
+        [&] { return all_received(got_all, first + n - errors); });
     size_t missing = 0;
-    LatencyRecorder lat = deliver_latencies(recv_ns, send_ns, o.count, n, &missing);
-    emit("e2e.latency_rate", paced, 0);
-    emit("e2e.latency_msgs", std::to_string(n));
-    emit("e2e.latency_missing", std::to_string(missing));
-    emit("e2e.latency_errors", std::to_string(errors - errors_before));
+    LatencyRecorder lat = deliver_latencies(recv_ns, send_ns, first, n, &missing);
+    emit(prefix + ".latency_rate", point_rate, 0);
+    emit(prefix + ".latency_msgs", std::to_string(n));
+    emit(prefix + ".latency_samples", std::to_string(lat.size()));
+    emit(prefix + ".latency_missing", std::to_string(missing));
+    emit(prefix + ".latency_errors", std::to_string(errors - errors_before));
     LatencyRecorder ack_lat;
-    for (size_t j = o.count; j < o.count + n; ++j)
+    for (size_t j = first; j < first + n; ++j)
       if (ack_ns[j] != 0 && send_ns[j] != 0) ack_lat.add(ack_ns[j] - send_ns[j]);
     if (ack_lat.size() > 0) {
-      emit("e2e.puback_p50_ms", ack_lat.percentile_ms(50), 3);
-      emit("e2e.puback_p99_ms", ack_lat.percentile_ms(99), 3);
+      emit(prefix + ".puback_p50_ms", ack_lat.percentile_ms(50), 3);
+      emit(prefix + ".puback_p99_ms", ack_lat.percentile_ms(99), 3);
     }
-    emit("e2e.p50_ms", lat.percentile_ms(50), 3);
-    emit("e2e.p99_ms", lat.percentile_ms(99), 3);
-    emit("e2e.p999_ms", lat.percentile_ms(99.9), 3);
+    emit(prefix + ".p50_ms", lat.percentile_ms(50), 3);
+    emit(prefix + ".p99_ms", lat.percentile_ms(99), 3);
+    emit(prefix + ".p999_ms", lat.percentile_ms(99.9), 3);
+  };
+  // Phase 2: paced at half the measured rate, for latency_seconds or until
+  // min_samples, whichever is more (within latency_count).
+  if (o.latency_count > 0 && rate > 0) {
+    const double paced = rate / 2.0;
+    const size_t by_time = static_cast<size_t>(paced * o.latency_seconds) + 1;
+    const size_t n = std::min<size_t>(o.latency_count, std::max(by_time, per_point));
+    latency_point("e2e", o.count, n, paced);
+  }
+  // Phase 3: fixed ordinary loads.
+  size_t first = o.count + o.latency_count;
+  for (double r : o.fixed_rates) {
+    if (r <= 0) continue;
+    latency_point("e2e.at_" + std::to_string(static_cast<long>(r)), first, per_point, r);
+    first += per_point;
   }
   if (auto hwm = process_status_kib(o.broker_pid, "VmHWM")) emit("e2e.broker_vmhwm_kib", std::to_string(*hwm));
   encode_empty_args(&buf);

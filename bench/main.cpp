@@ -33,7 +33,15 @@ int main(int argc, char** argv) {
   e2e->add_option("--count", eo.count);
   e2e->add_option("--latency-count", eo.latency_count);
   e2e->add_option("--latency-seconds", eo.latency_seconds);
+  e2e->add_option("--min-samples", eo.min_samples, "Samples per latency point (3 per message)");
+  e2e->add_option("--fixed-rates", eo.fixed_rates, "Fixed loads in msg/s, e.g. 100 1000")->delimiter(',');
   e2e->add_option("--window", eo.window);
+
+  ServiceOptions svo;
+  auto* service = app.add_subcommand("service", "the agent service's stored msg/s against single-reader delivery");
+  service->add_option("--dir", svo.dir)->required();
+  service->add_option("--agent", svo.agent)->required();
+  service->add_option("--count", svo.count);
 
   AttachOptions ato;
   auto* attach = app.add_subcommand("attach", "1 KB latency alone, then with one 16 MiB message per second flowing");
@@ -88,6 +96,7 @@ int main(int argc, char** argv) {
     if (*fwd) return run_forwarder(fo);
     if (*minimal) return run_minimal(mo);
     if (*e2e) return run_e2e(eo);
+    if (*service) return run_service(svo);
     if (*attach) return run_attachments(ato);
     if (*agent) return run_agent_costs(ao);
     if (*sync) return run_disk_sync(dso);

@@ -4,6 +4,10 @@
 # bench/RESULTS.md. Called by `make bench` as `bash bench/run.sh build/bin`.
 # Everything listens on 127.0.0.1 random ports, lives in one temp folder and
 # is stopped on exit (trap). Each step is bounded (seconds to ~1 minute).
+# BENCH_ONLY=core,audit bash bench/run.sh BIN_DIR: only the parts named
+# (agent, log, core, idle, reload, service, audit, attach; core = the repeated
+# forwarder / bar / disk / Relais / peers table with the fixed-load latency
+# points); their raw figures are printed and bench/RESULTS.md is left alone.
 # bench/run.sh --baseline DIR [BIN_DIR]: only this build's e2e throughput and
 # p99 against another build's (DIR/build/bin), interleaved, written to
 # bench/BASELINE.md (bench/baseline.sh); nothing else of the above runs.
@@ -17,6 +21,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BUILD=$(dirname "$BIN")
 OUT="$HERE/RESULTS.md"
+BENCH_ONLY=${BENCH_ONLY:-}
+only() { [ -z "$BENCH_ONLY" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 T=$(mktemp -d /tmp/relais-bench.XXXXXX)
 RES="$T/results.txt"
 : > "$RES"
@@ -37,6 +43,8 @@ COUNT_PEER=${COUNT_PEER:-50000}
 LOG_RECORDS=${LOG_RECORDS:-1000000}
 IDLE_AGENTS=${IDLE_AGENTS:-1000}
 LAT_SECONDS=${LAT_SECONDS:-4}
+FIXED_RATES=${FIXED_RATES:-100,1000}
+SERVICE_COUNT=${SERVICE_COUNT:-5000}
 REPS=${REPS:-3}
 COMMANDS=()
 
@@ -96,16 +104,21 @@ start_broker() {  # start_broker DEPLOY -> sets BROKER_PID
 }
 
 # 1. Agent-side costs.
-say "agent-side costs"
-run "$BIN/relais-bench" agent --seconds 1
+if only agent; then
+  say "agent-side costs"
+  run "$BIN/relais-bench" agent --seconds 1
+fi
 
 # 1b. The log alone (no broker, no network): records/s per sync policy, reopen time.
-say "the log alone"
-run "$BIN/relais-bench" logwrite --dir "$T"
+if only log; then
+  say "the log alone"
+  run "$BIN/relais-bench" logwrite --dir "$T"
+fi
 
 # 2-4. Throughput and latency, repeated REPS times, interleaved (forwarder,
 # disk, Relais, peers, then again), so that drift on a shared VM hits every
 # system alike; the table shows medians and the per-repetition ratios.
+only core || REPS=0
 for REP in $(seq 1 "$REPS"); do
   say "repetition $REP of $REPS"
   rm -rf "$T/e2e" "$T/mosq" "$T/nats"
@@ -129,8 +142,12 @@ for REP in $(seq 1 "$REPS"); do
   first_rep && COMMANDS+=("$BIN/relais-admin init --dir \$T/e2e --port $P")
   if start_broker "$T/e2e"; then
     first_rep && COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
+    # The fixed ordinary loads (100 and 1,000 msg/s, 20,000 samples each) in
+    # the first repetition only: at 100 msg/s alone that point takes 67 s.
+    FIXED=()
+    first_rep && FIXED=(--fixed-rates "$FIXED_RATES")
     run "$BIN/relais-bench" e2e --dir "$T/e2e" --broker-pid "$BROKER_PID" --count "$COUNT_E2E" \
-      --latency-seconds "$LAT_SECONDS"
+      --latency-seconds "$LAT_SECONDS" "${FIXED[@]}"
     stop_pid "$BROKER_PID"
   fi
 
@@ -180,6 +197,7 @@ done
 summarize_repetitions
 
 # 5. Scale: 1,000 idle agents.
+if only idle; then
 say "idle agents"
 P=$(port)
 "$BIN/relais-admin" init --dir "$T/idle" --port "$P" >/dev/null
@@ -190,12 +208,30 @@ if start_broker "$T/idle"; then
   stop_pid "$BROKER_PID"
 fi
 
+fi
+
 # 5b. Revocation in force: SIGHUP with a bundle revoking a connected agency ->
 # that session's first `revoked` refusal (bench/reload.sh, median of 5 runs).
-say "revocation delay (SIGHUP -> revoked)"
-run bash "$HERE/reload.sh" "$BIN" 5
+if only reload; then
+  say "revocation delay (SIGHUP -> revoked)"
+  run bash "$HERE/reload.sh" "$BIN" 5
+fi
+
+# 5c. The agent service: stored msg/s against the broker's single-reader
+# delivery of the same backlog (bench/service.cpp).
+if only service; then
+  say "agent service (relais-agent run) against single-reader delivery"
+  P=$(port)
+  "$BIN/relais-admin" init --dir "$T/svc" --port "$P" >/dev/null
+  COMMANDS+=("$BIN/relais-admin init --dir \$T/svc --port $P")
+  if start_broker "$T/svc"; then
+    run "$BIN/relais-bench" service --dir "$T/svc" --agent "$BIN/relais-agent" --count "$SERVICE_COUNT"
+    stop_pid "$BROKER_PID"
+  fi
+fi
 
 # 6. A 1-million-record log: audit speed and restart-to-ready.
+if only audit; then
 say "1M-record log (generate, audit, restart)"
 P=$(port)
 "$BIN/relais-admin" init --dir "$T/log" --port "$P" >/dev/null
@@ -224,6 +260,14 @@ run "$BIN/relais-bench" start --broker "$BIN/relais-broker" --config "$T/log/bro
 echo "restart.ready_ms $(get start.ready_ms)" >> "$RES"
 echo "restart.rss_kib $(get start.rss_kib)" >> "$RES"
 echo "restart.dedup_rebuilt $(get start.dedup_rebuilt)" >> "$RES"
+fi
+
+if [ -n "$BENCH_ONLY" ]; then  # a subset: its raw figures, RESULTS.md untouched
+  say "BENCH_ONLY=$BENCH_ONLY: raw figures follow (bench/RESULTS.md not rewritten)"
+  cat "$RES"
+  if only attach; then bash "$HERE/attachments.sh" "$BIN" || say "the attachments bench failed (see above)"; fi
+  exit 0
+fi
 
 # ---- RESULTS.md ----
 say "writing $OUT"
@@ -303,6 +347,11 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "- Minimal secure broker / CURVE forwarder: $(ratio min.msgs_per_s fwd.msgs_per_s) (0.32 on the reference machine, docs/performance.md); per repetition: $(per_rep min.msgs_per_s fwd.msgs_per_s)"
   echo "- Relais / minimal secure broker: $(ratio e2e.msgs_per_s min.msgs_per_s); per repetition: $(per_rep e2e.msgs_per_s min.msgs_per_s)"
   echo "- Relais p99 at half load: $(num e2e.p99_ms) ms (target < 3 ms); this disk's own fdatasync in the same run: p50 $(num sync.p50_ms) ms, p99 $(num sync.p99_ms) ms, p99.9 $(num sync.p999_ms) ms (Relais delivers only after a synced group commit)"
+  for r in ${FIXED_RATES//,/ }; do
+    echo "- Relais at a fixed $r msg/s (first repetition): p50 $(num e2e.at_$r.p50_ms) ms, p99 $(num e2e.at_$r.p99_ms) ms, p99.9 $(num e2e.at_$r.p999_ms) ms over $(num e2e.at_$r.latency_samples) samples (target: p99 < 3 ms); publish->PUBACK p99 $(num e2e.at_$r.puback_p99_ms) ms; this disk's fdatasync p99 $(num sync.p99_ms) ms"
+  done
+  echo "- Samples at half load: $(num e2e.latency_samples) (at least 20,000 per point)"
+  echo "- Agent service (relais-agent run, batched commits): $(num service.stored_msgs_per_s) stored msg/s (target >= 500) against the broker's single-reader delivery of the same $(num service.count)-message backlog, $(num service.single_reader_msgs_per_s) msg/s: ratio $(num service.ratio)"
   echo
   echo "## Exact commands (\$T is a fresh temporary folder)"
   echo '```'

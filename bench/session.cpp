@@ -72,11 +72,12 @@ Status Session::hello(uint64_t bundle_serial, int timeout_ms) {
   return Status::Timeout("bench: no WELCOME from the broker");
 }
 
-Status Session::subscribe(uint32_t sub_id, const std::string& pattern, int timeout_ms) {
+Status Session::subscribe(uint32_t sub_id, const std::string& pattern, int timeout_ms, const std::string& durable) {
   SubArgs s;
   s.req_id = 1;
   s.sub_id = sub_id;
   s.pattern = pattern;
+  s.durable = durable;
   encode_args(s, &buf_);
   send(Command::kSub, buf_);
   const int64_t deadline = mono_ns() + int64_t{timeout_ms} * 1000000;

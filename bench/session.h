@@ -36,8 +36,9 @@ class Session {
           const PublicKey& broker_link_pk);
   // Sends HELLO (resent every second) until WELCOME; Status::Timeout or Refused.
   Status hello(uint64_t bundle_serial, int timeout_ms);
-  // Sends SUB and waits for SUBOK.
-  Status subscribe(uint32_t sub_id, const std::string& pattern, int timeout_ms);
+  // Sends SUB and waits for SUBOK; with `durable`, attaches that durable
+  // subscription ("@mailbox": the mailbox, with an empty pattern).
+  Status subscribe(uint32_t sub_id, const std::string& pattern, int timeout_ms, const std::string& durable = "");
   void send(Command cmd, const Bytes& args, ByteView extra = {});
   // One protocol message, or false after timeout_ms (0: do not wait).
   bool recv(Frames* out, int timeout_ms);

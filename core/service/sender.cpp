@@ -1,5 +1,7 @@
 #include "service/sender.h"
 
+#include <optional>
+
 #include "service/backoff.h"
 #include "service/outbox_queue.h"
 #include "util/clock.h"
@@ -35,11 +37,36 @@ Sender::Outcome Sender::serve(BrokerClient* client, int64_t now_ms, bool all_due
   queued_ = queued->size();
   Outcome out = Outcome::kIdle;
   const ServiceConfig& sc = ctx_.config.service;
+  // What the attempts record (attempt counts, logged seqs, refusals) is
+  // committed in groups: one sync for up to kBatchEntries entries or
+  // kBatchMs, and at once after an attempt that waited (a slow broker must
+  // not hold the store's write lock, which the desk needs). A group lost to
+  // a crash costs nothing but a resend: the broker answers a known id with
+  // its original acknowledgement.
+  std::optional<Store::Batch> batch;
+  int64_t batch_start = 0;
+  size_t in_batch = 0;
+  auto commit = [&] {
+    if (!batch) return;
+    if (Status s = batch->commit(); !s.ok()) log_("outbox: " + s.message() + " (these messages will be sent again)");
+    batch.reset();
+  };
   for (const OutboxEntry& e : *queued) {
     if (stop && stop()) break;
     const int64_t due = e.attempts == 0 ? 0 : e.last_attempt_ms + backoff_delay(e.attempts, sc.reconnect_min_ms, sc.reconnect_max_ms);
     if (!all_due && due > now_ms) continue;
+    if (!batch) {
+      auto b = store_.begin_batch("record sent messages");
+      if (b.ok()) {
+        batch.emplace(std::move(b).value());
+        batch_start = monotonic_ms();
+        in_batch = 0;
+      }
+    }
+    const int64_t started = monotonic_ms();
     const Attempt a = attempt(client, e, now_ms);
+    const int64_t ended = monotonic_ms();
+    if (++in_batch >= kBatchEntries || ended - batch_start >= kBatchMs || ended - started >= kSlowAttemptMs) commit();
     if (a != Attempt::kKept) out = Outcome::kServed;
     if (a == Attempt::kLogged || a == Attempt::kRefused) --queued_;
     if (a == Attempt::kSessionLost) {
@@ -48,6 +75,7 @@ Sender::Outcome Sender::serve(BrokerClient* client, int64_t now_ms, bool all_due
     }
     now_ms = relais::now_ms();
   }
+  commit();
   return out;
 }
 

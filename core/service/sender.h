@@ -47,6 +47,11 @@ class Sender {
  public:
   static constexpr int64_t kPollMs = 250;
   static constexpr int64_t kPublishWaitMs = 5000;
+  // Attempts recorded under one sync: at most this many, or this long, and
+  // never after an attempt that waited kSlowAttemptMs or more.
+  static constexpr size_t kBatchEntries = 64;
+  static constexpr int64_t kBatchMs = 100;
+  static constexpr int64_t kSlowAttemptMs = 50;
 
   Sender(AgentContext& ctx, Store& store, Workflow& workflow, ServiceLog log);
 

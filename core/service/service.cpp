@@ -175,7 +175,24 @@ Status AgentService::run() {
         next_outbox = 0;
       }
     }
-    if (d->has_value()) receiver_->handle(*client, **d, connection_->subscription_name((*d)->args.sub_id));
+    if (d->has_value()) {
+      // What has already arrived with it is stored in the same transaction.
+      std::vector<Receiver::Received> burst;
+      burst.push_back({std::move(**d), connection_->subscription_name((*d)->args.sub_id)});
+      Status lost = Status::Ok();
+      while (burst.size() < Receiver::kMaxBurst) {
+        auto more = client->next(monotonic_ms());
+        if (!more.ok()) {
+          lost = more.status();
+          break;
+        }
+        if (!more->has_value()) break;
+        const uint64_t sub_id = (*more)->args.sub_id;
+        burst.push_back({std::move(**more), connection_->subscription_name(sub_id)});
+      }
+      receiver_->handle_burst(*client, burst);
+      if (!lost.ok()) connection_->lost(describe_broker_refusal(*client, lost).message());
+    }
   }
   hooks_.notify("STOPPING=1\nSTATUS=stopping");
   log("stopping");

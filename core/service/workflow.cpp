@@ -56,26 +56,19 @@ Status Workflow::tick(int64_t now_ms) {
   return escalate(now_ms);
 }
 
-namespace {
-
-// An outbox entry of this origin already replying to `id` (a stop between
-// queuing it and recording it).
-Result<std::string> queued_for(Store& store, const std::string& origin, const std::string& id) {
-  auto all = store.outbox();
-  if (!all.ok()) return all.status();
-  for (const auto& e : *all)
-    if (e.origin == origin && e.in_reply_to == id) return e.id;
-  return std::string();
-}
-
-}  // namespace
-
 Status Workflow::answer_received(int64_t now_ms) {
   auto awaiting = store_.referrals_awaiting_auto_response();
   if (!awaiting.ok()) return awaiting.status();
+  if (awaiting->empty()) return Status::Ok();
+  // Every response of this tick queued under one sync (a backlog of
+  // referrals after a night offline), logged once committed.
+  auto batch = store_.begin_batch("queue the automatic responses");
+  if (!batch.ok()) return batch.status();
+  std::vector<std::string> queued;
   for (const StoredMessage& m : *awaiting) {
     if (m.status == "expired") continue;
-    auto existing = queued_for(store_, "auto-received", m.id);
+    // An entry already replying (a stop between queuing it and recording it).
+    auto existing = store_.outbox_reply_id("auto-received", m.id);
     if (!existing.ok()) return existing.status();
     if (!existing->empty()) {
       RELAIS_RETURN_IF_ERROR(store_.set_auto_response(m.id, *existing));
@@ -101,8 +94,10 @@ Status Workflow::answer_received(int64_t now_ms) {
     auto e = queue_document(ctx_, store_, req, "auto-received", now_ms, /*check=*/false);
     if (!e.ok()) return e.status();
     RELAIS_RETURN_IF_ERROR(store_.set_auto_response(m.id, e->id));
-    log_("referral " + m.id + " from " + m.sender + ": response \"received\" queued as " + e->id);
+    queued.push_back("referral " + m.id + " from " + m.sender + ": response \"received\" queued as " + e->id);
   }
+  RELAIS_RETURN_IF_ERROR(batch->commit());
+  for (const std::string& line : queued) log_(line);
   return Status::Ok();
 }
 
@@ -111,7 +106,7 @@ Status Workflow::escalate(int64_t now_ms) {
   if (!due.ok()) return due.status();
   for (const OutboxEntry& r : *due) {
     if (!escalation_due(r, now_ms)) continue;  // e.g. settled by "done" alone
-    auto existing = queued_for(store_, "escalation", r.id);
+    auto existing = store_.outbox_reply_id("escalation", r.id);
     if (!existing.ok()) return existing.status();
     if (!existing->empty()) {
       RELAIS_RETURN_IF_ERROR(store_.set_escalation(r.id, *existing));

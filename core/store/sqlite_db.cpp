@@ -190,18 +190,30 @@ void SqliteDb::set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
 
 // ---- SqliteTransaction
 
+bool SqliteDb::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db, bool immediate, const std::string& what) {
+  if (db.in_transaction()) {
+    RELAIS_RETURN_IF_ERROR(db.exec("SAVEPOINT relais_nested", what));
+    return SqliteTransaction(&db, what, true);
+  }
   RELAIS_RETURN_IF_ERROR(db.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN", what));
-  return SqliteTransaction(&db, what);
+  return SqliteTransaction(&db, what, false);
 }
 
 SqliteTransaction::~SqliteTransaction() {
-  if (db_ != nullptr) (void)db_->exec("ROLLBACK", what_);
+  if (db_ == nullptr) return;
+  if (nested_) {
+    (void)db_->exec("ROLLBACK TO relais_nested", what_);
+    (void)db_->exec("RELEASE relais_nested", what_);
+  } else {
+    (void)db_->exec("ROLLBACK", what_);
+  }
 }
 
 Status SqliteTransaction::commit() {
   assert(db_ != nullptr && "commit() called twice");
-  Status s = db_->exec("COMMIT", what_);
+  Status s = db_->exec(nested_ ? "RELEASE relais_nested" : "COMMIT", what_);
   if (s.ok()) db_ = nullptr;  // else the destructor rolls back
   return s;
 }

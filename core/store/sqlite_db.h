@@ -95,6 +95,8 @@ class SqliteDb {
   // Status::IOError for a SQLite result code, with the connection's message.
   Status error(int rc, const std::string& what) const;
   const std::string& path() const { return path_; }
+  // True while a transaction is open on this connection.
+  bool in_transaction() const;
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -104,20 +106,26 @@ class SqliteDb {
 
 // A transaction that rolls back unless commit() is called. begin() with
 // immediate=true takes the write lock at once (BEGIN IMMEDIATE), waiting up
-// to the busy timeout for another writer.
+// to the busy timeout for another writer. Begun while another is open on the
+// connection, it is a savepoint inside it: its commit() keeps its changes
+// for the outer commit (which alone syncs), its rollback undoes only them.
+// So a caller may group several store operations under one sync.
 class SqliteTransaction {
  public:
   static Result<SqliteTransaction> begin(SqliteDb& db, bool immediate, const std::string& what);
   ~SqliteTransaction();
-  SqliteTransaction(SqliteTransaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)), what_(std::move(o.what_)) {}
+  SqliteTransaction(SqliteTransaction&& o) noexcept
+      : db_(std::exchange(o.db_, nullptr)), what_(std::move(o.what_)), nested_(o.nested_) {}
   SqliteTransaction& operator=(SqliteTransaction&&) = delete;
   SqliteTransaction(const SqliteTransaction&) = delete;
   Status commit();
 
  private:
-  SqliteTransaction(SqliteDb* db, std::string what) : db_(db), what_(std::move(what)) {}
+  SqliteTransaction(SqliteDb* db, std::string what, bool nested)
+      : db_(db), what_(std::move(what)), nested_(nested) {}
   SqliteDb* db_ = nullptr;
   std::string what_;
+  bool nested_ = false;
 };
 
 }  // namespace relais

@@ -150,7 +150,32 @@ struct Store::Impl {
   // The files of one owner's id; with `only`, that index alone.
   Result<std::vector<Attachment>> attachments(std::string_view owner, const std::string& id,
                                               std::optional<size_t> only = std::nullopt);
+  // Inserts one received message and its files unless its id is stored
+  // (inside the caller's transaction): true when it was new.
+  Result<bool> insert_message(const StoredMessage& meta, const std::string& opened,
+                              const std::vector<Attachment>& attachments);
 };
+
+Result<bool> Store::Impl::insert_message(const StoredMessage& meta, const std::string& opened,
+                                         const std::vector<Attachment>& files) {
+  if (!valid_message_status(meta.status))
+    return Status::Invalid("store: a message status is new, read, answered or expired, not " + meta.status);
+  const Bytes sealed = seal_value(key, {"messages", meta.id, "opened"}, as_bytes(opened));
+  auto st = db->prepare(
+      "INSERT INTO messages (id, seq, subscription, sender, topic, type, case_ref, urgency, handling, in_reply_to, "
+      "ts_ms, expires_ms, received_ms, status, auto_response_id, opened) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING",
+      "store a received message");
+  if (!st.ok()) return st.status();
+  st->bind(1, meta.id).bind(2, static_cast<int64_t>(meta.seq)).bind(3, meta.subscription).bind(4, meta.sender);
+  st->bind(5, meta.topic).bind(6, meta.type).bind(7, meta.case_ref).bind(8, meta.urgency).bind(9, meta.handling);
+  st->bind(10, meta.in_reply_to).bind(11, meta.ts_ms).bind(12, meta.expires_ms).bind(13, meta.received_ms);
+  st->bind(14, meta.status).bind(15, meta.auto_response_id).bind_blob(16, sealed);
+  RELAIS_RETURN_IF_ERROR(st->run());
+  const bool fresh = db->changes() == 1;
+  if (fresh) RELAIS_RETURN_IF_ERROR(put_attachments("messages", meta.id, files));
+  return fresh;
+}
 
 Status Store::Impl::put_attachments(std::string_view owner, const std::string& id,
                                     const std::vector<Attachment>& files) {
@@ -244,22 +269,41 @@ Result<bool> Store::put_message(const StoredMessage& meta, const std::string& op
   if (meta.id.empty()) return Status::Invalid("store: a message needs an id");
   auto txn = SqliteTransaction::begin(*impl_->db, true, "store a received message");
   if (!txn.ok()) return txn.status();
-  if (!valid_message_status(meta.status))
-    return Status::Invalid("store: a message status is new, read, answered or expired, not " + meta.status);
-  const Bytes sealed = seal_value(impl_->key, {"messages", meta.id, "opened"}, as_bytes(opened));
-  auto st = impl_->db->prepare(
-      "INSERT INTO messages (id, seq, subscription, sender, topic, type, case_ref, urgency, handling, in_reply_to, "
-      "ts_ms, expires_ms, received_ms, status, auto_response_id, opened) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING",
-      "store a received message");
+  auto fresh = impl_->insert_message(meta, opened, attachments);
+  if (!fresh.ok()) return fresh.status();
+  RELAIS_RETURN_IF_ERROR(txn->commit());
+  return *fresh;
+}
+
+Result<Store::Batch> Store::begin_batch(const std::string& what) {
+  auto txn = SqliteTransaction::begin(*impl_->db, true, what);
+  if (!txn.ok()) return txn.status();
+  return Batch(std::move(txn).value());
+}
+
+Result<std::string> Store::outbox_reply_id(const std::string& origin, const std::string& in_reply_to) {
+  auto st = impl_->db->prepare("SELECT id FROM outbox WHERE in_reply_to = ?1 AND origin = ?2 ORDER BY created_ms, id LIMIT 1",
+                               "look for a reply in the outbox");
   if (!st.ok()) return st.status();
-  st->bind(1, meta.id).bind(2, static_cast<int64_t>(meta.seq)).bind(3, meta.subscription).bind(4, meta.sender);
-  st->bind(5, meta.topic).bind(6, meta.type).bind(7, meta.case_ref).bind(8, meta.urgency).bind(9, meta.handling);
-  st->bind(10, meta.in_reply_to).bind(11, meta.ts_ms).bind(12, meta.expires_ms).bind(13, meta.received_ms);
-  st->bind(14, meta.status).bind(15, meta.auto_response_id).bind_blob(16, sealed);
-  RELAIS_RETURN_IF_ERROR(st->run());
-  const bool fresh = impl_->db->changes() == 1;
-  if (fresh) RELAIS_RETURN_IF_ERROR(impl_->put_attachments("messages", meta.id, attachments));
+  st->bind(1, in_reply_to).bind(2, origin);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row ? st->column_text(0) : std::string();
+}
+
+Result<std::vector<bool>> Store::put_messages(const std::vector<Incoming>& batch) {
+  std::vector<bool> fresh;
+  if (batch.empty()) return fresh;
+  for (const Incoming& m : batch)
+    if (m.meta.id.empty()) return Status::Invalid("store: a message needs an id");
+  auto txn = SqliteTransaction::begin(*impl_->db, true, "store received messages");
+  if (!txn.ok()) return txn.status();
+  fresh.reserve(batch.size());
+  for (const Incoming& m : batch) {
+    auto one = impl_->insert_message(m.meta, m.opened, m.attachments);
+    if (!one.ok()) return one.status();  // the transaction rolls back: none stored
+    fresh.push_back(*one);
+  }
   RELAIS_RETURN_IF_ERROR(txn->commit());
   return fresh;
 }

@@ -47,6 +47,7 @@
 #include "crypto/body_format.h"
 #include "crypto/keys.h"
 #include "util/bytes.h"
+#include "store/sqlite_db.h"
 #include "util/status.h"
 
 namespace relais {
@@ -142,6 +143,21 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // Groups the store operations made until commit() in one transaction,
+  // so that one sync covers them (each operation's own transaction becomes
+  // a savepoint inside it). Not committed, everything is rolled back when
+  // the Batch goes. One at a time, on the thread that uses the store.
+  class Batch {
+   public:
+    Status commit() { return txn_.commit(); }
+
+   private:
+    friend class Store;
+    explicit Batch(SqliteTransaction txn) : txn_(std::move(txn)) {}
+    SqliteTransaction txn_;
+  };
+  Result<Batch> begin_batch(const std::string& what);
+
   // ---- received messages
   // Stores a message once: false when its id is already stored (nothing
   // changed). `opened` is the JSON text of the opened message.
@@ -149,6 +165,19 @@ class Store {
   // in the same transaction.
   Result<bool> put_message(const StoredMessage& meta, const std::string& opened,
                            const std::vector<Attachment>& attachments = {});
+  // One received message for put_messages.
+  struct Incoming {
+    StoredMessage meta;
+    std::string opened;
+    std::vector<Attachment> attachments;
+  };
+  // Stores a burst of messages in one transaction (one sync for all, where
+  // put_message syncs each): element i is put_message's answer for
+  // batch[i]. All or nothing: on an error none of them is stored.
+  Result<std::vector<bool>> put_messages(const std::vector<Incoming>& batch);
+  // The id of the outbox entry of `origin` replying to `in_reply_to` (the
+  // workflow's automatic response or escalation); "" when there is none.
+  Result<std::string> outbox_reply_id(const std::string& origin, const std::string& in_reply_to);
   Result<std::optional<StoredMessage>> message(const std::string& id);
   // The opened JSON text (decrypted).
   Result<std::string> open_message(const std::string& id);

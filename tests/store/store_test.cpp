@@ -56,6 +56,41 @@ TEST_CASE("a received message round-trips, and is stored only once", "[store]") 
   CHECK(store.open_message("nope").status().code() == Code::kNotFound);
 }
 
+TEST_CASE("a burst of received messages is stored in one transaction, all or nothing", "[store]") {
+  TempDir dir;
+  Identity me = make_identity();
+  auto r = Store::open(dir.path + "/state", me, {});
+  Store& store = opened(r);
+
+  StoredMessage known = sample_message(fresh_id(), 1000);
+  REQUIRE(store.put_message(known, "{\"n\":0}").ok());
+  std::vector<Store::Incoming> burst;
+  burst.push_back({sample_message(fresh_id(), 2000), "{\"n\":1}", {}});
+  burst.push_back({known, "{\"other\":1}", {}});  // a redelivery: kept as first stored
+  burst.push_back({sample_message(fresh_id(), 3000), "{\"n\":3}", {{"a.pdf", "application/pdf", Bytes{1, 2, 3}}}});
+  auto put = store.put_messages(burst);
+  REQUIRE(put.ok());
+  CHECK(*put == std::vector<bool>{true, false, true});
+  CHECK(*store.open_message(burst[0].meta.id) == "{\"n\":1}");
+  CHECK(*store.open_message(known.id) == "{\"n\":0}");
+  auto files = store.message_attachments(burst[2].meta.id);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 1);
+  CHECK(files->front().name == "a.pdf");
+
+  // One bad row refuses the whole burst: the good one before it is not kept.
+  std::vector<Store::Incoming> bad;
+  bad.push_back({sample_message(fresh_id(), 4000), "{}", {}});
+  bad.push_back({sample_message(fresh_id(), 5000), "{}", {}});
+  bad.back().meta.status = "lost";
+  auto refused = store.put_messages(bad);
+  CHECK_FALSE(refused.ok());
+  auto first = store.message(bad.front().meta.id);
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->has_value());
+  CHECK(store.put_messages({})->empty());
+}
+
 TEST_CASE("the inbox filters by type, status and case, newest first", "[store]") {
   TempDir dir;
   Identity me = make_identity();
