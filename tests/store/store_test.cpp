@@ -91,6 +91,37 @@ TEST_CASE("a burst of received messages is stored in one transaction, all or not
   CHECK(store.put_messages({})->empty());
 }
 
+TEST_CASE("a store batch groups operations: kept on commit, all undone without it", "[store]") {
+  TempDir dir;
+  Identity me = make_identity();
+  auto r = Store::open(dir.path + "/state", me, {});
+  Store& store = opened(r);
+  const StoredMessage a = sample_message(fresh_id(), 1000);
+  const StoredMessage b = sample_message(fresh_id(), 2000);
+  {
+    auto batch = store.begin_batch("test");
+    REQUIRE(batch.ok());
+    REQUIRE(store.put_message(a, "{}").ok());
+    // An operation that fails inside the batch undoes only itself.
+    StoredMessage bad = sample_message(fresh_id(), 1500);
+    bad.status = "lost";
+    CHECK_FALSE(store.put_message(bad, "{}").ok());
+    REQUIRE(store.put_message(b, "{}").ok());
+    REQUIRE(batch->commit().ok());
+  }
+  CHECK(store.message(a.id)->has_value());
+  CHECK(store.message(b.id)->has_value());
+  const StoredMessage c = sample_message(fresh_id(), 3000);
+  {
+    auto batch = store.begin_batch("test");
+    REQUIRE(batch.ok());
+    REQUIRE(store.put_message(c, "{}").ok());
+    REQUIRE(store.outbox_reply_id("auto-received", a.id).ok());
+  }  // not committed
+  CHECK_FALSE(store.message(c.id)->has_value());
+  CHECK(*store.outbox_reply_id("auto-received", a.id) == "");
+}
+
 TEST_CASE("the inbox filters by type, status and case, newest first", "[store]") {
   TempDir dir;
   Identity me = make_identity();
