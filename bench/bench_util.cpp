@@ -33,7 +33,8 @@ void sleep_until_ns(int64_t due_ns) {
 }
 
 void run_paced(size_t n, double rate, const std::function<bool()>& can_send, const std::function<void(size_t)>& send,
-               const std::function<void()>& between, const std::function<bool()>& done) {
+               const std::function<void()>& between, const std::function<bool()>& done,
+               const std::function<void(int)>& wait_ms) {
   const double period_ns = 1e9 / rate;
   const int64_t p0 = mono_ns() + 10000000;
   auto due = [&](size_t i) { return p0 + static_cast<int64_t>(period_ns * static_cast<double>(i)); };
@@ -44,6 +45,10 @@ void run_paced(size_t n, double rate, const std::function<bool()>& can_send, con
     while (i < n && now >= due(i) && can_send()) send(i++);
     between();
     if (i < n) {
+      // Until the next send: in wait_ms while whole milliseconds remain (it
+      // reads replies as they come), then asleep.
+      for (int64_t left = due(i) - mono_ns(); wait_ms && left >= 1000000; left = due(i) - mono_ns())
+        wait_ms(static_cast<int>(left / 1000000));
       if (due(i) > mono_ns()) sleep_until_ns(due(i));
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -48,9 +48,12 @@ class LatencyRecorder {
 // (send(i), i = 0..n-1) when its time at `rate` per second has come and
 // can_send() allows, calls between() after each round of sends, sleeps until
 // the next send is due, and returns once all n are sent and done() holds, or
-// 20 s after the last send was due.
+// 20 s after the last send was due. With wait_ms, the time until the next
+// send is spent in wait_ms(ms) (e.g. reading acknowledgements as they come,
+// so that their arrival times are exact at low rates) instead of asleep.
 void run_paced(size_t n, double rate, const std::function<bool()>& can_send, const std::function<void(size_t)>& send,
-               const std::function<void()>& between, const std::function<bool()>& done);
+               const std::function<void()>& between, const std::function<bool()>& done,
+               const std::function<void(int)>& wait_ms = nullptr);
 
 // publish->deliver latencies of messages [first, first + n) over every
 // subscriber's receive times (recv_ns[k][i]); a message with no send or no

@@ -221,7 +221,7 @@ int run_e2e(const E2eOptions& o) {
           drain_acks(0);
           pub.keepalive();
         },
-        [&] { return all_received(got_all, first + n - errors); });
+        [&] { return all_received(got_all, first + n - errors); }, [&](int ms) { drain_acks(ms); });
     size_t missing = 0;
     LatencyRecorder lat = deliver_latencies(recv_ns, send_ns, first, n, &missing);
     emit(prefix + ".latency_rate", point_rate, 0);
