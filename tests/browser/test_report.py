@@ -18,7 +18,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Browser, Deployment, wait_until  # noqa: E402
+from harness import Browser, Deployment, read_text, wait_until  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 ARGS = None
@@ -113,7 +113,15 @@ class ReportScenario(unittest.TestCase):
             out = self.dep.agent("commission", "inbox", "--json", "--type", "statistics-report").stdout
             return len(json.loads(out)) >= sent
         # Bounded generously: the service may be in a reconnect backoff when it starts.
-        wait_until("the commission to store the reports", stored, timeout=120)
+        try:
+            wait_until("the commission to store the reports", stored, timeout=120)
+        except AssertionError as e:
+            # This wait has timed out in a few full runs and never alone: keep
+            # what the service and the inbox said, for the next look.
+            log = os.path.join(self.dep.dir, "commission.service.log")
+            tail = read_text(log)[-4000:] if os.path.exists(log) else "(no service log)"
+            inbox = self.dep.agent("commission", "inbox", "--json").stdout[-2000:]
+            raise AssertionError("%s\n--- commission service log (end):\n%s\n--- inbox:\n%s" % (e, tail, inbox))
 
         months = last_months(3)
         span = ["--from", months[0][0], "--to", months[-1][1]]
