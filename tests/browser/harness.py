@@ -204,7 +204,18 @@ class Browser:
         self.wait(timeout).until(gone)
 
     def wait_text(self, fragment, timeout=30):
-        self.wait(timeout).until(lambda d: fragment in d.find_element(By.TAG_NAME, "body").text)
+        def shown(d):
+            # The page may be replaced between finding its body and reading
+            # it (a navigation under way): not shown yet, look again.
+            try:
+                return fragment in d.find_element(By.TAG_NAME, "body").text
+            except StaleElementReferenceException:
+                return False
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
+        self.wait(timeout).until(shown)
 
     def login(self, base, user, password):
         self.open(base + "/login")
