@@ -177,6 +177,7 @@ class Browser:
         return WebDriverWait(self.driver, timeout, poll_frequency=0.1)
 
     def open(self, url):
+        self.opened = True  # a page was asked for: the network log must show it
         self.driver.get(url)
         self.collect_console()
 
