@@ -178,7 +178,8 @@ Status AgentService::run() {
     if (d->has_value()) {
       // What has already arrived with it is stored in the same transaction.
       std::vector<Receiver::Received> burst;
-      burst.push_back({std::move(**d), connection_->subscription_name((*d)->args.sub_id)});
+      const uint64_t first_sub = (*d)->args.sub_id;
+      burst.push_back({std::move(**d), connection_->subscription_name(first_sub)});
       Status lost = Status::Ok();
       while (burst.size() < Receiver::kMaxBurst) {
         auto more = client->next(monotonic_ms());
