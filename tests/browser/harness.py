@@ -187,19 +187,22 @@ class Browser:
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
+    @staticmethod
+    def _detached(error):
+        """Whether a driver error says the node has left the document: a stale
+        element, or Chromium's "Node with given id does not belong to the
+        document"."""
+        return isinstance(error, StaleElementReferenceException) or (
+            isinstance(error, WebDriverException) and "does not belong to the document" in str(error))
+
     def wait_gone(self, element, timeout=30):
-        """Waits until `element` has left the document (the page was replaced).
-        Chromium's driver sometimes answers a detached node with "Node with given
-        id does not belong to the document" rather than a stale element: both
-        mean gone."""
+        """Waits until `element` has left the document (the page was replaced)."""
         def gone(_):
             try:
                 element.is_enabled()
                 return False
-            except StaleElementReferenceException:
-                return True
             except WebDriverException as e:
-                if "does not belong to the document" in str(e):
+                if self._detached(e):
                     return True
                 raise
         self.wait(timeout).until(gone)
@@ -210,10 +213,8 @@ class Browser:
             # it (a navigation under way): not shown yet, look again.
             try:
                 return fragment in d.find_element(By.TAG_NAME, "body").text
-            except StaleElementReferenceException:
-                return False
             except WebDriverException as e:
-                if "does not belong to the document" in str(e):
+                if self._detached(e):
                     return False
                 raise
         self.wait(timeout).until(shown)
