@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -98,6 +99,62 @@ std::optional<long> process_status_kib(int pid, std::string_view field) {
       return std::stol(line.substr(field.size() + 1));
   }
   return std::nullopt;
+}
+
+std::optional<uint64_t> loopback_rx_bytes() {
+  std::ifstream in("/proc/net/dev");
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const size_t name = line.find_first_not_of(' ');
+    if (line.compare(name, colon - name, "lo") != 0) continue;
+    std::istringstream fields(line.substr(colon + 1));
+    uint64_t rx = 0;
+    if (fields >> rx) return rx;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> process_write_bytes(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/io");
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value)
+    if (key == "write_bytes:") return value;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> folder_file_bytes(const std::string& dir) {
+  std::error_code ec;
+  uint64_t total = 0;
+  std::filesystem::recursive_directory_iterator it(dir, ec), end;
+  if (ec) return std::nullopt;
+  for (; it != end; it.increment(ec)) {
+    if (ec) return std::nullopt;
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return total;
+}
+
+void BytesPerMessage::start() {
+  disk0_ = process_write_bytes(pid_);
+  wire0_ = loopback_rx_bytes();
+}
+
+void BytesPerMessage::emit(const std::string& prefix, size_t messages) const {
+  const auto wire1 = loopback_rx_bytes();
+  const auto disk1 = process_write_bytes(pid_);
+  const double n = static_cast<double>(messages > 0 ? messages : 1);
+  if (wire0_ && wire1) {
+    relais::bench::emit(prefix + ".wire_bytes", std::to_string(*wire1 - *wire0_));
+    relais::bench::emit(prefix + ".wire_bytes_per_msg", static_cast<double>(*wire1 - *wire0_) / n, 0);
+  }
+  if (disk0_ && disk1) {
+    relais::bench::emit(prefix + ".disk_write_bytes", std::to_string(*disk1 - *disk0_));
+    relais::bench::emit(prefix + ".disk_write_bytes_per_msg", static_cast<double>(*disk1 - *disk0_) / n, 0);
+  }
 }
 
 void LatencyRecorder::merge(const LatencyRecorder& other) {

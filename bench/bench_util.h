@@ -30,6 +30,36 @@ std::optional<double> process_cpu_seconds(int pid);
 // A "VmHWM" / "VmRSS" field of /proc/PID/status in KiB; nullopt if unreadable.
 std::optional<long> process_status_kib(int pid, std::string_view field);
 
+// Bytes received on the loopback interface `lo` (/proc/net/dev, rx side, so
+// each byte sent between two local processes is counted once, with its
+// IP/TCP headers); nullopt if unreadable. The whole machine's loopback: other
+// local traffic in the same interval is counted too.
+std::optional<uint64_t> loopback_rx_bytes();
+// The write_bytes field of /proc/PID/io: bytes the process caused to be
+// written to storage (counted when it dirties page-cache pages: a partial page
+// rewritten after a sync counts again); nullopt if unreadable.
+std::optional<uint64_t> process_write_bytes(int pid);
+// Sum of the sizes of the regular files under `dir` (recursive); nullopt if
+// the folder cannot be read.
+std::optional<uint64_t> folder_file_bytes(const std::string& dir);
+
+// Bytes per message of one phase of a benchmark: on the wire (loopback rx,
+// every hop: publisher -> broker, broker -> each subscriber, acks) and written
+// to disk by the broker process. start() before the phase, emit() after it
+// prints <prefix>.wire_bytes, .wire_bytes_per_msg, .disk_write_bytes and
+// .disk_write_bytes_per_msg for `messages` published; a figure whose counter
+// could not be read is left out. One thread.
+class BytesPerMessage {
+ public:
+  explicit BytesPerMessage(int broker_pid) : pid_(broker_pid) {}
+  void start();
+  void emit(const std::string& prefix, size_t messages) const;
+
+ private:
+  int pid_;
+  std::optional<uint64_t> wire0_, disk0_;
+};
+
 // Latency samples in nanoseconds; percentile() sorts on demand (p in 0..100).
 class LatencyRecorder {
  public:

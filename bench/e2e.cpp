@@ -181,6 +181,8 @@ int run_e2e(const E2eOptions& o) {
 
   // Phase 1: throughput with a window of PUBs in flight.
   const auto cpu0 = process_cpu_seconds(o.broker_pid);
+  BytesPerMessage bytes(o.broker_pid);  // wire and disk bytes of phase 1
+  bytes.start();
   const int64_t t_start = mono_ns();
   const int64_t deadline = t_start + int64_t{o.timeout_s} * 1000000000;
   size_t next = 0;
@@ -191,6 +193,13 @@ int run_e2e(const E2eOptions& o) {
   }
   const int64_t t_acked_all = mono_ns();
   const auto cpu1 = process_cpu_seconds(o.broker_pid);
+  bytes.emit("e2e", o.count);
+  // The broker's data folder (relais-admin init: DIR/data) after phase 1, per
+  // message stored (the deployment is fresh: phase 1's messages are all it holds).
+  if (auto data = folder_file_bytes(dir + "/data"); data && acked > 0) {
+    emit("e2e.data_bytes", std::to_string(*data));
+    emit("e2e.data_bytes_per_msg", static_cast<double>(*data) / static_cast<double>(acked), 0);
+  }
   int64_t t_last = 0;
   size_t delivered = 0;
   for (int k = 0; k < 3; ++k)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages `make bench` uses for the peer brokers
-# (mosquitto + libmosquitto-dev, nats-server + libnats-dev) and linux-perf,
-# only those missing. Never fails the bench: a package that cannot be
+# (mosquitto + libmosquitto-dev, nats-server + libnats-dev), openssl (the
+# TLS peers' test certificates) and linux-perf, only those missing. Never fails the bench: a package that cannot be
 # installed is reported, and bench/run.sh says so in RESULTS.md.
 set -uo pipefail
-pkgs=(mosquitto libmosquitto-dev nats-server libnats-dev linux-perf)
+pkgs=(mosquitto libmosquitto-dev nats-server libnats-dev openssl linux-perf)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -4,6 +4,11 @@
 // then a paced latency phase at half the rate. nats-server -js is started by
 // bench/run.sh with a temporary store dir.
 // Payload = 8-byte send time (CLOCK_MONOTONIC ns) + padding.
+// With --tls-ca FILE the connection is TLS (natsOptions_SetSecure), checking
+// the server's certificate against that CA; the keys are then nats_tls.*
+// instead of nats.*. Around the throughput phase it also reports bytes per
+// message on the loopback wire and written to disk by the server
+// (bench_util.h BytesPerMessage).
 #include <nats/nats.h>
 
 #include <atomic>
@@ -48,22 +53,33 @@ int fail(const char* what, natsStatus s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 5) {
-    std::fprintf(stderr, "usage: relais-bench-nats PORT COUNT LATENCY_SECONDS BROKER_PID\n");
+  if (argc != 5 && !(argc == 7 && std::strcmp(argv[5], "--tls-ca") == 0)) {
+    std::fprintf(stderr, "usage: relais-bench-nats PORT COUNT LATENCY_SECONDS BROKER_PID [--tls-ca CA_FILE]\n");
     return 2;
   }
+  const char* tls_ca = argc == 7 ? argv[6] : nullptr;
+  const std::string key = tls_ca ? "nats_tls" : "nats";
   const std::string url = std::string("nats://127.0.0.1:") + argv[1];
   const size_t count = std::strtoull(argv[2], nullptr, 10);
   const double lat_seconds = std::atof(argv[3]);
   const int broker_pid = std::atoi(argv[4]);
   const int64_t window = 1000;
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetURL(opts, url.c_str());
+  if (s == NATS_OK && tls_ca) s = natsOptions_SetSecure(opts, true);
+  if (s == NATS_OK && tls_ca) s = natsOptions_LoadCATrustedCertificates(opts, tls_ca);
+  if (s != NATS_OK) return fail(tls_ca ? "TLS options (is the CA file readable?)" : "options", s);
   natsConnection* nc = nullptr;
-  natsStatus s = NATS_ERR;
+  s = NATS_ERR;
   for (int i = 0; i < 100 && s != NATS_OK; ++i) {
-    s = natsConnection_ConnectTo(&nc, url.c_str());
+    s = natsConnection_Connect(&nc, opts);
     if (s != NATS_OK) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (s != NATS_OK) return fail("connect", s);
+  if (s != NATS_OK) {
+    std::fprintf(stderr, "bench: nats: %s\n", nats_GetLastError(nullptr));
+    return fail("connect", s);
+  }
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.PublishAsync.MaxPending = window;
@@ -113,6 +129,8 @@ int main(int argc, char** argv) {
     return true;
   };
   const auto cpu0 = process_cpu_seconds(broker_pid);
+  BytesPerMessage bytes(broker_pid);
+  bytes.start();
   const int64_t t0 = mono_ns();
   size_t pub_errors = 0;
   for (size_t i = 0; i < count; ++i)
@@ -122,15 +140,16 @@ int main(int argc, char** argv) {
   while (!received_all(count) && mono_ns() < deadline) std::this_thread::sleep_for(std::chrono::microseconds(200));
   const int64_t t1 = mono_ns();
   const auto cpu1 = process_cpu_seconds(broker_pid);
+  bytes.emit(key, count);
   const size_t delivered = subs[0].got + subs[1].got + subs[2].got;
   const double secs = static_cast<double>(t1 - t0) / 1e9;
   const double rate = static_cast<double>(delivered) / 3.0 / secs;
-  emit("nats.count", std::to_string(count));
-  emit("nats.publish_errors", std::to_string(pub_errors));
-  emit("nats.complete", delivered == 3 * count ? "yes" : "no");
-  emit("nats.seconds", secs, 3);
-  emit("nats.msgs_per_s", rate, 0);
-  if (cpu0 && cpu1) emit("nats.broker_cpu_us_per_msg", (*cpu1 - *cpu0) * 1e6 / static_cast<double>(count), 1);
+  emit(key + ".count", std::to_string(count));
+  emit(key + ".publish_errors", std::to_string(pub_errors));
+  emit(key + ".complete", delivered == 3 * count ? "yes" : "no");
+  emit(key + ".seconds", secs, 3);
+  emit(key + ".msgs_per_s", rate, 0);
+  if (cpu0 && cpu1) emit(key + ".broker_cpu_us_per_msg", (*cpu1 - *cpu0) * 1e6 / static_cast<double>(count), 1);
 
   for (auto& x : subs) x.record = true;
   const double paced = rate / 2.0;
@@ -150,19 +169,20 @@ int main(int argc, char** argv) {
     std::lock_guard lk(x.mu);
     all.merge(x.lat);
   }
-  emit("nats.latency_rate", paced, 0);
-  emit("nats.latency_msgs", std::to_string(n));
-  emit("nats.latency_samples", std::to_string(all.size()));
-  emit("nats.p50_ms", all.percentile_ms(50), 3);
-  emit("nats.p99_ms", all.percentile_ms(99), 3);
-  emit("nats.p999_ms", all.percentile_ms(99.9), 3);
-  if (auto hwm = process_status_kib(broker_pid, "VmHWM")) emit("nats.broker_vmhwm_kib", std::to_string(*hwm));
+  emit(key + ".latency_rate", paced, 0);
+  emit(key + ".latency_msgs", std::to_string(n));
+  emit(key + ".latency_samples", std::to_string(all.size()));
+  emit(key + ".p50_ms", all.percentile_ms(50), 3);
+  emit(key + ".p99_ms", all.percentile_ms(99), 3);
+  emit(key + ".p999_ms", all.percentile_ms(99.9), 3);
+  if (auto hwm = process_status_kib(broker_pid, "VmHWM")) emit(key + ".broker_vmhwm_kib", std::to_string(*hwm));
   for (auto* sub : nsubs) {
     natsSubscription_Unsubscribe(sub);
     natsSubscription_Destroy(sub);
   }
   jsCtx_Destroy(js);
   natsConnection_Destroy(nc);
+  natsOptions_Destroy(opts);
   nats_Close();
   return 0;
 }

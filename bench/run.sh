@@ -103,6 +103,53 @@ start_broker() {  # start_broker DEPLOY -> sets BROKER_PID
   PIDS+=("$BROKER_PID")
 }
 
+# Bytes per 1 KB message (section 4 and the bar): loopback bytes received
+# (each local byte counted once) and the broker's write_bytes (/proc/PID/io).
+lo_rx() { awk -F: '$1 ~ /^ *lo$/ { split($2, a, " "); print a[1] }' /proc/net/dev; }
+# run_min_bytes CMD...: run() for `relais-bench minimal`, whose code is frozen,
+# measured from outside: from its start to its first output line, which it
+# prints when its throughput phase has ended (it then signs the latency
+# phase's messages before sending any), lo rx bytes and its broker child's
+# write_bytes; per message of min.count. Also min.data_bytes_per_msg: its log
+# file over every message it stored (both phases).
+run_min_bytes() {
+  first_rep && COMMANDS+=("$*")
+  local rx0 rx1="" wb="" child="" line fd pid rc
+  rx0=$(lo_rx)
+  exec {fd}< <(exec "$@" 2> "$T/last.err")
+  pid=$!
+  if IFS= read -r line <&"$fd"; then
+    rx1=$(lo_rx)
+    child=$(cut -d' ' -f1 "/proc/$pid/task/$pid/children" 2>/dev/null)
+    [ -n "$child" ] && wb=$(awk '$1=="write_bytes:" { print $2 }' "/proc/$child/io" 2>/dev/null)
+    echo "$line" >> "$RES"
+  fi
+  cat <&"$fd" >> "$RES"
+  exec {fd}<&-
+  wait "$pid"; rc=$?
+  [ "$rc" = 0 ] || { say "failed: $*"; cat "$T/last.err" >&2; return 1; }
+  awk -v rx0="$rx0" -v rx1="$rx1" -v wb="$wb" -v n="$(get min.count)" -v lat="$(get min.latency_msgs)" \
+      -v lb="$(get min.log_bytes)" 'BEGIN {
+    if (n > 0 && rx1 != "") { print "min.wire_bytes", rx1 - rx0; printf "min.wire_bytes_per_msg %.0f\n", (rx1 - rx0) / n }
+    if (n > 0 && wb != "") { print "min.disk_write_bytes", wb; printf "min.disk_write_bytes_per_msg %.0f\n", wb / n }
+    if (n + lat > 0 && lb != "") printf "min.data_bytes_per_msg %.0f\n", lb / (n + lat) }' >> "$RES"
+}
+# make_peer_certs DIR: the TLS peers' certificates, made with openssl: a CA and
+# a server certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1), P-256
+# keys, key files 0600.
+make_peer_certs() {
+  mkdir -p "$1" && (
+    cd "$1" && umask 077 &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt \
+      -days 2 -subj "/CN=relais-bench CA" &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+      -subj "/CN=relais-bench broker" &&
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext &&
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 1 -days 2 -extfile server.ext \
+      -out server.crt && chmod 644 ca.crt server.crt
+  ) > "$1/openssl.log" 2>&1
+}
+
 # 1. Agent-side costs.
 if only agent; then
   say "agent-side costs"
@@ -128,7 +175,7 @@ for REP in $(seq 1 "$REPS"); do
 
   # 2b. The minimal secure broker: the bar Relais should approach (docs/performance.md).
   say "minimal secure broker"
-  run "$BIN/relais-bench" minimal --port "$(port)" --count "$COUNT_E2E" --latency-seconds "$LAT_SECONDS" --dir "$T"
+  run_min_bytes "$BIN/relais-bench" minimal --port "$(port)" --count "$COUNT_E2E" --latency-seconds "$LAT_SECONDS" --dir "$T"
 
   # 3a. The disk's own sync latency: Relais acks and delivers only after a synced
   # group commit, so this bounds its publish->deliver latency from below.
@@ -151,48 +198,84 @@ for REP in $(seq 1 "$REPS"); do
     stop_pid "$BROKER_PID"
   fi
 
-  # 4. Peers.
+  # 4. Peers, plain and with TLS as users would deploy them on a real network
+  # (TLS 1.2 or later, the server certificate checked against the CA and the
+  # address 127.0.0.1; certificates made once per run by make_peer_certs).
+  # Each client also reports its bytes per message around its throughput
+  # phase; the data folder is measured once the broker has stopped (Mosquitto
+  # writes its persistence file then).
   MOSQ_NOTE="" ; NATS_NOTE=""
-  if command -v mosquitto >/dev/null && [ -x "$BIN/relais-bench-mosquitto" ]; then
-    say "mosquitto"
-    P=$(port)
-    mkdir -p "$T/mosq"
-    cat > "$T/mosq/mosquitto.conf" <<CONF
-listener $P 127.0.0.1
+  if [ -z "${TLS_NOTE+x}" ]; then
+    TLS_NOTE=""
+    if ! command -v openssl >/dev/null; then TLS_NOTE="openssl is not installed: the TLS peers were not measured"
+    elif ! make_peer_certs "$T/tls"; then TLS_NOTE="the test certificates could not be made: $(tail -c 300 "$T/tls/openssl.log")"
+    else COMMANDS+=("make_peer_certs \$T/tls   # bench/run.sh: openssl, a CA and a server certificate for IP:127.0.0.1, P-256")
+    fi
+  fi
+  peer_data() {  # peer_data KEY PATH: the stopped broker's data files, per message it was sent
+    local b; b=$(find "$2" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+    echo "$1.data_bytes $b" >> "$RES"
+    awk -v k="$1" -v b="$b" -v n="$(get "$1.count")" -v l="$(get "$1.latency_msgs")" \
+      'BEGIN { if (n + l > 0) printf "%s.data_bytes_per_msg %.0f\n", k, b / (n + l) }' >> "$RES"
+  }
+  for MODE in plain tls; do
+    [ "$MODE" = tls ] && [ -n "$TLS_NOTE" ] && continue
+    SFX=""; TLS_ARGS=(); NATS_TLS=()
+    if [ "$MODE" = tls ]; then
+      SFX=_tls; TLS_ARGS=(--tls-ca "$T/tls/ca.crt")
+      NATS_TLS=(--tls --tlscert "$T/tls/server.crt" --tlskey "$T/tls/server.key")
+    fi
+    if command -v mosquitto >/dev/null && [ -x "$BIN/relais-bench-mosquitto" ]; then
+      say "mosquitto${SFX:+ with TLS}"
+      P=$(port); D="$T/mosq$SFX"; OK=""
+      rm -rf "$D"; mkdir -p "$D"
+      {
+        echo "listener $P 127.0.0.1"
+        [ "$MODE" = tls ] && printf 'cafile %s\ncertfile %s\nkeyfile %s\ntls_version tlsv1.2\n' \
+          "$T/tls/ca.crt" "$T/tls/server.crt" "$T/tls/server.key"
+        cat <<CONF
 allow_anonymous true
 user root
 persistence true
-persistence_location $T/mosq/
+persistence_location $D/
 max_inflight_messages 1000
 max_queued_messages 0
 log_dest none
 CONF
-    mosquitto -c "$T/mosq/mosquitto.conf" > "$T/mosq/log" 2>&1 &
-    MPID=$!; PIDS+=("$MPID")
-    first_rep && COMMANDS+=("mosquitto -c \$T/mosq/mosquitto.conf   # $(tr '\n' ';' < "$T/mosq/mosquitto.conf")")
-    if wait_port "$P"; then
-      run "$BIN/relais-bench-mosquitto" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$MPID"
-    else MOSQ_NOTE="mosquitto did not start: $(head -c 300 "$T/mosq/log")"; fi
-    stop_pid "$MPID"
-    echo "mqtt.version $(mosquitto -h 2>&1 | head -1)" >> "$RES"
-  else
-    MOSQ_NOTE="mosquitto or libmosquitto-dev could not be installed: not measured"
-  fi
-  if command -v nats-server >/dev/null && [ -x "$BIN/relais-bench-nats" ]; then
-    say "nats jetstream"
-    P=$(port)
-    mkdir -p "$T/nats"
-    nats-server -js -a 127.0.0.1 -p "$P" -sd "$T/nats" > "$T/nats/log" 2>&1 &
-    NPID=$!; PIDS+=("$NPID")
-    first_rep && COMMANDS+=("nats-server -js -a 127.0.0.1 -p $P -sd \$T/nats")
-    if wait_port "$P"; then
-      run "$BIN/relais-bench-nats" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$NPID"
-    else NATS_NOTE="nats-server did not start: $(head -c 300 "$T/nats/log")"; fi
-    stop_pid "$NPID"
-    echo "nats.version $(nats-server --version 2>&1 | head -1)" >> "$RES"
-  else
-    NATS_NOTE="nats-server or libnats-dev could not be installed: not measured"
-  fi
+      } > "$D/mosquitto.conf"
+      mosquitto -c "$D/mosquitto.conf" > "$D/log" 2>&1 &
+      MPID=$!; PIDS+=("$MPID")
+      first_rep && COMMANDS+=("mosquitto -c $D/mosquitto.conf   # $(tr '\n' ';' < "$D/mosquitto.conf")")
+      if wait_port "$P"; then
+        if [ "$MODE" = tls ] && first_rep; then  # what a client negotiates with it
+          echo "mqtt_tls.protocol $(timeout 10 openssl s_client -connect "127.0.0.1:$P" -CAfile "$T/tls/ca.crt" \
+            -verify_ip 127.0.0.1 -verify_return_error < /dev/null 2>/dev/null | awk '/^New,/ { print $2, $5 }')" >> "$RES"
+        fi
+        run "$BIN/relais-bench-mosquitto" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$MPID" "${TLS_ARGS[@]}" && OK=1
+      else MOSQ_NOTE+="mosquitto$SFX did not start: $(head -c 300 "$D/log"). "; fi
+      stop_pid "$MPID"
+      [ -n "$OK" ] && peer_data "mqtt$SFX" "$D/mosquitto.db"
+      [ "$MODE" = plain ] && echo "mqtt.version $(mosquitto -h 2>&1 | head -1)" >> "$RES"
+    else
+      MOSQ_NOTE="mosquitto or libmosquitto-dev could not be installed: not measured"
+    fi
+    if command -v nats-server >/dev/null && [ -x "$BIN/relais-bench-nats" ]; then
+      say "nats jetstream${SFX:+ with TLS}"
+      P=$(port); D="$T/nats$SFX"; OK=""
+      rm -rf "$D"; mkdir -p "$D"
+      nats-server -js -a 127.0.0.1 -p "$P" -sd "$D" "${NATS_TLS[@]}" > "$D/log" 2>&1 &
+      NPID=$!; PIDS+=("$NPID")
+      first_rep && COMMANDS+=("nats-server -js -a 127.0.0.1 -p $P -sd $D ${NATS_TLS[*]}")
+      if wait_port "$P"; then
+        run "$BIN/relais-bench-nats" "$P" "$COUNT_PEER" "$LAT_SECONDS" "$NPID" "${TLS_ARGS[@]}" && OK=1
+      else NATS_NOTE+="nats-server$SFX did not start: $(head -c 300 "$D/log"). "; fi
+      stop_pid "$NPID"
+      [ -n "$OK" ] && peer_data "nats$SFX" "$D/jetstream"
+      [ "$MODE" = plain ] && echo "nats.version $(nats-server --version 2>&1 | head -1)" >> "$RES"
+    else
+      NATS_NOTE="nats-server or libnats-dev could not be installed: not measured"
+    fi
+  done
 done
 summarize_repetitions
 
@@ -300,6 +383,8 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "| minimal secure broker (CURVE+ZAP, 1 Ed25519 verify on 2 threads, 2 ms group commit, acks after sync) | $(num min.msgs_per_s) | $(ratio min.msgs_per_s fwd.msgs_per_s) | $(ratio min.msgs_per_s mqtt.msgs_per_s) | $(num min.p50_ms) | $(num min.p99_ms) | $(num min.p999_ms) | $(num min.broker_cpu_us_per_msg) | $(mib min.broker_vmhwm_kib) |"
   echo "| Mosquitto, QoS 1, persistence | $(num mqtt.msgs_per_s) | $(ratio mqtt.msgs_per_s fwd.msgs_per_s) | 1.00 | $(num mqtt.p50_ms) | $(num mqtt.p99_ms) | $(num mqtt.p999_ms) | $(num mqtt.broker_cpu_us_per_msg) | $(mib mqtt.broker_vmhwm_kib) |"
   echo "| NATS JetStream, file storage, explicit acks | $(num nats.msgs_per_s) | $(ratio nats.msgs_per_s fwd.msgs_per_s) | $(ratio nats.msgs_per_s mqtt.msgs_per_s) | $(num nats.p50_ms) | $(num nats.p99_ms) | $(num nats.p999_ms) | $(num nats.broker_cpu_us_per_msg) | $(mib nats.broker_vmhwm_kib) |"
+  echo "| Mosquitto with TLS (as deployed on a network), QoS 1, persistence | $(num mqtt_tls.msgs_per_s) | $(ratio mqtt_tls.msgs_per_s fwd.msgs_per_s) | $(ratio mqtt_tls.msgs_per_s mqtt.msgs_per_s) | $(num mqtt_tls.p50_ms) | $(num mqtt_tls.p99_ms) | $(num mqtt_tls.p999_ms) | $(num mqtt_tls.broker_cpu_us_per_msg) | $(mib mqtt_tls.broker_vmhwm_kib) |"
+  echo "| NATS JetStream with TLS, file storage, explicit acks | $(num nats_tls.msgs_per_s) | $(ratio nats_tls.msgs_per_s fwd.msgs_per_s) | $(ratio nats_tls.msgs_per_s mqtt.msgs_per_s) | $(num nats_tls.p50_ms) | $(num nats_tls.p99_ms) | $(num nats_tls.p999_ms) | $(num nats_tls.broker_cpu_us_per_msg) | $(mib nats_tls.broker_vmhwm_kib) |"
   echo
   echo "Latencies are publish->deliver at half of each system's own maximum rate (paced publisher, $LAT_SECONDS s),"
   echo "over all 3 subscribers. Relais: $(num e2e.count) envelopes sealed in advance, window $(num e2e.window) PUBs in flight,"
@@ -309,10 +394,38 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "the same run: only CURVE+ZAP allowlist, one Ed25519 verify per message on 2 threads, a synced log (at most one fdatasync per 2 ms),"
   echo "acks and deliveries after the sync, 3 acking subscribers; complete: $(num min.complete), $(num min.payload_bytes)-byte signed payloads,"
   echo "$(num min.phase1_syncs) fdatasyncs in the throughput phase, latency phase at $(num min.latency_rate) msg/s."
-  echo "Peers: Mosquitto complete: $(num mqtt.complete), NATS complete: $(num nats.complete). Broker CPU = utime+stime delta of the broker process / messages."
+  echo "Peers: Mosquitto complete: $(num mqtt.complete), with TLS: $(num mqtt_tls.complete); NATS complete: $(num nats.complete), with TLS: $(num nats_tls.complete). Broker CPU = utime+stime delta of the broker process / messages."
+  echo "The TLS rows are the same peers and the same load over TLS, as they would run on a real network: TLS 1.2 or later"
+  echo "(Mosquitto negotiated: $(num mqtt_tls.protocol)), each client checking the server's certificate against a CA made for this"
+  echo "run with openssl and the address 127.0.0.1. Relais and the minimal broker always encrypt (ZeroMQ CURVE)."
   [ -n "$MOSQ_NOTE" ] && echo "- Mosquitto: $MOSQ_NOTE"
   [ -n "$NATS_NOTE" ] && echo "- NATS: $NATS_NOTE"
+  [ -n "${TLS_NOTE:-}" ] && echo "- TLS: $TLS_NOTE"
   echo "- Versions: $(num mqtt.version); $(num nats.version)."
+  echo
+  echo "### Bytes per 1 KB message: on the wire / written to disk"
+  echo
+  echo "| system | wire bytes per message | written to disk by the broker, bytes per message | broker's data files, bytes per message stored |"
+  echo "|---|---|---|---|"
+  for b in "e2e|**Relais**" "min|minimal secure broker" "mqtt|Mosquitto QoS 1" "mqtt_tls|Mosquitto QoS 1 with TLS" \
+           "nats|NATS JetStream" "nats_tls|NATS JetStream with TLS"; do
+    k=${b%%|*}
+    echo "| ${b#*|} | $(num $k.wire_bytes_per_msg) | $(num $k.disk_write_bytes_per_msg) | $(num $k.data_bytes_per_msg) |"
+  done
+  echo
+  echo "Measured around each system's throughput phase ($(num e2e.count) messages for Relais, $(num min.count) for the minimal"
+  echo "broker, $(num mqtt.count) for each peer), divided by the messages published in it. Relais and the minimal broker carry a"
+  echo "$(num e2e.envelope_bytes)-byte signed envelope per 1 KB body (routing header, 3 sealed keys, signature); the peers carry the"
+  echo "1 KB body alone, with no end-to-end encryption or signature. Wire = bytes received on the loopback"
+  echo "interface (/proc/net/dev, rx side, so each byte is counted once, with its IP/TCP headers): the publish, its fan-out"
+  echo "to the 3 subscribers and every acknowledgement, so about 4 copies of each message plus framing, encryption and acks."
+  echo "Written to disk = the broker process's write_bytes (/proc/PID/io: page-cache pages it dirtied; a partly filled page"
+  echo "rewritten after a sync counts again). Data files = the size of the broker's data files (Relais: after the throughput"
+  echo "phase; the minimal broker: its log; the peers: after the broker stopped, over both phases' messages). Mosquitto keeps"
+  echo "QoS 1 messages in memory and writes its persistence file only at shutdown or every autosave_interval (30 min by"
+  echo "default); NATS JetStream writes every message to its file store and forces it to disk on its own timer (sync_interval,"
+  echo "2 minutes by default), not per message. Relais and the minimal broker sync before they acknowledge."
+  echo "The minimal broker is measured from outside (bench/run.sh run_min_bytes), from its start to the end of its throughput phase."
   echo
   echo "## Agent-side costs (one thread, 1 KB body)"
   echo
