@@ -1,4 +1,5 @@
 // relais-audit … verify [--json] [--strict] [--threads N] [--trusted-head FILE]... [--accept-restore E]...
+//                       [--from-witness STATE]
 // Exit 0 intact, 1 damaged (first fault named) or restored (a restore not
 // accepted with --accept-restore), 2 usage/config (including a
 // trusted head that is not this broker's). The verdict printed and the exit
@@ -49,6 +50,7 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
     int threads = 2;
     std::vector<std::string> trusted_heads;
     std::vector<uint64_t> accepted_restores;
+    std::string from_witness;
   };
   auto o = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
@@ -62,6 +64,10 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
   app->add_option("--accept-restore", o->accepted_restores,
                   "The log epoch E of a restore you know of (relais-admin restore): its lost records no longer fail "
                   "the verdict (repeatable)");
+  app->add_option("--from-witness", o->from_witness,
+                  "A relais-witness/1 state (relais-audit witness) whose last head you verified before: check only "
+                  "the records after it, and that the log's records up to it still give its root (see docs/audit.md "
+                  "for what is not re-checked)");
   return {app, [g, o] {
             if (Status s = require_data(*g, "verify"); !s.ok()) return report(s);
             auto trust = load_trust(*g);
@@ -79,6 +85,15 @@ Command add_verify(CLI::App& root, std::shared_ptr<Global> g) {
                                              "an export of receipts with at least one line"));
               for (size_t i = 0; i < heads->size(); ++i)
                 vo.trusted_heads.push_back({file + " head " + std::to_string(i + 1), std::move((*heads)[i])});
+            }
+            if (!o->from_witness.empty()) {
+              auto heads = read_witness_file(o->from_witness);
+              if (!heads.ok()) return report(Status::Config("--from-witness " + heads.status().message()));
+              if (heads->empty())
+                return report(Status::Config("--from-witness " + o->from_witness +
+                                             " holds no head: pass the state file relais-audit witness writes"));
+              vo.start = TrustedHead{o->from_witness + " head " + std::to_string(heads->size()),
+                                     std::move(heads->back())};
             }
             std::optional<Result<VerifyReport>> result;
             {

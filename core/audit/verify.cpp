@@ -10,6 +10,7 @@
 
 #include "audit/bundle_history.h"
 #include "audit/event_view.h"
+#include "audit/verify_start.h"
 #include "audit/work_pool.h"
 #include "crypto/envelope.h"
 #include "log/erased_message.h"
@@ -261,7 +262,13 @@ class Scan {
   void cover_checkpoint(const Checkpoint& cp);
   void cover_commit(const Item& it);
   Status check_heads_signed();
+  Status check_head_signed(const TrustedHead& t) const;
   void check_trusted_heads();
+  // From a witnessed head: the records before it (see verify.h).
+  bool roots_known(uint64_t size) const { return size == 0 || size >= first_read_size_; }
+  void learn_event(uint64_t seq, int64_t ts_ms, ByteView body, uint32_t seg, uint64_t offset);
+  void pass_record(const LogEntry& e, uint32_t seg);
+  void reach_head(uint32_t seg, uint64_t offset);
 
   const std::string& dir_;
   BundleHistory history_;
@@ -294,6 +301,13 @@ class Scan {
   bool batch_has_cp_ = false;
   std::optional<VerifyFault> open_stop_;
   std::map<uint64_t, Hash256> head_leaves_;  // seq -> the log's leaf, for receipt heads
+  // From a witnessed head: records up to leaf head_size_ are only framed and
+  // hashed while before_head_; the frontier was taken from summaries up to
+  // first_read_size_ leaves.
+  bool before_head_ = false;
+  uint64_t head_size_ = 0;
+  uint64_t first_read_size_ = 0;
+  uint64_t start_epoch_ = 0;  // the epoch at the first leaf checked in full
   struct ErasedRecord {
     uint64_t seq;
     uint32_t seg;
@@ -443,7 +457,7 @@ void Scan::on_restored(const Item& it, const RestoreFact& r) {
 }
 
 uint64_t Scan::epoch_at(uint64_t size) const {
-  uint64_t e = 0;
+  uint64_t e = start_epoch_;
   for (const RestoreFact& r : s_.restores)
     if (r.seq <= size) e = r.epoch;
   return e;
@@ -538,7 +552,7 @@ void Scan::merge(const Chunk& c) {
       if (auto h = head_leaves_.find(it.seq); h != head_leaves_.end()) h->second = it.leaf;
       frontier_.append(it.leaf);
       ++s_.leaves;
-      if (s_.leaves == 1) s_.first_ts_ms = it.ts_ms;
+      if (s_.leaves == head_size_ + 1) s_.first_ts_ms = it.ts_ms;
       s_.last_ts_ms = it.ts_ms;
       if (auto r = roots_.find(frontier_.size()); r != roots_.end()) r->second = frontier_.root();
     }
@@ -563,6 +577,39 @@ bool Scan::scan_log() {
   }
   s_.segments = seg_names_.size();
   s_.bytes = total;
+  uint64_t done = 0, scanned = 0;
+  if (opt_.start) {
+    const WitnessHead& h = opt_.start->head;
+    head_size_ = h.checkpoint.size;
+    start_epoch_ = epoch_ = h.checkpoint.epoch;
+    VerifyStart vs = locate_verify_start(dir_, (*reader)->segments(), head_size_);
+    VerifySummary::Start st;
+    st.origin = opt_.start->origin;
+    st.size = head_size_;
+    st.epoch = h.checkpoint.epoch;
+    st.root = h.checkpoint.root;
+    st.skipped_segments = vs.skipped_segments;
+    st.skipped_records = vs.skipped_records;
+    s_.start = std::move(st);
+    for (const SkippedEvent& ev : vs.events) {
+      learn_event(ev.seq, ev.ts_ms, ev.body, ev.segment, ev.offset);
+      if (fault_) return true;
+    }
+    for (size_t i = 0; i < vs.first_segment; ++i) {
+      std::error_code ec;
+      done += std::filesystem::file_size((*reader)->segments()[i].path, ec);
+    }
+    frontier_ = vs.frontier;
+    first_read_size_ = frontier_.size();
+    if (auto r = roots_.find(first_read_size_); r != roots_.end()) r->second = frontier_.root();
+    auto at = LogReader::open_at(dir_, vs.first_segment, first_read_size_);
+    if (!at.ok()) return false;
+    reader = std::move(at);
+    before_head_ = true;
+    if (frontier_.size() >= head_size_)
+      reach_head(static_cast<uint32_t>(std::min(vs.first_segment, seg_names_.size() - 1)), 0);
+    if (fault_) return true;
+  }
 
   const size_t chunk_records = std::max<size_t>(1, opt_.chunk_records);
   WorkPool pool(opt_.threads);
@@ -585,7 +632,6 @@ bool Scan::scan_log() {
     while (inflight.size() >= max_inflight && !fault_) merge_oldest();
   };
 
-  uint64_t done = 0, scanned = 0;
   std::optional<Status> read_error;
   LogEntry e;
   while (!fault_) {
@@ -595,6 +641,11 @@ bool Scan::scan_log() {
       break;
     }
     if (!*more) break;
+    if (before_head_) {  // at or before the witnessed head: framed and hashed only
+      pass_record(e, static_cast<uint32_t>((*reader)->segment_index()));
+      done += kRecordHeaderSize + e.length;
+      continue;
+    }
     if (e.record.kind == RecordKind::kEvent && maybe_bundle_loaded(e.record.body)) {
       // Rare: every record before it is checked with the bundles known so
       // far, every record after it with this one too.
@@ -652,6 +703,16 @@ bool Scan::scan_log() {
     set_fault({(*reader)->last_seq() + 1, name, off, reader_fault_kind(what),
                what + " (the first damaged record follows seq " + std::to_string((*reader)->last_seq()) + ")"});
   }
+  if (before_head_) {
+    s_.leaves = frontier_.size();
+    if (!fault_)
+      set_fault({frontier_.size() + 1, last_segment_.empty() ? opt_.start->origin : last_segment_, end_offset_,
+                 "log cut back below the witnessed head",
+                 "the witnessed head (" + opt_.start->origin + ") signs " + std::to_string(head_size_) +
+                     " records, but the log ends after seq " + std::to_string(frontier_.size()) + ": records " +
+                     std::to_string(frontier_.size() + 1) + ".." + std::to_string(head_size_) +
+                     " were removed (or this is not the log the witness watched)"});
+  }
   // The last segment's end: a cut log ends there.
   if (!seg_names_.empty() && last_segment_ != seg_names_.back()) {
     last_segment_ = seg_names_.back();
@@ -692,14 +753,14 @@ void Scan::check_checkpoint_file() {
                       "): records " + std::to_string(s_.leaves + 1) + ".." + std::to_string(cp.size) +
                       " were removed");
     Hash256 root = cp.size == 0 ? merkle::empty_root() : roots_.at(cp.size);
-    if (cp.root != root)
+    if (roots_known(cp.size) && cp.root != root)
       return fail(cp.size, "root mismatch", "checkpoint #" + std::to_string(i + 1) + " signs a root of size " +
                                                 std::to_string(cp.size) +
                                                 " that the log's leaves do not produce: a record in seq 1.." +
                                                 std::to_string(cp.size) + " was altered");
     if (auto it = log_cps_.find(cp.size); it != log_cps_.end() && it->second.root != cp.root)
       return fail(cp.size, "conflicting checkpoints", "two signed roots for size " + std::to_string(cp.size));
-    if (cp.epoch != epoch_at(cp.size))
+    if (cp.size >= head_size_ && cp.epoch != epoch_at(cp.size))
       return fail(cp.size, "unexplained epoch",
                   "checkpoint #" + std::to_string(i + 1) + " (size " + std::to_string(cp.size) +
                       ") is signed in log epoch " + std::to_string(cp.epoch) + " but the log is in epoch " +
@@ -713,23 +774,27 @@ void Scan::check_checkpoint_file() {
 // A head that is not this broker's, or whose countersignature or receipt
 // path is wrong, is the auditor's input error (exit 2), not damage.
 Status Scan::check_heads_signed() {
+  if (opt_.start) RELAIS_RETURN_IF_ERROR(check_head_signed(*opt_.start));
+  for (const TrustedHead& t : opt_.trusted_heads) RELAIS_RETURN_IF_ERROR(check_head_signed(t));
+  return Status::Ok();
+}
+
+Status Scan::check_head_signed(const TrustedHead& t) const {
   const auto view = history_.view();
-  for (const TrustedHead& t : opt_.trusted_heads) {
-    if (!signed_by_broker(t.head.checkpoint, *view))
-      return Status::Config(t.origin + ": its checkpoint is not signed by the broker key of any bundle this log "
-                                       "carries: is it a head of this broker's log?");
-    if (!t.head.witness.empty()) {
-      bool good = false;
-      for (const auto& [serial, b] : view->by_serial)
-        if (const PublicCard* c = b->find(t.head.witness); c != nullptr && t.head.countersigned_by(c->sign_pk))
-          good = true;
-      if (!good)
-        return Status::Config(t.origin + ": the countersignature is not " + t.head.witness +
-                              "'s (no bundle this log carries has a key of " + t.head.witness + " that made it)");
-    }
-    if (t.head.receipt && !t.head.receipt_included())
-      return Status::Config(t.origin + ": the receipt's inclusion path does not lead to the head's root");
+  if (!signed_by_broker(t.head.checkpoint, *view))
+    return Status::Config(t.origin + ": its checkpoint is not signed by the broker key of any bundle this log "
+                                     "carries: is it a head of this broker's log?");
+  if (!t.head.witness.empty()) {
+    bool good = false;
+    for (const auto& [serial, b] : view->by_serial)
+      if (const PublicCard* c = b->find(t.head.witness); c != nullptr && t.head.countersigned_by(c->sign_pk))
+        good = true;
+    if (!good)
+      return Status::Config(t.origin + ": the countersignature is not " + t.head.witness +
+                            "'s (no bundle this log carries has a key of " + t.head.witness + " that made it)");
   }
+  if (t.head.receipt && !t.head.receipt_included())
+    return Status::Config(t.origin + ": the receipt's inclusion path does not lead to the head's root");
   return Status::Ok();
 }
 
@@ -743,6 +808,8 @@ void Scan::check_trusted_heads() {
     };
     ++s_.trusted_heads;
     s_.trusted_size = std::max(s_.trusted_size, size);
+    // From a witnessed head: below it, only what was read can be compared.
+    if (size < head_size_ && !roots_known(size)) continue;
     const uint64_t epoch = h.checkpoint.epoch;
     if (epoch > epoch_) {
       fail(size, "trusted head mismatch",
@@ -761,7 +828,7 @@ void Scan::check_trusted_heads() {
                               std::to_string(ended->epoch));
       continue;
     }
-    if (ended == nullptr && epoch != epoch_at(size)) {
+    if (ended == nullptr && size >= head_size_ && epoch != epoch_at(size)) {
       fail(size, "trusted head mismatch",
            "the head is of log epoch " + std::to_string(epoch) + " but the log is in epoch " +
                std::to_string(epoch_at(size)) + " at size " + std::to_string(size));
@@ -781,11 +848,67 @@ void Scan::check_trusted_heads() {
                " was altered, removed, inserted or renumbered, and the log signed again");
       continue;
     }
-    if (h.receipt && !equal_ct(head_leaves_.at(h.receipt->seq), h.receipt->leaf))
+    if (h.receipt && h.receipt->seq > first_read_size_ && !equal_ct(head_leaves_.at(h.receipt->seq), h.receipt->leaf))
       fail(h.receipt->seq, "trusted head mismatch",
            "record " + std::to_string(h.receipt->seq) + " is not the message of the receipt (id " +
                uuid_to_string(h.receipt->id) + ")");
   }
+}
+
+void Scan::learn_event(uint64_t seq, int64_t ts_ms, ByteView body, uint32_t seg, uint64_t offset) {
+  if (maybe_bundle_loaded(body)) {
+    Item probe;
+    probe.seg = seg;
+    probe.seq = seq;
+    probe.ts_ms = ts_ms;
+    probe.offset = offset;
+    probe.body = body;
+    on_bundle_loaded(probe);
+    if (fault_) return;
+  }
+  auto ev = decode_event_facts(body);
+  if (!ev.ok() || ev->name != "broker_start") return;
+  ItemCheck k;
+  read_checkpoint_settings(body, &k);
+  cover_every_ = k.checkpoint_every;
+  cover_interval_ms_ = k.checkpoint_interval_ms;
+  cover_from_seq_ = seq;
+  run_first_ts_.reset();
+}
+
+void Scan::pass_record(const LogEntry& e, uint32_t seg) {
+  const RecordView& r = e.record;
+  last_segment_ = seg_names_[seg];
+  end_offset_ = e.offset + kRecordHeaderSize + e.length;
+  if (!is_leaf_kind(r.kind)) return;
+  if (r.kind == RecordKind::kEvent) {
+    learn_event(r.seq, r.ts_ms, r.body, seg, e.offset);
+    if (fault_) return;
+  }
+  if (auto h = head_leaves_.find(r.seq); h != head_leaves_.end()) h->second = e.leaf_hash;
+  frontier_.append(e.leaf_hash);
+  ++s_.start->rehashed_leaves;
+  if (auto x = roots_.find(frontier_.size()); x != roots_.end()) x->second = frontier_.root();
+  if (frontier_.size() == head_size_) reach_head(seg, end_offset_);
+}
+
+void Scan::reach_head(uint32_t seg, uint64_t offset) {
+  before_head_ = false;
+  s_.leaves = frontier_.size();
+  s_.start->segment = seg_names_[seg];
+  s_.start->offset = offset;
+  const std::string n = std::to_string(head_size_);
+  if (frontier_.size() != head_size_ || !equal_ct(frontier_.root(), opt_.start->head.checkpoint.root))
+    return set_fault({head_size_, opt_.start->origin, 0, "witnessed root mismatch",
+                      "the log's first " + n + " records do not give the root of the witnessed head: a record in "
+                      "seq 1.." + n + " was altered, removed, inserted or renumbered, or a segment summary (.sum) "
+                      "was changed; run a full verify (without --from-witness) to find it"});
+  // The witnessed checkpoint stands for the log's checkpoint of that size,
+  // which may lie in a segment not read (a restore right after it names it).
+  log_cps_.emplace(head_size_, opt_.start->head.checkpoint);
+  last_ok_cp_size_ = head_size_;
+  cover_cp_size_ = head_size_;
+  cover_cp_ts_ = opt_.start->head.checkpoint.ts_ms;
 }
 
 void Scan::on_bundle_loaded(const Item& it) {
@@ -881,6 +1004,13 @@ std::string format_summary(const VerifyReport& rep) {
     << " in DATA/checkpoints, signed up to seq " << s.signed_size;
   if (s.unsigned_tail > 0) o << " (" << s.unsigned_tail << " later records not yet signed)";
   o << "\n";
+  if (s.start) {
+    o << "from:         the witnessed head of size " << s.start->size << " (epoch " << s.start->epoch << ", "
+      << s.start->origin << "): records after it checked in full (" << (s.leaves - std::min(s.leaves, s.start->size))
+      << " leaves); before it, " << s.start->skipped_segments << " segment"
+      << (s.start->skipped_segments == 1 ? "" : "s") << " taken from their summaries and " << s.start->rehashed_leaves
+      << " leaves re-hashed to match its root\n";
+  }
   if (s.trusted_heads > 0)
     o << "anchors:      " << s.trusted_heads << " trusted head" << (s.trusted_heads == 1 ? "" : "s")
       << " checked, up to seq " << s.trusted_size << "\n";
@@ -945,6 +1075,20 @@ nlohmann::json report_to_json(const VerifyReport& rep) {
                       {"signed_size", s.signed_size},
                       {"unsigned_tail", s.unsigned_tail}};
   j["trusted_heads"] = {{"checked", s.trusted_heads}, {"largest_size", s.trusted_size}};
+  if (s.start) {
+    j["start"] = {{"from", s.start->origin},
+                  {"size", s.start->size},
+                  {"epoch", s.start->epoch},
+                  {"root", to_hex(s.start->root)},
+                  {"skipped_segments", s.start->skipped_segments},
+                  {"skipped_records", s.start->skipped_records},
+                  {"rehashed_leaves", s.start->rehashed_leaves},
+                  {"segment", s.start->segment},
+                  {"offset", s.start->offset},
+                  {"checked_leaves", s.leaves - std::min(s.leaves, s.start->size)}};
+  } else {
+    j["start"] = nullptr;
+  }
   j["messages_by_type"] = s.messages_by_type;
   j["events_by_kind"] = s.events_by_kind;
   j["senders"] = s.senders;

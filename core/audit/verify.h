@@ -57,6 +57,28 @@
 // records). The report is the one a sequential scan gives, whatever the
 // thread count and chunk size.
 //
+// From a witnessed head (options.start, `--from-witness STATE`): the
+// auditor verified the log up to a head it holds (the last line of a
+// relais-witness/1 state) and checks only what came after it. The sealed
+// segments that end at or before the head's size are taken from their
+// summaries (audit/verify_start.h): their messages are not read; their event
+// records are read (CRC-checked) to learn the bundles loaded and the last
+// broker_start. The next segment is read record by record up to the head:
+// framing, CRC, sequence and leaf hash only (no decoding, no signatures).
+// The Merkle root of the first `size` leaves, from the summary's frontier
+// and those leaves, must be the head's root ("witnessed root mismatch"), and
+// a log with fewer leaves is "log cut back below the witnessed head". Every
+// record after the head gets the full checks above. Not re-checked before
+// the head: messages in the summarised segments (a changed record whose
+// segment keeps its size and summary goes unseen; a changed summary fails the
+// root check), signatures and envelopes of every record before it, restores
+// and coverage before it, and the roots of DATA/checkpoints entries and
+// trusted heads below the first leaf read (their signatures and order are
+// still checked). The head's broker signature (and the witness's
+// countersignature) must verify under a bundle known, else Status::Config.
+// Counts in the summary (records, messages, events, ...) are of the records
+// read in full; leaves is still the log's last seq.
+//
 // Thread-safety: verify_log may be called from any thread; it starts and
 // joins its own worker threads. Progress callbacks run on the calling thread.
 #pragma once
@@ -139,6 +161,19 @@ struct VerifySummary {
   std::vector<std::pair<uint64_t, std::string>> erased_records;
   uint64_t epoch = 0;                 // the log's epoch at its end
   std::vector<RestoreFact> restores;  // in log order
+  // Verify from a witnessed head (VerifyOptions::start): where it began.
+  struct Start {
+    std::string origin;            // "FILE head N"
+    uint64_t size = 0;             // the head's size, epoch and root
+    uint64_t epoch = 0;
+    Hash256 root{};
+    uint64_t skipped_segments = 0; // segments taken from their summaries
+    uint64_t skipped_records = 0;  // records in them (not read, apart from events)
+    uint64_t rehashed_leaves = 0;  // leaves before the head framed and hashed to reach it
+    std::string segment;           // where full checks began: the record after leaf `size`
+    uint64_t offset = 0;
+  };
+  std::optional<Start> start;
   // Trusted heads of an earlier epoch beyond the restore that ended it:
   // "ORIGIN: records A..B it holds were lost in the restore to epoch E".
   std::vector<std::string> lost_heads;
@@ -179,6 +214,8 @@ struct VerifyOptions {
   // Epochs whose restore the auditor accepts (--accept-restore E): the
   // verdict is then INTACT rather than RESTORED.
   std::vector<uint64_t> accepted_restores;
+  // Verify only what follows this head (see "From a witnessed head" above).
+  std::optional<TrustedHead> start;
   // Records per unit of work handed to a thread (>= 1); tests use tiny
   // values to put chunk boundaries everywhere.
   size_t chunk_records = 512;

@@ -10,6 +10,17 @@ Result<std::unique_ptr<LogReader>> LogReader::open(const std::string& dir) {
   return r;
 }
 
+Result<std::unique_ptr<LogReader>> LogReader::open_at(const std::string& dir, size_t first_segment,
+                                                      uint64_t last_seq) {
+  auto r = open(dir);
+  if (!r.ok()) return r.status();
+  if (first_segment > (*r)->segments_.size())
+    return Status::Invalid("log: no segment #" + std::to_string(first_segment) + " to start at");
+  (*r)->seg_ = first_segment;
+  (*r)->last_seq_ = last_seq;
+  return r;
+}
+
 Status LogReader::fault(uint64_t offset, const std::string& what) const {
   return Status::Corruption("log: segment " + segments_[seg_].name + " offset " + std::to_string(offset) + ": " +
                             what);

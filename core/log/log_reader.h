@@ -38,6 +38,11 @@ class LogReader {
  public:
   // IOError if dir is unreadable; Corruption if a segment is missing.
   static Result<std::unique_ptr<LogReader>> open(const std::string& dir);
+  // As open, but the scan starts at segments()[first_segment] (<= the count)
+  // as if `last_seq` leaves came before it: the caller vouches for the
+  // earlier segments (the auditor's verify from a witnessed head).
+  static Result<std::unique_ptr<LogReader>> open_at(const std::string& dir, size_t first_segment,
+                                                    uint64_t last_seq);
   // true and *out filled; false at the clean end of the log; or Corruption.
   Result<bool> next(LogEntry* out);
   const std::vector<SegmentFile>& segments() const { return segments_; }
