@@ -37,8 +37,12 @@ const TrustBundle* TrustView::for_message(uint64_t serial) const {
 }
 
 SenderCheck check_sender(const TrustView& view, const Envelope& env) {
+  return check_sender(view, env.header, env.core_hash, env.ct_hash, env.sig);
+}
+
+SenderCheck check_sender(const TrustView& view, const EnvelopeHeader& h, const Hash256& core_hash,
+                         const Hash256& ct_hash, const std::array<uint8_t, 64>& sig) {
   SenderCheck r;
-  const EnvelopeHeader& h = env.header;
   const TrustBundle* b = view.for_message(h.bundle_serial);
   if (b == nullptr) {
     r.fault_kind = "unknown bundle";
@@ -56,8 +60,8 @@ SenderCheck check_sender(const TrustView& view, const Envelope& env) {
     return r;
   }
   r.card = card;
-  const auto msg = envelope_signing_message(env.core_hash, env.ct_hash);
-  if (crypto_sign_verify_detached(env.sig.data(), msg.data(), msg.size(), card->sign_pk.data()) != 0) {
+  const auto msg = envelope_signing_message(core_hash, ct_hash);
+  if (crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), card->sign_pk.data()) != 0) {
     r.fault_kind = "bad signature";
     r.detail = "the sender's signature does not verify: the message was altered or forged";
     return r;

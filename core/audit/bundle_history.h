@@ -81,6 +81,10 @@ struct SenderCheck {
 
 // Checks the envelope's sender and signature against view (see above).
 SenderCheck check_sender(const TrustView& view, const Envelope& env);
+// The same from a decoded header, the hashes of its core and ct, and its
+// signature (the verifier's allocation-free path over an EnvelopeView).
+SenderCheck check_sender(const TrustView& view, const EnvelopeHeader& header, const Hash256& core_hash,
+                         const Hash256& ct_hash, const std::array<uint8_t, 64>& sig);
 
 class BundleHistory {
  public:

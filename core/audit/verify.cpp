@@ -121,6 +121,9 @@ struct Chunk {
 // Signatures are checked here too; a bad one does not stop the chunk (the
 // merge reports the lowest-seq one unless an earlier fault stops the scan).
 void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
+  // One decoder per worker thread: once warm, a message decodes without
+  // allocating, and its core and ct are hashed where they lie.
+  thread_local EnvelopeDecoder decoder;
   c.checks.resize(c.items.size());
   c.stop = c.items.size();
   for (size_t i = 0; i < c.items.size(); ++i) {
@@ -131,18 +134,20 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
       c.stop = i;
     };
     if (it.kind == RecordKind::kMessage) {
-      auto env = decode_envelope(it.body);
-      if (!env.ok()) return fail("bad envelope", env.status().message());
-      if (env->core_hash != it.core_hash)
+      if (Status st = decoder.decode(it.body); !st.ok()) return fail("bad envelope", st.message());
+      const EnvelopeView& env = decoder.view();
+      const Hash256 core_hash = blake2b_256(env.core);
+      const Hash256 ct_hash = blake2b_256(env.ct);
+      if (core_hash != it.core_hash)
         return fail("hash mismatch", "the record's core hash is not the hash of its envelope's core");
-      if (env->ct_hash != it.ct_hash)
+      if (ct_hash != it.ct_hash)
         return fail("hash mismatch", "the record's ciphertext hash is not the hash of its envelope's ciphertext");
-      SenderCheck sc = check_sender(*c.trust, *env);
+      SenderCheck sc = check_sender(*c.trust, env.header, core_hash, ct_hash, env.sig);
       if (sc.card == nullptr) return fail(sc.fault_kind.c_str(), sc.detail);
       k.sender = sc.card;
       k.sig_fault = std::move(sc.fault_kind);
       k.sig_detail = std::move(sc.detail);
-      k.type = std::move(env->header.type);
+      k.type = env.header.type;
     } else if (it.kind == RecordKind::kErasedMessage) {
       RecordView r;
       r.kind = it.kind;
