@@ -96,6 +96,13 @@ struct GenLogOptions {
   std::string dir;        // deployment: writes DIR/data with DIR/keys/broker.key
   size_t records = 1000000;
   size_t body_bytes = 1024;
+  // The data folder may hold a log already: the records are appended to it
+  // (without it, too: Log::open continues an existing log).
+  bool append = false;
+  // After writing: the commission's witness line for the log's latest
+  // checkpoint, appended to this relais-witness/1 state by the code
+  // `relais-audit witness` runs (witness_step, append_witness_file).
+  std::string witness_state;
 };
 int run_genlog(const GenLogOptions& o);
 

@@ -2,7 +2,9 @@
 // uniquely signed envelopes (referral.commission, 1 reader, social.golfe) into
 // DIR/data through core/log's Log, with the deployment's broker key, exactly
 // as the broker would (checkpoints, commit markers). Sealing runs on two
-// threads in chunks so memory stays small.
+// threads in chunks so memory stays small. With --append the records go
+// after the log already there; with --witness-state FILE the commission then
+// witnesses the latest checkpoint into FILE with relais-audit witness's code.
 // relais-bench audit: what `relais-audit verify` must do at least: a strict
 // LogReader scan (framing, CRC, sequence) plus one Ed25519 check per message
 // against the bundle, the checks spread over `threads` threads.
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "audit/witness.h"
 #include "broker/dedup_key.h"
 #include "bench_util.h"
 #include "commands.h"
@@ -24,6 +27,42 @@
 #include "util/clock.h"
 
 namespace relais::bench {
+
+// What `relais-audit witness` does with a checkpoint, offline: the step from
+// the state's last head (with the consistency proof from the log's records)
+// and the countersigned line appended to the state.
+static int witness_genlog(const std::string& data, const std::string& state, const Identity& broker,
+                          const Identity& witness) {
+  auto latest = latest_checkpoint_in(data);
+  auto last = last_witnessed(state);
+  if (!latest.ok() || !last.ok()) {
+    std::cerr << "bench: witness: " << (latest.ok() ? last.status() : latest.status()).message() << "\n";
+    return 1;
+  }
+  std::vector<Hash256> proof;
+  if (*last) {
+    auto p = consistency_proof_in(data, (*last)->checkpoint.size, latest->size);
+    if (!p.ok()) {
+      std::cerr << "bench: witness: " << p.status().message() << "\n";
+      return 1;
+    }
+    proof = std::move(*p);
+  }
+  auto step = witness_step(*last, *latest, proof, broker.card.sign_pk, witness.card.name, witness.sign_sk, now_ms());
+  if (!step.ok()) {
+    std::cerr << "bench: witness: " << step.status().message() << "\n";
+    return 1;
+  }
+  if (step->fresh) {
+    if (Status s = append_witness_file(state, step->head); !s.ok()) {
+      std::cerr << "bench: witness: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  emit("log.witnessed_size", std::to_string(latest->size));
+  return 0;
+}
+
 int run_genlog(const GenLogOptions& o) {
   if (sodium_init() < 0) return 1;
   auto broker = load_identity(o.dir + "/keys/broker.key");
@@ -88,8 +127,9 @@ int run_genlog(const GenLogOptions& o) {
     (*log)->drain_completions(&done);
   }
   log->reset();  // drains, syncs, final checkpoint
-  emit("log.records", std::to_string(o.records));
-  emit("log.generate_seconds", static_cast<double>(mono_ns() - t0) / 1e9, 1);
+  emit(o.append ? "log.appended_records" : "log.records", std::to_string(o.records));
+  emit(o.append ? "log.append_seconds" : "log.generate_seconds", static_cast<double>(mono_ns() - t0) / 1e9, 1);
+  if (!o.witness_state.empty()) return witness_genlog(lo.dir, o.witness_state, *broker, *reader);
   return 0;
 }
 

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   auto* genlog = app.add_subcommand("genlog", "write a log of N signed message records");
   genlog->add_option("--dir", go.dir)->required();
   genlog->add_option("--records", go.records);
+  genlog->add_flag("--append", go.append, "append to the log already in DIR/data");
+  genlog->add_option("--witness-state", go.witness_state, "then witness the latest checkpoint into this state file");
 
   LogWriteOptions lw;
   auto* logwrite = app.add_subcommand("logwrite", "the log alone: records/s per sync policy, reopen time");
