@@ -138,4 +138,34 @@ struct StartOptions {
 // CONFIG's folder/broker.stderr).
 int run_start(const StartOptions& o);
 
+// The desk's inbox page over a filled store (bench/desk_inbox.cpp): fills
+// police.kozah's store of the relais-admin init deployment `dir` with
+// `messages` received messages, starts the real desk on 127.0.0.1, logs in
+// and times `requests` inbox pages (desk.* keys).
+struct DeskBenchOptions {
+  std::string dir;
+  size_t messages = 100000;
+  size_t requests = 500;
+};
+int run_desk_inbox(const DeskBenchOptions& o);
+
+// `report` over a filled store against one decryption pass over its rows
+// (bench/report_time.cpp; report.* keys).
+struct ReportBenchOptions {
+  std::string dir;
+  size_t messages = 100000;
+};
+int run_report_time(const ReportBenchOptions& o);
+
+// Adds `count` agencies (keys, cards, mailboxes) to the deployment `dir` and
+// signs the next bundle with its authority key into `out` (default
+// DIR/trust.bundle) (bench/participants.cpp; participants.* keys).
+struct ParticipantsOptions {
+  std::string dir;
+  size_t count = 1000;
+  std::string out;
+  std::string tag = "b";  // in the names: ROLE.PREFECTURE-<tag>NNNN
+};
+int run_participants(const ParticipantsOptions& o);
+
 }  // namespace relais::bench

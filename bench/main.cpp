@@ -93,6 +93,24 @@ int main(int argc, char** argv) {
   start->add_option("--config", so.config)->required();
   start->add_flag("--keep", so.keep);
 
+  DeskBenchOptions dbo;
+  auto* desk = app.add_subcommand("desk", "the desk's inbox page over a store of received messages");
+  desk->add_option("--dir", dbo.dir)->required();
+  desk->add_option("--messages", dbo.messages);
+  desk->add_option("--requests", dbo.requests);
+
+  ReportBenchOptions rbo;
+  auto* report = app.add_subcommand("report", "report over a filled store against one decryption pass");
+  report->add_option("--dir", rbo.dir)->required();
+  report->add_option("--messages", rbo.messages);
+
+  ParticipantsOptions pto;
+  auto* participants = app.add_subcommand("participants", "add agencies with their keys and mailboxes, sign the next bundle");
+  participants->add_option("--dir", pto.dir)->required();
+  participants->add_option("--count", pto.count);
+  participants->add_option("--out", pto.out, "the bundle to write (default DIR/trust.bundle)");
+  participants->add_option("--tag", pto.tag, "in the names: ROLE.PREFECTURE-<tag>NNNN");
+
   if (auto rc = relais::parse_command_line(app, argc, argv)) return *rc;
   try {
     if (*fwd) return run_forwarder(fo);
@@ -107,6 +125,9 @@ int main(int argc, char** argv) {
     if (*logwrite) return run_log_write(lw);
     if (*idle) return run_idle(io);
     if (*start) return run_start(so);
+    if (*desk) return run_desk_inbox(dbo);
+    if (*report) return run_report_time(rbo);
+    if (*participants) return run_participants(pto);
   } catch (const std::exception& e) {
     std::cerr << "relais-bench: " << e.what() << "\n";
     return 1;

@@ -152,6 +152,16 @@ CREATE TABLE attachments (
 PRAGMA user_version = 2;
 )sql";
 
+// Version 3: the inbox's filters (Store::messages, newest first, a page at a
+// time) walk an index in received order instead of scanning every row.
+constexpr const char* kSchemaV3 = R"sql(
+DROP INDEX IF EXISTS messages_by_status;
+CREATE INDEX messages_by_status ON messages (status, received_ms, id);
+CREATE INDEX IF NOT EXISTS messages_by_type ON messages (type, received_ms, id);
+CREATE INDEX IF NOT EXISTS messages_by_type_status ON messages (type, status, received_ms, id);
+PRAGMA user_version = 3;
+)sql";
+
 }  // namespace
 
 Status restrict_store_side_files(const std::string& db_path) {
@@ -192,6 +202,7 @@ Result<OpenedStoreFile> open_store_file(const std::string& state_dir) {
     RELAIS_RETURN_IF_ERROR(out.db->exec(kSchemaV1, "create the store's tables"));
   }
   if (*version <= 1) RELAIS_RETURN_IF_ERROR(out.db->exec(kSchemaV2, "add the attachments table to the store"));
+  if (*version <= 2) RELAIS_RETURN_IF_ERROR(out.db->exec(kSchemaV3, "index the store's inbox by type and status"));
   auto values = out.db->query_int(
       "SELECT EXISTS (SELECT 1 FROM messages) OR EXISTS (SELECT 1 FROM outbox)", "read the store");
   if (!values.ok()) return values.status();

@@ -13,7 +13,7 @@
 //     write transaction, which the caller then uses (the store key is read or
 //     made in it) and commits; a newer version is Status::Config, an older
 //     one is brought up to date in the same transaction (version 2 adds the
-//     attachments table).
+//     attachments table, version 3 the inbox's indexes by type and status).
 // restrict_store_side_files(path) chmods store.db-wal and -shm to 0600 when
 // present.
 #pragma once
@@ -26,7 +26,7 @@
 
 namespace relais {
 
-inline constexpr int64_t kStoreSchemaVersion = 2;  // 2: the attachments table
+inline constexpr int64_t kStoreSchemaVersion = 3;  // 2: the attachments table; 3: inbox indexes
 inline constexpr int kStoreBusyTimeoutMs = 5000;
 
 struct OpenedStoreFile {

@@ -7,6 +7,7 @@
 
 #include "store/sqlite_db.h"
 #include "store/store.h"
+#include "store/store_file.h"
 #include "store_fixture.h"
 #include "temp_dir.h"
 
@@ -155,7 +156,7 @@ TEST_CASE("a store newer than this program, or a SQLite file that is not a store
   {
     auto db = SqliteDb::open(dir.path + "/store.db");
     REQUIRE(db.ok());
-    REQUIRE((*db)->exec("PRAGMA user_version = 3", "bump").ok());
+    REQUIRE((*db)->exec("PRAGMA user_version = " + std::to_string(kStoreSchemaVersion + 1), "bump").ok());
   }
   auto newer = Store::open(dir.path, me, {});
   REQUIRE_FALSE(newer.ok());
