@@ -5,7 +5,8 @@
 # Everything listens on 127.0.0.1 random ports, lives in one temp folder and
 # is stopped on exit (trap). Each step is bounded (seconds to ~1 minute).
 # BENCH_ONLY=core,audit bash bench/run.sh BIN_DIR: only the parts named
-# (agent, log, core, idle, reload, service, audit, attach; core = the repeated
+# (agent, log, core, idle, reload, service, desk, report, reload1000, audit,
+# attach; core = the repeated
 # forwarder / bar / disk / Relais / peers table with the fixed-load latency
 # points); their raw figures are printed and bench/RESULTS.md is left alone.
 # bench/run.sh --baseline DIR [BIN_DIR]: only this build's e2e throughput and
@@ -45,6 +46,10 @@ IDLE_AGENTS=${IDLE_AGENTS:-1000}
 LAT_SECONDS=${LAT_SECONDS:-4}
 FIXED_RATES=${FIXED_RATES:-100,1000}
 SERVICE_COUNT=${SERVICE_COUNT:-5000}
+MAILBOXES=${MAILBOXES:-1000}            # agencies added to the e2e deployment (goal 2: 1,000 mailboxes attached)
+DESK_MESSAGES=${DESK_MESSAGES:-100000}  # the desk's inbox bench
+REPORT_MESSAGES=${REPORT_MESSAGES:-100000}
+RELOAD_PARTICIPANTS=${RELOAD_PARTICIPANTS:-1000}
 REPS=${REPS:-3}
 COMMANDS=()
 
@@ -187,6 +192,7 @@ for REP in $(seq 1 "$REPS"); do
   P=$(port)
   "$BIN/relais-admin" init --dir "$T/e2e" --port "$P" >/dev/null
   first_rep && COMMANDS+=("$BIN/relais-admin init --dir \$T/e2e --port $P")
+  [ "$MAILBOXES" -gt 0 ] && run "$BIN/relais-bench" participants --dir "$T/e2e" --count "$MAILBOXES"
   if start_broker "$T/e2e"; then
     first_rep && COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
     # The fixed ordinary loads (100 and 1,000 msg/s, 20,000 samples each) in
@@ -195,6 +201,7 @@ for REP in $(seq 1 "$REPS"); do
     first_rep && FIXED=(--fixed-rates "$FIXED_RATES")
     run "$BIN/relais-bench" e2e --dir "$T/e2e" --broker-pid "$BROKER_PID" --count "$COUNT_E2E" \
       --latency-seconds "$LAT_SECONDS" "${FIXED[@]}"
+    echo "e2e.mailboxes $(grep -hoE '[0-9]+ mailboxes opened' "$T/e2e/broker.stderr" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')" >> "$RES"
     stop_pid "$BROKER_PID"
   fi
 
@@ -311,6 +318,35 @@ if only service; then
     run "$BIN/relais-bench" service --dir "$T/svc" --agent "$BIN/relais-agent" --count "$SERVICE_COUNT"
     stop_pid "$BROKER_PID"
   fi
+fi
+
+# 5d. The desk's inbox page with DESK_MESSAGES received messages in the
+# store: p50/p99 of 500 pages over HTTP (bench/desk_inbox.cpp).
+if only desk; then
+  say "desk inbox over $DESK_MESSAGES stored messages"
+  P=$(port)
+  "$BIN/relais-admin" init --dir "$T/desk" --port "$P" >/dev/null
+  COMMANDS+=("$BIN/relais-admin init --dir \$T/desk --port $P")
+  run "$BIN/relais-bench" desk --dir "$T/desk" --messages "$DESK_MESSAGES" --requests 500
+  rm -rf "$T/desk"
+fi
+
+# 5e. `report` over REPORT_MESSAGES messages (half statistics reports)
+# against one decryption pass over the same rows (bench/report_time.cpp).
+if only report; then
+  say "report over $REPORT_MESSAGES stored messages and reports"
+  P=$(port)
+  "$BIN/relais-admin" init --dir "$T/report" --port "$P" >/dev/null
+  COMMANDS+=("$BIN/relais-admin init --dir \$T/report --port $P")
+  run "$BIN/relais-bench" report --dir "$T/report" --messages "$REPORT_MESSAGES"
+  rm -rf "$T/report"
+fi
+
+# 5f. A reload of a bundle with RELOAD_PARTICIPANTS more agencies during the
+# 1,000 msg/s phase of e2e: p99 without and with it (bench/reload_load.sh).
+if only reload1000; then
+  say "reload of a $RELOAD_PARTICIPANTS-participant bundle under load"
+  run bash "$HERE/reload_load.sh" "$BIN" "$RELOAD_PARTICIPANTS"
 fi
 
 # 6. A 1-million-record log: audit speed (against the 2-core signature
@@ -481,6 +517,15 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo "| broker RSS right after that restart | $(mib restart.rss_kib) MiB | |"
   echo
   echo "Audit measured with: $AUDIT_TOOL."
+  echo
+  echo "## The new parts under load"
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  echo "| desk inbox page over HTTP, $(num desk.messages) messages in the store: p50 / p99 of $(num desk.requests) pages (first page and filters) | $(num desk.inbox_p50_ms) / $(num desk.inbox_p99_ms) ms | p99 < 100 ms |"
+  echo "| \`report\` over $(num report.messages) messages ($(num report.reports) statistics reports) / one decryption pass over the same rows | $(num report.seconds) s / $(num report.decrypt_pass_seconds) s = $(num report.ratio) | |"
+  echo "| p99 at 1,000 msg/s without / with a SIGHUP reload of a bundle with $(num reload1000.participants) participants (reload $(num reload1000.reload_ms) ms, $(num reload1000.mailboxes_opened) mailboxes opened) | $(num reload1000.p99_ms_quiet) / $(num reload1000.p99_ms_reload) ms | |"
+  echo "| mailboxes open on the broker of the Relais row above (relais-bench participants --count $MAILBOXES) | $(num e2e.mailboxes) | ≥ 1,000 |"
   echo
   echo "## Targets (docs/performance.md §Targets)"
   echo
