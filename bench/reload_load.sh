@@ -33,8 +33,8 @@ wait_for() {  # wait_for FILE REGEX [SECONDS]: until FILE has a line matching RE
   say "timed out waiting for '$2' in $1"; return 1
 }
 key() { awk -v k="$1" '$1==k { print $2 }' "$2" | tail -1; }
-log_ms() {  # log_ms FILE REGEX: the spdlog time ([... HH:MM:SS.mmm]) of the first matching line, in ms of the day
-  grep -m1 -E -- "$2" "$1" | sed -nE 's/^\[[0-9-]+ ([0-9]+):([0-9]+):([0-9]+)\.([0-9]+)\].*/\1 \2 \3 \4/p' |
+log_ms() {  # log_ms FILE REGEX: the log time (YYYY-MM-DDTHH:MM:SS.mmm) of the first matching line, in ms of the day
+  grep -m1 -E -- "$2" "$1" | sed -nE 's/^[0-9-]+T([0-9]+):([0-9]+):([0-9]+)\.([0-9]+) .*/\1 \2 \3 \4/p' |
     awk '{ printf "%d", (($1 * 60 + $2) * 60 + $3) * 1000 + $4 }'
 }
 
