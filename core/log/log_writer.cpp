@@ -20,7 +20,13 @@
 namespace relais {
 namespace {
 
-constexpr auto kEventLinger = std::chrono::milliseconds(2);
+// How long events alone wait for a message to share its sync (run()). Long
+// enough that at ordinary loads (a message every 1-10 ms) events never sync
+// alone: an event sync in progress delays the next message by a whole sync
+// (docs/performance.md, "Ordinary loads"). Nobody waits on most events; the
+// few that are awaited (a bundle's mailboxes, the shredder's steps) wait at
+// most this long more.
+constexpr auto kEventLinger = std::chrono::milliseconds(50);
 constexpr size_t kSeqOffset = kRecordHeaderSize + 1;  // seq field inside a framed leaf record
 
 std::string checkpoints_path(const std::string& dir) { return dir + "/checkpoints"; }
@@ -441,9 +447,10 @@ void Log::run() {
     }
     // Events alone need no sync of their own (nobody waits for them): under
     // kBatch they wait up to kEventLinger for a message to share its sync,
-    // which halves the syncs under load and so the publishers' latency.
+    // which halves the syncs under load, and at ordinary loads keeps a
+    // message from arriving while an events-only sync is in progress.
     if (!stop_ && !q_has_message_ && !q_meta_.empty() && opt_.sync == SyncPolicy::kBatch)
-      q_cv_.wait_for(lk, kEventLinger, [this] { return q_has_message_ || stop_; });
+      q_cv_.wait_for(lk, kEventLinger, [this] { return q_has_message_ || stop_ || seal_request_ != 0; });
     q_has_message_ = false;
     const bool stopping = stop_ && q_meta_.empty();
     const uint64_t seal = seal_request_;
