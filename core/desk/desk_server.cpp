@@ -467,12 +467,12 @@ HttpResponse DeskServer::Impl::inbox(const HttpRequest& req, PageContext& ctx) {
     f.type = q.type;
     f.status = q.status;
     f.case_ref = q.case_ref;
+    f.urgency = q.urgency;  // in the query: the newest 500 of that urgency, not those among the newest 500
     f.limit = 500;
     auto msgs = st->messages(f);
     if (!msgs.ok()) return error_page(ctx, 500, "error.internal");
     const int64_t t = now();
     for (auto& m : *msgs) {
-      if (!q.urgency.empty() && m.urgency != q.urgency) continue;
       InboxRow r;
       if (m.type == "referral" && m.status != "answered" && m.status != "expired") {
         const int64_t limit = m.urgency == "immediate" ? deps.overdue_immediate_ms

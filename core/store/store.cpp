@@ -344,18 +344,21 @@ Result<std::string> Store::open_message(const std::string& id) {
 Result<std::vector<StoredMessage>> Store::messages(const InboxFilter& filter) {
   // Only the filters given are in the WHERE clause, so that SQLite answers
   // from the index that matches them (messages_by_type, _by_status,
-  // _by_type_status walk newest first; _by_case holds a case's few rows):
+  // _by_type_status, _by_urgency walk newest first; _by_case holds a case's
+  // few rows):
   // "(?1 = '' OR type = ?1)" would match no index and scan every row.
   std::string where;
   auto add = [&where](const char* term) { where += (where.empty() ? " WHERE " : " AND ") + std::string(term); };
   if (!filter.type.empty()) add("type = ?1");
   if (!filter.status.empty()) add("status = ?2");
   if (!filter.case_ref.empty()) add("case_ref = ?3");
+  if (!filter.urgency.empty()) add("urgency = ?5");
   auto st = impl_->db->prepare(std::string("SELECT ") + kMessageColumns + " FROM messages" + where +
                                    " ORDER BY received_ms DESC, id DESC LIMIT ?4",
                                "read the inbox");
   if (!st.ok()) return st.status();
   st->bind(1, filter.type).bind(2, filter.status).bind(3, filter.case_ref).bind(4, std::max<int64_t>(filter.limit, 0));
+  if (!filter.urgency.empty()) st->bind(5, filter.urgency);  // ?5 exists only when given (LIMIT is ?4)
   return collect<StoredMessage>(*st, message_of);
 }
 

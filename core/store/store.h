@@ -131,6 +131,7 @@ struct InboxFilter {
   std::string status;  // empty: any
   std::string case_ref;  // empty: any
   int64_t limit = 1000;
+  std::string urgency;  // empty: any ("routine", "urgent", "immediate")
 };
 
 class Store {

@@ -153,12 +153,14 @@ PRAGMA user_version = 2;
 )sql";
 
 // Version 3: the inbox's filters (Store::messages, newest first, a page at a
-// time) walk an index in received order instead of scanning every row.
+// time: type, status, both, urgency) walk an index in received order instead
+// of scanning every row.
 constexpr const char* kSchemaV3 = R"sql(
 DROP INDEX IF EXISTS messages_by_status;
 CREATE INDEX messages_by_status ON messages (status, received_ms, id);
 CREATE INDEX IF NOT EXISTS messages_by_type ON messages (type, received_ms, id);
 CREATE INDEX IF NOT EXISTS messages_by_type_status ON messages (type, status, received_ms, id);
+CREATE INDEX IF NOT EXISTS messages_by_urgency ON messages (urgency, received_ms, id);
 PRAGMA user_version = 3;
 )sql";
 

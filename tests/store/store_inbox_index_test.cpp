@@ -19,7 +19,7 @@ namespace {
 
 // EXPLAIN QUERY PLAN of the inbox query with `where` (empty: no filter).
 std::string inbox_plan(SqliteDb& db, const std::string& where) {
-  // Numbered like Store::messages' (?1 type, ?2 status, ?3 case); the
+  // Numbered like Store::messages' (?1 type, ?2 status, ?3 case, ?5 urgency); the
   // LIMIT is a literal here, so only the filters present are bound.
   auto st = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM messages" + where +
                            " ORDER BY received_ms DESC, id DESC LIMIT 500",
@@ -28,6 +28,7 @@ std::string inbox_plan(SqliteDb& db, const std::string& where) {
   if (where.find("?1") != std::string::npos) st->bind(1, "referral");
   if (where.find("?2") != std::string::npos) st->bind(2, "new");
   if (where.find("?3") != std::string::npos) st->bind(3, "c-1");
+  if (where.find("?5") != std::string::npos) st->bind(5, "immediate");
   std::string plan;
   for (;;) {
     auto row = st->step();
@@ -55,7 +56,8 @@ TEST_CASE("the inbox's filters walk an index in received order, never every row"
   }
   auto db = SqliteDb::open(dir.path + "/store.db");
   REQUIRE(db.ok());
-  for (const std::string where : {" WHERE type = ?1", " WHERE status = ?2", " WHERE type = ?1 AND status = ?2"}) {
+  for (const std::string where :
+       {" WHERE type = ?1", " WHERE status = ?2", " WHERE type = ?1 AND status = ?2", " WHERE urgency = ?5"}) {
     const std::string plan = inbox_plan(**db, where);
     INFO(where << "\n" << plan);
     CHECK(plan.find("SEARCH messages USING INDEX") != std::string::npos);
@@ -105,4 +107,35 @@ TEST_CASE("a store of version 2 gains the inbox's indexes when it is opened", "[
                           "('messages_by_type', 'messages_by_type_status')",
                           "indexes") == 2);
   CHECK(inbox_plan(**db, " WHERE status = ?2").find("TEMP B-TREE") == std::string::npos);
+}
+
+TEST_CASE("the urgency filter finds the newest messages of that urgency, however many others are newer",
+          "[store][inbox]") {
+  TempDir dir;
+  Identity me = make_identity();
+  auto r = Store::open(dir.path, me, {});
+  Store& store = opened(r);
+  // Two immediate referrals, then 30 routine messages received after them.
+  for (int i = 0; i < 32; ++i) {
+    StoredMessage m = sample_message(fresh_id(2000 + i), 2000 + i);
+    m.urgency = i < 2 ? "immediate" : "routine";
+    REQUIRE(store.put_message(m, "{}").ok());
+  }
+  InboxFilter f;
+  f.urgency = "immediate";
+  f.limit = 10;  // fewer than the routine messages received after the two
+  auto got = store.messages(f);
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 2);
+  for (const StoredMessage& m : *got) CHECK(m.urgency == "immediate");
+  CHECK((*got)[0].received_ms > (*got)[1].received_ms);  // newest first
+
+  f.type = "referral";  // with another filter
+  got = store.messages(f);
+  REQUIRE(got.ok());
+  CHECK(got->size() == 2);
+  f.urgency = "urgent";
+  got = store.messages(f);
+  REQUIRE(got.ok());
+  CHECK(got->empty());
 }
