@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "bench: $*" >&2; }
-port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 
 say "attachments: 1 KB latency alone, then with one 16 MiB message per second"
 P=$(port)

@@ -52,8 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n 8192 2>/dev/null || true
 
-port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
-stop_pid() { kill -TERM "$1" 2>/dev/null; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -KILL "$1" 2>/dev/null; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 key() { awk -v k="$1" '$1==k { $1=""; sub(/^ /,""); v=$0 } END { print v }' "$2" 2>/dev/null; }
 
 # The source tree a build comes from (its CMake cache), and that tree's commit.

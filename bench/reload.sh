@@ -21,7 +21,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "reload bench: $*" >&2; }
-port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 wait_for() {  # wait_for FILE TEXT: until FILE contains TEXT (at most 20 s)
   for _ in $(seq 1 400); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   say "timed out waiting for '$2' in $1"; return 1

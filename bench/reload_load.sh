@@ -26,7 +26,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "reload-under-load bench: $*" >&2; }
-port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 wait_for() {  # wait_for FILE REGEX [SECONDS]: until FILE has a line matching REGEX
   local n=$(( ${3:-20} * 20 ))
   for _ in $(seq 1 "$n"); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done

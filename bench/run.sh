@@ -54,7 +54,7 @@ REPS=${REPS:-3}
 COMMANDS=()
 
 say() { echo "bench: $*" >&2; }
-port() { while :; do p=$(shuf -i 20000-59999 -n 1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 REP=1
 first_rep() { [ "$REP" = 1 ]; }
 run() {  # run CMD...: records the command (once), appends its "key value" lines
@@ -89,7 +89,6 @@ per_rep() {  # per_rep A B: A/B for each repetition, from A.runs and B.runs
 }
 get() { awk -v k="$1" '$1==k { $1=""; sub(/^ /,""); v=$0 } END { print v }' "$RES"; }
 wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-stop_pid() { kill -TERM "$1" 2>/dev/null; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -KILL "$1" 2>/dev/null; }
 
 say "installing peer brokers and clients if missing"
 bash "$HERE/install-bench-deps.sh" >&2

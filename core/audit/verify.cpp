@@ -593,7 +593,7 @@ bool Scan::scan_log() {
     st.size = head_size_;
     st.epoch = h.checkpoint.epoch;
     st.root = h.checkpoint.root;
-    st.skipped_segments = vs.skipped_segments;
+    st.skipped_segments = vs.first_segment;
     st.skipped_records = vs.skipped_records;
     s_.start = std::move(st);
     for (const SkippedEvent& ev : vs.events) {

@@ -55,7 +55,6 @@ VerifyStart locate_verify_start(const std::string& dir, const std::vector<Segmen
     for (SkippedEvent& e : events) start.events.push_back(std::move(e));
     start.frontier = sum->frontier;
     start.first_segment = i + 1;
-    start.skipped_segments = i + 1;
     start.skipped_records += sum->records;
     last_seq = end;
   }

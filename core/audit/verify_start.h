@@ -35,9 +35,8 @@ struct SkippedEvent {
 };
 
 struct VerifyStart {
-  size_t first_segment = 0;       // index of the first segment to read record by record
+  size_t first_segment = 0;       // index of the first segment to read record by record (= segments skipped)
   MerkleFrontier frontier;        // of the leaves of the segments before it
-  uint64_t skipped_segments = 0;  // == first_segment
   uint64_t skipped_records = 0;   // records of every kind in them
   std::vector<SkippedEvent> events;  // their event records, in seq order
 };
