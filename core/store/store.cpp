@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cassert>
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -296,6 +297,9 @@ Result<std::vector<bool>> Store::put_messages(const std::vector<Incoming>& batch
   if (batch.empty()) return fresh;
   for (const Incoming& m : batch)
     if (m.meta.id.empty()) return Status::Invalid("store: a message needs an id");
+  // The caller acknowledges once this returns: its own COMMIT, never a
+  // savepoint released inside someone's Batch that may still roll back.
+  assert(!impl_->db->in_transaction() && "put_messages inside a Batch: the acknowledgement would precede the commit");
   auto txn = SqliteTransaction::begin(*impl_->db, true, "store received messages");
   if (!txn.ok()) return txn.status();
   fresh.reserve(batch.size());

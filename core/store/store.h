@@ -174,7 +174,8 @@ class Store {
   };
   // Stores a burst of messages in one transaction (one sync for all, where
   // put_message syncs each): element i is put_message's answer for
-  // batch[i]. All or nothing: on an error none of them is stored.
+  // batch[i]. All or nothing: on an error none of them is stored. Never
+  // inside a Batch: on OK the messages are committed, and may be acknowledged.
   Result<std::vector<bool>> put_messages(const std::vector<Incoming>& batch);
   // The id of the outbox entry of `origin` replying to `in_reply_to` (the
   // workflow's automatic response or escalation); "" when there is none.

@@ -34,19 +34,35 @@ Status check_state_dir(const std::string& dir) {
 }
 
 // Creates store.db 0600 when absent, and refuses a looser existing one.
+//
+// An existing file is only looked at by path (lstat), never opened: closing
+// any descriptor of the file drops every POSIX lock this process holds on it
+// (fcntl locks belong to the process and the file, not to the descriptor).
+// The service opens the store more than once (its own connection, the
+// desk's, the accounts'), and a connection that lost its shared lock lets
+// another process's closing connection delete the write-ahead log under it:
+// everything it committed afterwards went to a deleted file. Creating is
+// safe: no connection can hold a lock on a file that did not exist.
 Status prepare_db_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::IOError("store: cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  const int rc = ::fstat(fd, &st);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("store: cannot read the mode of " + path + ": " + std::strerror(err));
-  if (!S_ISREG(st.st_mode)) return Status::Config("store: " + path + " is not a regular file; move it aside");
-  if ((st.st_mode & 077) != 0)
-    return Status::Permission("store: " + path + " has mode " + mode_text(st.st_mode) +
-                              " and may be read by others; it is refused. Fix it with: chmod 600 " + path);
-  return Status::Ok();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+      if (!S_ISREG(st.st_mode)) return Status::Config("store: " + path + " is not a regular file; move it aside");
+      if ((st.st_mode & 077) != 0)
+        return Status::Permission("store: " + path + " has mode " + mode_text(st.st_mode) +
+                                  " and may be read by others; it is refused. Fix it with: chmod 600 " + path);
+      return Status::Ok();
+    }
+    if (errno != ENOENT) return Status::IOError("store: cannot read the mode of " + path + ": " + std::strerror(errno));
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      ::close(fd);  // a new, empty file: nobody holds a lock on it
+      return Status::Ok();
+    }
+    if (errno != EEXIST) return Status::IOError("store: cannot create " + path + ": " + std::strerror(errno));
+    // Created meanwhile by another opener: look at it as an existing file.
+  }
+  return Status::IOError("store: cannot create " + path + ": it appeared and vanished while being created; try again");
 }
 
 Status set_pragmas(SqliteDb& db) {

@@ -116,11 +116,12 @@ class ReportScenario(unittest.TestCase):
         try:
             wait_until("the commission to store the reports", stored, timeout=120)
         except AssertionError as e:
-            # This wait has timed out in a few full runs and never alone: keep
-            # what the service and the inbox said, for the next look.
+            # Keep what the service and the inbox said: every listed message,
+            # one line each (a tail of the JSON once hid the newest ones).
             log = os.path.join(self.dep.dir, "commission.service.log")
             tail = read_text(log)[-4000:] if os.path.exists(log) else "(no service log)"
-            inbox = self.dep.agent("commission", "inbox", "--json").stdout[-2000:]
+            listed = json.loads(self.dep.agent("commission", "inbox", "--json").stdout)
+            inbox = "\n".join("seq %s %s %s" % (m.get("seq"), m.get("type"), m.get("id")) for m in listed)
             raise AssertionError("%s\n--- commission service log (end):\n%s\n--- inbox:\n%s" % (e, tail, inbox))
 
         months = last_months(3)
