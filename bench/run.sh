@@ -510,8 +510,12 @@ mib() { awk -v k="$(get "$1")" 'BEGIN{ if (k=="") print "n/a"; else printf "%.1f
   echo
   echo "| measure | value | target |"
   echo "|---|---|---|"
-  echo "| audit verify, records/s ($(num log.records) records, $(num log.bytes) bytes of log) | $(num audit.records_per_s) | ≥ 40,000 |"
-  echo "| the 2-core signature bound for that: 2 / bare Ed25519 verify, records/s | $(awk -v v="$(get agent.ed25519_verify_us)" 'BEGIN{ if (v > 0) printf "%.0f", 2e6 / v; else print "n/a" }') | |"
+  echo "| audit verify, records/s ($(num log.records) records, $(num log.bytes) bytes of log) | $(num audit.records_per_s) | |"
+  # One definition of the bound: 2 cores / the bare Ed25519 verify measured
+  # right before and right after that verify (audit.ed25519_verify_us), the
+  # same figure audit.bound_fraction divides by.
+  echo "| the 2-core signature bound for that: 2 / bare Ed25519 verify ($(num audit.ed25519_verify_us) µs, mean of right before and right after the verify), records/s | $(awk -v v="$(get audit.ed25519_verify_us)" 'BEGIN{ if (v > 0) printf "%.0f", 2e6 / v; else print "n/a" }') | |"
+  echo "| audit verify / that bound | $(num audit.bound_fraction) | ≥ 0.90 |"
   echo "| broker RSS with $(num idle.welcomed) idle connected agents (before: $(mib idle.broker_rss_before_kib) MiB) | $(mib idle.broker_rss_kib) MiB | < 64 MB |"
   echo "| the log alone, 1 KB records/s: group commit (sync=batch) / one fdatasync each (always) / no sync (none) | $(num log.batch.records_per_s) / $(num log.always.records_per_s) / $(num log.none.records_per_s) | |"
   echo "| the log alone: Log::open on the $(num log.reopen_records) records it wrote | $(num log.reopen_ms) ms | |"

@@ -6,8 +6,13 @@
 #include "broker/broker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
 #include <zmq.hpp>
 
 #include "broker/broker_trust.h"
@@ -82,6 +87,9 @@ class ZapGatekeeper final : public Gatekeeper {
 class BrokerImpl {
  public:
   explicit BrokerImpl(const BrokerConfig& config) : config_(config) {}
+  ~BrokerImpl();
+  BrokerImpl(const BrokerImpl&) = delete;
+  BrokerImpl& operator=(const BrokerImpl&) = delete;
 
   Status open();
   Status start();
@@ -92,7 +100,12 @@ class BrokerImpl {
  private:
   void receive_frames();
   void receive_auth_failures();
-  void reload();
+  // A reload (SIGHUP): the bundle is read and checked on reload_thread_
+  // (BrokerEngine::prepare_reload), then put in force on this thread when
+  // reload_done_fd_ is readable. One at a time; a SIGHUP meanwhile asks for
+  // another once this one is done.
+  void begin_reload();
+  void finish_reload();
   Status start_metrics();
   // fresh_list: re-read the per-subscription list now (a scrape asked),
   // else it is re-read at most every kDurablesRefreshMs.
@@ -114,6 +127,11 @@ class BrokerImpl {
   ZapGatekeeper gatekeeper_;
   LifecycleListener* listener_ = nullptr;
   uint64_t reloads_ = 0;  // reloads handled by this process
+  std::thread reload_thread_;
+  int reload_done_fd_ = -1;  // eventfd, written by reload_thread_ when it is done
+  BrokerEngine::PreparedReload prepared_;  // written by reload_thread_, read after join
+  bool reload_in_flight_ = false;
+  bool reload_again_ = false;
   // Metrics (metrics.h): counted here, published to the board for the HTTP
   // server's thread at most every kMetricsPublishMs or when a scrape asks.
   static constexpr int64_t kMetricsPublishMs = 500;
@@ -131,9 +149,16 @@ class BrokerImpl {
   InboundMessage inbound_;              // reused
 };
 
+BrokerImpl::~BrokerImpl() {
+  if (reload_thread_.joinable()) reload_thread_.join();
+  if (reload_done_fd_ >= 0) ::close(reload_done_fd_);
+}
+
 Status BrokerImpl::open() {
   // Secrets must not end up in core files (util/no_core_dumps.h).
   if (Status s = disable_core_dumps(); !s.ok()) spdlog::warn("broker: {}", s.message());
+  reload_done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (reload_done_fd_ < 0) return Status::IOError(std::string("broker: cannot create an eventfd: ") + std::strerror(errno));
   auto trust = load_broker_trust(config_);
   if (!trust.ok()) return trust.status();
   identity_ = std::move(trust->identity);
@@ -303,12 +328,37 @@ Status BrokerImpl::start_metrics() {
   return st;
 }
 
-void BrokerImpl::reload() {
+void BrokerImpl::begin_reload() {
+  if (reload_in_flight_) {
+    reload_again_ = true;
+    return;
+  }
   spdlog::info("broker: reloading {}", config_.bundle);
   if (listener_ != nullptr) listener_->reloading();
-  const BrokerEngine::ReloadOutcome out = engine_->reload(read_file(config_.bundle, kMaxBundleBytes), config_.bundle);
+  reload_in_flight_ = true;
+  reload_thread_ = std::thread([this, base = engine_->bundle_in_force()]() mutable {
+    prepared_ = engine_->prepare_reload(read_file(config_.bundle, kMaxBundleBytes), config_.bundle, std::move(base));
+    const uint64_t one = 1;
+    while (::write(reload_done_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+  });
+}
+
+void BrokerImpl::finish_reload() {
+  if (!reload_in_flight_) return;
+  reload_thread_.join();
+  uint64_t n = 0;
+  while (::read(reload_done_fd_, &n, sizeof n) < 0 && errno == EINTR) {
+  }
+  reload_in_flight_ = false;
+  const BrokerEngine::ReloadOutcome out = engine_->apply_reload(std::move(prepared_));
+  prepared_ = {};
   write_reload_status(config_, ++reloads_, out.accepted, out.serial, out.why);
   if (listener_ != nullptr) listener_->reloaded(out.accepted, engine_->bundle().serial);
+  if (reload_again_) {
+    reload_again_ = false;
+    begin_reload();
+  }
 }
 
 Status BrokerImpl::run(int stop_fd, int reload_fd) {
@@ -320,10 +370,11 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
         {nullptr, stop_fd, ZMQ_POLLIN, 0},
         {nullptr, verify_pool_->fd(), ZMQ_POLLIN, 0},
         {nullptr, engine_->proof_fd(), ZMQ_POLLIN, 0},
+        {nullptr, reload_done_fd_, ZMQ_POLLIN, 0},
         {nullptr, reload_fd, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, reload_fd >= 0 ? 7 : 6, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
+      zmq::poll(items, reload_fd >= 0 ? 8 : 7, std::chrono::milliseconds(engine_->poll_timeout_ms(20)));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::IOError(std::string("broker: poll failed: ") + e.what());
@@ -331,7 +382,8 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     if (items[3].revents & ZMQ_POLLIN) break;
     // A reload is a barrier between two inbound messages (engine.h); signals
     // that came together are one reload.
-    if (reload_fd >= 0 && (items[6].revents & ZMQ_POLLIN) && drain_signals(reload_fd)) reload();
+    if (reload_fd >= 0 && (items[7].revents & ZMQ_POLLIN) && drain_signals(reload_fd)) begin_reload();
+    if (items[6].revents & ZMQ_POLLIN) finish_reload();
     if (items[4].revents & ZMQ_POLLIN) engine_->on_verified();
     if (items[5].revents & ZMQ_POLLIN) engine_->on_proofs();
     if (items[2].revents & ZMQ_POLLIN) engine_->on_log_completions();
@@ -340,6 +392,10 @@ Status BrokerImpl::run(int stop_fd, int reload_fd) {
     engine_->tick();
     publish_metrics(false);
   }
+  // A reload under way when the stop came is finished (its serial is
+  // already on record), so that the log says which bundle was in force.
+  reload_again_ = false;
+  finish_reload();
   if (listener_ != nullptr) listener_->stopping();
   metrics_.reset();  // its handlers read log_ and board_
   spdlog::info("relais-broker stopping: syncing the log");

@@ -1,5 +1,8 @@
 #include "broker/cursor_store.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +20,8 @@ CursorStore::CursorStore(std::string data_dir) : dir_(std::move(data_dir) + "/su
     for (const auto& f : fs::directory_iterator(owner.path(), ec))
       if (f.path().extension() == ".cursor")
         names_[owner.path().filename().string()].insert(f.path().stem().string());
+      else if (f.path().extension() == ".tmp")
+        fs::remove(f.path(), ec);  // a round a crash interrupted before its renames
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -38,6 +43,19 @@ void CursorStore::put(const std::string& owner, const std::string& name, uint64_
     std::lock_guard<std::mutex> lock(mu_);
     dirty_[{owner, name}] = Change{false, floor, pattern};
     names_[owner].insert(name);
+  }
+  cv_.notify_one();
+}
+
+void CursorStore::put_many(const std::vector<std::string>& owners, const std::string& name, uint64_t floor,
+                           const std::string& pattern) {
+  if (owners.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& owner : owners) {
+      dirty_[{owner, name}] = Change{false, floor, pattern};
+      names_[owner].insert(name);
+    }
   }
   cv_.notify_one();
 }
@@ -120,6 +138,63 @@ uint64_t CursorStore::writes() const {
   return writes_;
 }
 
+uint64_t CursorStore::batched_rounds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return batched_rounds_;
+}
+
+// The thread's round: writing_ is not changed by anyone else meanwhile.
+void CursorStore::write_round() {
+  if (writing_.size() > kBatchFiles && write_batched()) return;
+  for (const auto& [k, c] : writing_) apply(k, c);
+}
+
+bool CursorStore::write_batched() {
+  // 1. Every new cursor beside its final name, unsynced.
+  std::vector<std::pair<const Key*, std::string>> written;  // key, temporary file
+  written.reserve(writing_.size());
+  auto undo = [&] {
+    for (const auto& w : written) ::unlink(w.second.c_str());
+  };
+  for (const auto& [k, c] : writing_) {
+    if (c.remove) continue;
+    const std::string tmp = path(k) + ".tmp";
+    Status s = make_dirs(dir_ + "/" + k.first, 0700);
+    if (s.ok()) s = write_file_unsynced(tmp, as_bytes(std::to_string(c.floor) + "\n" + c.pattern + "\n"), 0600);
+    if (!s.ok()) {
+      spdlog::warn("broker: cannot write {} cursors together ({}); writing them one at a time", writing_.size(),
+                   s.message());
+      undo();
+      return false;
+    }
+    written.emplace_back(&k, tmp);
+  }
+  // 2. Their contents and new folders durable before any rename exposes them.
+  if (Status s = sync_filesystem(dir_); !s.ok()) {
+    spdlog::warn("broker: {}; writing the cursors one at a time", s.message());
+    undo();
+    return false;
+  }
+  // 3. The renames and removals, then one sync for them all.
+  for (const auto& [k, tmp] : written) {
+    if (::rename(tmp.c_str(), path(*k).c_str()) == 0) continue;
+    ::unlink(tmp.c_str());
+    apply(*k, writing_.at(*k));  // this one alone, durably
+  }
+  for (const auto& [k, c] : writing_)
+    if (c.remove) apply(k, c);
+  if (Status s = sync_filesystem(dir_); !s.ok()) {
+    spdlog::warn("broker: {}; syncing the cursors' folders one at a time", s.message());
+    std::set<std::string> owners;
+    for (const auto& [k, c] : writing_) owners.insert(k.first);
+    for (const std::string& o : owners) (void)sync_dir(dir_ + "/" + o);
+    (void)sync_dir(dir_);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ++batched_rounds_;
+  return true;
+}
+
 void CursorStore::apply(const Key& k, const Change& c) {
   const std::string p = path(k);
   if (c.remove) {
@@ -129,7 +204,15 @@ void CursorStore::apply(const Key& k, const Change& c) {
     return;
   }
   const std::string text = std::to_string(c.floor) + "\n" + c.pattern + "\n";
-  Status s = make_dirs(dir_ + "/" + k.first, 0700);
+  const std::string owner_dir = dir_ + "/" + k.first;
+  std::error_code ec;
+  const bool root_is_new = !fs::is_directory(dir_, ec);
+  const bool dir_is_new = !fs::is_directory(owner_dir, ec);
+  Status s = make_dirs(owner_dir, 0700);
+  // A new folder is itself an entry of its parent: without these syncs a
+  // crash could lose the folder with the cursor synced inside it.
+  if (s.ok() && root_is_new) s = sync_dir(fs::path(dir_).parent_path().string());
+  if (s.ok() && dir_is_new) s = sync_dir(dir_);
   if (s.ok()) s = write_file_durable(p, as_bytes(text), 0600);
   if (!s.ok()) spdlog::warn("broker: cannot save the cursor of {}/{}: {}", k.first, k.second, s.message());
 }
@@ -143,7 +226,7 @@ void CursorStore::run() {
     busy_ = true;
     ++rounds_started_;
     lock.unlock();
-    for (const auto& [k, c] : writing_) apply(k, c);
+    write_round();
     lock.lock();
     writes_ += writing_.size();
     writing_.clear();

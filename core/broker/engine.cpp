@@ -1,6 +1,7 @@
 #include "broker/engine.h"
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 
@@ -114,16 +115,52 @@ BrokerEngine::ReloadOutcome BrokerEngine::refuse_reload(std::string why, uint64_
 }
 
 BrokerEngine::ReloadOutcome BrokerEngine::reload(const Result<Bytes>& file, const std::string& origin) {
-  if (!file.ok()) return refuse_reload(file.status().message(), 0);
+  return apply_reload(prepare_reload(file, origin, bundle_));
+}
+
+BrokerEngine::PreparedReload BrokerEngine::prepare_reload(const Result<Bytes>& file, const std::string& origin,
+                                                          std::shared_ptr<const TrustBundle> base) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  PreparedReload p;
+  p.base = std::move(base);
+  p.origin = origin;
+  auto done = [&] {
+    p.prepare_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    return std::move(p);
+  };
+  if (!file.ok()) {
+    p.why = file.status().message();
+    return done();
+  }
   auto parsed = parse_bundle(*file, config_.authority_key, origin);
-  if (!parsed.ok()) return refuse_reload(parsed.status().message(), 0);
+  if (!parsed.ok()) {
+    p.why = parsed.status().message();
+    return done();
+  }
   auto next = std::make_shared<const TrustBundle>(std::move(parsed).value());
-  if (Status st = check_reload(*bundle_, *next, identity_); !st.ok())
-    return refuse_reload(origin + ": " + st.message(), next->serial);
+  p.serial = next->serial;
+  if (Status st = check_reload(*p.base, *next, identity_); !st.ok()) {
+    p.why = origin + ": " + st.message();
+    return done();
+  }
   // Anti-downgrade: the serial is on record before it is in force.
-  if (Status st = check_and_record_serial(bundle_serial_file(config_), next->serial, origin); !st.ok())
-    return refuse_reload(st.message(), next->serial);
+  if (Status st = check_and_record_serial(bundle_serial_file(config_), next->serial, origin); !st.ok()) {
+    p.why = st.message();
+    return done();
+  }
   archive_bundle(config_, *next);
+  p.next = std::move(next);
+  return done();
+}
+
+BrokerEngine::ReloadOutcome BrokerEngine::apply_reload(PreparedReload p) {
+  if (p.next == nullptr) return refuse_reload(std::move(p.why), p.serial);
+  if (p.base != bundle_) {
+    if (Status st = check_reload(*bundle_, *p.next, identity_); !st.ok())
+      return refuse_reload(p.origin + ": " + st.message(), p.next->serial);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::shared_ptr<const TrustBundle> next = std::move(p.next);
 
   // The barrier: nothing else runs on this thread until it is done.
   // 1. Handshakes from now on are judged by the new bundle.
@@ -170,9 +207,11 @@ BrokerEngine::ReloadOutcome BrokerEngine::reload(const Result<Bytes>& file, cons
   record_bundle_loaded();
   const NoticeArgs notice = NoticeArgs::bundle_serial(bundle_->serial);
   sessions_.for_each([&](Session& s) { replies_.send(s.rid, Command::kNotice, notice); });
+  const auto barrier_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   spdlog::info("broker: bundle serial {} in force ({} sessions ended, {} pending publishes refused, {} subscriptions "
-               "ended)",
-               bundle_->serial, gone.size(), refused, ended);
+               "ended; checked in {} ms, put in force in {:.1f} ms)",
+               bundle_->serial, gone.size(), refused, ended, p.prepare_ms, static_cast<double>(barrier_us) / 1000.0);
   return ReloadOutcome{true, bundle_->serial, {}};
 }
 

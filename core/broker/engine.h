@@ -116,8 +116,30 @@ class BrokerEngine {
     std::string why;
   };
   // Tries the bundle file's bytes (or the error reading it); origin names
-  // the file in messages.
+  // the file in messages. The same as apply_reload(prepare_reload(...)).
   ReloadOutcome reload(const Result<Bytes>& file, const std::string& origin);
+
+  // A reload in two steps, so that the thread driving the engine never waits
+  // for the parse, the authority's signature and the two durable writes
+  // (DATA/bundle.serial, the copy in DATA/bundles/):
+  //   prepare_reload() may run on another thread, one at a time: it reads
+  //   only its arguments and the engine's configuration and identity, which
+  //   never change, and writes only those two files;
+  //   apply_reload() runs on the engine's thread and is the barrier above. A
+  //   bundle checked against another bundle than the one now in force is
+  //   checked again there.
+  struct PreparedReload {
+    std::shared_ptr<const TrustBundle> base;  // in force when it was checked
+    std::shared_ptr<const TrustBundle> next;  // null: refused, for `why`
+    uint64_t serial = 0;                      // of the file, when it could be read
+    std::string why;
+    std::string origin;  // the file, for messages
+    int64_t prepare_ms = 0;
+  };
+  PreparedReload prepare_reload(const Result<Bytes>& file, const std::string& origin,
+                                std::shared_ptr<const TrustBundle> base) const;
+  ReloadOutcome apply_reload(PreparedReload p);
+  std::shared_ptr<const TrustBundle> bundle_in_force() const { return bundle_; }
 
   void on_message(const InboundMessage& m);
   // A message that is not one packed frame, or a frame that could not be split

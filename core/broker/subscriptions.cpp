@@ -353,15 +353,16 @@ void SubscriptionManager::record_erased_unread(const Session& s, uint64_t seq) {
 size_t SubscriptionManager::open_mailboxes(const TrustBundle& bundle, uint64_t seq) {
   const std::string name(kMailboxDurable);
   const uint64_t start = cursors_.any_named(name) ? seq : 1;
-  size_t opened = 0;
+  std::vector<std::string> owners;
   for (const PublicCard& c : bundle.participants) {
     if (c.revoked || c.role == Role::kBroker || c.role == Role::kAuthority) continue;
     if (durable_.count(c.name + "/" + name) != 0 || cursors_.exists(c.name, name)) continue;
-    cursors_.put(c.name, name, start, "");
-    ++opened;
+    owners.push_back(c.name);
   }
-  if (opened > 0) ++names_generation_;
-  return opened;
+  // One round of the cursor thread for them all (CursorStore: two syncs, not two per mailbox).
+  cursors_.put_many(owners, name, start, "");
+  if (!owners.empty()) ++names_generation_;
+  return owners.size();
 }
 
 void SubscriptionManager::pump(Subscription& sub, Session& s, const TrustBundle& bundle, uint64_t horizon,

@@ -95,6 +95,21 @@ Status sync_file(const std::string& path) {
   return Status::Ok();
 }
 
+Status write_file_unsynced(const std::string& path, ByteView data, mode_t mode) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (fd.get() < 0) return Status::IOError("file: cannot create " + path + ": " + errno_text());
+  if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
+  return write_all(fd.get(), data, path);
+}
+
+Status sync_filesystem(const std::string& dir) {
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::IOError("file: cannot open folder " + dir + ": " + errno_text());
+  if (::syncfs(fd.get()) != 0)
+    return Status::IOError("file: cannot sync the file system of " + dir + ": " + errno_text());
+  return Status::Ok();
+}
+
 Status write_file_durable(const std::string& path, ByteView data, mode_t mode, bool exclusive) {
   namespace fs = std::filesystem;
   std::error_code ec;

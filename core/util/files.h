@@ -26,6 +26,17 @@ Status sync_dir(const std::string& dir);
 // fdatasyncs an existing file (Status::IOError naming it on failure).
 Status sync_file(const std::string& path);
 
+// Writes data to path (created or truncated, then chmod to mode) without
+// syncing it: for many small files made durable together by one
+// sync_filesystem() instead of an fsync each.
+Status write_file_unsynced(const std::string& path, ByteView data, mode_t mode);
+
+// syncfs(2) on the file system holding `dir`: when it returns, every file
+// written and every folder entry made or renamed on that file system before
+// the call is durable, as if each file and folder had been fsynced (Linux
+// waits for the writes and reports a write-back error since 5.8).
+Status sync_filesystem(const std::string& dir);
+
 // Reads a secret file (a key file, a passphrase file) with no window between
 // check and use: the folder is opened and checked first, then the file is
 // opened inside it with O_NOFOLLOW and checked with fstat on that descriptor,
