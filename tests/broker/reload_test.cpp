@@ -3,6 +3,8 @@
 // bundle loaded. In-process, as engine_test.cpp (engine_fixture.h).
 #include "engine_fixture.h"
 
+#include <thread>
+
 #include "util/bytes.h"
 
 namespace relais::engine_test {
@@ -225,6 +227,50 @@ TEST_CASE("a bad reload keeps the bundle in force and records reload_refused", "
   // Still serving under serial 7.
   f.message(kCommission, "commission", Command::kPing, Bytes{0x90});
   CHECK(f.count(kCommission, Command::kPong) == 1);
+}
+
+TEST_CASE("a reload checked on another thread is put in force later, and checked again if the bundle changed",
+          "[engine][reload]") {
+  EngineFixture f;
+  f.hello(kCommission, "commission");
+  const auto base = f.engine->bundle_in_force();
+  REQUIRE(base->serial == 7);
+
+  // The check runs beside the engine's thread, which keeps serving.
+  // (Catch2's assertions are made on this thread only: the bundle is built here.)
+  const Bytes eight = f.signed_bundle(8, {});
+  BrokerEngine::PreparedReload prepared;
+  std::thread checker([&] { prepared = f.engine->prepare_reload(eight, "trust.bundle", base); });
+  f.message(kCommission, "commission", Command::kPing, Bytes{0x90});
+  checker.join();
+  CHECK(f.count(kCommission, Command::kPong) == 1);
+  REQUIRE(prepared.next != nullptr);
+  CHECK(prepared.serial == 8);
+  CHECK(f.engine->bundle().serial == 7);  // checked, not yet in force
+
+  // Meanwhile another reload put serial 9 in force: the prepared serial 8
+  // is checked again against it and refused, and 9 stays.
+  auto nine = f.engine->reload(f.signed_bundle(9, {}), "trust.bundle");
+  REQUIRE(nine.accepted);
+  auto late = f.engine->apply_reload(std::move(prepared));
+  CHECK_FALSE(late.accepted);
+  CHECK(late.serial == 8);
+  CHECK(late.why.find("trust.bundle") != std::string::npos);
+  CHECK(late.why.find("not newer") != std::string::npos);
+  CHECK(f.engine->bundle().serial == 9);
+
+  // A bundle checked against the one in force is put in force as it is.
+  auto ten = f.engine->prepare_reload(f.signed_bundle(10, {}), "trust.bundle", f.engine->bundle_in_force());
+  auto out = f.engine->apply_reload(std::move(ten));
+  CHECK(out.accepted);
+  CHECK(f.engine->bundle().serial == 10);
+  // A refused check is reported as it was found, without touching the bundle.
+  auto old = f.engine->prepare_reload(f.signed_bundle(6, {}), "trust.bundle", f.engine->bundle_in_force());
+  CHECK(old.next == nullptr);
+  auto refused = f.engine->apply_reload(std::move(old));
+  CHECK_FALSE(refused.accepted);
+  CHECK(refused.serial == 6);
+  CHECK(f.engine->bundle().serial == 10);
 }
 
 TEST_CASE("FETCH serves every bundle loaded, across restarts, and refuses unknown kinds and serials",
