@@ -38,11 +38,18 @@ CursorStore::~CursorStore() {
 
 std::string CursorStore::path(const Key& k) const { return dir_ + "/" + k.first + "/" + k.second + ".cursor"; }
 
+std::string CursorStore::text(const Change& c) { return std::to_string(c.floor) + "\n" + c.pattern + "\n"; }
+
+void CursorStore::put_locked(const std::string& owner, const std::string& name, uint64_t floor,
+                             const std::string& pattern) {
+  dirty_[{owner, name}] = Change{false, floor, pattern};
+  names_[owner].insert(name);
+}
+
 void CursorStore::put(const std::string& owner, const std::string& name, uint64_t floor, const std::string& pattern) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    dirty_[{owner, name}] = Change{false, floor, pattern};
-    names_[owner].insert(name);
+    put_locked(owner, name, floor, pattern);
   }
   cv_.notify_one();
 }
@@ -52,10 +59,7 @@ void CursorStore::put_many(const std::vector<std::string>& owners, const std::st
   if (owners.empty()) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const std::string& owner : owners) {
-      dirty_[{owner, name}] = Change{false, floor, pattern};
-      names_[owner].insert(name);
-    }
+    for (const std::string& owner : owners) put_locked(owner, name, floor, pattern);
   }
   cv_.notify_one();
 }
@@ -160,7 +164,7 @@ bool CursorStore::write_batched() {
     if (c.remove) continue;
     const std::string tmp = path(k) + ".tmp";
     Status s = make_dirs(dir_ + "/" + k.first, 0700);
-    if (s.ok()) s = write_file_unsynced(tmp, as_bytes(std::to_string(c.floor) + "\n" + c.pattern + "\n"), 0600);
+    if (s.ok()) s = write_file_unsynced(tmp, as_bytes(text(c)), 0600);
     if (!s.ok()) {
       spdlog::warn("broker: cannot write {} cursors together ({}); writing them one at a time", writing_.size(),
                    s.message());
@@ -185,10 +189,11 @@ bool CursorStore::write_batched() {
     if (c.remove) apply(k, c);
   if (Status s = sync_filesystem(dir_); !s.ok()) {
     spdlog::warn("broker: {}; syncing the cursors' folders one at a time", s.message());
-    std::set<std::string> owners;
-    for (const auto& [k, c] : writing_) owners.insert(k.first);
-    for (const std::string& o : owners) (void)sync_dir(dir_ + "/" + o);
-    (void)sync_dir(dir_);
+    std::set<std::string> folders{dir_};
+    for (const auto& [k, c] : writing_) folders.insert(dir_ + "/" + k.first);
+    for (const std::string& f : folders)
+      if (Status st = sync_dir(f); !st.ok())
+        spdlog::warn("broker: the cursors in {} may not survive a crash: {}", f, st.message());
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++batched_rounds_;
@@ -203,17 +208,8 @@ void CursorStore::apply(const Key& k, const Change& c) {
     if (ec) spdlog::warn("broker: cannot remove the cursor {}: {}", p, ec.message());
     return;
   }
-  const std::string text = std::to_string(c.floor) + "\n" + c.pattern + "\n";
-  const std::string owner_dir = dir_ + "/" + k.first;
-  std::error_code ec;
-  const bool root_is_new = !fs::is_directory(dir_, ec);
-  const bool dir_is_new = !fs::is_directory(owner_dir, ec);
-  Status s = make_dirs(owner_dir, 0700);
-  // A new folder is itself an entry of its parent: without these syncs a
-  // crash could lose the folder with the cursor synced inside it.
-  if (s.ok() && root_is_new) s = sync_dir(fs::path(dir_).parent_path().string());
-  if (s.ok() && dir_is_new) s = sync_dir(dir_);
-  if (s.ok()) s = write_file_durable(p, as_bytes(text), 0600);
+  Status s = make_dirs_durable(dir_ + "/" + k.first, 0700);
+  if (s.ok()) s = write_file_durable(p, as_bytes(text(c)), 0600);
   if (!s.ok()) spdlog::warn("broker: cannot save the cursor of {}/{}: {}", k.first, k.second, s.message());
 }
 

@@ -76,6 +76,9 @@ class CursorStore {
   void run();
   std::string path(const Key& k) const;
   void apply(const Key& k, const Change& c);
+  static std::string text(const Change& c);  // the file's contents
+  // put() with mu_ held.
+  void put_locked(const std::string& owner, const std::string& name, uint64_t floor, const std::string& pattern);
   void write_round();
   bool write_batched();
 

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vector>
+
 namespace relais {
 namespace {
 
@@ -65,6 +67,28 @@ std::string mode_text(mode_t mode) {
   return text;
 }
 
+// fsync (whole_fs false) or syncfs (true) through a descriptor of the folder.
+Status sync_through_folder(const std::string& dir, bool whole_fs) {
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Status::IOError("file: cannot open folder " + dir + ": " + errno_text());
+  if (!whole_fs && ::fsync(fd.get()) != 0)
+    return Status::IOError("file: cannot sync folder " + dir + ": " + errno_text());
+  if (whole_fs && ::syncfs(fd.get()) != 0)
+    return Status::IOError("file: cannot sync the file system of " + dir + ": " + errno_text());
+  return Status::Ok();
+}
+
+// Creates or truncates path, chmods it to mode and writes data; fsyncs it
+// before closing when `sync` is true.
+Status write_new_file(const std::string& path, ByteView data, mode_t mode, bool sync) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (fd.get() < 0) return Status::IOError("file: cannot create " + path + ": " + errno_text());
+  if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
+  Status s = write_all(fd.get(), data, path);
+  if (s.ok() && sync && ::fsync(fd.get()) != 0) s = Status::IOError("file: cannot sync " + path + ": " + errno_text());
+  return s;
+}
+
 }  // namespace
 
 Result<Bytes> read_file(const std::string& path, size_t max_size) {
@@ -81,12 +105,7 @@ Result<std::string> read_text_file(const std::string& path, size_t max_size) {
   return std::string(r->begin(), r->end());
 }
 
-Status sync_dir(const std::string& dir) {
-  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Status::IOError("file: cannot open folder " + dir + ": " + errno_text());
-  if (::fsync(fd.get()) != 0) return Status::IOError("file: cannot sync folder " + dir + ": " + errno_text());
-  return Status::Ok();
-}
+Status sync_dir(const std::string& dir) { return sync_through_folder(dir, false); }
 
 Status sync_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -96,19 +115,10 @@ Status sync_file(const std::string& path) {
 }
 
 Status write_file_unsynced(const std::string& path, ByteView data, mode_t mode) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
-  if (fd.get() < 0) return Status::IOError("file: cannot create " + path + ": " + errno_text());
-  if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
-  return write_all(fd.get(), data, path);
+  return write_new_file(path, data, mode, false);
 }
 
-Status sync_filesystem(const std::string& dir) {
-  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Status::IOError("file: cannot open folder " + dir + ": " + errno_text());
-  if (::syncfs(fd.get()) != 0)
-    return Status::IOError("file: cannot sync the file system of " + dir + ": " + errno_text());
-  return Status::Ok();
-}
+Status sync_filesystem(const std::string& dir) { return sync_through_folder(dir, true); }
 
 Status write_file_durable(const std::string& path, ByteView data, mode_t mode, bool exclusive) {
   namespace fs = std::filesystem;
@@ -117,13 +127,9 @@ Status write_file_durable(const std::string& path, ByteView data, mode_t mode, b
     return Status::Invalid("file: " + path + " already exists; refusing to overwrite it");
   const std::string dir = fs::path(path).parent_path().string();
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-    if (fd.get() < 0) return Status::IOError("file: cannot create " + tmp + ": " + errno_text());
-    if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + tmp + ": " + errno_text());
-    Status s = write_all(fd.get(), data, tmp);
-    if (s.ok() && ::fsync(fd.get()) != 0) s = Status::IOError("file: cannot sync " + tmp + ": " + errno_text());
-    if (!s.ok()) { ::unlink(tmp.c_str()); return s; }
+  if (Status s = write_new_file(tmp, data, mode, true); !s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
   }
   if (exclusive) {
     // link() fails if path exists, so a racing writer can never be overwritten.
@@ -188,6 +194,20 @@ Status make_dirs(const std::string& path, mode_t mode) {
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::IOError("file: cannot create folder " + path + ": " + ec.message());
   if (::chmod(path.c_str(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
+  return Status::Ok();
+}
+
+Status make_dirs_durable(const std::string& path, mode_t mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> missing;  // the folders this call makes, deepest first
+  for (fs::path p = fs::path(path).lexically_normal(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  if (Status s = make_dirs(path, mode); !s.ok()) return s;
+  for (const fs::path& p : missing)  // each new folder is an entry of its parent
+    if (Status s = sync_dir(p.parent_path().string()); !s.ok()) return s;
   return Status::Ok();
 }
 

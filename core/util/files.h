@@ -56,4 +56,9 @@ Result<Bytes> read_secret_file(const std::string& path, size_t max_size);
 // Creates a folder (and parents) with the given mode if missing.
 Status make_dirs(const std::string& path, mode_t mode = 0755);
 
+// make_dirs(), then each folder it had to make is synced into its parent, so
+// that a crash cannot lose a new folder with the files later synced inside it.
+// Costs one stat when the folder exists already.
+Status make_dirs_durable(const std::string& path, mode_t mode = 0755);
+
 }  // namespace relais

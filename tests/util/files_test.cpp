@@ -1,0 +1,110 @@
+// util/files.h on a real folder: the writers (durable, unsynced), the syncs
+// through a folder, and make_dirs_durable, including the errors they give.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "util/files.h"
+
+namespace relais {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct FilesDir {
+  std::string dir;
+  FilesDir() {
+    char tmpl[] = "/tmp/relais-files-test.XXXXXX";
+    const char* made = ::mkdtemp(tmpl);
+    REQUIRE(made != nullptr);
+    dir = made;
+  }
+  ~FilesDir() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+unsigned mode_bits(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<unsigned>(st.st_mode & 0777);
+}
+
+std::string contents(const std::string& path) {
+  auto t = read_text_file(path, 4096);
+  REQUIRE(t.ok());
+  return *t;
+}
+
+}  // namespace
+
+TEST_CASE("files: durable and unsynced writes replace the contents and set the mode", "[util][files]") {
+  FilesDir d;
+  const std::string a = d.dir + "/a.txt", b = d.dir + "/b.txt";
+  REQUIRE(write_file_durable(a, as_bytes(std::string("first, longer\n")), 0600).ok());
+  REQUIRE(write_file_durable(a, as_bytes(std::string("second\n")), 0640).ok());
+  CHECK(contents(a) == "second\n");
+  CHECK(mode_bits(a) == 0640);
+  auto again = write_file_durable(a, as_bytes(std::string("x")), 0600, /*exclusive=*/true);
+  CHECK_FALSE(again.ok());
+  CHECK(again.message().find("already exists") != std::string::npos);
+  CHECK(contents(a) == "second\n");
+
+  REQUIRE(write_file_unsynced(b, as_bytes(std::string("0123456789\n")), 0644).ok());
+  REQUIRE(write_file_unsynced(b, as_bytes(std::string("42\n")), 0600).ok());
+  CHECK(contents(b) == "42\n");
+  CHECK(mode_bits(b) == 0600);
+  size_t leftovers = 0;
+  for (const auto& e : fs::directory_iterator(d.dir)) leftovers += e.path().filename().string().find(".tmp") != std::string::npos;
+  CHECK(leftovers == 0);
+}
+
+TEST_CASE("files: an unsynced write does not follow a symbolic link", "[util][files]") {
+  FilesDir d;
+  const std::string target = d.dir + "/target", link = d.dir + "/link";
+  { std::ofstream(target) << "keep me\n"; }
+  REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  auto s = write_file_unsynced(link, as_bytes(std::string("overwritten\n")), 0600);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find(link) != std::string::npos);
+  CHECK(contents(target) == "keep me\n");
+}
+
+TEST_CASE("files: folder and file-system syncs name a missing folder", "[util][files]") {
+  FilesDir d;
+  CHECK(sync_dir(d.dir).ok());
+  CHECK(sync_filesystem(d.dir).ok());
+  const std::string gone = d.dir + "/missing";
+  auto a = sync_dir(gone);
+  auto b = sync_filesystem(gone);
+  CHECK_FALSE(a.ok());
+  CHECK_FALSE(b.ok());
+  CHECK(a.message().find(gone) != std::string::npos);
+  CHECK(b.message().find(gone) != std::string::npos);
+}
+
+TEST_CASE("files: make_dirs_durable makes every missing folder, and refuses a file in the way", "[util][files]") {
+  FilesDir d;
+  const std::string deep = d.dir + "/one/two/three";
+  REQUIRE(make_dirs_durable(deep, 0700).ok());
+  CHECK(fs::is_directory(deep));
+  CHECK(mode_bits(deep) == 0700);
+  REQUIRE(make_dirs_durable(deep, 0750).ok());  // already there: only the mode changes
+  CHECK(mode_bits(deep) == 0750);
+  REQUIRE(make_dirs_durable(d.dir + "/one/./other/", 0700).ok());
+  CHECK(fs::is_directory(d.dir + "/one/other"));
+
+  { std::ofstream(d.dir + "/plain") << "a file, not a folder\n"; }
+  auto s = make_dirs_durable(d.dir + "/plain/below", 0700);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("cannot create folder") != std::string::npos);
+  CHECK(contents(d.dir + "/plain") == "a file, not a folder\n");
+}
+
+}  // namespace relais
