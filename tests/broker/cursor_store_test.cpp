@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "broker/cursor_store.h"
+#include "temp_dir.h"
 #include "util/files.h"
 
 namespace relais {
@@ -19,18 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The test's data folder; file() names a cursor the way the store writes it.
 struct CursorDir {
-  std::string dir;
-  CursorDir() {
-    char tmpl[] = "/tmp/relais-cursor-test.XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    dir = made;
-  }
-  ~CursorDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  test::TempDir tmp{"relais-cursor-test"};
+  const std::string dir = tmp.path;
   std::string file(const std::string& owner, const std::string& name) const {
     return dir + "/subscriptions/" + owner + "/" + name + ".cursor";
   }
@@ -47,11 +40,6 @@ std::string text_of(const std::string& path) {
   return t.ok() ? *t : std::string("<missing: ") + t.status().message() + ">";
 }
 
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return static_cast<unsigned>(st.st_mode & 0777);
-}
 
 TEST_CASE("cursor store: a thousand mailboxes opened together are one batched round, all durable and readable",
           "[broker][cursor]") {
@@ -66,7 +54,7 @@ TEST_CASE("cursor store: a thousand mailboxes opened together are one batched ro
   }
   for (const std::string& o : {owners.front(), owners[517], owners.back()}) {
     CHECK(text_of(d.file(o, "@mailbox")) == "42\n\n");
-    CHECK(mode_of(d.file(o, "@mailbox")) == 0600);
+    CHECK(test::mode_of(d.file(o, "@mailbox")) == 0600);
   }
   size_t tmp_files = 0, cursors = 0;
   for (const auto& e : fs::recursive_directory_iterator(d.dir + "/subscriptions")) {

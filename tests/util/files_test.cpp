@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.h"
 #include "util/files.h"
 
 namespace relais {
@@ -17,24 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct FilesDir {
-  std::string dir;
-  FilesDir() {
-    char tmpl[] = "/tmp/relais-files-test.XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    dir = made;
-  }
-  ~FilesDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  test::TempDir tmp{"relais-files-test"};
+  const std::string dir = tmp.path;
 };
-
-unsigned mode_bits(const std::string& path) {
-  struct stat st {};
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return static_cast<unsigned>(st.st_mode & 0777);
-}
 
 std::string contents(const std::string& path) {
   auto t = read_text_file(path, 4096);
@@ -50,7 +36,7 @@ TEST_CASE("files: durable and unsynced writes replace the contents and set the m
   REQUIRE(write_file_durable(a, as_bytes(std::string("first, longer\n")), 0600).ok());
   REQUIRE(write_file_durable(a, as_bytes(std::string("second\n")), 0640).ok());
   CHECK(contents(a) == "second\n");
-  CHECK(mode_bits(a) == 0640);
+  CHECK(test::mode_of(a) == 0640);
   auto again = write_file_durable(a, as_bytes(std::string("x")), 0600, /*exclusive=*/true);
   CHECK_FALSE(again.ok());
   CHECK(again.message().find("already exists") != std::string::npos);
@@ -59,7 +45,7 @@ TEST_CASE("files: durable and unsynced writes replace the contents and set the m
   REQUIRE(write_file_unsynced(b, as_bytes(std::string("0123456789\n")), 0644).ok());
   REQUIRE(write_file_unsynced(b, as_bytes(std::string("42\n")), 0600).ok());
   CHECK(contents(b) == "42\n");
-  CHECK(mode_bits(b) == 0600);
+  CHECK(test::mode_of(b) == 0600);
   size_t leftovers = 0;
   for (const auto& e : fs::directory_iterator(d.dir)) leftovers += e.path().filename().string().find(".tmp") != std::string::npos;
   CHECK(leftovers == 0);
@@ -94,9 +80,9 @@ TEST_CASE("files: make_dirs_durable makes every missing folder, and refuses a fi
   const std::string deep = d.dir + "/one/two/three";
   REQUIRE(make_dirs_durable(deep, 0700).ok());
   CHECK(fs::is_directory(deep));
-  CHECK(mode_bits(deep) == 0700);
+  CHECK(test::mode_of(deep) == 0700);
   REQUIRE(make_dirs_durable(deep, 0750).ok());  // already there: only the mode changes
-  CHECK(mode_bits(deep) == 0750);
+  CHECK(test::mode_of(deep) == 0750);
   REQUIRE(make_dirs_durable(d.dir + "/one/./other/", 0700).ok());
   CHECK(fs::is_directory(d.dir + "/one/other"));
 
