@@ -163,7 +163,7 @@ bool CursorStore::write_batched() {
   for (const auto& [k, c] : writing_) {
     if (c.remove) continue;
     const std::string tmp = path(k) + ".tmp";
-    Status s = make_dirs(dir_ + "/" + k.first, 0700);
+    Status s = make_dirs_unsynced(dir_ + "/" + k.first, 0700);
     if (s.ok()) s = write_file_unsynced(tmp, as_bytes(text(c)), 0600);
     if (!s.ok()) {
       spdlog::warn("broker: cannot write {} cursors together ({}); writing them one at a time", writing_.size(),
@@ -208,7 +208,7 @@ void CursorStore::apply(const Key& k, const Change& c) {
     if (ec) spdlog::warn("broker: cannot remove the cursor {}: {}", p, ec.message());
     return;
   }
-  Status s = make_dirs_durable(dir_ + "/" + k.first, 0700);
+  Status s = make_dirs(dir_ + "/" + k.first, 0700);
   if (s.ok()) s = write_file_durable(p, as_bytes(text(c)), 0600);
   if (!s.ok()) spdlog::warn("broker: cannot save the cursor of {}/{}: {}", k.first, k.second, s.message());
 }

@@ -1,5 +1,7 @@
 #include "log/file_system.h"
 
+#include "util/files.h"
+
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -141,10 +143,13 @@ IoStatus PosixFileSystem::truncate_file(const std::string& path, uint64_t size) 
 }
 
 IoStatus PosixFileSystem::make_dirs(const std::string& path, mode_t mode) {
+  const std::vector<std::string> missing = missing_folders(path);
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return IoStatus::Error(ec.value(), "cannot create folder " + path);
   if (::chmod(path.c_str(), mode) != 0) return errno_status("cannot chmod " + path);
+  for (const std::string& p : missing)  // each new folder is an entry of its parent
+    if (IoStatus s = sync_dir(std::filesystem::path(p).parent_path().string()); !s.ok()) return s;
   return {};
 }
 

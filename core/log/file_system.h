@@ -95,7 +95,9 @@ class FileSystem {
   virtual IoStatus remove_file(const std::string& path) = 0;
   // truncate(2) of a file by path.
   virtual IoStatus truncate_file(const std::string& path, uint64_t size) = 0;
-  // Creates a folder and its parents if missing, and sets its mode.
+  // Creates a folder and its parents if missing, and sets its mode. Each
+  // folder it makes is synced into its parent before it returns, so that a
+  // crash cannot lose a new folder with the files synced inside it.
   virtual IoStatus make_dirs(const std::string& path, mode_t mode) = 0;
   // fsync of a folder, so that files created, renamed or removed in it are durable.
   virtual IoStatus sync_dir(const std::string& path) = 0;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,8 +133,14 @@ Result<StoreBackupResult> restore_store(const std::string& state_dir, const std:
   }
   // The state folder (0700, as the store wants it), then the service's lock:
   // from here on no service runs on it.
-  if (::mkdir(state_dir.c_str(), 0700) != 0 && errno != EEXIST)
+  if (::mkdir(state_dir.c_str(), 0700) == 0) {
+    // A new folder is an entry of its parent: synced there, or a crash could lose the restored store with it.
+    std::filesystem::path folder = std::filesystem::path(state_dir).lexically_normal();
+    if (!folder.has_filename()) folder = folder.parent_path();  // "a/state/" is "a/state"
+    RELAIS_RETURN_IF_ERROR(sync_dir(folder.parent_path().string()));
+  } else if (errno != EEXIST) {
     return Status::IOError("cannot create the state folder " + state_dir + ": " + std::strerror(errno));
+  }
   auto lock = service_lock(state_dir);
   if (!lock.ok()) return lock.status();
 

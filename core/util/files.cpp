@@ -81,7 +81,7 @@ Status sync_through_folder(const std::string& dir, bool whole_fs) {
 // Creates or truncates path, chmods it to mode and writes data; fsyncs it
 // before closing when `sync` is true.
 Status write_new_file(const std::string& path, ByteView data, mode_t mode, bool sync) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode));
   if (fd.get() < 0) return Status::IOError("file: cannot create " + path + ": " + errno_text());
   if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
   Status s = write_all(fd.get(), data, path);
@@ -92,7 +92,9 @@ Status write_new_file(const std::string& path, ByteView data, mode_t mode, bool 
 }  // namespace
 
 Result<Bytes> read_file(const std::string& path, size_t max_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a named pipe or a device in place of the file is refused as
+  // "not a regular file" at once, where a plain open would wait for a writer.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return Status::IOError("file: cannot open " + path + ": " + errno_text());
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
@@ -108,7 +110,7 @@ Result<std::string> read_text_file(const std::string& path, size_t max_size) {
 Status sync_dir(const std::string& dir) { return sync_through_folder(dir, false); }
 
 Status sync_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return Status::IOError("file: cannot open " + path + ": " + errno_text());
   if (::fdatasync(fd.get()) != 0) return Status::IOError("file: cannot sync " + path + ": " + errno_text());
   return Status::Ok();
@@ -189,7 +191,20 @@ Result<Bytes> read_secret_file(const std::string& path, size_t max_size) {
   return read_open_file(fd.get(), st, path, max_size);
 }
 
-Status make_dirs(const std::string& path, mode_t mode) {
+std::vector<std::string> missing_folders(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> missing;
+  fs::path start = fs::path(path).lexically_normal();
+  if (!start.has_filename() && start != start.root_path()) start = start.parent_path();  // "a/b/" is "a/b"
+  for (fs::path p = start; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p.string());
+    if (p == p.parent_path()) break;
+  }
+  return missing;
+}
+
+Status make_dirs_unsynced(const std::string& path, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return Status::IOError("file: cannot create folder " + path + ": " + ec.message());
@@ -197,17 +212,11 @@ Status make_dirs(const std::string& path, mode_t mode) {
   return Status::Ok();
 }
 
-Status make_dirs_durable(const std::string& path, mode_t mode) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::vector<fs::path> missing;  // the folders this call makes, deepest first
-  for (fs::path p = fs::path(path).lexically_normal(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
-    missing.push_back(p);
-    if (p == p.parent_path()) break;
-  }
-  if (Status s = make_dirs(path, mode); !s.ok()) return s;
-  for (const fs::path& p : missing)  // each new folder is an entry of its parent
-    if (Status s = sync_dir(p.parent_path().string()); !s.ok()) return s;
+Status make_dirs(const std::string& path, mode_t mode) {
+  const std::vector<std::string> missing = missing_folders(path);
+  if (Status s = make_dirs_unsynced(path, mode); !s.ok()) return s;
+  for (const std::string& p : missing)  // each new folder is an entry of its parent
+    if (Status s = sync_dir(std::filesystem::path(p).parent_path().string()); !s.ok()) return s;
   return Status::Ok();
 }
 

@@ -4,13 +4,15 @@
 
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 #include "util/bytes.h"
 #include "util/status.h"
 
 namespace relais {
 
-// Reads a whole file. Refuses files larger than max_size.
+// Reads a whole regular file. Refuses files larger than max_size, and at once
+// anything else in its place (a named pipe, a device, a folder): never waits.
 Result<Bytes> read_file(const std::string& path, size_t max_size = 64u << 20);
 Result<std::string> read_text_file(const std::string& path, size_t max_size = 64u << 20);
 
@@ -53,12 +55,18 @@ Status sync_filesystem(const std::string& dir);
 // the bytes returned once done with them.
 Result<Bytes> read_secret_file(const std::string& path, size_t max_size);
 
-// Creates a folder (and parents) with the given mode if missing.
+// Creates a folder (and parents) with the given mode if missing, then syncs
+// each folder it had to make into its parent, so that a crash cannot lose a
+// new folder together with the files later synced inside it. Costs one stat
+// when the folder exists already; the mode is set either way.
 Status make_dirs(const std::string& path, mode_t mode = 0755);
 
-// make_dirs(), then each folder it had to make is synced into its parent, so
-// that a crash cannot lose a new folder with the files later synced inside it.
-// Costs one stat when the folder exists already.
-Status make_dirs_durable(const std::string& path, mode_t mode = 0755);
+// make_dirs() without the syncs, for a caller that syncs the whole file
+// system afterwards (sync_filesystem) before relying on the folders.
+Status make_dirs_unsynced(const std::string& path, mode_t mode = 0755);
+
+// The folders make_dirs(path) would make, deepest first (none when path
+// exists). For a file system seam that makes and syncs them its own way.
+std::vector<std::string> missing_folders(const std::string& path);
 
 }  // namespace relais

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <sys/stat.h>
 #include <filesystem>
 
 #include "agent/agent.h"
@@ -161,7 +162,7 @@ TEST_CASE("a participant added while the broker runs connects with no restart", 
   CHECK(d.broker().running());
 }
 
-TEST_CASE("a bad bundle on reload keeps the broker serving with the old one, and --reload exits 1",
+TEST_CASE("a bad bundle (tampered, not newer, missing, a named pipe) on reload keeps the broker serving with the old one, and --reload exits 1",
           "[integration][reload]") {
   Deployment d;
   d.start_broker();
@@ -184,6 +185,12 @@ TEST_CASE("a bad bundle on reload keeps the broker serving with the old one, and
   fs::remove(d.dir() + "/trust.bundle");
   ProcResult missing = reload(d);
   CHECK(missing.exit_code == 1);
+  // A named pipe in its place is refused at once: the check never waits for a writer that will not come.
+  REQUIRE(::mkfifo((d.dir() + "/trust.bundle").c_str(), 0600) == 0);
+  ProcResult pipe = reload(d);
+  CHECK(pipe.exit_code == 1);
+  CHECK(pipe.err.find("not a regular file") != std::string::npos);
+  fs::remove(d.dir() + "/trust.bundle");
   install_bundle(d, good);
   // Still serving under serial 1: police.kozah (revoked only in the bad file) publishes.
   ProcResult pub = publish_alert(d, "police.kozah");
@@ -191,7 +198,7 @@ TEST_CASE("a bad bundle on reload keeps the broker serving with the old one, and
   CHECK(pub.exit_code == 0);
   REQUIRE(d.stop_broker() == 0);
   const auto events = logged_events(d);
-  CHECK(of_kind(events, "reload_refused").size() == 3);
+  CHECK(of_kind(events, "reload_refused").size() == 4);
   CHECK(of_kind(events, "bundle_loaded").size() == 1);
   // Without a running broker, --reload says so.
   ProcResult none = reload(d);

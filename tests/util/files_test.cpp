@@ -1,5 +1,5 @@
 // util/files.h on a real folder: the writers (durable, unsynced), the syncs
-// through a folder, and make_dirs_durable, including the errors they give.
+// through a folder, make_dirs and missing_folders, including the errors they give.
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
@@ -75,22 +75,47 @@ TEST_CASE("files: folder and file-system syncs name a missing folder", "[util][f
   CHECK(b.message().find(gone) != std::string::npos);
 }
 
-TEST_CASE("files: make_dirs_durable makes every missing folder, and refuses a file in the way", "[util][files]") {
+TEST_CASE("files: make_dirs makes every missing folder, and refuses a file in the way", "[util][files]") {
   FilesDir d;
   const std::string deep = d.dir + "/one/two/three";
-  REQUIRE(make_dirs_durable(deep, 0700).ok());
+  REQUIRE(make_dirs(deep, 0700).ok());
   CHECK(fs::is_directory(deep));
   CHECK(test::mode_of(deep) == 0700);
-  REQUIRE(make_dirs_durable(deep, 0750).ok());  // already there: only the mode changes
+  REQUIRE(make_dirs(deep, 0750).ok());  // already there: only the mode changes
   CHECK(test::mode_of(deep) == 0750);
-  REQUIRE(make_dirs_durable(d.dir + "/one/./other/", 0700).ok());
+  REQUIRE(make_dirs(d.dir + "/one/./other/", 0700).ok());
   CHECK(fs::is_directory(d.dir + "/one/other"));
 
   { std::ofstream(d.dir + "/plain") << "a file, not a folder\n"; }
-  auto s = make_dirs_durable(d.dir + "/plain/below", 0700);
+  auto s = make_dirs(d.dir + "/plain/below", 0700);
   CHECK_FALSE(s.ok());
   CHECK(s.message().find("cannot create folder") != std::string::npos);
   CHECK(contents(d.dir + "/plain") == "a file, not a folder\n");
+}
+
+TEST_CASE("files: missing_folders names the folders make_dirs will make, deepest first", "[util][files]") {
+  FilesDir d;
+  const std::string a = d.dir + "/a", b = a + "/b", c = b + "/c";
+  CHECK(missing_folders(c) == std::vector<std::string>{c, b, a});
+  CHECK(missing_folders(b + "/./c/") == std::vector<std::string>{c, b, a});
+  CHECK(missing_folders(d.dir).empty());
+  REQUIRE(make_dirs_unsynced(a, 0700).ok());
+  CHECK(missing_folders(c) == std::vector<std::string>{c, b});
+  REQUIRE(make_dirs(c, 0700).ok());
+  CHECK(missing_folders(c).empty());
+  CHECK(test::mode_of(a) == 0700);
+}
+
+TEST_CASE("files: a named pipe in place of a file is refused at once, with no writer to wait for", "[util][files]") {
+  FilesDir d;
+  const std::string pipe = d.dir + "/trust.bundle";
+  REQUIRE(::mkfifo(pipe.c_str(), 0600) == 0);
+  auto r = read_file(pipe);  // a plain open would wait here for a writer: the test would never end
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("not a regular file") != std::string::npos);
+  CHECK_FALSE(read_text_file(pipe).ok());
+  auto w = write_file_unsynced(pipe, as_bytes(std::string("x")), 0600);  // no reader: refused, not held
+  CHECK_FALSE(w.ok());
 }
 
 }  // namespace relais
