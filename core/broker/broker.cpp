@@ -96,6 +96,7 @@ class BrokerImpl {
   Status run(int stop_fd, int reload_fd);
   const std::string& endpoint() const { return endpoint_; }
   void set_listener(LifecycleListener* l) { listener_ = l; }
+  void set_bundle_reader(Broker::BundleReader r) { bundle_reader_ = std::move(r); }
 
  private:
   void receive_frames();
@@ -126,6 +127,7 @@ class BrokerImpl {
   std::unique_ptr<ZapHandler> zap_;
   ZapGatekeeper gatekeeper_;
   LifecycleListener* listener_ = nullptr;
+  Broker::BundleReader bundle_reader_ = [](const std::string& path) { return read_file(path, kMaxBundleBytes); };
   uint64_t reloads_ = 0;  // reloads handled by this process
   std::thread reload_thread_;
   int reload_done_fd_ = -1;  // eventfd, written by reload_thread_ when it is done
@@ -337,7 +339,7 @@ void BrokerImpl::begin_reload() {
   if (listener_ != nullptr) listener_->reloading();
   reload_in_flight_ = true;
   reload_thread_ = std::thread([this, base = engine_->bundle_in_force()]() mutable {
-    prepared_ = engine_->prepare_reload(read_file(config_.bundle, kMaxBundleBytes), config_.bundle, std::move(base));
+    prepared_ = engine_->prepare_reload(bundle_reader_(config_.bundle), config_.bundle, std::move(base));
     const uint64_t one = 1;
     while (::write(reload_done_fd_, &one, sizeof one) < 0 && errno == EINTR) {
     }
@@ -440,6 +442,7 @@ Status Broker::start() { return impl_->start(); }
 Status Broker::run(int stop_fd, int reload_fd) { return impl_->run(stop_fd, reload_fd); }
 std::string Broker::endpoint() const { return impl_->endpoint(); }
 void Broker::set_lifecycle_listener(LifecycleListener* listener) { impl_->set_listener(listener); }
+void Broker::set_bundle_reader(BundleReader reader) { impl_->set_bundle_reader(std::move(reader)); }
 
 Status check_broker_config(const std::string& config_path) {
   auto c = load_broker_config(config_path);

@@ -17,10 +17,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "config/broker_config.h"
+#include "util/bytes.h"
 #include "util/status.h"
 
 namespace relais {
@@ -55,6 +57,13 @@ class Broker {
   std::string endpoint() const;
   // Set before start(); must outlive the broker. nullptr: nobody listens.
   void set_lifecycle_listener(LifecycleListener* listener);
+
+  // How a reload reads the bundle file: by default read_file() with the
+  // bundle size limit. The disk seam of a reload: called on the reload's own
+  // thread (never the broker's), once per reload, with broker.bundle's path;
+  // a test can hold a check there. Set before start().
+  using BundleReader = std::function<Result<Bytes>(const std::string& path)>;
+  void set_bundle_reader(BundleReader reader);
 
  private:
   explicit Broker(std::unique_ptr<BrokerImpl> impl);

@@ -5,14 +5,26 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 
 #include "agent/agent.h"
 #include "agent/broker_client.h"
+#include "broker/broker.h"
+#include "config/broker_config.h"
 #include "deployment.h"
+#include "eventually.h"
 #include "log/log_reader.h"
 #include "util/clock.h"
+#include "util/files.h"
 #include "util/json_msgpack.h"
 
 using namespace relais;
@@ -84,7 +96,167 @@ ProcResult publish_alert(Deployment& d, const std::string& who) {
                        source_path("demo/documents/alert-golfe.json")});
 }
 
+// The deployment's broker run in this process (Broker, not the program), so
+// that a test can hold a reload's check at the bundle reader (the broker's
+// disk seam for reloads) and see the lifecycle in order. The stop and reload
+// signals are pipes standing for the program's signalfds.
+class HeldBroker final : public LifecycleListener {
+ public:
+  explicit HeldBroker(Deployment& d) {
+    auto config = load_broker_config(d.dir() + "/broker.toml");
+    REQUIRE(config.ok());
+    auto b = Broker::create(*config);
+    INFO(b.status().message());
+    REQUIRE(b.ok());
+    broker_ = std::move(b).value();
+    broker_->set_lifecycle_listener(this);
+    broker_->set_bundle_reader([this](const std::string& path) { return read_held(path); });
+    REQUIRE(broker_->start().ok());
+    REQUIRE(::pipe2(stop_, O_NONBLOCK | O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(hup_, O_NONBLOCK | O_CLOEXEC) == 0);
+    thread_ = std::thread([this] { run_status_ = broker_->run(stop_[0], hup_[0]); });
+  }
+  ~HeldBroker() override {
+    release();
+    if (thread_.joinable()) {
+      stop();
+      thread_.join();
+    }
+    for (int fd : {stop_[0], stop_[1], hup_[0], hup_[1]}) ::close(fd);
+  }
+
+  // What the program's SIGHUP and SIGTERM would do.
+  void hup() {
+    const signalfd_siginfo info{};
+    REQUIRE(::write(hup_[1], &info, sizeof info) == static_cast<ssize_t>(sizeof info));
+  }
+  void stop() {
+    const char c = 's';
+    (void)!::write(stop_[1], &c, 1);
+  }
+  // True once the broker has read every reload signal written so far.
+  bool signals_read() const {
+    int n = -1;
+    return ::ioctl(hup_[0], FIONREAD, &n) == 0 && n == 0;
+  }
+  // Waits (bounded) until the first reload's check holds in the reader.
+  bool wait_held() {
+    std::unique_lock<std::mutex> lk(mu_);
+    return cv_.wait_for(lk, std::chrono::seconds(30), [this] { return held_; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> g(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  // Waits (bounded) for the run to end after stop(); its status.
+  Status join() {
+    stop();
+    thread_.join();
+    return run_status_;
+  }
+  struct Heard {
+    std::vector<std::pair<bool, uint64_t>> reloads;  // accepted, serial in force
+    bool stopped_after_reloads = false;
+    size_t reloading = 0;
+  };
+  Heard heard() {
+    std::lock_guard<std::mutex> g(mu_);
+    return heard_;
+  }
+
+  void ready(const std::string&, uint64_t) override {}
+  void reloading() override {
+    std::lock_guard<std::mutex> g(mu_);
+    ++heard_.reloading;
+  }
+  void reloaded(bool accepted, uint64_t serial) override {
+    std::lock_guard<std::mutex> g(mu_);
+    heard_.reloads.emplace_back(accepted, serial);
+    cv_.notify_all();
+  }
+  void stopping() override {
+    std::lock_guard<std::mutex> g(mu_);
+    heard_.stopped_after_reloads = !heard_.reloads.empty();
+  }
+
+ private:
+  // The first reload reads the file, then waits for release() before its
+  // check goes on; later ones go straight through.
+  Result<Bytes> read_held(const std::string& path) {
+    Result<Bytes> bytes = read_file(path);
+    std::unique_lock<std::mutex> lk(mu_);
+    if (++reads_ == 1) {
+      held_ = true;
+      cv_.notify_all();
+      cv_.wait_for(lk, std::chrono::seconds(60), [this] { return released_; });
+    }
+    return bytes;
+  }
+
+  std::unique_ptr<Broker> broker_;
+  int stop_[2] = {-1, -1}, hup_[2] = {-1, -1};
+  std::thread thread_;
+  Status run_status_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int reads_ = 0;
+  bool held_ = false, released_ = false;
+  Heard heard_;
+};
+
 }  // namespace
+
+TEST_CASE("a reload asked for while another is being checked is not lost: it follows once the first is in force",
+          "[integration][reload]") {
+  Deployment d;
+  sign_bundle(d, 2, {}, d.dir() + "/b2.bundle");
+  sign_bundle(d, 3, {}, d.dir() + "/b3.bundle");
+  HeldBroker b(d);
+  install_bundle(d, d.dir() + "/b2.bundle");
+  b.hup();
+  REQUIRE(b.wait_held());  // serial 2 read, its check held
+  install_bundle(d, d.dir() + "/b3.bundle");
+  b.hup();
+  REQUIRE(eventually(30000, 2, [&] { return b.signals_read(); }));  // seen while the first check is held
+  b.release();
+  REQUIRE(eventually(30000, 5, [&] { return b.heard().reloads.size() >= 2; }));
+  const auto heard = b.heard();
+  REQUIRE(heard.reloads.size() == 2);
+  CHECK(heard.reloads[0] == std::make_pair(true, uint64_t{2}));
+  CHECK(heard.reloads[1] == std::make_pair(true, uint64_t{3}));
+  CHECK(heard.reloading == 2);
+  CHECK(read_all(d.dir() + "/data/reload.status").find(" 2 accepted 3") != std::string::npos);
+  Status st = b.join();
+  INFO(st.message());
+  CHECK(st.ok());
+}
+
+TEST_CASE("a stop during a reload's check waits for it: the bundle checked is in force and on record before the "
+          "broker stops",
+          "[integration][reload]") {
+  Deployment d;
+  sign_bundle(d, 2, {"police.kozah"}, d.dir() + "/b2.bundle");
+  {
+    HeldBroker b(d);
+    install_bundle(d, d.dir() + "/b2.bundle");
+    b.hup();
+    REQUIRE(b.wait_held());
+    b.stop();
+    b.release();
+    Status st = b.join();
+    INFO(st.message());
+    REQUIRE(st.ok());
+    const auto heard = b.heard();
+    REQUIRE(heard.reloads.size() == 1);
+    CHECK(heard.reloads[0] == std::make_pair(true, uint64_t{2}));
+    CHECK(heard.stopped_after_reloads);
+    CHECK(read_all(d.dir() + "/data/reload.status").find(" 1 accepted 2") != std::string::npos);
+  }
+  const auto loaded = of_kind(logged_events(d), "bundle_loaded");
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded[1].body["serial"] == 2);
+}
 
 TEST_CASE("a participant revoked while connected: its first publish after bundle_loaded is refused revoked",
           "[integration][reload]") {
