@@ -33,7 +33,7 @@ demo: build
 	@bash demo/demo.sh $(BUILD)/bin
 
 sanitize: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRELAIS_SANITIZE=ON -DRELAIS_WERROR=$(WERROR) -DRELAIS_UNITY_BUILD=$(UNITY) >/dev/null
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRELAIS_SANITIZE=ON -DRELAIS_BENCH=OFF -DRELAIS_WERROR=$(WERROR) -DRELAIS_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --timeout 900
