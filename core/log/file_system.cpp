@@ -149,7 +149,7 @@ IoStatus PosixFileSystem::make_dirs(const std::string& path, mode_t mode) {
   if (ec) return IoStatus::Error(ec.value(), "cannot create folder " + path);
   if (::chmod(path.c_str(), mode) != 0) return errno_status("cannot chmod " + path);
   for (const std::string& p : missing)  // each new folder is an entry of its parent
-    if (IoStatus s = sync_dir(std::filesystem::path(p).parent_path().string()); !s.ok()) return s;
+    if (IoStatus s = sync_dir(parent_folder(p)); !s.ok()) return s;
   return {};
 }
 

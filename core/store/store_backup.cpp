@@ -5,7 +5,6 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
-#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,9 +134,7 @@ Result<StoreBackupResult> restore_store(const std::string& state_dir, const std:
   // from here on no service runs on it.
   if (::mkdir(state_dir.c_str(), 0700) == 0) {
     // A new folder is an entry of its parent: synced there, or a crash could lose the restored store with it.
-    std::filesystem::path folder = std::filesystem::path(state_dir).lexically_normal();
-    if (!folder.has_filename()) folder = folder.parent_path();  // "a/state/" is "a/state"
-    RELAIS_RETURN_IF_ERROR(sync_dir(folder.parent_path().string()));
+    RELAIS_RETURN_IF_ERROR(sync_dir(parent_folder(state_dir)));
   } else if (errno != EEXIST) {
     return Status::IOError("cannot create the state folder " + state_dir + ": " + std::strerror(errno));
   }

@@ -191,13 +191,24 @@ Result<Bytes> read_secret_file(const std::string& path, size_t max_size) {
   return read_open_file(fd.get(), st, path, max_size);
 }
 
+namespace {
+
+// path lexically normalised, without a trailing separator: "a/./b/" is "a/b".
+std::filesystem::path normal_folder(const std::string& path) {
+  std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+  if (!p.has_filename() && p != p.root_path()) p = p.parent_path();
+  return p;
+}
+
+}  // namespace
+
+std::string parent_folder(const std::string& folder) { return normal_folder(folder).parent_path().string(); }
+
 std::vector<std::string> missing_folders(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> missing;
-  fs::path start = fs::path(path).lexically_normal();
-  if (!start.has_filename() && start != start.root_path()) start = start.parent_path();  // "a/b/" is "a/b"
-  for (fs::path p = start; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+  for (fs::path p = normal_folder(path); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
     missing.push_back(p.string());
     if (p == p.parent_path()) break;
   }
@@ -216,7 +227,7 @@ Status make_dirs(const std::string& path, mode_t mode) {
   const std::vector<std::string> missing = missing_folders(path);
   if (Status s = make_dirs_unsynced(path, mode); !s.ok()) return s;
   for (const std::string& p : missing)  // each new folder is an entry of its parent
-    if (Status s = sync_dir(std::filesystem::path(p).parent_path().string()); !s.ok()) return s;
+    if (Status s = sync_dir(parent_folder(p)); !s.ok()) return s;
   return Status::Ok();
 }
 

@@ -69,4 +69,8 @@ Status make_dirs_unsynced(const std::string& path, mode_t mode = 0755);
 // exists). For a file system seam that makes and syncs them its own way.
 std::vector<std::string> missing_folders(const std::string& path);
 
+// The folder holding `folder` ("" for a relative name with no separator, which
+// sync_dir reads as "."); "a/b/" and "a/./b" give "a", as "a/b" does.
+std::string parent_folder(const std::string& folder);
+
 }  // namespace relais

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
-#include <filesystem>
 
 #include "agent/agent.h"
 #include "agent/broker_client.h"

@@ -104,6 +104,12 @@ TEST_CASE("files: missing_folders names the folders make_dirs will make, deepest
   REQUIRE(make_dirs(c, 0700).ok());
   CHECK(missing_folders(c).empty());
   CHECK(test::mode_of(a) == 0700);
+  // The parent each new folder is synced into.
+  CHECK(parent_folder(c) == b);
+  CHECK(parent_folder(c + "/") == b);
+  CHECK(parent_folder(a + "/./b") == a);
+  CHECK(parent_folder("state") == "");
+  CHECK(parent_folder("/") == "/");
 }
 
 TEST_CASE("files: a named pipe in place of a file is refused at once, with no writer to wait for", "[util][files]") {
