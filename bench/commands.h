@@ -52,6 +52,9 @@ struct E2eOptions {
   size_t window = 1000;
   size_t body_bytes = 1024;
   int timeout_s = 90;
+  // The broker's /metrics port on 127.0.0.1 (0: none): its own log syncs in
+  // each phase, keys <phase>.broker_sync* (broker_syncs.h).
+  int metrics_port = 0;
 };
 int run_e2e(const E2eOptions& o);
 
@@ -83,6 +86,10 @@ int run_attachments(const AttachOptions& o);
 struct DiskSyncOptions {
   std::string dir;        // a folder on the disk the broker's data folder uses
   size_t count = 1000;
+  // Syncs per second, paced as the fixed loads pace their messages (one
+  // append + fdatasync at each due time); 0: back to back.
+  double rate = 0;
+  std::string prefix = "sync";  // keys <prefix>.p50_ms, .p99_ms, ...
 };
 int run_disk_sync(const DiskSyncOptions& o);
 

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   e2e->add_option("--min-samples", eo.min_samples, "Samples per latency point (3 per message)");
   e2e->add_option("--fixed-rates", eo.fixed_rates, "Fixed loads in msg/s, e.g. 100 1000")->delimiter(',');
   e2e->add_option("--window", eo.window);
+  e2e->add_option("--metrics-port", eo.metrics_port, "The broker's metrics port on 127.0.0.1: its syncs in each phase");
 
   ServiceOptions svo;
   auto* service = app.add_subcommand("service", "the agent service's stored msg/s against single-reader delivery");
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   auto* sync = app.add_subcommand("sync", "the disk's fdatasync latency (1 KB appends)");
   sync->add_option("--dir", dso.dir)->required();
   sync->add_option("--count", dso.count);
+  sync->add_option("--rate", dso.rate, "Syncs per second, paced (default: back to back)")->check(CLI::NonNegativeNumber);
+  sync->add_option("--prefix", dso.prefix, "Key prefix of the figures (default: sync)");
 
   AgentCostOptions ao;
   auto* agent = app.add_subcommand("agent", "seal+sign and open+verify costs");
