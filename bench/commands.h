@@ -52,8 +52,8 @@ struct E2eOptions {
   size_t window = 1000;
   size_t body_bytes = 1024;
   int timeout_s = 90;
-  // The broker's /metrics port on 127.0.0.1 (0: none): its own log syncs in
-  // each phase, keys <phase>.broker_sync* (broker_syncs.h).
+  // The broker's /metrics port on 127.0.0.1 (0: none): its own log syncs and
+  // publish stages in each phase, keys <phase>.broker_* (broker_timings.h).
   int metrics_port = 0;
 };
 int run_e2e(const E2eOptions& o);

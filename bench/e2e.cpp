@@ -12,7 +12,7 @@
 
 #include "agent/agent.h"
 #include "bench_util.h"
-#include "broker_syncs.h"
+#include "broker_timings.h"
 #include "commands.h"
 #include "session.h"
 
@@ -183,8 +183,8 @@ int run_e2e(const E2eOptions& o) {
   // Phase 1: throughput with a window of PUBs in flight.
   const auto cpu0 = process_cpu_seconds(o.broker_pid);
   BytesPerMessage bytes(o.broker_pid);  // wire and disk bytes of phase 1
-  BrokerSyncs syncs(o.metrics_port);
-  syncs.take();
+  BrokerTimings timings(o.metrics_port);
+  timings.take();
   bytes.start();
   const int64_t t_start = mono_ns();
   const int64_t deadline = t_start + int64_t{o.timeout_s} * 1000000000;
@@ -197,7 +197,7 @@ int run_e2e(const E2eOptions& o) {
   const int64_t t_acked_all = mono_ns();
   const auto cpu1 = process_cpu_seconds(o.broker_pid);
   bytes.emit("e2e", o.count);
-  syncs.emit("e2e.throughput");
+  timings.emit("e2e.throughput");
   // The broker's data folder (relais-admin init: DIR/data) after phase 1, per
   // message stored (the deployment is fresh: phase 1's messages are all it holds).
   if (auto data = folder_file_bytes(dir + "/data"); data && acked > 0) {
@@ -228,7 +228,7 @@ int run_e2e(const E2eOptions& o) {
   // <prefix>.p50_ms, .p99_ms, .p999_ms, .puback_*, .latency_samples.
   auto latency_point = [&](const std::string& prefix, size_t first, size_t n, double point_rate) {
     const size_t errors_before = errors;
-    syncs.take();
+    timings.take();
     run_paced(
         n, point_rate, [&] { return in_flight < o.window; }, [&](size_t i) { send_one(first + i); },
         [&] {
@@ -243,7 +243,7 @@ int run_e2e(const E2eOptions& o) {
     emit(prefix + ".latency_samples", std::to_string(lat.size()));
     emit(prefix + ".latency_missing", std::to_string(missing));
     emit(prefix + ".latency_errors", std::to_string(errors - errors_before));
-    syncs.emit(prefix);
+    timings.emit(prefix);
     LatencyRecorder ack_lat;
     for (size_t j = first; j < first + n; ++j)
       if (ack_ns[j] != 0 && send_ns[j] != 0) ack_lat.add(ack_ns[j] - send_ns[j]);

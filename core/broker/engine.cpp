@@ -43,6 +43,7 @@ bool parse_serial(std::string_view s, uint64_t* out) {
 
 int64_t SystemClock::now_ms() const { return relais::now_ms(); }
 int64_t SystemClock::monotonic_ms() const { return relais::monotonic_ms(); }
+int64_t SystemClock::monotonic_us() const { return relais::monotonic_us(); }
 
 BrokerEngine::BrokerEngine(const BrokerConfig& config, const Identity& identity,
                            std::shared_ptr<const TrustBundle> bundle, Log& log, Transport& transport,

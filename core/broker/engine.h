@@ -160,6 +160,8 @@ class BrokerEngine {
 
   void begin_stop();
   bool has_pending_publishes() const { return ingest_.pending() > 0; }
+  // Where acknowledged publishes spent their time (lock-free; the metrics thread reads it).
+  const PublishStages& publish_stages() const { return ingest_.stages(); }
   void finish_stop();
 
   const TrustBundle& bundle() const { return *bundle_; }

@@ -228,6 +228,7 @@ IngestPipeline::Verdict IngestPipeline::publish(Session& s, const TrustBundle& b
   pp.id = h.id;
   pp.from = s.name;
   pp.ts_ms = now;
+  pp.received_us = clock_.monotonic_us();
   pp.waiter = Waiter{s.rid, pa.req_id};
   pp.message = std::move(msg);
   pending_by_key_.emplace(key, token);
@@ -260,6 +261,8 @@ void IngestPipeline::on_verified() {
       continue;
     }
     // 12. append; 13 follows in on_completion once the record is durable.
+    p.verified_us = clock_.monotonic_us();
+    stages_.verify.observe(static_cast<uint64_t>(std::max<int64_t>(0, p.verified_us - p.received_us)));
     p.submitted = true;
     log_.submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
   }
@@ -303,6 +306,8 @@ void IngestPipeline::on_completion(const Completion& c) {
     // 13. acknowledged in finish_completions, with one receipt signature for the whole drain.
     const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
     receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms, log_.epoch()});
+    receipt_received_us_.push_back(p.received_us);
+    stages_.log.observe(static_cast<uint64_t>(std::max<int64_t>(0, clock_.monotonic_us() - p.verified_us)));
     p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
     // Remembered while a retry can pass step 9b: until the id's own time
     // leaves the window (or the record's, when that is later).
@@ -323,8 +328,11 @@ void IngestPipeline::finish_completions() {
     for (; w < receipt_waiters_.size() && receipt_waiters_[w].first < begin + n; ++w)
       send_puback(receipt_waiters_[w].second, receipts_[receipt_waiters_[w].first - begin]);
   }
+  const int64_t now_us = clock_.monotonic_us();
+  for (int64_t r : receipt_received_us_) stages_.total.observe(static_cast<uint64_t>(std::max<int64_t>(0, now_us - r)));
   receipt_items_.clear();
   receipt_waiters_.clear();
+  receipt_received_us_.clear();
 }
 
 // Dedup survives restarts: rebuilt from the log's in-memory index (record

@@ -47,6 +47,7 @@
 #include "broker/dedup_key.h"
 #include "broker/event_recorder.h"
 #include "broker/message_cache.h"
+#include "broker/publish_stages.h"
 #include "broker/ports.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
@@ -100,6 +101,8 @@ class IngestPipeline {
   // Envelope bytes accepted and not yet durable (the broker's own accounting).
   size_t pending_bytes() const { return pending_bytes_; }
   size_t dedup_size() const { return dedup_.size(); }
+  // Where acknowledged publishes spent their time (read by the metrics thread).
+  const PublishStages& stages() const { return stages_; }
 
  private:
   struct Waiter {
@@ -111,6 +114,8 @@ class IngestPipeline {
     Uuid id{};
     std::string from;
     int64_t ts_ms = 0;            // broker time at ingest
+    int64_t received_us = 0;      // monotonic, at ingest (PublishStages)
+    int64_t verified_us = 0;      // monotonic, back from the verifier
     Waiter waiter;                // the publisher
     std::vector<Waiter> retries;  // retries that arrived while it was pending (rare)
     std::shared_ptr<CachedMessage> message;
@@ -149,6 +154,8 @@ class IngestPipeline {
   std::vector<VerifyResult> verified_;
   std::vector<ReceiptFields> receipt_items_;
   std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
+  std::vector<int64_t> receipt_received_us_;                   // received_us of receipt_items_[i]
+  PublishStages stages_;
   std::vector<Receipt> receipts_;
   Bytes receipt_buf_;
 };

@@ -87,8 +87,29 @@ DataDirUsage data_dir_usage(const std::string& data_dir) {
   return u;
 }
 
+namespace {
+
+// One LatencyHistogram as a Prometheus histogram in seconds.
+void histogram(Page& p, const char* name, const char* help, const LatencyHistogram& h) {
+  const std::string n = name;
+  p.family(name, "histogram", help);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < LatencyHistogram::kBoundsUs.size(); ++i) {
+    cumulative += h.bucket(i);
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", static_cast<double>(LatencyHistogram::kBoundsUs[i]) / 1e6);
+    p.sample(n + "_bucket", std::string("le=\"") + le + "\"", static_cast<double>(cumulative));
+  }
+  cumulative += h.bucket(LatencyHistogram::kBoundsUs.size());
+  p.sample(n + "_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
+  p.sample(n + "_sum", "", static_cast<double>(h.sum_us()) / 1e6);
+  p.sample(n + "_count", "", static_cast<double>(cumulative));
+}
+
+}  // namespace
+
 std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, const LatencyHistogram& sync,
-                           int64_t now_ms) {
+                           const PublishStages& stages, int64_t now_ms) {
   Page p;
   const BrokerCounters& c = s.counters;
   p.one("relais_up", "gauge", "1 while the broker serves (this page answers only then).", 1);
@@ -158,18 +179,16 @@ std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, c
     p.one("relais_data_free_bytes", "gauge", "Free bytes (for the broker's user) on the data folder's file system.",
           static_cast<double>(disk.free_bytes));
   }
-  p.family("relais_log_sync_seconds", "histogram", "Duration of each group-commit sync of the log.");
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < LatencyHistogram::kBoundsUs.size(); ++i) {
-    cumulative += sync.bucket(i);
-    char le[32];
-    std::snprintf(le, sizeof le, "%g", static_cast<double>(LatencyHistogram::kBoundsUs[i]) / 1e6);
-    p.sample("relais_log_sync_seconds_bucket", std::string("le=\"") + le + "\"", static_cast<double>(cumulative));
-  }
-  cumulative += sync.bucket(LatencyHistogram::kBoundsUs.size());
-  p.sample("relais_log_sync_seconds_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
-  p.sample("relais_log_sync_seconds_sum", "", static_cast<double>(sync.sum_us()) / 1e6);
-  p.sample("relais_log_sync_seconds_count", "", static_cast<double>(cumulative));
+  histogram(p, "relais_log_sync_seconds", "Duration of each group-commit sync of the log.", sync);
+  histogram(p, "relais_publish_verify_seconds",
+            "Per acknowledged publish: from its decoding to its signature checked (verify queue and check).",
+            stages.verify);
+  histogram(p, "relais_publish_log_seconds",
+            "Per acknowledged publish: from its signature checked to its record durable (log queue, write, sync).",
+            stages.log);
+  histogram(p, "relais_publish_seconds",
+            "Per acknowledged publish: from its decoding to its acknowledgement handed to the network.",
+            stages.total);
   return p.take();
 }
 

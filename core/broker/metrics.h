@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "log/latency_histogram.h"
+#include "broker/publish_stages.h"
 #include "broker/subscriptions.h"
 #include "net/protocol.h"
 #include "util/bytes.h"
@@ -69,7 +70,7 @@ DataDirUsage data_dir_usage(const std::string& data_dir);
 // The page, in the Prometheus text exposition format (version 0.0.4):
 // relais_ prefixes, HELP and TYPE lines, seconds and bytes, _total counters.
 std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, const LatencyHistogram& sync,
-                           int64_t now_ms);
+                           const PublishStages& stages, int64_t now_ms);
 
 // The latest snapshot, handed from the broker's thread to the HTTP thread.
 class MetricsBoard {

@@ -7,9 +7,9 @@
 
 namespace relais {
 
-MetricsEndpoint::MetricsEndpoint(MetricsBoard& board, const Log& log, std::string data_dir,
-                                 int64_t publish_interval_ms)
-    : board_(board), log_(log), data_dir_(std::move(data_dir)), publish_interval_ms_(publish_interval_ms) {}
+MetricsEndpoint::MetricsEndpoint(MetricsBoard& board, const Log& log, const PublishStages& stages,
+                                 std::string data_dir, int64_t publish_interval_ms)
+    : board_(board), log_(log), stages_(stages), data_dir_(std::move(data_dir)), publish_interval_ms_(publish_interval_ms) {}
 
 MetricsEndpoint::~MetricsEndpoint() { stop(); }
 
@@ -23,7 +23,7 @@ Status MetricsEndpoint::start(const std::string& listen) {
     MetricsSnapshot m;
     if (!board_.latest(&m)) return HttpResponse{503, "text/plain; charset=utf-8", "starting\n"};
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                        format_metrics(m, data_dir_usage(data_dir_), log_.sync_latency(), now_ms())};
+                        format_metrics(m, data_dir_usage(data_dir_), log_.sync_latency(), stages_, now_ms())};
   });
   http_->get("/healthz", [this] {
     MetricsSnapshot m;

@@ -3,10 +3,11 @@
 //
 // Contract: the handlers read only the MetricsBoard's latest snapshot (a
 // scrape also asks the broker's thread for a fresh one), the log's lock-free
-// sync histogram and the data folder's files and free space: never engine
-// state. /healthz answers 503 when the broker's thread has not published for
+// sync histogram, the ingest's lock-free stage histograms (publish_stages.h)
+// and the data folder's files and free space: never other engine state. /healthz answers 503 when the broker's thread has not published for
 // 10 publish intervals plus 5 s (a stalled loop). start() and stop() from the
-// broker's thread; board and log must outlive the endpoint (stop() first).
+// broker's thread; board, log and stages must outlive the endpoint (stop()
+// first).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "broker/metrics.h"
+#include "broker/publish_stages.h"
 #include "http/server.h"
 #include "log/log.h"
 #include "util/status.h"
@@ -22,7 +24,8 @@ namespace relais {
 
 class MetricsEndpoint {
  public:
-  MetricsEndpoint(MetricsBoard& board, const Log& log, std::string data_dir, int64_t publish_interval_ms);
+  MetricsEndpoint(MetricsBoard& board, const Log& log, const PublishStages& stages, std::string data_dir,
+                  int64_t publish_interval_ms);
   ~MetricsEndpoint();
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
@@ -36,6 +39,7 @@ class MetricsEndpoint {
  private:
   MetricsBoard& board_;
   const Log& log_;
+  const PublishStages& stages_;
   const std::string data_dir_;
   const int64_t publish_interval_ms_;
   std::unique_ptr<HttpServer> http_;

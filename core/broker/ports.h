@@ -35,6 +35,8 @@ class Clock {
   virtual ~Clock() = default;
   virtual int64_t now_ms() const = 0;        // ms since the Unix epoch
   virtual int64_t monotonic_ms() const = 0;  // never goes back
+  // The same clock in microseconds, for the metrics' stage timings only.
+  virtual int64_t monotonic_us() const { return monotonic_ms() * 1000; }
 };
 
 // The process clock (util/clock.h). Stateless; one instance serves everyone.
@@ -42,6 +44,7 @@ class SystemClock final : public Clock {
  public:
   int64_t now_ms() const override;
   int64_t monotonic_ms() const override;
+  int64_t monotonic_us() const override;
 };
 
 class Transport {

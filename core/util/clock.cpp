@@ -16,6 +16,11 @@ int64_t monotonic_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+int64_t monotonic_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 std::string format_rfc3339_ms(int64_t ms) {
   int64_t secs = ms / 1000;
   int64_t frac = ms % 1000;

@@ -11,6 +11,7 @@ namespace relais {
 
 int64_t now_ms();
 int64_t monotonic_ms();
+int64_t monotonic_us();
 
 // "2026-11-28T17:03:04.123Z" (UTC, milliseconds).
 std::string format_rfc3339_ms(int64_t ms);

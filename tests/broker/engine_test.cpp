@@ -123,6 +123,34 @@ TEST_CASE("an accepted publish is acknowledged only once durable, with a receipt
   CHECK(rec->payload == env);
 }
 
+TEST_CASE("an acknowledged publish is timed through its stages, a duplicate answered again is not", "[engine]") {
+  EngineFixture f;
+  f.hello(kPolice, "police.golfe");
+  f.verifier.hold = true;
+  Bytes env = f.alert(f.police);
+  f.publish(kPolice, "police.golfe", 1, env);
+  f.clock.advance(7);  // the signature check takes 7 ms
+  f.verifier.release();
+  REQUIRE(f.run_until([&] { return !f.pubacks(kPolice).empty(); }));
+  const PublishStages& st = f.engine->publish_stages();
+  auto count = [](const LatencyHistogram& h) {
+    uint64_t n = 0;
+    for (size_t i = 0; i <= LatencyHistogram::kBoundsUs.size(); ++i) n += h.bucket(i);
+    return n;
+  };
+  CHECK(count(st.verify) == 1);
+  CHECK(count(st.log) == 1);
+  CHECK(count(st.total) == 1);
+  CHECK(st.verify.sum_us() == 7000);
+  CHECK(st.verify.bucket(6) == 1);  // (5 ms, 10 ms]
+  CHECK(st.total.sum_us() == st.verify.sum_us() + st.log.sum_us());
+  // The same message again: answered from the duplicate index, not timed.
+  f.verifier.hold = false;
+  f.publish(kPolice, "police.golfe", 2, env);
+  REQUIRE(f.run_until([&] { return f.pubacks(kPolice).size() == 2; }));
+  CHECK(count(st.total) == 1);
+}
+
 TEST_CASE("a retry while its publish is pending gets the same seq once it lands, and is logged once", "[engine]") {
   EngineFixture f;
   f.hello(kPolice, "police.golfe");

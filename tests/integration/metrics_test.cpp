@@ -87,6 +87,12 @@ TEST_CASE("the broker serves /metrics and /healthz, and promtool accepts them", 
   CHECK(sample(page, "relais_durable_oldest_unacked_seconds" + mailbox) == 0);
   CHECK(page.find("# TYPE relais_log_sync_seconds histogram") != std::string::npos);
   CHECK(page.find("relais_log_sync_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+  // Each accepted publish is timed through its stages inside the broker.
+  CHECK(sample(page, "relais_publish_verify_seconds_count") == 3);
+  CHECK(sample(page, "relais_publish_log_seconds_count") == 3);
+  CHECK(sample(page, "relais_publish_seconds_count") == 3);
+  CHECK(sample(page, "relais_publish_seconds_sum") >= sample(page, "relais_publish_log_seconds_sum"));
+  CHECK(page.find("# TYPE relais_publish_seconds histogram") != std::string::npos);
 
   auto health = cli.Get("/healthz");
   REQUIRE(health);
