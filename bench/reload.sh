@@ -24,7 +24,7 @@ say() { echo "reload bench: $*" >&2; }
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # port, stop_pid
 wait_for() {  # wait_for FILE TEXT: until FILE contains TEXT (at most 20 s)
   for _ in $(seq 1 400); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  say "timed out waiting for '$2' in $1"; return 1
+  say "timed out waiting for '$2' in $1, which ends with:"; tail -n 5 "$1" >&2; return 1
 }
 
 values=()
