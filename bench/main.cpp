@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   auto* sync = app.add_subcommand("sync", "the disk's fdatasync latency (1 KB appends)");
   sync->add_option("--dir", dso.dir)->required();
   sync->add_option("--count", dso.count);
-  sync->add_option("--rate", dso.rate, "Syncs per second, paced (default: back to back)")->check(CLI::NonNegativeNumber);
+  sync->add_option("--rate", dso.rate, "Syncs per second, paced (default: back to back)")
+      ->check(CLI::NonNegativeNumber);
   sync->add_option("--prefix", dso.prefix, "Key prefix of the figures (default: sync)");
 
   AgentCostOptions ao;

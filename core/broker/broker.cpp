@@ -323,7 +323,8 @@ void BrokerImpl::publish_metrics(bool force) {
 
 Status BrokerImpl::start_metrics() {
   if (config_.metrics_listen.empty()) return Status::Ok();
-  metrics_ = std::make_unique<MetricsEndpoint>(board_, *log_, engine_->publish_stages(), config_.data_dir, kMetricsPublishMs);
+  metrics_ =
+      std::make_unique<MetricsEndpoint>(board_, *log_, engine_->publish_stages(), config_.data_dir, kMetricsPublishMs);
   publish_metrics(true);
   Status st = metrics_->start(config_.metrics_listen);
   if (!st.ok()) metrics_.reset();

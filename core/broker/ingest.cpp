@@ -11,6 +11,10 @@
 namespace relais {
 namespace {
 
+// Microseconds from `from` to `to` on the monotonic clock, for PublishStages
+// (0 if a test clock went back).
+uint64_t elapsed_us(int64_t from, int64_t to) { return static_cast<uint64_t>(std::max<int64_t>(0, to - from)); }
+
 // Empty when `to` names exactly the expected readers (both sorted; the
 // envelope decoder guarantees `to` is sorted and unique). Allocates only to
 // describe a mismatch.
@@ -262,7 +266,7 @@ void IngestPipeline::on_verified() {
     }
     // 12. append; 13 follows in on_completion once the record is durable.
     p.verified_us = clock_.monotonic_us();
-    stages_.verify.observe(static_cast<uint64_t>(std::max<int64_t>(0, p.verified_us - p.received_us)));
+    stages_.verify.observe(elapsed_us(p.received_us, p.verified_us));
     p.submitted = true;
     log_.submit_message(r.token, p.ts_ms, r.core_hash, r.ct_hash, p.dedup_key, p.message->envelope);
   }
@@ -307,7 +311,7 @@ void IngestPipeline::on_completion(const Completion& c) {
     const uint32_t item = static_cast<uint32_t>(receipt_items_.size());
     receipt_items_.push_back(ReceiptFields{p.id, c.seq, c.leaf_hash, c.ts_ms, log_.epoch()});
     receipt_received_us_.push_back(p.received_us);
-    stages_.log.observe(static_cast<uint64_t>(std::max<int64_t>(0, clock_.monotonic_us() - p.verified_us)));
+    stages_.log.observe(elapsed_us(p.verified_us, clock_.monotonic_us()));
     p.for_each_waiter([&](Waiter& w) { receipt_waiters_.emplace_back(item, std::move(w)); });
     // Remembered while a retry can pass step 9b: until the id's own time
     // leaves the window (or the record's, when that is later).
@@ -329,7 +333,7 @@ void IngestPipeline::finish_completions() {
       send_puback(receipt_waiters_[w].second, receipts_[receipt_waiters_[w].first - begin]);
   }
   const int64_t now_us = clock_.monotonic_us();
-  for (int64_t r : receipt_received_us_) stages_.total.observe(static_cast<uint64_t>(std::max<int64_t>(0, now_us - r)));
+  for (int64_t r : receipt_received_us_) stages_.total.observe(elapsed_us(r, now_us));
   receipt_items_.clear();
   receipt_waiters_.clear();
   receipt_received_us_.clear();

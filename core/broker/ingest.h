@@ -47,8 +47,8 @@
 #include "broker/dedup_key.h"
 #include "broker/event_recorder.h"
 #include "broker/message_cache.h"
-#include "broker/publish_stages.h"
 #include "broker/ports.h"
+#include "broker/publish_stages.h"
 #include "broker/routes.h"
 #include "broker/session_table.h"
 #include "config/broker_config.h"
@@ -154,7 +154,7 @@ class IngestPipeline {
   std::vector<VerifyResult> verified_;
   std::vector<ReceiptFields> receipt_items_;
   std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
-  std::vector<int64_t> receipt_received_us_;                   // received_us of receipt_items_[i]
+  std::vector<int64_t> receipt_received_us_;                  // received_us of receipt_items_[i]
   PublishStages stages_;
   std::vector<Receipt> receipts_;
   Bytes receipt_buf_;

@@ -187,8 +187,7 @@ std::string format_metrics(const MetricsSnapshot& s, const DataDirUsage& disk, c
             "Per acknowledged publish: from its signature checked to its record durable (log queue, write, sync).",
             stages.log);
   histogram(p, "relais_publish_seconds",
-            "Per acknowledged publish: from its decoding to its acknowledgement handed to the network.",
-            stages.total);
+            "Per acknowledged publish: from its decoding to its acknowledgement handed to the network.", stages.total);
   return p.take();
 }
 

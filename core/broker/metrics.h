@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "log/latency_histogram.h"
 #include "broker/publish_stages.h"
 #include "broker/subscriptions.h"
+#include "log/latency_histogram.h"
 #include "net/protocol.h"
 #include "util/bytes.h"
 

@@ -7,9 +7,13 @@
 
 namespace relais {
 
-MetricsEndpoint::MetricsEndpoint(MetricsBoard& board, const Log& log, const PublishStages& stages,
-                                 std::string data_dir, int64_t publish_interval_ms)
-    : board_(board), log_(log), stages_(stages), data_dir_(std::move(data_dir)), publish_interval_ms_(publish_interval_ms) {}
+MetricsEndpoint::MetricsEndpoint(MetricsBoard& board, const Log& log, const PublishStages& stages, std::string data_dir,
+                                 int64_t publish_interval_ms)
+    : board_(board),
+      log_(log),
+      stages_(stages),
+      data_dir_(std::move(data_dir)),
+      publish_interval_ms_(publish_interval_ms) {}
 
 MetricsEndpoint::~MetricsEndpoint() { stop(); }
 

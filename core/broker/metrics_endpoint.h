@@ -4,8 +4,9 @@
 // Contract: the handlers read only the MetricsBoard's latest snapshot (a
 // scrape also asks the broker's thread for a fresh one), the log's lock-free
 // sync histogram, the ingest's lock-free stage histograms (publish_stages.h)
-// and the data folder's files and free space: never other engine state. /healthz answers 503 when the broker's thread has not published for
-// 10 publish intervals plus 5 s (a stalled loop). start() and stop() from the
+// and the data folder's files and free space: never other engine state.
+// /healthz answers 503 when the broker's thread has not published for 10
+// publish intervals plus 5 s (a stalled loop). start() and stop() from the
 // broker's thread; board, log and stages must outlive the endpoint (stop()
 // first).
 #pragma once
