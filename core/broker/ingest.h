@@ -154,7 +154,7 @@ class IngestPipeline {
   std::vector<VerifyResult> verified_;
   std::vector<ReceiptFields> receipt_items_;
   std::vector<std::pair<uint32_t, Waiter>> receipt_waiters_;  // (index in receipt_items_, who)
-  std::vector<int64_t> receipt_received_us_;                  // received_us of receipt_items_[i]
+  std::vector<std::pair<int64_t, int64_t>> receipt_times_us_;  // (received_us, verified_us) of receipt_items_[i]
   PublishStages stages_;
   std::vector<Receipt> receipts_;
   Bytes receipt_buf_;

@@ -6,7 +6,7 @@
 //           the check, the hand-back);
 //   log:    from then to the log's word that its record is durable (the
 //           writer's queue, the group commit's write and sync, the
-//           hand-back);
+//           hand-back), read once per drain of the log's completions;
 //   total:  from the decoding to the PUBACK handed to the transport.
 // The time in ZeroMQ's threads and on the wire is outside all three, so a
 // client's publish->PUBACK time minus `total` is what the transport took.
