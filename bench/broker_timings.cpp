@@ -72,6 +72,10 @@ void BrokerTimings::emit(const std::string& prefix) {
     Delta d;
     d.total = ab.back().second - bb.back().second;
     d.seconds = a->second.sum_seconds - b->second.sum_seconds;
+    // A broker restarted within the phase starts its counters again from
+    // zero: its differences would wrap, so the phase gets no figures.
+    for (size_t i = 0; i < ab.size(); ++i)
+      if (ab[i].first != bb[i].first || ab[i].second < bb[i].second) return std::nullopt;
     for (size_t i = 0; i < ab.size(); ++i) {
       const uint64_t n = ab[i].second - bb[i].second;
       d.upto[ab[i].first] = n;

@@ -16,7 +16,8 @@
 //   .broker_S_p99_le_ms, .broker_S_over_2_5ms.
 // A *_p99_le_ms is the upper bound of the histogram bucket that holds the
 // 99th percentile (buckets: 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25 ms, ...). A
-// failed fetch emits nothing: the bench does not stop for it.
+// failed fetch, or a broker restarted between the two reads (its counters
+// start again from zero), emits nothing: the bench does not stop for it.
 #pragma once
 
 #include <cstdint>

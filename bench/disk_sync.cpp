@@ -40,7 +40,11 @@ int run_disk_sync(const DiskSyncOptions& o) {
   }
   ::close(fd);
   ::unlink(path.c_str());
-  if (failed || us.empty()) {
+  if (us.empty()) {
+    std::cerr << "relais-bench sync: nothing was timed (--count 0); give a count of 1 or more\n";
+    return 2;
+  }
+  if (failed) {
     std::cerr << "relais-bench sync: write or fdatasync failed in " << o.dir << "\n";
     return 1;
   }

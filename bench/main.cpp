@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   DiskSyncOptions dso;
   auto* sync = app.add_subcommand("sync", "the disk's fdatasync latency (1 KB appends)");
   sync->add_option("--dir", dso.dir)->required();
-  sync->add_option("--count", dso.count);
+  sync->add_option("--count", dso.count, "Syncs to time (1 to 10,000,000)")
+      ->check(CLI::Range(size_t{1}, size_t{10000000}));
   sync->add_option("--rate", dso.rate, "Syncs per second, paced (default: back to back)")
       ->check(CLI::NonNegativeNumber);
   sync->add_option("--prefix", dso.prefix, "Key prefix of the figures (default: sync)");

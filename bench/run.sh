@@ -202,8 +202,16 @@ for REP in $(seq 1 "$REPS"); do
   [ "$MAILBOXES" -gt 0 ] && run "$BIN/relais-bench" participants --dir "$T/e2e" --count "$MAILBOXES"
   # The broker serves its metrics on 127.0.0.1, so that e2e can read its own
   # log syncs in each phase (keys e2e.*.broker_sync*).
+  # A [metrics] table already in broker.toml gets this address; otherwise one is
+  # added (the broker refuses a table given twice).
   MP=$(port)
-  printf '\n[metrics]\nlisten = "127.0.0.1:%s"\n' "$MP" >> "$T/e2e/broker.toml"
+  if grep -q '^\[metrics\]' "$T/e2e/broker.toml"; then
+    awk -v a="127.0.0.1:$MP" '/^\[/ { m = ($1 == "[metrics]") } m && $1 == "listen" { next }
+      { print } m && $1 == "[metrics]" { print "listen = \"" a "\"" }' \
+      "$T/e2e/broker.toml" > "$T/e2e/broker.toml.new" && mv "$T/e2e/broker.toml.new" "$T/e2e/broker.toml"
+  else
+    printf '\n[metrics]\nlisten = "127.0.0.1:%s"\n' "$MP" >> "$T/e2e/broker.toml"
+  fi
   if start_broker "$T/e2e"; then
     first_rep && COMMANDS+=("$BIN/relais-bench start --broker $BIN/relais-broker --config \$T/e2e/broker.toml --keep")
     # The fixed ordinary loads (100 and 1,000 msg/s, 20,000 samples each) in
