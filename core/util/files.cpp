@@ -79,10 +79,17 @@ Status sync_through_folder(const std::string& dir, bool whole_fs) {
 }
 
 // Creates or truncates path, chmods it to mode and writes data; fsyncs it
-// before closing when `sync` is true.
+// before closing when `sync` is true. Only ever a regular file: a named pipe
+// with a reader (which O_NONBLOCK opens at once) or a device in its place is
+// refused before its mode is touched or anything is written to it.
 Status write_new_file(const std::string& path, ByteView data, mode_t mode, bool sync) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode));
   if (fd.get() < 0) return Status::IOError("file: cannot create " + path + ": " + errno_text());
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Status::IOError("file: cannot stat " + path + ": " + errno_text());
+  if (!S_ISREG(st.st_mode))
+    return Status::Invalid("file: " + path + " is not a regular file (a named pipe or a device is in its place); " +
+                           "remove it, or give the path of a file");
   if (::fchmod(fd.get(), mode) != 0) return Status::IOError("file: cannot chmod " + path + ": " + errno_text());
   Status s = write_all(fd.get(), data, path);
   if (s.ok() && sync && ::fsync(fd.get()) != 0) s = Status::IOError("file: cannot sync " + path + ": " + errno_text());

@@ -2,6 +2,7 @@
 // through a folder, make_dirs and missing_folders, including the errors they give.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,6 +123,16 @@ TEST_CASE("files: a named pipe in place of a file is refused at once, with no wr
   CHECK_FALSE(read_text_file(pipe).ok());
   auto w = write_file_unsynced(pipe, as_bytes(std::string("x")), 0600);  // no reader: refused, not held
   CHECK_FALSE(w.ok());
+  // With a reader the open succeeds at once: still refused, its mode untouched, nothing written into it.
+  const int reader = ::open(pipe.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  auto held = write_file_unsynced(pipe, as_bytes(std::string("secret\n")), 0644);
+  CHECK_FALSE(held.ok());
+  CHECK(held.message().find("not a regular file") != std::string::npos);
+  CHECK(test::mode_of(pipe) == 0600);
+  char buf[16];
+  CHECK(::read(reader, buf, sizeof buf) <= 0);
+  ::close(reader);
 }
 
 }  // namespace relais
