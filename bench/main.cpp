@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   e2e->add_option("--min-samples", eo.min_samples, "Samples per latency point (3 per message)");
   e2e->add_option("--fixed-rates", eo.fixed_rates, "Fixed loads in msg/s, e.g. 100 1000")->delimiter(',');
   e2e->add_option("--window", eo.window);
-  e2e->add_option("--metrics-port", eo.metrics_port, "The broker's metrics port on 127.0.0.1: its syncs in each phase");
+  e2e->add_option("--metrics-port", eo.metrics_port, "The broker's metrics port on 127.0.0.1: its syncs in each phase")
+      ->check(CLI::Range(0, 65535));
 
   ServiceOptions svo;
   auto* service = app.add_subcommand("service", "the agent service's stored msg/s against single-reader delivery");
@@ -57,8 +58,8 @@ int main(int argc, char** argv) {
   sync->add_option("--dir", dso.dir)->required();
   sync->add_option("--count", dso.count, "Syncs to time (1 to 10,000,000)")
       ->check(CLI::Range(size_t{1}, size_t{10000000}));
-  sync->add_option("--rate", dso.rate, "Syncs per second, paced (default: back to back)")
-      ->check(CLI::NonNegativeNumber);
+  sync->add_option("--rate", dso.rate, "Syncs per second, paced (default 0: back to back)")
+      ->check(CLI::Range(0.0, 1000000.0));
   sync->add_option("--prefix", dso.prefix, "Key prefix of the figures (default: sync)");
 
   AgentCostOptions ao;

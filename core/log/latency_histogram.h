@@ -1,6 +1,7 @@
 // LatencyHistogram: a fixed-bucket histogram of durations, written by one
-// thread (the log writer, once per group-commit sync) and read by any other
-// (the broker's metrics), with relaxed atomics: no lock, no allocation. A
+// thread (the log writer, once per group-commit sync; the broker's main thread
+// for the publish stages, broker/publish_stages.h) and read by any other (the
+// broker's metrics), with relaxed atomics: no lock, no allocation. A
 // reader may see a count and a bucket from two different observations; each
 // value is exact once the writer is idle. Bucket bounds are cumulative upper
 // bounds in microseconds, as Prometheus histograms want.
