@@ -42,7 +42,11 @@ SenderCheck check_sender(const TrustView& view, const Envelope& env) {
 
 SenderCheck check_sender(const TrustView& view, const EnvelopeHeader& h, const Hash256& core_hash,
                          const Hash256& ct_hash, const std::array<uint8_t, 64>& sig) {
-  SenderCheck r;
+  return check_signed_by(look_up_sender(view, h), core_hash, ct_hash, sig);
+}
+
+SenderStanding look_up_sender(const TrustView& view, const EnvelopeHeader& h) {
+  SenderStanding r;
   const TrustBundle* b = view.for_message(h.bundle_serial);
   if (b == nullptr) {
     r.fault_kind = "unknown bundle";
@@ -60,42 +64,62 @@ SenderCheck check_sender(const TrustView& view, const EnvelopeHeader& h, const H
     return r;
   }
   r.card = card;
+  // The key must still be current in the bundle in force when it was logged.
+  if (!view.in_force) return r;
+  const KeyStanding k = sign_key_standing(*view.in_force, card->sign_pk);
+  if (k.state == KeyState::kCurrent && (k.card == nullptr || k.card->name == h.from)) return r;
+  const std::string where = " (bundle serial " + std::to_string(view.in_force->serial) + ", loaded at seq " +
+                            std::to_string(view.in_force_seq) + ")";
+  r.fault_kind = "revoked key";
+  switch (k.state) {
+    case KeyState::kCurrent:
+      r.detail = "signed with the key of " + k.card->name + " but sent as " + h.from + where;
+      break;
+    case KeyState::kRetired:
+      r.detail = "signed by " + h.from + "'s key after the log shows it retired" + since_text(k) + where +
+                 ": the broker must not have accepted it";
+      break;
+    case KeyState::kRevoked:
+      r.detail = "signed by " + h.from + "'s key after the log shows it revoked" + since_text(k) + where +
+                 ": the broker must not have accepted it";
+      break;
+    case KeyState::kAbsent:
+      r.detail = "signed by " + h.from + "'s key after the log shows a bundle without it" + where +
+                 ": the broker must not have accepted it";
+      break;
+  }
+  return r;
+}
+
+SenderCheck check_signed_by(const SenderStanding& s, const Hash256& core_hash, const Hash256& ct_hash,
+                            const std::array<uint8_t, 64>& sig) {
+  SenderCheck r;
+  r.card = s.card;
+  if (s.card == nullptr) {
+    r.fault_kind = s.fault_kind;
+    r.detail = s.detail;
+    return r;
+  }
   const auto msg = envelope_signing_message(core_hash, ct_hash);
-  if (crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), card->sign_pk.data()) != 0) {
+  if (crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), s.card->sign_pk.data()) != 0) {
     r.fault_kind = "bad signature";
     r.detail = "the sender's signature does not verify: the message was altered or forged";
     return r;
   }
-  // The key must still be current in the bundle in force when it was logged.
-  if (view.in_force) {
-    const KeyStanding k = sign_key_standing(*view.in_force, card->sign_pk);
-    const std::string where = " (bundle serial " + std::to_string(view.in_force->serial) + ", loaded at seq " +
-                              std::to_string(view.in_force_seq) + ")";
-    switch (k.state) {
-      case KeyState::kCurrent:
-        if (k.card != nullptr && k.card->name != h.from) {
-          r.fault_kind = "revoked key";
-          r.detail = "signed with the key of " + k.card->name + " but sent as " + h.from + where;
-        }
-        break;
-      case KeyState::kRetired:
-        r.fault_kind = "revoked key";
-        r.detail = "signed by " + h.from + "'s key after the log shows it retired" + since_text(k) + where +
-                   ": the broker must not have accepted it";
-        break;
-      case KeyState::kRevoked:
-        r.fault_kind = "revoked key";
-        r.detail = "signed by " + h.from + "'s key after the log shows it revoked" + since_text(k) + where +
-                   ": the broker must not have accepted it";
-        break;
-      case KeyState::kAbsent:
-        r.fault_kind = "revoked key";
-        r.detail = "signed by " + h.from + "'s key after the log shows a bundle without it" + where +
-                   ": the broker must not have accepted it";
-        break;
-    }
-  }
+  r.fault_kind = s.fault_kind;
+  r.detail = s.detail;
   return r;
+}
+
+const SenderStanding& SenderMemo::look_up(const TrustView& view, const EnvelopeHeader& h) {
+  if (!known_ || view_ != &view || serial_ != h.bundle_serial || from_ != h.from) {
+    last_ = look_up_sender(view, h);
+    view_ = &view;
+    serial_ = h.bundle_serial;
+    from_ = h.from;
+    known_ = true;
+  }
+  return last_;
 }
 
 BundleHistory::BundleHistory(AuditTrust trust) : trust_(std::move(trust)) {

@@ -86,6 +86,40 @@ SenderCheck check_sender(const TrustView& view, const Envelope& env);
 SenderCheck check_sender(const TrustView& view, const EnvelopeHeader& header, const Hash256& core_hash,
                          const Hash256& ct_hash, const std::array<uint8_t, 64>& sig);
 
+// check_sender in two steps, for callers checking many messages. The first
+// depends only on the view and the header's sender and bundle serial: the
+// card (nullptr: fault_kind is "unknown bundle" or "unknown sender"), and,
+// for a known card, the fault its key's standing in the bundle in force
+// makes ("revoked key"; empty if current), which applies once the signature
+// verifies. check_signed_by then checks the signature and gives what
+// check_sender gives, faults in the same order.
+struct SenderStanding {
+  const PublicCard* card = nullptr;
+  std::string fault_kind;
+  std::string detail;
+};
+SenderStanding look_up_sender(const TrustView& view, const EnvelopeHeader& header);
+SenderCheck check_signed_by(const SenderStanding& sender, const Hash256& core_hash, const Hash256& ct_hash,
+                            const std::array<uint8_t, 64>& sig);
+
+// SenderMemo: the last look_up_sender answer, asked again only when the
+// view, the sender or the bundle serial changes (a log holds long runs of one
+// sender's messages; a bundle of 1,000 participants made each lookup scan
+// the cards). The memo compares the view by address: it must not outlive
+// the views it was asked about (keep one per batch that holds its view).
+// One thread.
+class SenderMemo {
+ public:
+  const SenderStanding& look_up(const TrustView& view, const EnvelopeHeader& header);
+
+ private:
+  bool known_ = false;
+  const TrustView* view_ = nullptr;
+  uint64_t serial_ = 0;
+  std::string from_;
+  SenderStanding last_;
+};
+
 class BundleHistory {
  public:
   explicit BundleHistory(AuditTrust trust);

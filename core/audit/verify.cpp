@@ -124,6 +124,7 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
   // One decoder per worker thread: once warm, a message decodes without
   // allocating, and its core and ct are hashed where they lie.
   thread_local EnvelopeDecoder decoder;
+  SenderMemo senders;  // within this chunk, whose view c.trust holds
   c.checks.resize(c.items.size());
   c.stop = c.items.size();
   for (size_t i = 0; i < c.items.size(); ++i) {
@@ -142,7 +143,7 @@ void check_chunk(Chunk& c, const std::vector<std::string>& seg_names) {
         return fail("hash mismatch", "the record's core hash is not the hash of its envelope's core");
       if (ct_hash != it.ct_hash)
         return fail("hash mismatch", "the record's ciphertext hash is not the hash of its envelope's ciphertext");
-      SenderCheck sc = check_sender(*c.trust, env.header, core_hash, ct_hash, env.sig);
+      SenderCheck sc = check_signed_by(senders.look_up(*c.trust, env.header), core_hash, ct_hash, env.sig);
       if (sc.card == nullptr) return fail(sc.fault_kind.c_str(), sc.detail);
       k.sender = sc.card;
       k.sig_fault = std::move(sc.fault_kind);

@@ -364,3 +364,106 @@ TEST_CASE("Replayed bundle_loaded events show the bundle's size, not its bytes",
   CHECK(out[0]["bundle_bytes"] == b1.file.size());
   CHECK_FALSE(out[0].contains("bundle"));
 }
+
+TEST_CASE("SenderMemo gives look_up_sender's answer, asked again when the view, sender or serial changes",
+          "[history]") {
+  History h;
+  Bundle b1 = h.make_bundle(1, h.police_a, {});
+  Bundle b2 = h.make_bundle(2, h.police_a, {"social.golfe"});
+  auto p1 = std::make_shared<const TrustBundle>(b1.parsed);
+  auto p2 = std::make_shared<const TrustBundle>(b2.parsed);
+  TrustView before;  // serial 1 in force: social.golfe current
+  before.by_serial[1] = p1;
+  before.in_force = p1;
+  before.in_force_seq = 1;
+  TrustView after = before;  // serial 2 in force: social.golfe revoked
+  after.by_serial[2] = p2;
+  after.in_force = p2;
+  after.in_force_seq = 4;
+  TrustView none;  // no bundle known at all
+
+  EnvelopeHeader social;
+  social.from = "social.golfe";
+  social.bundle_serial = 1;
+  EnvelopeHeader police = social;
+  police.from = "police.golfe";
+
+  SenderMemo memo;
+  const SenderStanding* s = &memo.look_up(before, social);
+  REQUIRE(s->card != nullptr);
+  CHECK(s->card->name == "social.golfe");
+  CHECK(s->fault_kind.empty());
+  // The same view, sender and serial: the remembered answer.
+  CHECK(&memo.look_up(before, social) == s);
+  CHECK(memo.look_up(before, social).card == s->card);
+  // Another sender under the same view.
+  s = &memo.look_up(before, police);
+  REQUIRE(s->card != nullptr);
+  CHECK(s->card->name == "police.golfe");
+  CHECK(s->fault_kind.empty());
+  // The same sender and serial under the later view: its key is revoked there.
+  s = &memo.look_up(after, social);
+  REQUIRE(s->card != nullptr);
+  CHECK(s->fault_kind == "revoked key");
+  CHECK(s->detail.find("revoked") != std::string::npos);
+  CHECK(s->detail.find("bundle serial 2, loaded at seq 4") != std::string::npos);
+  // Back to the earlier view: current again, not the remembered fault.
+  CHECK(memo.look_up(before, social).fault_kind.empty());
+  // A serial the view does not know falls back to the bundle in force; with
+  // no bundle at all the sender cannot be looked up.
+  EnvelopeHeader unknown = social;
+  unknown.bundle_serial = 7;
+  CHECK(memo.look_up(after, unknown).fault_kind == "revoked key");
+  s = &memo.look_up(none, unknown);
+  CHECK(s->card == nullptr);
+  CHECK(s->fault_kind == "unknown bundle");
+  EnvelopeHeader stranger = social;
+  stranger.from = "police.kara";
+  s = &memo.look_up(before, stranger);
+  CHECK(s->card == nullptr);
+  CHECK(s->fault_kind == "unknown sender");
+  CHECK(s->detail.find("police.kara") != std::string::npos);
+
+  // check_signed_by: the signature first, then the standing.
+  const Bytes env_bytes = h.seal(h.social, 1, std::nullopt, std::nullopt);
+  auto env = decode_envelope(env_bytes);
+  REQUIRE(env.ok());
+  CHECK(check_signed_by(memo.look_up(before, env->header), env->core_hash, env->ct_hash, env->sig).ok());
+  SenderCheck late = check_signed_by(memo.look_up(after, env->header), env->core_hash, env->ct_hash, env->sig);
+  CHECK(late.fault_kind == "revoked key");
+  CHECK(late.card != nullptr);
+  auto forged = env->sig;
+  forged[5] ^= 0x40;
+  CHECK(check_signed_by(memo.look_up(after, env->header), env->core_hash, env->ct_hash, forged).fault_kind ==
+        "bad signature");
+  CHECK(check_signed_by(memo.look_up(before, env->header), env->core_hash, env->ct_hash, forged).fault_kind ==
+        "bad signature");
+}
+
+TEST_CASE("SenderMemo asks again when only the bundle serial changes", "[history]") {
+  History h;
+  Bundle b1 = h.make_bundle(1, h.police_a, {});
+  Bundle r2 = h.rotated_bundle(2);  // police.golfe's key A retired, B current
+  TrustView v;
+  v.by_serial[1] = std::make_shared<const TrustBundle>(b1.parsed);
+  v.by_serial[2] = std::make_shared<const TrustBundle>(r2.parsed);
+  v.in_force = v.by_serial[2];
+  v.in_force_seq = 3;
+  EnvelopeHeader old_key;
+  old_key.from = "police.golfe";
+  old_key.bundle_serial = 1;  // built with serial 1: key A
+  EnvelopeHeader new_key = old_key;
+  new_key.bundle_serial = 2;  // key B
+
+  SenderMemo memo;
+  const SenderStanding& a = memo.look_up(v, old_key);
+  REQUIRE(a.card != nullptr);
+  CHECK(a.card->sign_pk == h.police_a.card.sign_pk);
+  CHECK(a.fault_kind == "revoked key");
+  CHECK(a.detail.find("retired") != std::string::npos);
+  const SenderStanding& b = memo.look_up(v, new_key);
+  REQUIRE(b.card != nullptr);
+  CHECK(b.card->sign_pk == h.police_b.card.sign_pk);
+  CHECK(b.fault_kind.empty());
+  CHECK(memo.look_up(v, old_key).fault_kind == "revoked key");
+}
